@@ -1,0 +1,79 @@
+// Dispatch file for DeviceBuffer: cudaMalloc/cudaMemcpy with the CUDA backend, a clear error without it.
+// Copies are bounds-checked on the host because cudaMemcpy cannot know the buffer's size.
+#include "nn/core/device_buffer.h"
+
+#include <string>
+#include <utility>
+
+#include "nn/core/error.h"
+#if GENINT_WITH_CUDA
+#include "nn/core/cuda_check.h"
+#endif
+
+namespace genint {
+
+namespace {
+[[maybe_unused]] Error backend_absent() {
+  return Error("DeviceBuffer: genint was built without its CUDA backend (configure with -DGENINT_CUDA=ON)");
+}
+}  // namespace
+
+DeviceBuffer::DeviceBuffer(std::size_t bytes) : bytes_(bytes) {
+#if GENINT_WITH_CUDA
+  if (bytes > 0) GENINT_CUDA_CHECK(cudaMalloc(&data_, bytes));
+#else
+  throw backend_absent();
+#endif
+}
+
+DeviceBuffer::~DeviceBuffer() { release(); }
+
+DeviceBuffer::DeviceBuffer(DeviceBuffer&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), bytes_(std::exchange(other.bytes_, 0)) {}
+
+DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& other) noexcept {
+  if (this != &other) {
+    release();
+    data_ = std::exchange(other.data_, nullptr);
+    bytes_ = std::exchange(other.bytes_, 0);
+  }
+  return *this;
+}
+
+void DeviceBuffer::release() noexcept {
+#if GENINT_WITH_CUDA
+  if (data_ != nullptr) GENINT_CUDA_CHECK_NOTHROW(cudaFree(data_));
+#endif
+  data_ = nullptr;
+  bytes_ = 0;
+}
+
+void DeviceBuffer::copy_from_host(const void* source, std::size_t bytes) {
+  GENINT_CHECK(bytes <= bytes_, "copy of " + std::to_string(bytes) + " bytes into a " + std::to_string(bytes_) +
+                                    "-byte device buffer");
+#if GENINT_WITH_CUDA
+  GENINT_CUDA_CHECK(cudaMemcpy(data_, source, bytes, cudaMemcpyHostToDevice));
+#else
+  (void)source;
+  throw backend_absent();
+#endif
+}
+
+void DeviceBuffer::copy_to_host(void* destination, std::size_t bytes) const {
+  GENINT_CHECK(bytes <= bytes_, "copy of " + std::to_string(bytes) + " bytes out of a " + std::to_string(bytes_) +
+                                    "-byte device buffer");
+#if GENINT_WITH_CUDA
+  GENINT_CUDA_CHECK(cudaMemcpy(destination, data_, bytes, cudaMemcpyDeviceToHost));
+#else
+  (void)destination;
+  throw backend_absent();
+#endif
+}
+
+void cuda_synchronize() {
+#if GENINT_WITH_CUDA
+  GENINT_CUDA_CHECK(cudaDeviceSynchronize());
+#endif
+}
+
+}  // namespace genint

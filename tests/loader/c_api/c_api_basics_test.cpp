@@ -1,0 +1,26 @@
+// The C API's always-available functions, called through the shared library as a trainer would.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "genint.h"
+
+namespace {
+
+TEST(CApiBasics, VersionAndAbiAreReported) {
+  EXPECT_EQ(genint_abi_version(), GENINT_ABI_VERSION);
+  const char* version = genint_version_string();
+  ASSERT_NE(version, nullptr);
+  EXPECT_GT(std::strlen(version), 4u);
+  EXPECT_TRUE(genint_cuda_backend_built() == 0 || genint_cuda_backend_built() == 1);
+}
+
+TEST(CApiBasics, LastErrorStartsEmpty) { EXPECT_STREQ(genint_last_error_message(), ""); }
+
+TEST(CApiBasics, EveryStatusHasAName) {
+  EXPECT_STREQ(genint_status_name(GENINT_OK), "GENINT_OK");
+  EXPECT_STREQ(genint_status_name(GENINT_ERROR_INVALID_CONFIG), "GENINT_ERROR_INVALID_CONFIG");
+  EXPECT_STREQ(genint_status_name(static_cast<genint_status>(999)), "GENINT_STATUS_UNKNOWN");
+}
+
+}  // namespace
