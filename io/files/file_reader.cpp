@@ -1,5 +1,5 @@
-// POSIX open/fstat/read: one stat and one read per file, and a clear outcome for
-// directories named like files, unreadable entries, empty files and oversized ones.
+// POSIX open/fstat/read: one stat and one read per file, and a clear outcome for directories
+// named like files, FIFOs and devices, unreadable entries, empty files and oversized ones.
 #include "io/files/file_reader.h"
 
 #include <fcntl.h>
@@ -41,7 +41,8 @@ class FileDescriptor {
 
 FileReadResult read_file_into(const std::string& path, std::vector<std::uint8_t>& buffer, std::uint64_t max_bytes) {
   buffer.clear();
-  const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: opening a FIFO named like an image must not wait for a writer; regular files ignore it.
+  const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (file.get() < 0) {
     const int error = errno;
     const auto outcome = error == ENOENT ? FileReadOutcome::Missing : FileReadOutcome::Unreadable;
