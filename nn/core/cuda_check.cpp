@@ -6,9 +6,13 @@
 
 namespace genint::detail {
 
-const char* status_text(cudaError_t status) { return cudaGetErrorString(status); }
-const char* status_text(cublasStatus_t status) { return cublasGetStatusString(status); }
-const char* status_text(cudnnStatus_t status) { return cudnnGetErrorString(status); }
+std::string status_text(cudaError_t status) {
+  return std::string(cudaGetErrorName(status)) + ": " + cudaGetErrorString(status);
+}
+std::string status_text(cublasStatus_t status) {
+  return std::string(cublasGetStatusName(status)) + ": " + cublasGetStatusString(status);
+}
+std::string status_text(cudnnStatus_t status) { return cudnnGetErrorString(status); }
 
 namespace {
 template <typename Status>

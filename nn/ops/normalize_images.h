@@ -13,9 +13,10 @@ struct ImageNormalization {
 };
 
 // Per channel, output = pixel * scale + shift: both backends evaluate exactly this fused multiply-add.
+// Plain arrays (not std::array) because the struct is passed by value into a CUDA kernel.
 struct NormalizationAffine {
-  std::array<float, 3> scale;
-  std::array<float, 3> shift;
+  float scale[3];
+  float shift[3];
 };
 NormalizationAffine normalization_affine(const ImageNormalization& normalization);
 

@@ -23,7 +23,7 @@ TEST(StatusText, CudaMessageNamesFileLineStatementAndText) {
   const std::string message = message_of_failed_check(cudaErrorMemoryAllocation);
   EXPECT_NE(message.find("status_text_test.cpp:"), std::string::npos) << message;
   EXPECT_NE(message.find("CUDA error 2"), std::string::npos) << message;
-  EXPECT_NE(message.find("out of memory"), std::string::npos) << message;
+  EXPECT_NE(message.find("cudaErrorMemoryAllocation: out of memory"), std::string::npos) << message;
   EXPECT_NE(message.find("`status`"), std::string::npos) << message;
 }
 
