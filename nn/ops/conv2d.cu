@@ -1,0 +1,257 @@
+// CUDA conv2d through cuDNN 9's legacy convolution API: descriptors in RAII wrappers, and for each
+// distinct shape the three algorithms chosen once (cudnnGet*_v7 heuristics) and cached, as cudnn-frontend does.
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+#include "nn/core/cuda_check.h"
+#include "nn/ops/conv2d.h"
+
+namespace genint {
+namespace {
+
+// Algorithms wanting more scratch than this are passed over: FFT variants can ask for gigabytes.
+constexpr std::size_t kMaxWorkspaceBytes = std::size_t{256} << 20;
+
+class TensorDescriptor {
+ public:
+  TensorDescriptor(int n, int c, int h, int w) {
+    GENINT_CUDNN_CHECK(cudnnCreateTensorDescriptor(&handle_));
+    GENINT_CUDNN_CHECK(cudnnSetTensor4dDescriptor(handle_, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, n, c, h, w));
+  }
+  ~TensorDescriptor() { GENINT_CUDNN_CHECK_NOTHROW(cudnnDestroyTensorDescriptor(handle_)); }
+  TensorDescriptor(const TensorDescriptor&) = delete;
+  TensorDescriptor& operator=(const TensorDescriptor&) = delete;
+  cudnnTensorDescriptor_t get() const { return handle_; }
+
+ private:
+  cudnnTensorDescriptor_t handle_ = nullptr;
+};
+
+class FilterDescriptor {
+ public:
+  explicit FilterDescriptor(const Conv2dShape& shape) {
+    GENINT_CUDNN_CHECK(cudnnCreateFilterDescriptor(&handle_));
+    GENINT_CUDNN_CHECK(cudnnSetFilter4dDescriptor(handle_, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, shape.out_channels,
+                                                  shape.in_channels / shape.groups, shape.kernel_height,
+                                                  shape.kernel_width));
+  }
+  ~FilterDescriptor() { GENINT_CUDNN_CHECK_NOTHROW(cudnnDestroyFilterDescriptor(handle_)); }
+  FilterDescriptor(const FilterDescriptor&) = delete;
+  FilterDescriptor& operator=(const FilterDescriptor&) = delete;
+  cudnnFilterDescriptor_t get() const { return handle_; }
+
+ private:
+  cudnnFilterDescriptor_t handle_ = nullptr;
+};
+
+// One per pass, because each pass may run with its own math type.
+class ConvolutionDescriptor {
+ public:
+  explicit ConvolutionDescriptor(const Conv2dShape& shape) {
+    GENINT_CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&handle_));
+    GENINT_CUDNN_CHECK(cudnnSetConvolution2dDescriptor(handle_, shape.pad_height, shape.pad_width,
+                                                       shape.stride_height, shape.stride_width, shape.dilation_height,
+                                                       shape.dilation_width, CUDNN_CROSS_CORRELATION,
+                                                       CUDNN_DATA_FLOAT));
+    GENINT_CUDNN_CHECK(cudnnSetConvolutionGroupCount(handle_, shape.groups));
+  }
+  ~ConvolutionDescriptor() { GENINT_CUDNN_CHECK_NOTHROW(cudnnDestroyConvolutionDescriptor(handle_)); }
+  ConvolutionDescriptor(const ConvolutionDescriptor&) = delete;
+  ConvolutionDescriptor& operator=(const ConvolutionDescriptor&) = delete;
+  cudnnConvolutionDescriptor_t get() const { return handle_; }
+  void set_math(cudnnMathType_t math) { GENINT_CUDNN_CHECK(cudnnSetConvolutionMathType(handle_, math)); }
+
+ private:
+  cudnnConvolutionDescriptor_t handle_ = nullptr;
+};
+
+// One cuDNN handle per host thread (cuDNN handles are not meant to be shared across threads).
+cudnnHandle_t thread_cudnn_handle() {
+  struct Owner {
+    cudnnHandle_t handle = nullptr;
+    ~Owner() {
+      if (handle != nullptr) GENINT_CUDNN_CHECK_NOTHROW(cudnnDestroy(handle));
+    }
+  };
+  thread_local Owner owner;
+  if (owner.handle == nullptr) GENINT_CUDNN_CHECK(cudnnCreate(&owner.handle));
+  return owner.handle;
+}
+
+// Everything one shape needs, built once: descriptors, an algorithm and math type per pass, scratch size.
+struct ConvPlan {
+  explicit ConvPlan(const Conv2dShape& shape)
+      : input(shape.batch, shape.in_channels, shape.in_height, shape.in_width),
+        output(shape.batch, shape.out_channels, shape.out_height(), shape.out_width()),
+        bias(1, shape.out_channels, 1, 1),
+        filter(shape),
+        forward_convolution(shape),
+        data_convolution(shape),
+        filter_convolution(shape) {}
+  TensorDescriptor input, output, bias;
+  FilterDescriptor filter;
+  ConvolutionDescriptor forward_convolution, data_convolution, filter_convolution;
+  cudnnConvolutionFwdAlgo_t forward_algorithm{};
+  cudnnConvolutionBwdDataAlgo_t data_algorithm{};
+  cudnnConvolutionBwdFilterAlgo_t filter_algorithm{};
+  std::size_t workspace_bytes = 0;
+};
+
+// Index of the first heuristic answer that runs, fits kMaxWorkspaceBytes and, without TF32, uses no tensor-op math.
+template <typename Performance>
+const Performance& pick(const Performance* results, int count, bool allow_tf32, const char* pass) {
+  for (int index = 0; index < count; ++index) {
+    const Performance& candidate = results[index];
+    if (candidate.status != CUDNN_STATUS_SUCCESS || candidate.memory > kMaxWorkspaceBytes) continue;
+    if (!allow_tf32 && candidate.mathType != CUDNN_FMA_MATH && candidate.mathType != CUDNN_DEFAULT_MATH) continue;
+    return candidate;
+  }
+  throw Error(std::string("conv2d ") + pass + ": cuDNN offers no usable algorithm for this shape");
+}
+
+// Without TF32 every pass runs in FMA math: cuDNN's DEFAULT math may pick TF32 kernels on Ampere and later.
+cudnnMathType_t math_for(cudnnMathType_t suggested, bool allow_tf32) {
+  return allow_tf32 ? suggested : CUDNN_FMA_MATH;
+}
+
+void choose_algorithms(ConvPlan& plan, const Conv2dShape& shape, bool allow_tf32) {
+  cudnnHandle_t handle = thread_cudnn_handle();
+  const cudnnMathType_t query_math = allow_tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH;
+  int returned = 0;
+  cudnnConvolutionFwdAlgoPerf_t forward[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+  plan.forward_convolution.set_math(query_math);
+  GENINT_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(handle, plan.input.get(), plan.filter.get(),
+                                                            plan.forward_convolution.get(), plan.output.get(),
+                                                            CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, forward));
+  const auto& forward_choice = pick(forward, returned, allow_tf32, "forward");
+  plan.forward_algorithm = forward_choice.algo;
+  plan.forward_convolution.set_math(math_for(forward_choice.mathType, allow_tf32));
+
+  cudnnConvolutionBwdDataAlgoPerf_t data[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+  plan.data_convolution.set_math(query_math);
+  GENINT_CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithm_v7(handle, plan.filter.get(), plan.output.get(),
+                                                                 plan.data_convolution.get(), plan.input.get(),
+                                                                 CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &returned, data));
+  const auto& data_choice = pick(data, returned, allow_tf32, "backward data");
+  plan.data_algorithm = data_choice.algo;
+  plan.data_convolution.set_math(math_for(data_choice.mathType, allow_tf32));
+
+  cudnnConvolutionBwdFilterAlgoPerf_t filter[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
+  plan.filter_convolution.set_math(query_math);
+  GENINT_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithm_v7(
+      handle, plan.input.get(), plan.output.get(), plan.filter_convolution.get(), plan.filter.get(),
+      CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &returned, filter));
+  const auto& filter_choice = pick(filter, returned, allow_tf32, "backward filter");
+  plan.filter_algorithm = filter_choice.algo;
+  plan.filter_convolution.set_math(math_for(filter_choice.mathType, allow_tf32));
+
+  plan.workspace_bytes = std::max({forward_choice.memory, data_choice.memory, filter_choice.memory});
+}
+
+using PlanKey = std::tuple<int, int, int, int, int, int, int, int, int, int, int, int, int, int, bool, int>;
+
+PlanKey plan_key(const Conv2dShape& s, bool allow_tf32) {
+  int device = 0;
+  GENINT_CUDA_CHECK(cudaGetDevice(&device));
+  return {s.batch,         s.in_channels,  s.in_height,       s.in_width,       s.out_channels, s.kernel_height,
+          s.kernel_width,  s.stride_height, s.stride_width,    s.pad_height,     s.pad_width,    s.dilation_height,
+          s.dilation_width, s.groups,       allow_tf32,        device};
+}
+
+std::mutex& plan_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+std::map<PlanKey, std::unique_ptr<ConvPlan>>& plan_cache() {
+  static std::map<PlanKey, std::unique_ptr<ConvPlan>> cache;
+  return cache;
+}
+
+// Plans are never evicted, so the reference stays valid; descriptors are only read after construction.
+const ConvPlan& plan_for(const Conv2dShape& shape, bool allow_tf32) {
+  shape.validate();
+  GENINT_CHECK(shape.batch > 0, "conv2d on CUDA: batch=0 (cuDNN descriptors need at least one image)");
+  const PlanKey key = plan_key(shape, allow_tf32);
+  const std::lock_guard<std::mutex> lock(plan_mutex());
+  auto found = plan_cache().find(key);
+  if (found != plan_cache().end()) return *found->second;
+  auto plan = std::make_unique<ConvPlan>(shape);
+  int n = 0, c = 0, h = 0, w = 0;
+  GENINT_CUDNN_CHECK(cudnnGetConvolution2dForwardOutputDim(plan->forward_convolution.get(), plan->input.get(),
+                                                           plan->filter.get(), &n, &c, &h, &w));
+  GENINT_CHECK(n == shape.batch && c == shape.out_channels && h == shape.out_height() && w == shape.out_width(),
+               "conv2d: cuDNN's output shape disagrees with genint's");
+  choose_algorithms(*plan, shape, allow_tf32);
+  return *plan_cache().emplace(key, std::move(plan)).first->second;
+}
+
+cudnnHandle_t handle_on(void* stream) {
+  cudnnHandle_t handle = thread_cudnn_handle();
+  GENINT_CUDNN_CHECK(cudnnSetStream(handle, static_cast<cudaStream_t>(stream)));
+  return handle;
+}
+
+void check_workspace(const ConvPlan& plan, std::size_t workspace_bytes) {
+  GENINT_CHECK(workspace_bytes >= plan.workspace_bytes,
+               "conv2d: workspace of " + std::to_string(workspace_bytes) + " bytes, the chosen algorithms need " +
+                   std::to_string(plan.workspace_bytes) + " (size it with conv2d_cuda_workspace_bytes)");
+}
+
+}  // namespace
+
+std::size_t conv2d_cuda_workspace_bytes(const Conv2dShape& shape, const Conv2dCudaOptions& options) {
+  return plan_for(shape, options.allow_tf32).workspace_bytes;
+}
+
+std::size_t conv2d_cuda_cached_plans() {
+  const std::lock_guard<std::mutex> lock(plan_mutex());
+  return plan_cache().size();
+}
+
+void conv2d_forward_cuda(const Conv2dShape& shape, const float* input, const float* weight, const float* bias,
+                         float* output, void* workspace, std::size_t workspace_bytes,
+                         const Conv2dCudaOptions& options) {
+  const ConvPlan& plan = plan_for(shape, options.allow_tf32);
+  check_workspace(plan, workspace_bytes);
+  cudnnHandle_t handle = handle_on(options.stream);
+  const float one = 1.0f, zero = 0.0f;
+  GENINT_CUDNN_CHECK(cudnnConvolutionForward(handle, &one, plan.input.get(), input, plan.filter.get(), weight,
+                                             plan.forward_convolution.get(), plan.forward_algorithm, workspace,
+                                             workspace_bytes, &zero, plan.output.get(), output));
+  if (bias != nullptr)
+    GENINT_CUDNN_CHECK(cudnnAddTensor(handle, &one, plan.bias.get(), bias, &one, plan.output.get(), output));
+}
+
+void conv2d_backward_data_cuda(const Conv2dShape& shape, const float* output_grad, const float* weight,
+                               float* input_grad, void* workspace, std::size_t workspace_bytes,
+                               const Conv2dCudaOptions& options) {
+  const ConvPlan& plan = plan_for(shape, options.allow_tf32);
+  check_workspace(plan, workspace_bytes);
+  const float one = 1.0f, zero = 0.0f;
+  GENINT_CUDNN_CHECK(cudnnConvolutionBackwardData(handle_on(options.stream), &one, plan.filter.get(), weight,
+                                                  plan.output.get(), output_grad, plan.data_convolution.get(),
+                                                  plan.data_algorithm, workspace, workspace_bytes, &zero,
+                                                  plan.input.get(), input_grad));
+}
+
+void conv2d_backward_weight_cuda(const Conv2dShape& shape, const float* input, const float* output_grad,
+                                 float* weight_grad, float* bias_grad, void* workspace, std::size_t workspace_bytes,
+                                 const Conv2dCudaOptions& options) {
+  const ConvPlan& plan = plan_for(shape, options.allow_tf32);
+  check_workspace(plan, workspace_bytes);
+  cudnnHandle_t handle = handle_on(options.stream);
+  const float one = 1.0f, zero = 0.0f;
+  // beta = 0: gradients are written, not accumulated, as on the CPU (an empty batch writes zeros).
+  GENINT_CUDNN_CHECK(cudnnConvolutionBackwardFilter(handle, &one, plan.input.get(), input, plan.output.get(),
+                                                    output_grad, plan.filter_convolution.get(), plan.filter_algorithm,
+                                                    workspace, workspace_bytes, &zero, plan.filter.get(), weight_grad));
+  if (bias_grad != nullptr)
+    GENINT_CUDNN_CHECK(cudnnConvolutionBackwardBias(handle, &one, plan.output.get(), output_grad, &zero,
+                                                    plan.bias.get(), bias_grad));
+}
+
+}  // namespace genint

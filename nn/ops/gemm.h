@@ -1,0 +1,25 @@
+// Row-major single-precision GEMM on the CPU (OpenBLAS cblas_sgemm) shared by conv2d and linear.
+// Also a scope that keeps OpenBLAS single-threaded while our own OpenMP loop splits the work.
+#pragma once
+
+namespace genint {
+
+// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major; op(X) is X or Xᵀ.
+// lda/ldb/ldc are the row strides of A, B, C as stored.
+void gemm_cpu(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, const float* a, int lda,
+              const float* b, int ldb, float beta, float* c, int ldc);
+
+// While alive, OpenBLAS uses one thread per call: Debian's pthread OpenBLAS would otherwise start its
+// own pool from inside each of our OpenMP threads and oversubscribe the cores. Restores the old count.
+class SingleThreadedBlasScope {
+ public:
+  SingleThreadedBlasScope();
+  ~SingleThreadedBlasScope();
+  SingleThreadedBlasScope(const SingleThreadedBlasScope&) = delete;
+  SingleThreadedBlasScope& operator=(const SingleThreadedBlasScope&) = delete;
+
+ private:
+  int previous_threads_;
+};
+
+}  // namespace genint

@@ -1,0 +1,86 @@
+// CUDA linear: the three GEMMs through cublasGemmEx (FP32, or TF32 tensor cores when allowed) and two
+// small kernels for the bias. Row-major tensors are read by cuBLAS as their column-major transposes.
+#include "nn/core/cuda_check.h"
+#include "nn/ops/linear.h"
+
+namespace genint {
+namespace {
+
+cublasHandle_t thread_cublas_handle() {
+  struct Owner {
+    cublasHandle_t handle = nullptr;
+    ~Owner() {
+      if (handle != nullptr) GENINT_CUBLAS_CHECK_NOTHROW(cublasDestroy(handle));
+    }
+  };
+  thread_local Owner owner;
+  if (owner.handle == nullptr) GENINT_CUBLAS_CHECK(cublasCreate(&owner.handle));
+  return owner.handle;
+}
+
+// Column-major C[m×n] = op(A) · op(B) in float32 storage.
+void gemm(cublasHandle_t handle, cublasOperation_t op_a, cublasOperation_t op_b, int m, int n, int k, const float* a,
+          int lda, const float* b, int ldb, float* c, int ldc, bool allow_tf32) {
+  const float one = 1.0f, zero = 0.0f;
+  const cublasComputeType_t compute = allow_tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
+  GENINT_CUBLAS_CHECK(cublasGemmEx(handle, op_a, op_b, m, n, k, &one, a, CUDA_R_32F, lda, b, CUDA_R_32F, ldb, &zero, c,
+                                   CUDA_R_32F, ldc, compute, CUBLAS_GEMM_DEFAULT));
+}
+
+__global__ void add_bias_kernel(float* output, const float* bias, std::int64_t total, int features) {
+  const std::int64_t index = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (index < total) output[index] += bias[index % features];
+}
+
+// One thread per feature walks down the rows; neighbouring threads read neighbouring addresses.
+__global__ void bias_grad_kernel(const float* output_grad, float* bias_grad, int rows, int features) {
+  const int feature = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
+  if (feature >= features) return;
+  float sum = 0.0f;
+  for (int row = 0; row < rows; ++row) sum += output_grad[static_cast<std::int64_t>(row) * features + feature];
+  bias_grad[feature] = sum;
+}
+
+constexpr int kThreads = 256;
+
+cublasHandle_t handle_on(void* stream) {
+  cublasHandle_t handle = thread_cublas_handle();
+  GENINT_CUBLAS_CHECK(cublasSetStream(handle, static_cast<cudaStream_t>(stream)));
+  return handle;
+}
+
+}  // namespace
+
+void linear_forward_cuda(const LinearShape& shape, const float* input, const float* weight, const float* bias,
+                         float* output, const LinearCudaOptions& options) {
+  shape.validate();
+  if (shape.rows == 0) return;
+  // yᵀ (out×rows, column-major) = W (as its transpose in memory) · xᵀ.
+  gemm(handle_on(options.stream), CUBLAS_OP_T, CUBLAS_OP_N, shape.out_features, shape.rows, shape.in_features, weight,
+       shape.in_features, input, shape.in_features, output, shape.out_features, options.allow_tf32);
+  if (bias == nullptr) return;
+  const std::int64_t total = static_cast<std::int64_t>(shape.rows) * shape.out_features;
+  const auto blocks = static_cast<unsigned>((total + kThreads - 1) / kThreads);
+  add_bias_kernel<<<blocks, kThreads, 0, static_cast<cudaStream_t>(options.stream)>>>(output, bias, total,
+                                                                                      shape.out_features);
+  GENINT_CUDA_CHECK_LAUNCH();
+}
+
+void linear_backward_cuda(const LinearShape& shape, const float* input, const float* weight, const float* output_grad,
+                          float* input_grad, float* weight_grad, float* bias_grad, const LinearCudaOptions& options) {
+  shape.validate();
+  cublasHandle_t handle = handle_on(options.stream);
+  if (input_grad != nullptr && shape.rows > 0)  // dxᵀ (in×rows) = Wᵀ-in-memory · dyᵀ
+    gemm(handle, CUBLAS_OP_N, CUBLAS_OP_N, shape.in_features, shape.rows, shape.out_features, weight,
+         shape.in_features, output_grad, shape.out_features, input_grad, shape.in_features, options.allow_tf32);
+  // dWᵀ (in×out) = xᵀ · dy; with rows = 0 cuBLAS writes beta·C = 0, matching the CPU.
+  gemm(handle, CUBLAS_OP_N, CUBLAS_OP_T, shape.in_features, shape.out_features, shape.rows, input, shape.in_features,
+       output_grad, shape.out_features, weight_grad, shape.in_features, options.allow_tf32);
+  if (bias_grad == nullptr) return;
+  const auto blocks = static_cast<unsigned>((shape.out_features + kThreads - 1) / kThreads);
+  bias_grad_kernel<<<blocks, kThreads, 0, static_cast<cudaStream_t>(options.stream)>>>(output_grad, bias_grad,
+                                                                                       shape.rows, shape.out_features);
+  GENINT_CUDA_CHECK_LAUNCH();
+}
+
+}  // namespace genint

@@ -1,0 +1,41 @@
+// Byte moves and fills between CPU and CUDA memory, for tensors and arenas (internal to nn/tensor).
+// CUDA builds use cudaMemcpy/cudaMemset; CPU-only builds throw when a CUDA pointer is involved.
+#pragma once
+
+#include <cstddef>
+
+#include "nn/core/device.h"
+#include "nn/core/device_buffer.h"
+
+namespace genint::detail {
+
+// Blocking copy of `bytes` from `source` on `source_device` to `destination` on `destination_device`.
+void copy_bytes(void* destination, Device destination_device, const void* source, Device source_device,
+                std::size_t bytes);
+void zero_bytes(void* destination, Device device, std::size_t bytes);
+
+// Host memory aligned to `alignment` (a power of two); freed with free_aligned_host.
+void* allocate_aligned_host(std::size_t bytes, std::size_t alignment);
+void free_aligned_host(void* pointer) noexcept;
+
+// One owned block of bytes on the CPU or a CUDA device, 256-byte aligned on both.
+class MemoryBlock {
+ public:
+  MemoryBlock() = default;
+  MemoryBlock(std::size_t bytes, Device device);
+  ~MemoryBlock();
+  MemoryBlock(const MemoryBlock&) = delete;
+  MemoryBlock& operator=(const MemoryBlock&) = delete;
+  MemoryBlock(MemoryBlock&& other) noexcept;
+  MemoryBlock& operator=(MemoryBlock&& other) noexcept;
+  void* data() const { return device_ == Device::Cpu ? host_ : device_buffer_.data(); }
+  std::size_t bytes() const { return bytes_; }
+
+ private:
+  Device device_ = Device::Cpu;
+  std::size_t bytes_ = 0;
+  void* host_ = nullptr;
+  DeviceBuffer device_buffer_;
+};
+
+}  // namespace genint::detail
