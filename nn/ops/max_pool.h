@@ -1,0 +1,40 @@
+// 2-D max pooling over NCHW (torch's MaxPool2d, ceil_mode off, dilation 1), keeping the argmax of every window
+// for the backward pass. Padding counts as −inf, so a padded cell never wins; NaN wins, as in torch.
+#pragma once
+
+#include <cstdint>
+
+namespace genint {
+
+struct MaxPoolShape {
+  int batch = 0;
+  int channels = 0;
+  int height = 0;
+  int width = 0;
+  int kernel = 3;  // ResNet's stem: 3×3, stride 2, padding 1
+  int stride = 2;
+  int padding = 1;
+
+  int output_height() const { return (height + 2 * padding - kernel) / stride + 1; }
+  int output_width() const { return (width + 2 * padding - kernel) / stride + 1; }
+};
+
+// Throws genint::Error unless the shape is valid (positive sizes, padding ≤ kernel/2, as torch requires).
+void check_max_pool_shape(const MaxPoolShape& shape);
+
+// output and argmax: batch × channels × output_height × output_width; argmax holds the winner's index within
+// its input plane (y·width + x), as torch's indices.
+void max_pool_forward_cpu(const float* input, const MaxPoolShape& shape, float* output, std::int32_t* argmax);
+// grad_input (batch × channels × height × width) is overwritten: each input cell receives the sum of the
+// gradients of the windows it won, added in output row-major order (the CUDA twin uses the same order).
+void max_pool_backward_cpu(const float* grad_output, const std::int32_t* argmax, const MaxPoolShape& shape,
+                           float* grad_input);
+
+// CUDA twins on device pointers, queued on `stream` (a cudaStream_t; nullptr = default stream).
+// The backward gathers per input cell (no atomics), so it is deterministic and bit-identical to the CPU.
+void max_pool_forward_cuda(const float* input, const MaxPoolShape& shape, float* output, std::int32_t* argmax,
+                           void* stream);
+void max_pool_backward_cuda(const float* grad_output, const std::int32_t* argmax, const MaxPoolShape& shape,
+                            float* grad_input, void* stream);
+
+}  // namespace genint

@@ -1,0 +1,25 @@
+// CPU twin of ReLU: one pass over the flat array, split across OpenMP threads.
+// It is the truth the CUDA kernels are compared against.
+#include "nn/core/error.h"
+#include "nn/ops/relu.h"
+
+namespace genint {
+
+void relu_forward_cpu(const float* input, std::int64_t count, float* output) {
+  GENINT_CHECK(count >= 0, "relu_forward: negative count");
+#pragma omp parallel for schedule(static)
+  for (std::int64_t index = 0; index < count; ++index) {
+    const float value = input[index];
+    output[index] = value < 0.0f ? 0.0f : value;  // NaN compares false and passes through, as torch
+  }
+}
+
+void relu_backward_cpu(const float* grad_output, const float* output, std::int64_t count, float* grad_input) {
+  GENINT_CHECK(count >= 0, "relu_backward: negative count");
+#pragma omp parallel for schedule(static)
+  for (std::int64_t index = 0; index < count; ++index) {
+    grad_input[index] = output[index] > 0.0f ? grad_output[index] : 0.0f;
+  }
+}
+
+}  // namespace genint

@@ -1,0 +1,25 @@
+// Dispatch file for ReLU: in a CPU-only build the CUDA entry points exist and say why they cannot run,
+// so callers and tests link the same way in every build.
+#include <string>
+
+#include "nn/core/error.h"
+#include "nn/ops/relu.h"
+
+namespace genint {
+
+#if !GENINT_WITH_CUDA
+namespace {
+[[noreturn]] void throw_no_cuda(const char* op) {
+  throw Error(std::string(op) + ": genint was built without its CUDA backend (configure with -DGENINT_CUDA=ON)");
+}
+}  // namespace
+
+void relu_forward_cuda(const float*, std::int64_t, float*, void*) {
+  throw_no_cuda("relu_forward_cuda");
+}
+void relu_backward_cuda(const float*, const float*, std::int64_t, float*, void*) {
+  throw_no_cuda("relu_backward_cuda");
+}
+#endif
+
+}  // namespace genint

@@ -1,0 +1,36 @@
+// CUDA nearest-neighbour integer upsampling: one thread per output value reads its source value.
+// Copies only, so bit-identical to the CPU twin.
+#include "nn/core/cuda_check.h"
+#include "nn/ops/upsample.h"
+
+namespace genint {
+namespace {
+
+__global__ void upsample_nearest_kernel(const float* input, int height, int width, int factor, float* output,
+                                        std::int64_t total) {
+  const std::int64_t index = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (index >= total) return;
+  const std::int64_t output_width = static_cast<std::int64_t>(width) * factor;
+  const std::int64_t output_plane = output_width * height * factor;
+  const std::int64_t plane = index / output_plane;
+  const std::int64_t within = index - plane * output_plane;
+  const std::int64_t y = within / output_width / factor;
+  const std::int64_t x = within % output_width / factor;
+  output[index] = input[(plane * height + y) * width + x];
+}
+
+}  // namespace
+
+void upsample_nearest_forward_cuda(const float* input, std::int64_t planes, int height, int width, int factor,
+                                   float* output, void* stream) {
+  check_upsample_shape(planes, height, width, factor);
+  const std::int64_t total = planes * height * factor * width * factor;
+  if (total == 0) return;
+  constexpr int threads = 256;
+  const auto blocks = static_cast<unsigned>((total + threads - 1) / threads);
+  upsample_nearest_kernel<<<blocks, threads, 0, static_cast<cudaStream_t>(stream)>>>(input, height, width, factor,
+                                                                                     output, total);
+  GENINT_CUDA_CHECK_LAUNCH();
+}
+
+}  // namespace genint

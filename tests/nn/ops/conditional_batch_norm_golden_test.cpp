@@ -1,0 +1,35 @@
+// BigGAN-deep's conditional batch norm forward against PyTorch 1.13 (BigGANBatchNorm's formula, eps 1e-4).
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "nn/core/error.h"
+#include "nn/ops/conditional_batch_norm.h"
+#include "nn/ops/golden_file.h"
+
+namespace genint {
+namespace {
+
+TEST(ConditionalBatchNormGolden, ForwardMatchesTorch) {
+  const auto golden = test::open_nn_golden("conditional_batch_norm");
+  ConditionalBatchNormShape shape;
+  shape.batch = test::golden_dimension(golden, "input", 0);
+  shape.channels = test::golden_dimension(golden, "input", 1);
+  shape.spatial = test::golden_dimension(golden, "input", 2) * test::golden_dimension(golden, "input", 3);
+  const auto input = golden.read<float>("input");
+  std::vector<float> output(input.size());
+  conditional_batch_norm_forward_cpu(input.data(), shape, golden.read<float>("mean").data(),
+                                     golden.read<float>("var").data(), golden.read<float>("gain").data(),
+                                     golden.read<float>("bias").data(), golden.read<float>("eps")[0], output.data());
+  // Same float32 operations in the same order as torch's eager code: equal up to 1 ulp (fma contraction).
+  test::expect_all_close(output, golden.read<float>("output"), 1e-6, 1e-6, "output");
+}
+
+TEST(ConditionalBatchNorm, RejectsNonPositiveEps) {
+  float value = 0.0f;
+  EXPECT_THROW(conditional_batch_norm_forward_cpu(&value, {1, 1, 1}, &value, &value, &value, &value, 0.0f, &value),
+               Error);
+}
+
+}  // namespace
+}  // namespace genint

@@ -1,0 +1,35 @@
+// ReLU forward and backward on CUDA against the CPU twin, bit for bit (selections only).
+// An odd count leaves the last block partial; skips without a GPU.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "nn/ops/golden_file.h"
+#include "nn/ops/relu.h"
+#include "support/cuda_test_support.h"
+
+namespace genint {
+namespace {
+
+using test::device_data;
+using test::from_device;
+using test::to_device;
+
+TEST(ReluCuda, ForwardAndBackwardAreBitIdenticalToTheCpu) {
+  GENINT_REQUIRE_CUDA_DEVICE();
+  const std::int64_t count = 100003;
+  const auto input = test::seeded_uniform(count, 51, -1.0f, 1.0f);
+  const auto grad_output = test::seeded_uniform(count, 52, -1.0f, 1.0f);
+  std::vector<float> output(count), grad_input(count);
+  relu_forward_cpu(input.data(), count, output.data());
+  relu_backward_cpu(grad_output.data(), output.data(), count, grad_input.data());
+  const auto device_values = to_device(input), device_grad = to_device(grad_output);
+  relu_forward_cuda(device_data<float>(device_values), count, device_data<float>(device_values), nullptr);  // in place
+  relu_backward_cuda(device_data<float>(device_grad), device_data<float>(device_values), count,
+                     device_data<float>(device_grad), nullptr);
+  test::expect_all_close(from_device<float>(device_values, count), output, 0.0, 0.0, "output");
+  test::expect_all_close(from_device<float>(device_grad, count), grad_input, 0.0, 0.0, "grad_input");
+}
+
+}  // namespace
+}  // namespace genint
