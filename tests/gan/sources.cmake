@@ -1,0 +1,3 @@
+# gan test fragment: BigGAN-deep config, weight loading and the CPU forward against the reference goldens.
+genint_add_test(NAME gan_biggan_golden_test SOURCES biggan/biggan_golden_test.cpp LIBRARIES genint_gan LABELS golden)
+genint_add_test(NAME gan_biggan_loading_test SOURCES biggan/biggan_loading_test.cpp LIBRARIES genint_gan LABELS unit)
