@@ -1,75 +1,49 @@
-// Tests only: a minimal safetensors reader (F32 tensors and __metadata__) for the nn goldens.
-// io/safetensors is the project's real reader; this stands in until the nn tests can link it.
+// Tests only: the nn goldens (F32 tensors and __metadata__ in tests/data/golden/nn) read through the project's
+// safetensors reader (io/safetensors), and a float comparison that reports the worst element.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
-#include <cstring>
-#include <fstream>
-#include <map>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "io/safetensors/safetensors_reader.h"
 #include "nn/core/error.h"
 
 namespace genint::testing {
 
 class GoldenFile {
  public:
-  explicit GoldenFile(const std::string& path) : path_(path) {
-    std::ifstream file(path, std::ios::binary | std::ios::ate);
-    GENINT_CHECK(file.good(), "golden file " + path + " cannot be opened");
-    // Sized read, not istreambuf_iterator: GCC 12 flags the iterator's internals under -Wnull-dereference.
-    bytes_.resize(static_cast<std::size_t>(file.tellg()));
-    file.seekg(0);
-    file.read(bytes_.data(), static_cast<std::streamsize>(bytes_.size()));
-    GENINT_CHECK(file.good(), "golden file " + path + " cannot be read");
-    GENINT_CHECK(bytes_.size() >= 8, "golden file " + path + " is shorter than its 8-byte header length");
-    std::uint64_t header_length = 0;
-    std::memcpy(&header_length, bytes_.data(), 8);
-    GENINT_CHECK(header_length <= bytes_.size() - 8, "golden file " + path + " header length runs past the end");
-    header_ = nlohmann::json::parse(bytes_.begin() + 8, bytes_.begin() + 8 + static_cast<std::ptrdiff_t>(header_length));
-    data_start_ = 8 + static_cast<std::size_t>(header_length);
-  }
+  explicit GoldenFile(const std::string& path) : path_(path), file_(io::SafetensorsFile::open(path)) {}
 
-  bool contains(const std::string& name) const { return header_.contains(name); }
+  bool contains(const std::string& name) const { return file_.contains(name); }
 
   std::vector<std::int64_t> shape(const std::string& name) const {
-    return entry(name).at("shape").get<std::vector<std::int64_t>>();
+    const std::vector<std::uint64_t>& stored = file_.tensor(name).shape;
+    return std::vector<std::int64_t>(stored.begin(), stored.end());
   }
 
+  // Copies an F32 tensor; any other dtype is an error naming the file and tensor.
   std::vector<float> floats(const std::string& name) const {
-    const nlohmann::json& found = entry(name);
-    GENINT_CHECK(found.at("dtype") == "F32", path_ + ": tensor " + name + " is not F32");
-    const auto offsets = found.at("data_offsets").get<std::vector<std::size_t>>();
-    GENINT_CHECK(offsets.size() == 2 && offsets[0] <= offsets[1] && data_start_ + offsets[1] <= bytes_.size() &&
-                     (offsets[1] - offsets[0]) % sizeof(float) == 0,
-                 path_ + ": tensor " + name + " has bad data_offsets");
-    std::vector<float> values((offsets[1] - offsets[0]) / sizeof(float));
-    std::memcpy(values.data(), bytes_.data() + data_start_ + offsets[0], offsets[1] - offsets[0]);
-    return values;
+    GENINT_CHECK(file_.tensor(name).dtype == io::SafetensorsDtype::F32, path_ + ": tensor " + name + " is not F32");
+    return file_.read<float>(name);
   }
 
   std::string metadata(const std::string& key) const {
-    GENINT_CHECK(header_.contains("__metadata__") && header_["__metadata__"].contains(key),
-                 path_ + ": no metadata " + key);
-    return header_["__metadata__"][key].get<std::string>();
+    const auto found = file_.metadata().find(key);
+    GENINT_CHECK(found != file_.metadata().end(), path_ + ": no metadata " + key);
+    return found->second;
   }
   int metadata_int(const std::string& key) const { return std::stoi(metadata(key)); }
   float metadata_float(const std::string& key) const { return std::stof(metadata(key)); }
 
+  const io::SafetensorsFile& file() const { return file_; }
+
  private:
-  const nlohmann::json& entry(const std::string& name) const {
-    GENINT_CHECK(header_.contains(name), path_ + ": no tensor " + name);
-    return header_.at(name);
-  }
   std::string path_;
-  std::vector<char> bytes_;
-  nlohmann::json header_;
-  std::size_t data_start_ = 0;
+  io::SafetensorsFile file_;
 };
 
 inline std::string nn_golden_path(const std::string& file) {

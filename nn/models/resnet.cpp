@@ -1,0 +1,204 @@
+// The ResNet model: torchvision's stem (7x7/2 conv, BN, ReLU, 3x3/2 max pool, or the small-input 3x3/1 stem),
+// four stages of residual blocks, global average pool and fc; forward and backward through one Arena.
+#include "nn/models/resnet.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "nn/core/error.h"
+#include "nn/models/resnet_units.h"
+#include "nn/ops/cross_entropy.h"
+#include "nn/ops/global_average_pool.h"
+#include "nn/ops/linear.h"
+#include "nn/ops/max_pool.h"
+
+namespace genint {
+
+using resnet_detail::ConvBatchNorm;
+using resnet_detail::ConvSpec;
+using resnet_detail::ResidualBlock;
+using resnet_detail::StateRegistry;
+
+namespace {
+
+struct ArchitectureLayout {
+  bool bottleneck;
+  int blocks[4];
+};
+
+ArchitectureLayout layout_of(const std::string& architecture) {
+  if (architecture == "resnet18") return {false, {2, 2, 2, 2}};
+  if (architecture == "resnet34") return {false, {3, 4, 6, 3}};
+  if (architecture == "resnet50") return {true, {3, 4, 6, 3}};
+  if (architecture == "resnet101") return {true, {3, 4, 23, 3}};
+  if (architecture == "resnet152") return {true, {3, 8, 36, 3}};
+  throw Error("resnet: unknown architecture '" + architecture +
+              "' (expected resnet18, resnet34, resnet50, resnet101 or resnet152)");
+}
+
+}  // namespace
+
+void ResNetConfig::validate() const {
+  static_cast<void>(layout_of(architecture));
+  GENINT_CHECK(num_classes > 0, "resnet: num_classes must be positive, got " + std::to_string(num_classes));
+}
+
+// Everything between the images and the logits; it owns the layers, ResNet owns the state list and arena.
+class ResNetBody {
+ public:
+  ResNetBody(const ResNetConfig& config, std::vector<ResNetTensor>& state);
+  Tensor forward(const Tensor& images, BatchNormMode mode, Arena& arena);
+  float backward(const std::int32_t* labels, const float* sample_weights, Arena& arena);
+
+ private:
+  void backward_stem(const Tensor& pooled_grad, Arena& arena);
+
+  bool small_input_stem_;
+  int num_classes_;
+  ConvBatchNorm stem_;
+  std::vector<ResidualBlock> blocks_;
+  ResNetTensor fc_weight_, fc_bias_;
+  // Views of the current step.
+  Tensor stem_output_, pooled_stem_, features_, averaged_, logits_;
+  std::int32_t* max_pool_argmax_ = nullptr;
+  std::int64_t largest_activation_ = 0;  // elements of the largest block input/output, for the backward buffers
+};
+
+ResNetBody::ResNetBody(const ResNetConfig& config, std::vector<ResNetTensor>& state)
+    : small_input_stem_(config.small_input_stem),
+      num_classes_(config.num_classes),
+      stem_([&]() -> ConvBatchNorm {
+        StateRegistry registry(state);
+        const ConvSpec spec = config.small_input_stem ? ConvSpec{3, 64, 3, 1} : ConvSpec{3, 64, 7, 2};
+        return ConvBatchNorm(registry, "conv1", "bn1", spec, true);
+      }()) {
+  StateRegistry registry(state);
+  const ArchitectureLayout layout = layout_of(config.architecture);
+  int in_channels = 64;
+  for (int stage = 0; stage < 4; ++stage) {
+    const int planes = 64 << stage;
+    for (int block = 0; block < layout.blocks[stage]; ++block) {
+      const int stride = (stage > 0 && block == 0) ? 2 : 1;
+      const std::string prefix = "layer" + std::to_string(stage + 1) + "." + std::to_string(block) + ".";
+      blocks_.emplace_back(registry, prefix, layout.bottleneck, in_channels, planes, stride);
+      in_channels = blocks_.back().out_channels();
+    }
+  }
+  fc_weight_ = registry.add_parameter("fc.weight", Shape{config.num_classes, in_channels});
+  fc_bias_ = registry.add_parameter("fc.bias", Shape{config.num_classes});
+}
+
+Tensor ResNetBody::forward(const Tensor& images, BatchNormMode mode, Arena& arena) {
+  stem_output_ = stem_.forward(images, mode, arena);
+  largest_activation_ = stem_output_.element_count();
+  Tensor activation = stem_output_;
+  max_pool_argmax_ = nullptr;
+  if (!small_input_stem_) {
+    const MaxPoolShape pool{static_cast<int>(activation.size(0)), static_cast<int>(activation.size(1)),
+                            static_cast<int>(activation.size(2)), static_cast<int>(activation.size(3))};
+    check_max_pool_shape(pool);
+    pooled_stem_ = arena.allocate(Shape{pool.batch, pool.channels, pool.output_height(), pool.output_width()},
+                                  DType::Float32);
+    max_pool_argmax_ =
+        static_cast<std::int32_t*>(arena.allocate_bytes(pooled_stem_.byte_count()));  // one int32 per output
+    max_pool_forward_cpu(activation.data<float>(), pool, pooled_stem_.data<float>(), max_pool_argmax_);
+    activation = pooled_stem_;
+  }
+  for (ResidualBlock& block : blocks_) {
+    activation = block.forward(activation, mode, arena);
+    largest_activation_ = std::max(largest_activation_, activation.element_count());
+  }
+  features_ = activation;
+  const std::int64_t batch = features_.size(0), channels = features_.size(1);
+  averaged_ = arena.allocate(Shape{batch, channels}, DType::Float32);
+  global_average_pool_forward_cpu(features_.data<float>(), batch * channels,
+                                  static_cast<int>(features_.size(2) * features_.size(3)), averaged_.data<float>());
+  logits_ = arena.allocate(Shape{batch, num_classes_}, DType::Float32);
+  linear_forward(averaged_, fc_weight_.value, fc_bias_.value, logits_);
+  return logits_;
+}
+
+float ResNetBody::backward(const std::int32_t* labels, const float* sample_weights, Arena& arena) {
+  const int batch = static_cast<int>(logits_.size(0));
+  check_class_labels(labels, batch, num_classes_);
+  float* weights = static_cast<float*>(arena.allocate_bytes(sizeof(float) * static_cast<std::size_t>(batch)));
+  for (int sample = 0; sample < batch; ++sample)
+    weights[sample] = sample_weights != nullptr ? sample_weights[sample] : 1.0f / static_cast<float>(batch);
+  float* sample_losses = static_cast<float*>(arena.allocate_bytes(sizeof(float) * static_cast<std::size_t>(batch)));
+  float loss = 0.0f;
+  cross_entropy_forward_cpu(logits_.data<float>(), labels, weights, batch, num_classes_, sample_losses, &loss);
+  const Tensor logits_grad = arena.allocate(logits_.shape(), DType::Float32);
+  cross_entropy_backward_cpu(logits_.data<float>(), labels, weights, batch, num_classes_, logits_grad.data<float>());
+  const Tensor averaged_grad = arena.allocate(averaged_.shape(), DType::Float32);
+  linear_backward(averaged_, fc_weight_.value, logits_grad, averaged_grad, fc_weight_.grad, fc_bias_.grad);
+
+  // Two buffers of the largest block activation take turns as a block's output and input gradient.
+  Tensor output_grad = arena.allocate(Shape{largest_activation_}, DType::Float32);
+  Tensor input_grad = arena.allocate(Shape{largest_activation_}, DType::Float32);
+  Tensor gradient = output_grad.slice_rows(0, features_.element_count()).reshape(features_.shape());
+  global_average_pool_backward_cpu(averaged_grad.data<float>(), features_.size(0) * features_.size(1),
+                                   static_cast<int>(features_.size(2) * features_.size(3)), gradient.data<float>());
+  for (std::size_t index = blocks_.size(); index-- > 0;) {
+    const Shape& input_shape = index > 0 ? blocks_[index - 1].output_shape()
+                                         : (small_input_stem_ ? stem_output_.shape() : pooled_stem_.shape());
+    const Tensor block_input_grad = input_grad.slice_rows(0, input_shape.element_count()).reshape(input_shape);
+    blocks_[index].backward(gradient, block_input_grad, arena);
+    gradient = block_input_grad;
+    std::swap(output_grad, input_grad);
+  }
+  backward_stem(gradient, arena);
+  return loss;
+}
+
+void ResNetBody::backward_stem(const Tensor& pooled_grad, Arena& arena) {
+  Tensor stem_grad = pooled_grad;
+  if (!small_input_stem_) {
+    stem_grad = arena.allocate(stem_output_.shape(), DType::Float32);
+    const MaxPoolShape pool{static_cast<int>(stem_output_.size(0)), static_cast<int>(stem_output_.size(1)),
+                            static_cast<int>(stem_output_.size(2)), static_cast<int>(stem_output_.size(3))};
+    max_pool_backward_cpu(pooled_grad.data<float>(), max_pool_argmax_, pool, stem_grad.data<float>());
+  }
+  stem_.backward(stem_grad, Tensor{}, arena);  // the images need no gradient
+}
+
+ResNet::ResNet(const ResNetConfig& config) : config_(config), arena_(Device::Cpu) {
+  config_.validate();
+  body_ = std::make_unique<ResNetBody>(config_, state_);
+  for (const ResNetTensor& entry : state_)
+    if (entry.is_parameter) parameters_.push_back(entry);
+  initialize_kaiming(0);
+}
+
+ResNet::~ResNet() = default;
+
+const ResNetTensor& ResNet::find(const std::string& name) const {
+  for (const ResNetTensor& entry : state_)
+    if (entry.name == name) return entry;
+  throw Error("resnet " + config_.architecture + ": no state tensor named '" + name + "'");
+}
+
+Tensor ResNet::forward(const Tensor& images, BatchNormMode mode) {
+  images.expect("resnet images", images.shape(), DType::Float32, Device::Cpu);
+  GENINT_CHECK(images.rank() == 4 && images.size(1) == 3 && images.is_contiguous(),
+               "resnet: images must be a contiguous [batch, 3, height, width] tensor, got " +
+                   images.shape().to_string());
+  GENINT_CHECK(images.size(0) > 0, "resnet: the batch is empty");
+  arena_.reset();
+  last_forward_trained_ = false;
+  Tensor logits = body_->forward(images, mode, arena_);
+  last_batch_ = static_cast<int>(images.size(0));
+  last_forward_trained_ = mode == BatchNormMode::Train;
+  if (last_forward_trained_) ++num_batches_tracked_;
+  return logits;
+}
+
+float ResNet::backward(const std::int32_t* labels, int count, const float* sample_weights) {
+  GENINT_CHECK(last_forward_trained_, "resnet: backward needs a forward in BatchNormMode::Train just before it");
+  GENINT_CHECK(labels != nullptr && count == last_batch_, "resnet: backward got " + std::to_string(count) +
+                                                               " labels for a batch of " + std::to_string(last_batch_));
+  return body_->backward(labels, sample_weights, arena_);
+}
+
+}  // namespace genint

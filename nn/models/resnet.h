@@ -1,0 +1,88 @@
+// ResNet-18/34/50/101/152 exactly as torchvision 0.14 builds them (v1.5: the stride sits on the 3x3 conv),
+// with torchvision's state_dict names, CPU forward (train/eval batch norm) and backward from an Arena.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nn/tensor/arena.h"
+#include "nn/tensor/tensor.h"
+
+namespace genint {
+
+struct ResNetConfig {
+  std::string architecture = "resnet18";  // resnet18, resnet34, resnet50, resnet101 or resnet152
+  int num_classes = 1000;
+  // For small images (e.g. 32x32): a 3x3 stride-1 stem conv and no max pool. Same names, conv1 is [64, 3, 3, 3].
+  bool small_input_stem = false;
+  void validate() const;
+};
+
+// One entry of the model's state, named as in torchvision's state_dict. Parameters carry the tensor their
+// gradient is written to; batch-norm running statistics are buffers (grad undefined).
+struct ResNetTensor {
+  std::string name;
+  Tensor value;
+  Tensor grad;
+  bool is_parameter = true;
+};
+
+enum class BatchNormMode { Train, Eval };
+
+class ResNetBody;
+
+class ResNet {
+ public:
+  // Allocates every parameter, gradient and running statistic once; weights are then initialised as
+  // torchvision does (initialize_kaiming) with seed 0. Call load_safetensors to use trained weights.
+  explicit ResNet(const ResNetConfig& config);
+  ~ResNet();
+  ResNet(const ResNet&) = delete;
+  ResNet& operator=(const ResNet&) = delete;
+
+  // torchvision's init, seeded: convs kaiming-normal (fan_out, relu), batch norm weight 1 / bias 0, running
+  // mean 0 / var 1, fc as nn.Linear's default (uniform ±1/sqrt(in_features)). Resets num_batches_tracked.
+  void initialize_kaiming(std::uint64_t seed);
+
+  // images: [batch, 3, height, width] float32 on the CPU. Returns the logits [batch, num_classes], a view into
+  // the model's arena valid until the next forward. Train mode normalises with batch statistics and updates
+  // the running statistics (momentum 0.1), as torch's BatchNorm2d in train().
+  Tensor forward(const Tensor& images, BatchNormMode mode);
+  // Cross-entropy of the last forward's logits (which must have run in Train mode) and the gradient of every
+  // parameter (written, not accumulated). sample_weights null: the batch mean, as nn.CrossEntropyLoss();
+  // else loss = Σ_i sample_weights[i]·CE_i. labels and sample_weights hold `count` = batch values.
+  float backward(const std::int32_t* labels, int count, const float* sample_weights = nullptr);
+
+  // Every tensor of the state_dict (num_batches_tracked excepted) in torchvision's order.
+  const std::vector<ResNetTensor>& state() const { return state_; }
+  // The trainable ones only (same order as torch's named_parameters()), e.g. for Sgd::add_parameter.
+  const std::vector<ResNetTensor>& parameters() const { return parameters_; }
+  const ResNetTensor& find(const std::string& name) const;
+  std::int64_t num_batches_tracked() const { return num_batches_tracked_; }
+
+  // Loads a safetensors file (e.g. from tools/convert_torchvision.py). Every state name must be present with its
+  // exact shape and no unknown tensor may be present (num_batches_tracked is read when there); the first
+  // mismatch throws genint::Error naming the file and the tensor. F32, F16 and BF16 files are accepted.
+  void load_safetensors(const std::string& path);
+  // Writes the state (float32) plus num_batches_tracked (int64) with metadata architecture, num_classes and
+  // source = "genint".
+  void save_safetensors(const std::string& path) const;
+
+  const ResNetConfig& config() const { return config_; }
+  // The arena that holds a step's activations and scratch (for memory checks).
+  const Arena& arena() const { return arena_; }
+
+ private:
+  ResNetConfig config_;
+  std::unique_ptr<ResNetBody> body_;
+  std::vector<ResNetTensor> state_;
+  std::vector<ResNetTensor> parameters_;
+  Arena arena_;
+  std::int64_t num_batches_tracked_ = 0;
+  bool last_forward_trained_ = false;
+  int last_batch_ = 0;
+};
+
+}  // namespace genint

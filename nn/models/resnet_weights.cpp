@@ -1,0 +1,116 @@
+// ResNet weights: torchvision's seeded initialisation and safetensors load/save under the state_dict names.
+// Loading is strict like torch's load_state_dict: every name and shape must match, the first mismatch is named.
+#include <cmath>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "io/safetensors/safetensors_reader.h"
+#include "io/safetensors/safetensors_writer.h"
+#include "nn/core/error.h"
+#include "nn/models/resnet.h"
+
+namespace genint {
+namespace {
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+void fill(const Tensor& tensor, float value) {
+  float* data = tensor.data<float>();
+  for (std::int64_t index = 0; index < tensor.element_count(); ++index) data[index] = value;
+}
+
+std::string shape_text(const std::vector<std::uint64_t>& shape) {
+  std::string text = "[";
+  for (std::size_t index = 0; index < shape.size(); ++index) text += (index ? ", " : "") + std::to_string(shape[index]);
+  return text + "]";
+}
+
+std::vector<std::uint64_t> shape_of(const Tensor& tensor) {
+  std::vector<std::uint64_t> shape;
+  for (int dimension = 0; dimension < tensor.rank(); ++dimension)
+    shape.push_back(static_cast<std::uint64_t>(tensor.size(dimension)));
+  return shape;
+}
+
+const char* const kBatchesTrackedSuffix = ".num_batches_tracked";
+
+}  // namespace
+
+void ResNet::initialize_kaiming(std::uint64_t seed) {
+  std::mt19937_64 generator(seed);
+  for (const ResNetTensor& entry : state_) {
+    const Tensor& value = entry.value;
+    float* data = value.data<float>();
+    if (value.rank() == 4) {
+      // kaiming_normal_(mode="fan_out", nonlinearity="relu"): std = sqrt(2 / (out_channels · kernel area)).
+      const double fan_out = static_cast<double>(value.size(0) * value.size(2) * value.size(3));
+      std::normal_distribution<float> normal(0.0f, static_cast<float>(std::sqrt(2.0 / fan_out)));
+      for (std::int64_t index = 0; index < value.element_count(); ++index) data[index] = normal(generator);
+    } else if (entry.name == "fc.weight" || entry.name == "fc.bias") {
+      // nn.Linear's reset_parameters: kaiming_uniform_(a=√5) for the weight gives ±1/√fan_in, as does the bias.
+      const float bound = static_cast<float>(1.0 / std::sqrt(static_cast<double>(find("fc.weight").value.size(1))));
+      std::uniform_real_distribution<float> uniform(-bound, bound);
+      for (std::int64_t index = 0; index < value.element_count(); ++index) data[index] = uniform(generator);
+    } else if (ends_with(entry.name, ".weight") || ends_with(entry.name, ".running_var")) {
+      fill(value, 1.0f);
+    } else {
+      fill(value, 0.0f);  // batch-norm bias and running_mean
+    }
+  }
+  for (const ResNetTensor& entry : parameters_) fill(entry.grad, 0.0f);
+  num_batches_tracked_ = 0;
+}
+
+void ResNet::load_safetensors(const std::string& path) {
+  const io::SafetensorsFile file = io::SafetensorsFile::open(path);
+  std::set<std::string> expected;
+  for (const ResNetTensor& entry : state_) {
+    expected.insert(entry.name);
+    GENINT_CHECK(file.contains(entry.name), path + ": " + config_.architecture + " tensor '" + entry.name +
+                                                "' is missing (" + std::to_string(file.tensor_count()) +
+                                                " tensors in the file)");
+    const io::SafetensorsTensor& stored = file.tensor(entry.name);
+    GENINT_CHECK(stored.shape == shape_of(entry.value), path + ": tensor '" + entry.name + "' has shape " +
+                                                            shape_text(stored.shape) + ", the model needs " +
+                                                            shape_text(shape_of(entry.value)));
+  }
+  for (const std::string& name : file.names()) {
+    if (ends_with(name, kBatchesTrackedSuffix)) continue;
+    GENINT_CHECK(expected.count(name) != 0, path + ": tensor '" + name + "' is not part of " + config_.architecture +
+                                                " (num_classes " + std::to_string(config_.num_classes) + ")");
+  }
+  // Only after every check: a refused file leaves the model as it was.
+  for (const ResNetTensor& entry : state_) {
+    file.read_as_float_into(entry.name, entry.value.data<float>(), static_cast<std::size_t>(entry.value.element_count()));
+  }
+  const std::string tracked = std::string("bn1") + kBatchesTrackedSuffix;
+  if (file.contains(tracked) && file.tensor(tracked).dtype == io::SafetensorsDtype::I64 &&
+      file.tensor(tracked).element_count == 1) {
+    num_batches_tracked_ = file.read<std::int64_t>(tracked).front();
+  }
+}
+
+void ResNet::save_safetensors(const std::string& path) const {
+  io::SafetensorsWriter writer;
+  const std::vector<std::int64_t> batches_tracked{num_batches_tracked_};
+  for (const ResNetTensor& entry : state_) {
+    writer.add_tensor(entry.name, io::SafetensorsDtype::F32, shape_of(entry.value), entry.value.raw_data(),
+                      entry.value.byte_count());
+    if (ends_with(entry.name, ".running_var")) {
+      // torch keeps a 0-dim int64 counter next to each batch norm's running statistics.
+      const std::string prefix = entry.name.substr(0, entry.name.size() - std::string(".running_var").size());
+      writer.add(prefix + kBatchesTrackedSuffix, {}, batches_tracked);
+    }
+  }
+  writer.set_metadata("architecture", config_.architecture);
+  writer.set_metadata("num_classes", std::to_string(config_.num_classes));
+  writer.set_metadata("small_input_stem", config_.small_input_stem ? "true" : "false");
+  writer.set_metadata("source", "genint");
+  writer.write_file(path);
+}
+
+}  // namespace genint
