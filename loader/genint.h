@@ -42,6 +42,98 @@ GENINT_API const char* genint_last_error_message(void);
 /* Thread-safe. A constant name for a status ("GENINT_ERROR_INVALID_CONFIG"); static storage. */
 GENINT_API const char* genint_status_name(genint_status status);
 
+
+/* ---- The loader ------------------------------------------------------------------------------------------
+ * A loader mixes natural images with generated ones at fixed per-batch counts (config schema: docs/c-api.md).
+ * Thread-safety, per function below. In short: one thread (or several) may call next_batch and release_batch
+ * concurrently; stats functions may be called from any thread at any time; destroy must not overlap any other
+ * call on the same loader. */
+
+typedef struct genint_loader genint_loader; /* opaque */
+
+/* Same numbers as the "kind" names in the config. */
+typedef enum genint_source_kind {
+  GENINT_SOURCE_NATURAL = 0,
+  GENINT_SOURCE_INTERVENTION = 1,
+  GENINT_SOURCE_TRANSFERRED = 2
+} genint_source_kind;
+
+typedef enum genint_image_layout {
+  GENINT_LAYOUT_UINT8_HWC = 0,  /* size × size × 3 RGB bytes per sample (normalize on the GPU) */
+  GENINT_LAYOUT_FLOAT32_CHW = 1 /* 3 × size × size floats per sample, ImageNet-normalized */
+} genint_image_layout;
+
+/* How a generated sample was made. Natural samples: class_index = -1, everything else 0 (direction -1). */
+typedef struct genint_intervention {
+  int32_t class_index;  /* the class the generator was conditioned on */
+  uint64_t latent_seed; /* seed of the latent z */
+  float truncation;
+  int32_t space;        /* the latent space the direction moves, numbered by the intervention source */
+  int32_t layer_begin;  /* per-layer latents [layer_begin, layer_end) were edited */
+  int32_t layer_end;
+  int32_t direction;    /* component j */
+  float step;           /* offset s' along it */
+} genint_intervention;
+
+/* A batch borrowed from the loader: every pointer stays valid until genint_loader_release_batch(). Samples
+ * are grouped by source in config order (e.g. 256 natural, then 64 intervention). */
+typedef struct genint_batch {
+  uint64_t index;       /* 0, 1, 2, ... */
+  uint64_t epoch;       /* epoch of the natural stream this batch belongs to */
+  int32_t size;         /* samples */
+  int32_t image_size;   /* height = width */
+  int32_t layout;       /* genint_image_layout */
+  int32_t pinned;       /* 1 when images lie in page-locked (CUDA pinned) host memory */
+  const void* images;   /* size × sample_bytes */
+  size_t sample_bytes;
+  const int32_t* labels;   /* class index per sample */
+  const float* weights;    /* the source's loss weight λ per sample */
+  const int32_t* sources;  /* genint_source_kind per sample */
+  const int64_t* items;    /* natural: dataset index; generated: position in the source's stream */
+  const genint_intervention* interventions; /* per sample */
+  uint64_t ring_slot;   /* the loader's own bookkeeping: leave it as it was handed out */
+} genint_batch;
+
+typedef struct genint_source_stats {
+  int32_t kind;                /* genint_source_kind */
+  int32_t count_per_batch;
+  float weight;
+  int32_t threads;
+  uint64_t delivered;          /* samples handed out in batches */
+  double samples_per_second;   /* delivered / seconds since the loader was created */
+  uint64_t skipped;            /* files skipped (unreadable, corrupt, ...): genint_loader_stats_json says why */
+  uint64_t buffers_in_use;     /* sample buffers being filled or queued: the source's queue depth */
+  uint64_t pool_size;          /* sample buffers the source owns */
+  uint64_t batches_per_epoch;  /* 0 for an endless (generated) source */
+} genint_source_stats;
+
+/* Thread-safe. Creates a loader from a JSON config text. Every field is validated; a bad field gives
+ * GENINT_ERROR_INVALID_CONFIG and a message naming it. On success *out_loader owns a running loader. */
+GENINT_API genint_status genint_loader_create_from_json(const char* config_json, genint_loader** out_loader);
+/* Thread-safe. The same, reading the config from a file. */
+GENINT_API genint_status genint_loader_create_from_file(const char* config_path, genint_loader** out_loader);
+/* Thread-safe (callers get distinct batches, in order of their calls' completion). Blocks, sleeping, until
+ * the next batch is ready and fills *out_batch. GENINT_ERROR_INVALID_ARGUMENT when every batch buffer is
+ * already borrowed; a producer's failure (e.g. no usable file left) is reported here and stops the loader. */
+GENINT_API genint_status genint_loader_next_batch(genint_loader* loader, genint_batch* out_batch);
+/* Thread-safe. Gives a batch's buffers back. Releasing a batch twice gives GENINT_ERROR_INVALID_ARGUMENT. */
+GENINT_API genint_status genint_loader_release_batch(genint_loader* loader, const genint_batch* batch);
+/* Thread-safe. Number of sources in the config. */
+GENINT_API genint_status genint_loader_source_count(const genint_loader* loader, int32_t* out_count);
+/* Thread-safe. Statistics of source `source_index` (config order). */
+GENINT_API genint_status genint_loader_source_stats(const genint_loader* loader, int32_t source_index,
+                                                    genint_source_stats* out_stats);
+/* Thread-safe. All statistics as JSON, including skipped files by reason with example paths. Sets
+ * *out_length to the text's length (without the final NUL); writes it into buffer when capacity exceeds
+ * that length. buffer = NULL asks for the length only; a too small buffer gives GENINT_ERROR_INVALID_ARGUMENT. */
+GENINT_API genint_status genint_loader_stats_json(const genint_loader* loader, char* buffer, size_t capacity,
+                                                  size_t* out_length);
+/* Not thread-safe with other calls on this loader. Stops the producers (even blocked ones) and frees
+ * everything; borrowed batches become invalid. NULL is accepted and does nothing. */
+GENINT_API genint_status genint_loader_destroy(genint_loader* loader);
+/* Thread-safe. "natural", "intervention", "transferred", or "unknown"; static storage. */
+GENINT_API const char* genint_source_kind_name(int32_t kind);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,177 @@
+// The loader's C functions: argument checks, config → pipeline, batches out as borrowed pointers, and
+// statistics as structs or JSON. No exception leaves these functions (loader_call catches everything).
+#include <cstddef>
+#include <cstring>
+#include <memory>
+
+#include "loader/c_api/loader_call.h"
+#include "loader/config/loader_config.h"
+#include "loader/pipeline/loader_builder.h"
+
+struct genint_loader {
+  genint::loader::LoaderConfig config;
+  std::unique_ptr<genint::loader::LoaderPipeline> pipeline;
+};
+
+namespace genint::c_api {
+namespace {
+
+// The C struct is filled by copying the C++ records, so their layouts must agree field by field.
+static_assert(sizeof(genint_intervention) == sizeof(loader::InterventionRecord), "intervention layouts differ");
+static_assert(offsetof(genint_intervention, latent_seed) == offsetof(loader::InterventionRecord, latent_seed), "");
+static_assert(offsetof(genint_intervention, truncation) == offsetof(loader::InterventionRecord, truncation), "");
+static_assert(offsetof(genint_intervention, space) == offsetof(loader::InterventionRecord, space), "");
+static_assert(offsetof(genint_intervention, layer_begin) == offsetof(loader::InterventionRecord, layer_begin), "");
+static_assert(offsetof(genint_intervention, layer_end) == offsetof(loader::InterventionRecord, layer_end), "");
+static_assert(offsetof(genint_intervention, direction) == offsetof(loader::InterventionRecord, direction), "");
+static_assert(offsetof(genint_intervention, step) == offsetof(loader::InterventionRecord, step), "");
+static_assert(GENINT_SOURCE_INTERVENTION == static_cast<int>(loader::SourceKind::Intervention), "");
+static_assert(GENINT_SOURCE_TRANSFERRED == static_cast<int>(loader::SourceKind::Transferred), "");
+
+void require(bool condition, const char* message) {
+  if (!condition) throw loader::MisuseError(message);
+}
+
+genint_loader* create(loader::LoaderConfig config) {
+  auto handle = std::make_unique<genint_loader>();
+  handle->config = std::move(config);
+  handle->pipeline = loader::make_loader_pipeline(handle->config);
+  return handle.release();
+}
+
+nlohmann::json source_json(const loader::LoaderPipeline& pipeline, std::size_t index) {
+  const loader::SourceSnapshot snapshot = pipeline.source_snapshot(index);
+  nlohmann::json skips = nlohmann::json::object();
+  for (const auto& [reason, summary] : pipeline.source_statistics(index).skips_by_reason())
+    skips[reason] = {{"count", summary.count}, {"examples", summary.example_paths}};
+  return {{"kind", loader::source_kind_name(snapshot.kind)}, {"count_per_batch", snapshot.count_per_batch},
+          {"weight", snapshot.weight}, {"threads", snapshot.threads}, {"delivered", snapshot.delivered},
+          {"samples_per_second", snapshot.samples_per_second}, {"skipped", snapshot.skipped},
+          {"skips", skips}, {"buffers_in_use", snapshot.buffers_in_use}, {"pool_size", snapshot.pool_size},
+          {"batches_per_epoch", snapshot.batches_per_epoch}};
+}
+
+}  // namespace
+}  // namespace genint::c_api
+
+extern "C" {
+
+genint_status genint_loader_create_from_json(const char* config_json, genint_loader** out_loader) {
+  using namespace genint;
+  return c_api::loader_call([&] {
+    c_api::require(out_loader != nullptr, "genint_loader_create_from_json: out_loader is NULL");
+    *out_loader = nullptr;
+    c_api::require(config_json != nullptr, "genint_loader_create_from_json: config_json is NULL");
+    *out_loader = c_api::create(loader::parse_loader_config_text(config_json));
+  });
+}
+
+genint_status genint_loader_create_from_file(const char* config_path, genint_loader** out_loader) {
+  using namespace genint;
+  return c_api::loader_call([&] {
+    c_api::require(out_loader != nullptr, "genint_loader_create_from_file: out_loader is NULL");
+    *out_loader = nullptr;
+    c_api::require(config_path != nullptr, "genint_loader_create_from_file: config_path is NULL");
+    *out_loader = c_api::create(loader::parse_loader_config_file(config_path));
+  });
+}
+
+genint_status genint_loader_next_batch(genint_loader* handle, genint_batch* out_batch) {
+  using namespace genint;
+  return c_api::loader_call([&] {
+    c_api::require(handle != nullptr, "genint_loader_next_batch: loader is NULL");
+    c_api::require(out_batch != nullptr, "genint_loader_next_batch: out_batch is NULL");
+    std::memset(out_batch, 0, sizeof(*out_batch));
+    const loader::BatchView view = handle->pipeline->next_batch();
+    out_batch->index = view.index;
+    out_batch->epoch = view.epoch;
+    out_batch->size = view.size;
+    out_batch->image_size = handle->config.image_size;
+    out_batch->layout = handle->config.layout == loader::SampleLayout::Uint8Hwc ? GENINT_LAYOUT_UINT8_HWC
+                                                                                : GENINT_LAYOUT_FLOAT32_CHW;
+    out_batch->pinned = handle->pipeline->pinned_memory() ? 1 : 0;
+    out_batch->images = view.images;
+    out_batch->sample_bytes = handle->pipeline->sample_bytes();
+    out_batch->labels = view.labels;
+    out_batch->weights = view.weights;
+    out_batch->sources = view.sources;
+    out_batch->items = view.items;
+    out_batch->interventions = reinterpret_cast<const genint_intervention*>(view.interventions);
+    out_batch->ring_slot = view.ring_slot;
+  });
+}
+
+genint_status genint_loader_release_batch(genint_loader* handle, const genint_batch* batch) {
+  using namespace genint;
+  return c_api::loader_call([&] {
+    c_api::require(handle != nullptr, "genint_loader_release_batch: loader is NULL");
+    c_api::require(batch != nullptr, "genint_loader_release_batch: batch is NULL");
+    c_api::require(batch->ring_slot <= UINT32_MAX, "genint_loader_release_batch: the batch's ring_slot was changed");
+    handle->pipeline->release_batch(static_cast<std::uint32_t>(batch->ring_slot), batch->index);
+  });
+}
+
+genint_status genint_loader_source_count(const genint_loader* handle, int32_t* out_count) {
+  using namespace genint;
+  return c_api::loader_call([&] {
+    c_api::require(handle != nullptr, "genint_loader_source_count: loader is NULL");
+    c_api::require(out_count != nullptr, "genint_loader_source_count: out_count is NULL");
+    *out_count = static_cast<int32_t>(handle->pipeline->source_count());
+  });
+}
+
+genint_status genint_loader_source_stats(const genint_loader* handle, int32_t source_index,
+                                         genint_source_stats* out_stats) {
+  using namespace genint;
+  return c_api::loader_call([&] {
+    c_api::require(handle != nullptr, "genint_loader_source_stats: loader is NULL");
+    c_api::require(out_stats != nullptr, "genint_loader_source_stats: out_stats is NULL");
+    c_api::require(source_index >= 0 && static_cast<std::size_t>(source_index) < handle->pipeline->source_count(),
+                   "genint_loader_source_stats: source_index is out of range");
+    const loader::SourceSnapshot snapshot = handle->pipeline->source_snapshot(static_cast<std::size_t>(source_index));
+    out_stats->kind = static_cast<int32_t>(snapshot.kind);
+    out_stats->count_per_batch = snapshot.count_per_batch;
+    out_stats->weight = snapshot.weight;
+    out_stats->threads = snapshot.threads;
+    out_stats->delivered = snapshot.delivered;
+    out_stats->samples_per_second = snapshot.samples_per_second;
+    out_stats->skipped = snapshot.skipped;
+    out_stats->buffers_in_use = snapshot.buffers_in_use;
+    out_stats->pool_size = snapshot.pool_size;
+    out_stats->batches_per_epoch = snapshot.batches_per_epoch;
+  });
+}
+
+genint_status genint_loader_stats_json(const genint_loader* handle, char* buffer, size_t capacity, size_t* out_length) {
+  using namespace genint;
+  return c_api::loader_call([&] {
+    c_api::require(handle != nullptr, "genint_loader_stats_json: loader is NULL");
+    c_api::require(out_length != nullptr, "genint_loader_stats_json: out_length is NULL");
+    const loader::LoaderPipeline& pipeline = *handle->pipeline;
+    nlohmann::json sources = nlohmann::json::array();
+    for (std::size_t index = 0; index < pipeline.source_count(); ++index)
+      sources.push_back(c_api::source_json(pipeline, index));
+    const std::string text = nlohmann::json{{"batch_size", pipeline.batch_size()},
+                                            {"ready_batches", pipeline.ready_batches()},
+                                            {"pinned_memory", pipeline.pinned_memory()},
+                                            {"sources", sources}}
+                                 .dump();
+    *out_length = text.size();
+    if (buffer == nullptr) return;
+    if (capacity <= text.size())
+      throw loader::MisuseError("genint_loader_stats_json: the buffer holds " + std::to_string(capacity) +
+                                " bytes, the statistics need " + std::to_string(text.size() + 1));
+    std::memcpy(buffer, text.c_str(), text.size() + 1);
+  });
+}
+
+genint_status genint_loader_destroy(genint_loader* handle) {
+  return genint::c_api::loader_call([&] { delete handle; });
+}
+
+const char* genint_source_kind_name(int32_t kind) {
+  if (kind < 0 || kind >= genint::loader::source_kind_count) return "unknown";
+  return genint::loader::source_kind_name(static_cast<genint::loader::SourceKind>(kind));
+}
+
+}  // extern "C"

@@ -1,0 +1,393 @@
+// The pipeline's threads. Memory is allocated once here: per-source sample pools, the batch ring and the
+// queues' blocks; steady state moves only buffer indices through the queues. Every wait is a timed,
+// sleeping wait that rechecks the stop flag, so destruction returns promptly even with blocked producers.
+#include "loader/pipeline/loader_pipeline.h"
+
+#include "loader/pipeline/blocking_queue.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "loader/order/shard_order.h"
+#include "loader/pipeline/loader_errors.h"
+
+namespace genint::loader {
+namespace {
+// How long a blocked thread sleeps before it looks at the stop flag again: the bound on destroy's latency.
+constexpr std::chrono::milliseconds stop_check_interval{10};
+}  // namespace
+
+struct LoaderPipeline::Lane {
+  std::uint32_t index = 0;
+  std::unique_ptr<SampleSource> source;
+  SourceKind kind = SourceKind::Natural;
+  int count = 0;
+  int offset = 0;  // first slot of this source in every batch
+  float weight = 1.0f;
+  int threads = 1;
+  std::uint64_t epoch_length = 0;       // 0: endless
+  std::uint64_t batches_per_epoch = 0;  // 0: endless
+  std::uint32_t pool_size = 0;
+  std::vector<std::uint8_t> pool_pixels;
+  std::vector<SampleRecord> pool_records;
+  moodycamel::BlockingConcurrentQueue<std::uint32_t> free_buffers;
+  std::atomic<std::uint64_t> next_task{0};
+  SourceStatistics statistics;
+
+  explicit Lane(std::size_t capacity) : free_buffers(capacity) {}
+};
+
+struct LoaderPipeline::BatchSlot {
+  std::uint8_t* images = nullptr;
+  std::vector<std::int32_t> labels;
+  std::vector<float> weights;
+  std::vector<std::int32_t> sources;
+  std::vector<std::int64_t> items;
+  std::vector<InterventionRecord> interventions;
+  // Atomic because release_batch() reads it from the trainer's thread to catch a second release, possibly
+  // while the assembler refills the slot for a later batch.
+  std::atomic<std::uint64_t> index{0};
+  std::uint64_t epoch = 0;
+  std::atomic<bool> borrowed{false};
+};
+
+struct LoaderPipeline::Queues {
+  moodycamel::BlockingConcurrentQueue<ReadySample> ready_samples;
+  moodycamel::BlockingConcurrentQueue<std::uint32_t> free_slots;
+  moodycamel::BlockingConcurrentQueue<std::uint32_t> ready_slots;
+  // Capacities cover everything that can be in flight at once, so steady state allocates no queue blocks.
+  Queues(std::size_t samples, std::size_t slots, std::size_t producers)
+      : ready_samples(samples, producers, 4), free_slots(slots, 1, 4), ready_slots(slots, 1, 4) {}
+};
+
+LoaderPipeline::LoaderPipeline(PipelineOptions options, std::vector<PipelineSource> sources)
+    : options_(options) {
+  GENINT_CHECK(!sources.empty(), "the loader needs at least one source");
+  GENINT_CHECK(options_.sample_bytes > 0, "sample_bytes must be positive");
+  GENINT_CHECK(options_.batches_in_flight >= 2, "batches_in_flight must be at least 2");
+  std::size_t total_pool = 0, producers = 0;
+  for (std::size_t index = 0; index < sources.size(); ++index) {
+    PipelineSource& entry = sources[index];
+    GENINT_CHECK(entry.source != nullptr && entry.count > 0 && entry.threads > 0,
+                 "source " + std::to_string(index) + " needs a source, a positive count and threads");
+    const std::size_t chunk = std::max<std::size_t>(1, entry.source->chunk_size());
+    const std::size_t pool = static_cast<std::size_t>(entry.count) * options_.pool_batches +
+                             static_cast<std::size_t>(entry.threads) * chunk;
+    auto lane = std::make_unique<Lane>(pool);
+    lane->index = static_cast<std::uint32_t>(index);
+    lane->kind = entry.source->kind();
+    lane->count = entry.count;
+    lane->offset = batch_size_;
+    lane->weight = entry.weight;
+    lane->threads = entry.threads;
+    lane->epoch_length = entry.source->epoch_length();
+    if (lane->epoch_length > 0) {
+      const std::uint64_t count = static_cast<std::uint64_t>(entry.count);
+      lane->batches_per_epoch = options_.drop_last ? entry.source->smallest_shard_length() / count
+                                                   : (entry.source->largest_shard_length() + count - 1) / count;
+      if (lane->batches_per_epoch == 0)
+        throw ConfigError("sources[" + std::to_string(index) + "].count",
+                          std::to_string(count) + " per batch is more than the shard's " +
+                              std::to_string(entry.source->smallest_shard_length()) +
+                              " items, and drop_last leaves no batch");
+    }
+    lane->pool_size = static_cast<std::uint32_t>(pool);
+    lane->pool_pixels.resize(pool * options_.sample_bytes);
+    lane->pool_records.resize(pool);
+    for (std::uint32_t buffer = 0; buffer < pool; ++buffer) lane->free_buffers.enqueue(buffer);
+    lane->source = std::move(entry.source);
+    batch_size_ += entry.count;
+    total_pool += pool;
+    producers += static_cast<std::size_t>(entry.threads);
+    lanes_.push_back(std::move(lane));
+  }
+  pending_.reserve(total_pool);
+  filled_per_lane_.assign(lanes_.size(), 0);
+  const std::size_t ring = static_cast<std::size_t>(options_.batches_in_flight);
+  queues_ = std::make_unique<Queues>(total_pool, ring, producers);
+  batch_images_ = HostBuffer(ring * static_cast<std::size_t>(batch_size_) * options_.sample_bytes, options_.pinned_memory);
+  for (std::size_t index = 0; index < ring; ++index) {
+    auto slot = std::make_unique<BatchSlot>();
+    slot->images = static_cast<std::uint8_t*>(batch_images_.data()) +
+                   index * static_cast<std::size_t>(batch_size_) * options_.sample_bytes;
+    const auto size = static_cast<std::size_t>(batch_size_);
+    slot->labels.resize(size);
+    slot->weights.resize(size);
+    slot->sources.resize(size);
+    slot->items.resize(size);
+    slot->interventions.resize(size);
+    for (const auto& lane : lanes_)
+      for (int sample = 0; sample < lane->count; ++sample) {
+        slot->weights[static_cast<std::size_t>(lane->offset + sample)] = lane->weight;
+        slot->sources[static_cast<std::size_t>(lane->offset + sample)] = static_cast<std::int32_t>(lane->kind);
+      }
+    slots_.push_back(std::move(slot));
+    queues_->free_slots.enqueue(static_cast<std::uint32_t>(index));
+  }
+  start_threads();
+}
+
+LoaderPipeline::~LoaderPipeline() {
+  stop();
+  for (std::thread& thread : threads_)
+    if (thread.joinable()) thread.join();
+}
+
+void LoaderPipeline::start_threads() {
+  try {
+    for (const auto& lane : lanes_)
+      for (int worker = 0; worker < lane->threads; ++worker)
+        threads_.emplace_back([this, &lane_ref = *lane, worker] { worker_loop(lane_ref, worker); });
+    threads_.emplace_back([this] { assembler_loop(); });
+  } catch (...) {
+    stop();
+    for (std::thread& thread : threads_) thread.join();
+    throw;
+  }
+}
+
+void LoaderPipeline::stop() { stopping_.store(true, std::memory_order_release); }
+
+void LoaderPipeline::fail(std::exception_ptr error) {
+  {
+    const std::lock_guard<std::mutex> lock(error_mutex_);
+    if (!first_error_) first_error_ = error;
+  }
+  stop();
+}
+
+void LoaderPipeline::throw_if_failed() const {
+  const std::lock_guard<std::mutex> lock(error_mutex_);
+  if (first_error_) std::rethrow_exception(first_error_);
+}
+
+std::uint64_t LoaderPipeline::epoch_of_batch(std::uint64_t batch_index) const {
+  for (const auto& lane : lanes_)
+    if (lane->batches_per_epoch > 0) return batch_index / lane->batches_per_epoch;
+  return 0;
+}
+
+// Task t of a source is slot t % count of batch t / count. For a finite source that batch lies in epoch
+// batch / batches_per_epoch; positions past the shard's end (padding) wrap to its start. A retry
+// (attempt > 0) substitutes a position drawn from (seed, epoch, position, attempt).
+void LoaderPipeline::prepare_request(Lane& lane, std::uint64_t task, std::uint32_t attempt, std::uint32_t buffer,
+                                     SampleRequest& request) const {
+  const auto count = static_cast<std::uint64_t>(lane.count);
+  const std::uint64_t batch = task / count;
+  request.epoch = epoch_of_batch(batch);
+  if (lane.epoch_length > 0) {
+    request.epoch = batch / lane.batches_per_epoch;
+    request.position = ((batch % lane.batches_per_epoch) * count + task % count) % lane.epoch_length;
+    if (attempt > 0)
+      request.position = mix_seed(options_.seed, request.epoch, request.position, attempt) % lane.epoch_length;
+  } else {
+    request.position = task;
+  }
+  request.attempt = attempt;
+  request.seed = mix_seed(mix_seed(options_.seed, lane.index + 1, request.epoch, request.position), attempt);
+  request.pixels = lane.pool_pixels.data() + static_cast<std::size_t>(buffer) * options_.sample_bytes;
+  request.record = &lane.pool_records[buffer];
+  *request.record = SampleRecord{};
+  request.delivered = false;
+}
+
+void LoaderPipeline::worker_loop(Lane& lane, int worker_index) {
+  try {
+    const std::unique_ptr<SampleProducer> producer =
+        lane.source->make_producer(worker_index, ProducerContext{&lane.statistics, &stopping_});
+    const std::size_t chunk = std::max<std::size_t>(1, lane.source->chunk_size());
+    std::vector<std::uint32_t> buffers(chunk);
+    std::vector<SampleRequest> requests(chunk);
+    std::vector<ReadySample> ready(chunk);
+    moodycamel::ProducerToken token(queues_->ready_samples);
+    int consecutive_skips = 0;
+    while (!stopping_.load(std::memory_order_acquire)) {
+      const std::size_t count =
+          lane.free_buffers.wait_dequeue_bulk_timed(buffers.data(), chunk, stop_check_interval);
+      if (count == 0) continue;
+      const std::uint64_t first_task = lane.next_task.fetch_add(count, std::memory_order_relaxed);
+      std::size_t ready_count = 0;
+      produce_chunk(lane, *producer, requests.data(), buffers.data(), first_task, count, ready.data(), ready_count,
+                    consecutive_skips);
+      if (ready_count > 0) queues_->ready_samples.enqueue_bulk(token, ready.data(), ready_count);
+    }
+  } catch (...) {
+    fail(std::current_exception());
+  }
+}
+
+// Produces one chunk. Deterministic mode retries each skipped sample with substitutes until one is
+// delivered; arrival mode hands the buffer back and lets the next task fill the slot instead.
+void LoaderPipeline::produce_chunk(Lane& lane, SampleProducer& producer, SampleRequest* requests,
+                                   const std::uint32_t* buffers, std::uint64_t first_task, std::size_t count,
+                                   ReadySample* ready, std::size_t& ready_count, int& consecutive_skips) {
+  for (std::size_t index = 0; index < count; ++index)
+    prepare_request(lane, first_task + index, 0, buffers[index], requests[index]);
+  producer.produce(requests, count);
+  for (std::size_t index = 0; index < count; ++index) {
+    const std::uint64_t task = first_task + index;
+    for (std::uint32_t attempt = 1; !requests[index].delivered && options_.deterministic; ++attempt) {
+      if (++consecutive_skips >= options_.max_attempts || stopping_.load(std::memory_order_relaxed)) break;
+      prepare_request(lane, task, attempt, buffers[index], requests[index]);
+      producer.produce(&requests[index], 1);
+    }
+    if (requests[index].delivered) {
+      consecutive_skips = 0;
+      ready[ready_count++] = ReadySample{lane.index, buffers[index], task};
+      continue;
+    }
+    if (stopping_.load(std::memory_order_relaxed)) return;
+    if (options_.deterministic || ++consecutive_skips >= options_.max_attempts)
+      throw DataError(std::string("source ") + source_kind_name(lane.kind) + ": " +
+                      std::to_string(options_.max_attempts) + " samples in a row were skipped (epoch " +
+                      std::to_string(requests[index].epoch) + "); the statistics list the skipped files and why");
+    lane.free_buffers.enqueue(buffers[index]);
+  }
+}
+
+void LoaderPipeline::assembler_loop() {
+  try {
+    moodycamel::ConsumerToken token(queues_->free_slots);
+    moodycamel::ConsumerToken sample_token(queues_->ready_samples);
+    for (std::uint64_t batch_index = 0; !stopping_.load(std::memory_order_acquire);) {
+      std::uint32_t slot_index = 0;
+      if (!queues_->free_slots.wait_dequeue_timed(token, slot_index, stop_check_interval)) continue;
+      BatchSlot& slot = *slots_[slot_index];
+      if (!assemble_batch(batch_index, slot, sample_token)) return;
+      queues_->ready_slots.enqueue(slot_index);
+      ++batch_index;
+    }
+  } catch (...) {
+    fail(std::current_exception());
+  }
+}
+
+// Copies one arrived sample into the batch if it belongs there: by task index in deterministic mode,
+// by the source's next free slot in arrival mode. Returns its pool buffer on success.
+bool LoaderPipeline::try_place(const ReadySample& sample, std::uint64_t batch_index, BatchSlot& slot,
+                               std::vector<int>& filled) {
+  Lane& lane = *lanes_[sample.lane];
+  const auto count = static_cast<std::uint64_t>(lane.count);
+  int within_source = 0;
+  if (options_.deterministic) {
+    if (sample.task / count != batch_index) return false;
+    within_source = static_cast<int>(sample.task % count);
+  } else {
+    if (filled[sample.lane] == lane.count) return false;
+    within_source = filled[sample.lane];
+  }
+  ++filled[sample.lane];
+  const auto position = static_cast<std::size_t>(lane.offset + within_source);
+  std::memcpy(slot.images + position * options_.sample_bytes,
+              lane.pool_pixels.data() + static_cast<std::size_t>(sample.buffer) * options_.sample_bytes,
+              options_.sample_bytes);
+  const SampleRecord& record = lane.pool_records[sample.buffer];
+  slot.labels[position] = record.label;
+  slot.items[position] = record.item;
+  slot.interventions[position] = record.intervention;
+  lane.free_buffers.enqueue(sample.buffer);
+  return true;
+}
+
+bool LoaderPipeline::assemble_batch(std::uint64_t batch_index, BatchSlot& slot,
+                                    moodycamel::ConsumerToken& token) {
+  std::vector<int>& filled = filled_per_lane_;
+  std::fill(filled.begin(), filled.end(), 0);
+  int missing = batch_size_;
+  for (std::size_t index = 0; index < pending_.size();) {
+    if (try_place(pending_[index], batch_index, slot, filled)) {
+      --missing;
+      pending_[index] = pending_.back();
+      pending_.pop_back();
+    } else {
+      ++index;
+    }
+  }
+  ReadySample incoming[64];
+  while (missing > 0) {
+    const std::size_t count = queues_->ready_samples.wait_dequeue_bulk_timed(token, incoming, 64, stop_check_interval);
+    if (stopping_.load(std::memory_order_acquire)) return false;
+    for (std::size_t index = 0; index < count; ++index) {
+      if (try_place(incoming[index], batch_index, slot, filled))
+        --missing;
+      else
+        pending_.push_back(incoming[index]);
+    }
+  }
+  slot.index = batch_index;
+  slot.epoch = epoch_of_batch(batch_index);
+  return true;
+}
+
+BatchView LoaderPipeline::next_batch() {
+  std::uint32_t slot_index = 0;
+  for (;;) {
+    throw_if_failed();
+    if (stopping_.load(std::memory_order_acquire)) throw StoppedError("the loader was stopped");
+    if (borrowed_.load() >= static_cast<int>(slots_.size()))
+      throw MisuseError("all " + std::to_string(slots_.size()) +
+                        " batch buffers are borrowed: release a batch before asking for the next");
+    if (queues_->ready_slots.wait_dequeue_timed(slot_index, stop_check_interval)) break;
+  }
+  BatchSlot& slot = *slots_[slot_index];
+  slot.borrowed.store(true, std::memory_order_release);
+  borrowed_.fetch_add(1);
+  // Counted when handed to the trainer, so images/s is what the trainer receives, not what is prefetched.
+  for (const auto& lane : lanes_) lane->statistics.add_delivered(static_cast<std::uint64_t>(lane->count));
+  BatchView view;
+  view.index = slot.index.load();
+  view.epoch = slot.epoch;
+  view.ring_slot = slot_index;
+  view.size = batch_size_;
+  view.images = slot.images;
+  view.labels = slot.labels.data();
+  view.weights = slot.weights.data();
+  view.sources = slot.sources.data();
+  view.items = slot.items.data();
+  view.interventions = slot.interventions.data();
+  return view;
+}
+
+void LoaderPipeline::release_batch(std::uint32_t ring_slot, std::uint64_t batch_index) {
+  if (ring_slot >= slots_.size())
+    throw MisuseError("batch " + std::to_string(batch_index) + " names ring slot " + std::to_string(ring_slot) +
+                      ", which does not exist: was the batch struct overwritten?");
+  BatchSlot& slot = *slots_[ring_slot];
+  bool expected = true;
+  // A borrowed slot is never refilled, so its index is stable while `borrowed` is true.
+  if (slot.index.load() != batch_index || !slot.borrowed.compare_exchange_strong(expected, false))
+    throw MisuseError("batch " + std::to_string(batch_index) + " is not borrowed: was it released twice?");
+  borrowed_.fetch_sub(1);
+  queues_->free_slots.enqueue(ring_slot);
+}
+
+std::size_t LoaderPipeline::source_count() const { return lanes_.size(); }
+
+const SourceStatistics& LoaderPipeline::source_statistics(std::size_t source_index) const {
+  GENINT_CHECK(source_index < lanes_.size(), "source index " + std::to_string(source_index) + " is out of range");
+  return lanes_[source_index]->statistics;
+}
+
+SourceSnapshot LoaderPipeline::source_snapshot(std::size_t source_index) const {
+  const SourceStatistics& statistics = source_statistics(source_index);
+  const Lane& lane = *lanes_[source_index];
+  SourceSnapshot snapshot;
+  snapshot.kind = lane.kind;
+  snapshot.count_per_batch = lane.count;
+  snapshot.weight = lane.weight;
+  snapshot.threads = lane.threads;
+  snapshot.delivered = statistics.delivered();
+  const double seconds = statistics.seconds_since_start();
+  snapshot.samples_per_second = seconds > 0 ? static_cast<double>(snapshot.delivered) / seconds : 0.0;
+  snapshot.skipped = statistics.skipped();
+  const std::size_t free_now = std::min<std::size_t>(lane.free_buffers.size_approx(), lane.pool_size);
+  snapshot.buffers_in_use = lane.pool_size - free_now;
+  snapshot.pool_size = lane.pool_size;
+  snapshot.batches_per_epoch = lane.batches_per_epoch;
+  return snapshot;
+}
+
+std::uint64_t LoaderPipeline::ready_batches() const { return queues_->ready_slots.size_approx(); }
+
+}  // namespace genint::loader

@@ -1,0 +1,133 @@
+// The mixing pipeline: per source, worker threads fill buffers from a fixed pool and push them into a
+// lock-free queue; one assembler thread places them into a ring of batch buffers at fixed per-source slots.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "loader/config/loader_config.h"
+#include "loader/memory/host_memory.h"
+#include "loader/source/sample_source.h"
+#include "loader/source/source_statistics.h"
+
+namespace moodycamel {
+struct ConsumerToken;
+}
+
+namespace genint::loader {
+
+struct PipelineOptions {
+  std::uint64_t seed = 0;
+  // true: sample slots are assigned by stream index, skipped items get deterministic substitutes, so the
+  // same options give bit-identical batches whatever the thread timing. false: slots go by arrival.
+  bool deterministic = true;
+  std::size_t sample_bytes = 0;
+  bool drop_last = true;
+  int batches_in_flight = 4;
+  int pool_batches = 2;
+  bool pinned_memory = false;
+  // A sample and this many substitutes in a row skipped: the data is unusable, the loader stops.
+  int max_attempts = 64;
+};
+
+struct PipelineSource {
+  std::unique_ptr<SampleSource> source;
+  int count = 0;        // samples per batch
+  float weight = 1.0f;  // λ
+  int threads = 1;
+};
+
+// A finished batch, borrowed from the ring until released. Samples are grouped by source in config order.
+struct BatchView {
+  std::uint64_t index = 0;
+  std::uint64_t epoch = 0;  // of the first finite source (natural); 0 when all sources are endless
+  std::uint32_t ring_slot = 0;
+  int size = 0;
+  const std::uint8_t* images = nullptr;  // size × sample_bytes
+  const std::int32_t* labels = nullptr;
+  const float* weights = nullptr;
+  const std::int32_t* sources = nullptr;  // SourceKind values
+  const std::int64_t* items = nullptr;
+  const InterventionRecord* interventions = nullptr;
+};
+
+struct SourceSnapshot {
+  SourceKind kind = SourceKind::Natural;
+  int count_per_batch = 0;
+  float weight = 1.0f;
+  int threads = 0;
+  std::uint64_t delivered = 0;
+  double samples_per_second = 0.0;
+  std::uint64_t skipped = 0;
+  std::uint64_t buffers_in_use = 0;  // pool buffers being filled, queued or waiting for their batch
+  std::uint64_t pool_size = 0;
+  std::uint64_t batches_per_epoch = 0;  // 0: endless
+};
+
+class LoaderPipeline {
+ public:
+  LoaderPipeline(PipelineOptions options, std::vector<PipelineSource> sources);
+  ~LoaderPipeline();  // stops the threads and waits for them (blocked producers wake within one timeout)
+  LoaderPipeline(const LoaderPipeline&) = delete;
+  LoaderPipeline& operator=(const LoaderPipeline&) = delete;
+
+  // Blocks (sleeping) until the next batch is ready. Throws StoppedError after stop(), the first worker's
+  // exception after a failure, MisuseError when every batch buffer is already borrowed.
+  BatchView next_batch();
+  // Throws MisuseError when the batch is not currently borrowed (released twice, or forged).
+  void release_batch(std::uint32_t ring_slot, std::uint64_t batch_index);
+  void stop();
+
+  int batch_size() const { return batch_size_; }
+  std::size_t sample_bytes() const { return options_.sample_bytes; }
+  bool pinned_memory() const { return batch_images_.pinned(); }
+  std::size_t source_count() const;
+  SourceSnapshot source_snapshot(std::size_t source_index) const;
+  const SourceStatistics& source_statistics(std::size_t source_index) const;
+  std::uint64_t ready_batches() const;
+
+ private:
+  struct Lane;
+  struct BatchSlot;
+  struct Queues;
+  struct ReadySample {
+    std::uint32_t lane = 0;
+    std::uint32_t buffer = 0;
+    std::uint64_t task = 0;
+  };
+
+  void start_threads();
+  void worker_loop(Lane& lane, int worker_index);
+  void produce_chunk(Lane& lane, SampleProducer& producer, SampleRequest* requests, const std::uint32_t* buffers,
+                     std::uint64_t first_task, std::size_t count, ReadySample* ready, std::size_t& ready_count,
+                     int& consecutive_skips);
+  void prepare_request(Lane& lane, std::uint64_t task, std::uint32_t attempt, std::uint32_t buffer,
+                       SampleRequest& request) const;
+  void assembler_loop();
+  bool assemble_batch(std::uint64_t batch_index, BatchSlot& slot, moodycamel::ConsumerToken& token);
+  bool try_place(const ReadySample& sample, std::uint64_t batch_index, BatchSlot& slot, std::vector<int>& filled);
+  void fail(std::exception_ptr error);
+  void throw_if_failed() const;
+  std::uint64_t epoch_of_batch(std::uint64_t batch_index) const;
+
+  PipelineOptions options_;
+  int batch_size_ = 0;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+  std::vector<std::unique_ptr<BatchSlot>> slots_;
+  std::unique_ptr<Queues> queues_;
+  HostBuffer batch_images_;
+  std::vector<int> filled_per_lane_;  // assembler only: samples placed per source in the current batch
+  std::vector<ReadySample> pending_;  // arrived samples that belong to a later batch; capacity = all pools
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> borrowed_{0};
+  mutable std::mutex error_mutex_;
+  std::exception_ptr first_error_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace genint::loader

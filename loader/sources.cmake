@@ -1,0 +1,16 @@
+# loader: config, sample order, sources, host memory and the mixing pipeline (into genint_loader).
+# Paths are relative to loader/ (include() keeps the including CMakeLists' directory).
+target_sources(genint_loader PRIVATE
+  config/config_object.cpp
+  config/loader_config.cpp
+  order/shard_order.cpp
+  source/source_statistics.cpp
+  source/source_factory.cpp
+  source/natural_source.cpp
+  memory/host_memory.cpp
+  memory/host_memory_dispatch.cpp
+  pipeline/loader_pipeline.cpp
+  pipeline/loader_builder.cpp)
+if(GENINT_WITH_CUDA)
+  target_sources(genint_loader PRIVATE memory/host_memory.cu)
+endif()

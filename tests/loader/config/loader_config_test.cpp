@@ -1,0 +1,77 @@
+// Config parsing (fractions, defaults, own keys) and the source factory: a generated source registered for
+// "intervention" is mixed with real JPEGs by a loader built from JSON, without touching the loader core.
+#include <gtest/gtest.h>
+
+#include "loader/config/loader_config.h"
+#include "loader/pipeline/loader_builder.h"
+#include "loader/pipeline/loader_errors.h"
+#include "loader/source/source_factory.h"
+#include "loader/support/jpeg_tree.h"
+#include "loader/support/synthetic_source.h"
+
+namespace genint::loader {
+namespace {
+
+TEST(LoaderConfig, FractionsResolveExactlyAndDefaultsApply) {
+  const LoaderConfig config = parse_loader_config_text(R"({"batch_size": 320, "sources": [
+      {"kind": "natural", "fraction": 0.8, "root": "/data"},
+      {"kind": "interventions", "fraction": 0.2, "weight": 0.05, "threads": 3, "truncation": 1.0}]})");
+  ASSERT_EQ(config.sources.size(), 2u);
+  EXPECT_EQ(config.sources[0].count, 256);
+  EXPECT_EQ(config.sources[1].count, 64);
+  EXPECT_EQ(config.sources[1].kind, SourceKind::Intervention);
+  EXPECT_FLOAT_EQ(config.sources[1].weight, 0.05f);
+  EXPECT_EQ(config.sources[1].threads, 3);
+  EXPECT_EQ(config.sources[0].own_settings.at("root"), "/data");
+  EXPECT_EQ(config.sources[1].own_settings.size(), 1u);  // only "truncation" is left for the factory
+  EXPECT_EQ(config.image_size, 224);
+  EXPECT_EQ(config.layout, SampleLayout::Uint8Hwc);
+  EXPECT_TRUE(config.deterministic);
+  EXPECT_EQ(config.sample_bytes(), 224u * 224u * 3u);
+}
+
+TEST(LoaderConfig, CountsAndFractionsMustAddUp) {
+  EXPECT_THROW(parse_loader_config_text(R"({"batch_size": 320, "sources": [
+      {"kind": "natural", "fraction": 0.8}, {"kind": "intervention", "count": 60}]})"),
+               ConfigError);
+  EXPECT_THROW(parse_loader_config_text(R"({"sources": [{"kind": "natural", "count": 4, "fraction": 1.0}]})"),
+               ConfigError);
+  try {
+    parse_loader_config_text(R"({"sources": [{"kind": "natural", "fraction": 0.5}]})");
+    FAIL() << "a fraction without batch_size must be refused";
+  } catch (const ConfigError& error) {
+    EXPECT_EQ(error.field(), "sources[0].fraction");
+  }
+}
+
+TEST(SourceFactory, ARegisteredGeneratedSourceIsMixedWithNaturalImages) {
+  const testing::JpegTree tree(2, 6, false);
+  register_source_factory(SourceKind::Intervention, [](const LoaderConfig& config, const SourceSettings& settings) {
+    testing::SyntheticSourceOptions options;
+    options.kind = settings.kind;
+    options.sample_bytes = config.sample_bytes();
+    options.chunk = 4;
+    return std::make_unique<testing::SyntheticSource>(options);
+  });
+  const LoaderConfig config = parse_loader_config_text(R"({"batch_size": 10, "image": {"size": 16},
+      "sources": [{"kind": "natural", "fraction": 0.6, "threads": 2, "root": ")" + tree.root() + R"("},
+                  {"kind": "intervention", "fraction": 0.4, "weight": 0.05, "threads": 2}]})");
+  auto pipeline = make_loader_pipeline(config);
+  for (int index = 0; index < 20; ++index) {
+    const BatchView batch = pipeline->next_batch();
+    ASSERT_EQ(batch.size, 10);
+    for (int slot = 0; slot < 10; ++slot) {
+      const bool generated = slot >= 6;
+      EXPECT_EQ(batch.sources[slot], static_cast<int>(generated ? SourceKind::Intervention : SourceKind::Natural));
+      EXPECT_FLOAT_EQ(batch.weights[slot], generated ? 0.05f : 1.0f);
+      EXPECT_EQ(batch.interventions[slot].class_index >= 0, generated);
+    }
+    pipeline->release_batch(batch.ring_slot, batch.index);
+  }
+  pipeline.reset();
+  unregister_source_factory(SourceKind::Intervention);
+  EXPECT_THROW(make_loader_pipeline(config), ConfigError);
+}
+
+}  // namespace
+}  // namespace genint::loader
