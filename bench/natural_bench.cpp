@@ -1,0 +1,125 @@
+// genint-bench natural: the whole natural-image path (file read from the page cache → ROI decode → crop →
+// resize → flip → normalize into a batch buffer) on N threads, each with its own NaturalSampleMaker.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <opencv2/core.hpp>
+#include <thread>
+#include <vector>
+
+#include "bench/bench_command.h"
+#include "bench/json_line.h"
+#include "io/natural/natural_pipeline.h"
+#include "nn/core/error.h"
+
+namespace genint::bench {
+namespace {
+
+constexpr int kBatchSlots = 32;  // each thread cycles through its own slice of a batch buffer
+
+struct ThreadTally {
+  std::uint64_t images = 0;
+  std::uint64_t skipped = 0;
+  std::uint64_t scale_eighths_sum = 0;
+};
+
+// CPU seconds this process has used (all threads): with the machine shared, images per CPU-second shows
+// whether the threads scale apart from how many cores the others left free.
+double process_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+std::vector<std::string> list_files(const std::string& folder) {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(folder))
+    if (entry.is_regular_file()) files.push_back(entry.path().string());
+  std::sort(files.begin(), files.end());
+  GENINT_CHECK(!files.empty(), "genint-bench natural: no files in --data " + folder);
+  return files;
+}
+
+// One worker: walks the file list from its own starting point until `stop`, counting only while `timing`.
+void run_worker(const std::vector<std::string>& files, const io::NaturalPipelineConfig& config, int thread_index,
+                const std::atomic<bool>& timing, const std::atomic<bool>& stop, ThreadTally& tally) {
+  io::NaturalSampleMaker maker(config);
+  std::vector<float> batch(maker.output_floats() * kBatchSlots);
+  std::size_t position = files.size() * static_cast<std::size_t>(thread_index) / 7;
+  std::uint64_t sample = 0;
+  while (!stop.load(std::memory_order_relaxed)) {
+    const std::string& path = files[position++ % files.size()];
+    float* slot = batch.data() + (sample % kBatchSlots) * maker.output_floats();
+    const io::SampleResult result = maker.make_from_file(path, sample * 1000003ull + thread_index, slot);
+    ++sample;
+    if (!timing.load(std::memory_order_relaxed)) continue;
+    ++tally.images;
+    tally.skipped += !io::decode_outcome_has_pixels(result.outcome);
+    tally.scale_eighths_sum += static_cast<std::uint64_t>(result.scale_eighths);
+  }
+}
+
+int run_natural(const std::vector<std::string>& arguments) {
+  const BenchOptions options(arguments, {"data", "threads", "seconds", "size", "fast-dct"});
+  GENINT_CHECK(options.has("data"), "genint-bench natural: give --data DIR (a folder of JPEGs)");
+  const int threads = options.integer("threads", 1), size = options.integer("size", 224);
+  const double seconds = options.number("seconds", 5.0);
+  GENINT_CHECK(threads >= 1 && size >= 1 && seconds > 0.0, "genint-bench natural: bad --threads/--size/--seconds");
+  const std::vector<std::string> files = list_files(options.text("data", ""));
+  // The loader's threads are the parallelism; OpenCV's own pool would only oversubscribe the cores.
+  cv::setNumThreads(0);
+  io::NaturalPipelineConfig config;
+  config.output_size = size;
+  config.fast_dct = options.has("fast-dct");  // JDCT_IFAST, to weigh what it buys against the default ISLOW
+
+  std::atomic<bool> timing{false}, stop{false};
+  std::vector<ThreadTally> tallies(static_cast<std::size_t>(threads));
+  std::vector<std::thread> workers;
+  for (int index = 0; index < threads; ++index)
+    workers.emplace_back(run_worker, std::cref(files), std::cref(config), index, std::cref(timing), std::cref(stop),
+                         std::ref(tallies[static_cast<std::size_t>(index)]));
+  // Warm-up: page cache, decoder buffers, OpenCV's first-call set-up.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto start = std::chrono::steady_clock::now();
+  const double cpu_start = process_cpu_seconds();
+  timing = true;
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  timing = false;
+  const double cpu_seconds = process_cpu_seconds() - cpu_start;
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stop = true;
+  for (auto& worker : workers) worker.join();
+
+  ThreadTally total;
+  for (const ThreadTally& tally : tallies) {
+    total.images += tally.images;
+    total.skipped += tally.skipped;
+    total.scale_eighths_sum += tally.scale_eighths_sum;
+  }
+  print_json_line(
+      {{"bench", "natural"},
+       {"images_per_s", static_cast<double>(total.images) / elapsed},
+       {"threads", threads},
+       {"size", size},
+       {"seconds", elapsed},
+       {"images_per_cpu_s", cpu_seconds > 0.0 ? static_cast<double>(total.images) / cpu_seconds : 0.0},
+       {"cores", std::thread::hardware_concurrency()},
+       {"files", files.size()},
+       {"images", total.images},
+       {"skipped", total.skipped},
+       {"mean_scale_eighths", total.images ? static_cast<double>(total.scale_eighths_sum) / total.images : 0.0},
+       {"fast_dct", config.fast_dct}});
+  return 0;
+}
+
+const BenchCommandRegistrar registrar(
+    "natural",
+    {"file → ROI decode → random-resized-crop → flip → normalize (--data DIR --threads N --seconds S [--fast-dct])",
+     run_natural});
+
+}  // namespace
+}  // namespace genint::bench
