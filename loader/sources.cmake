@@ -14,3 +14,10 @@ target_sources(genint_loader PRIVATE
 if(GENINT_WITH_CUDA)
   target_sources(genint_loader PRIVATE memory/host_memory.cu)
 endif()
+# Generated sources (gan/source.cmake records them): compiled into genint_loader because they implement its
+# SampleSource and make_source() installs them explicitly (builtin_generated_source_factories()).
+get_property(genint_generated_source_files GLOBAL PROPERTY GENINT_GENERATED_SOURCE_FILES)
+if(NOT genint_generated_source_files)
+  message(FATAL_ERROR "loader: gan/source.cmake did not record the generated sources (is it included by gan/?)")
+endif()
+target_sources(genint_loader PRIVATE ${genint_generated_source_files})

@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 
+#include "gan/source/builtin_generated_sources.h"
 #include "loader/pipeline/loader_errors.h"
 #include "loader/source/natural_source.h"
 
@@ -17,22 +18,36 @@ std::map<SourceKind, SourceFactory>& registry() {
   static std::map<SourceKind, SourceFactory> factories;
   return factories;
 }
+
+// Installs the built-in generated sources once, before the registry is first read or changed, so that a
+// factory registered by the application always replaces the built-in one and never the other way round.
+void install_builtin_factories() {
+  static std::once_flag installed;
+  std::call_once(installed, [] {
+    auto builtins = genint::builtin_generated_source_factories();
+    const std::lock_guard<std::mutex> lock(registry_mutex());
+    for (auto& [kind, factory] : builtins) registry().emplace(kind, std::move(factory));
+  });
+}
 }  // namespace
 
 void register_source_factory(SourceKind kind, SourceFactory factory) {
   GENINT_CHECK(kind != SourceKind::Natural, "the natural source is built in and cannot be replaced");
   GENINT_CHECK(static_cast<bool>(factory), "register_source_factory needs a callable factory");
+  install_builtin_factories();
   const std::lock_guard<std::mutex> lock(registry_mutex());
   registry()[kind] = std::move(factory);
 }
 
 void unregister_source_factory(SourceKind kind) {
+  install_builtin_factories();
   const std::lock_guard<std::mutex> lock(registry_mutex());
   registry().erase(kind);
 }
 
 std::unique_ptr<SampleSource> make_source(const LoaderConfig& config, const SourceSettings& settings) {
   if (settings.kind == SourceKind::Natural) return make_natural_source(config, settings);
+  install_builtin_factories();
   SourceFactory factory;
   {
     const std::lock_guard<std::mutex> lock(registry_mutex());
@@ -41,8 +56,8 @@ std::unique_ptr<SampleSource> make_source(const LoaderConfig& config, const Sour
   }
   if (!factory)
     throw ConfigError(settings.path + ".kind", std::string("no '") + source_kind_name(settings.kind) +
-                                                   "' source is available in this build (the generator that "
-                                                   "makes these samples is not part of it yet)");
+                                                   "' source is available in this build (none is built in, "
+                                                   "and none was registered or it was unregistered)");
   return factory(config, settings);
 }
 

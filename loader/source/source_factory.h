@@ -1,5 +1,6 @@
-// Builds a source from its config entry. Natural is built in; generated sources (the BigGAN intervention
-// source, the transfer source) register a factory for their kind, so the loader core never changes for them.
+// Builds a source from its config entry. Natural is built in; the generated kinds (the BigGAN intervention
+// source today) are installed once, explicitly, before the registry is first used, and an application's own
+// register_source_factory() for a kind replaces them, so the loader core never changes for new sources.
 #pragma once
 
 #include <functional>

@@ -67,7 +67,7 @@ TEST(CApiLoader, BadConfigsNameTheField) {
        "sources[0].fraction"},
       {R"({"sources": [{"kind": "natural", "count": 2, "root": ")" + root +
            R"("}, {"kind": "intervention", "count": 1}]})",
-       "sources[1].kind"},
+       "sources[1].generator"},
       {R"({"sources": []})", "'sources'"},
   };
   for (const auto& bad : cases) {
