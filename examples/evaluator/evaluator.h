@@ -1,0 +1,46 @@
+// genint-eval's work: a trained ResNet scored on ImageNet-layout folders, ImageNet-V2, ObjectNet (both
+// scorings) and ImageNet-C (per-corruption error, mCE); images decoded by io's natural pipeline in eval mode.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "examples/evaluator/evaluation_metrics.h"
+#include "io/dataset/dataset_index.h"
+#include "nn/models/resnet.h"
+
+namespace genint::evaluator {
+
+struct EvaluationSettings {
+  int resize = 256;       // Resize(shorter side) before the centre crop
+  int crop = 224;         // CenterCrop: the model's input size
+  int batch_size = 64;
+  int threads = 4;        // decoding threads
+  int border_crop = -1;   // pixels cut from every side first; -1: 2 for ObjectNet (its red frame), else 0
+};
+
+struct DatasetScores {
+  std::string layout;
+  std::int64_t skipped = 0;   // files that could not be decoded (not scored)
+  TopKCounts all_logits;      // ObjectNet: argmax over every logit; others: the only scoring
+  TopKCounts mapped_logits;   // ObjectNet only: only the mapped ImageNet classes compete
+  bool has_mapped_scoring = false;
+};
+
+// Scores every file of `index` (labels: ImageFolder/V2/file lists = class index; ObjectNet = its target set).
+DatasetScores evaluate_index(ResNet& model, const io::DatasetIndex& index, const EvaluationSettings& settings);
+
+// ROOT/<corruption>/<severity>/<class>/...: top-1 error per corruption and severity, then mCE against
+// `reference_errors` (AlexNet's unless given).
+CorruptionSummary evaluate_imagenet_c(ResNet& model, const std::string& root, const EvaluationSettings& settings,
+                                      const std::map<std::string, double>& reference_errors);
+
+nlohmann::json scores_to_json(const DatasetScores& scores);
+nlohmann::json corruptions_to_json(const CorruptionSummary& summary);
+std::string scores_to_markdown(const std::string& name, const DatasetScores& scores);
+std::string corruptions_to_markdown(const CorruptionSummary& summary);
+
+}  // namespace genint::evaluator

@@ -1,0 +1,95 @@
+// The progress line and the JSONL step log of genint-train. Rates are per reporting window (the samples of
+// each source delivered since the last report over the wall time since then); the ETA extrapolates this run's
+// mean step time.
+#include "examples/trainer/progress_report.h"
+
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "nn/core/error.h"
+
+namespace genint::trainer {
+namespace {
+
+const char* const kSourceNames[kSourceKinds] = {"natural", "intervention", "transferred"};
+
+std::string format_duration(double seconds) {
+  const auto total = static_cast<long long>(seconds);
+  char text[48];
+  std::snprintf(text, sizeof text, "%lldh%02lldm%02llds", total / 3600, (total / 60) % 60, total % 60);
+  return text;
+}
+
+}  // namespace
+
+ProgressReport::ProgressReport(const std::string& jsonl_path, bool live_line, int epochs, int report_every_steps)
+    : live_line_(live_line),
+      terminal_(isatty(STDERR_FILENO) != 0),
+      epochs_(epochs),
+      report_every_steps_(report_every_steps),
+      start_(std::chrono::steady_clock::now()),
+      window_start_(start_) {
+  if (!jsonl_path.empty()) {
+    log_ = std::fopen(jsonl_path.c_str(), "a");
+    GENINT_CHECK(log_ != nullptr, "genint-train: cannot open the log '" + jsonl_path + "' for appending");
+  }
+}
+
+ProgressReport::~ProgressReport() {
+  if (log_ != nullptr) std::fclose(log_);
+}
+
+void ProgressReport::record_step(const StepRecord& record) {
+  ++steps_this_run_;
+  for (int kind = 0; kind < kSourceKinds; ++kind) {
+    const auto slot = static_cast<std::size_t>(kind);
+    window_samples_[slot] += static_cast<std::uint64_t>(record.sources.count[slot]);
+    window_loss_sums_[slot] += record.sources.mean_loss[slot] * record.sources.count[slot];
+  }
+  if (record.step % report_every_steps_ != 0) return;
+  const auto now = std::chrono::steady_clock::now();
+  report(record, std::chrono::duration<double>(now - window_start_).count());
+  window_start_ = now;
+  window_samples_ = {};
+  window_loss_sums_ = {};
+}
+
+void ProgressReport::report(const StepRecord& record, double window_seconds) {
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double eta = record.steps_remaining < 0 ? -1.0
+                                                : elapsed / static_cast<double>(steps_this_run_) *
+                                                      static_cast<double>(record.steps_remaining);
+  nlohmann::json sources = nlohmann::json::object();
+  std::string line = "epoch " + std::to_string(record.epoch + 1) + "/" + std::to_string(epochs_) + " step " +
+                     std::to_string(record.step);
+  char text[160];
+  for (int kind = 0; kind < kSourceKinds; ++kind) {
+    const auto slot = static_cast<std::size_t>(kind);
+    if (window_samples_[slot] == 0) continue;
+    const double rate = window_seconds > 0 ? static_cast<double>(window_samples_[slot]) / window_seconds : 0.0;
+    const double loss = window_loss_sums_[slot] / static_cast<double>(window_samples_[slot]);
+    sources[kSourceNames[kind]] = {{"samples", window_samples_[slot]}, {"images_per_second", rate}, {"loss", loss}};
+    std::snprintf(text, sizeof text, " | %s %.1f img/s loss %.4f", kSourceNames[kind], rate, loss);
+    line += text;
+  }
+  std::snprintf(text, sizeof text, " | loss %.4f lr %.4g | ETA %s", record.loss, record.learning_rate,
+                eta < 0 ? "?" : format_duration(eta).c_str());
+  line += text;
+  if (live_line_) std::fprintf(stderr, terminal_ ? "\r\033[K%s" : "%s\n", line.c_str());
+  if (log_ != nullptr) {
+    const nlohmann::json entry = {{"step", record.step},         {"epoch", record.epoch},
+                                  {"batch_index", record.batch_index}, {"learning_rate", record.learning_rate},
+                                  {"loss", record.loss},          {"sources", sources},
+                                  {"elapsed_seconds", elapsed},   {"eta_seconds", eta}};
+    std::fprintf(log_, "%s\n", entry.dump().c_str());
+    std::fflush(log_);
+  }
+}
+
+void ProgressReport::finish() {
+  if (live_line_ && terminal_) std::fprintf(stderr, "\n");
+  if (log_ != nullptr) std::fflush(log_);
+}
+
+}  // namespace genint::trainer

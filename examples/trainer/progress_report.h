@@ -1,0 +1,51 @@
+// genint-train's reporting: a live progress line on stderr (epoch, step, images/s and loss per source, ETA)
+// and a JSONL log with one line every N steps, appended to so that a resumed run continues the same file.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "examples/trainer/source_weighting.h"
+
+namespace genint::trainer {
+
+struct StepRecord {
+  std::int64_t step = 0;            // steps done, this one included
+  std::uint64_t epoch = 0;
+  std::uint64_t batch_index = 0;
+  double learning_rate = 0.0;
+  double loss = 0.0;                // the Eq. 1 loss that was minimised
+  SourceLosses sources;
+  std::int64_t steps_remaining = -1;  // -1: unknown (no natural source to count epochs)
+};
+
+class ProgressReport {
+ public:
+  // jsonl_path empty: no log. live_line: refresh one stderr line in place (a terminal) or print a line each
+  // report (a pipe or file).
+  ProgressReport(const std::string& jsonl_path, bool live_line, int epochs, int report_every_steps);
+  ~ProgressReport();
+  ProgressReport(const ProgressReport&) = delete;
+  ProgressReport& operator=(const ProgressReport&) = delete;
+
+  void record_step(const StepRecord& record);
+  // Ends the live line and flushes the log.
+  void finish();
+
+ private:
+  void report(const StepRecord& record, double window_seconds);
+
+  std::FILE* log_ = nullptr;
+  bool live_line_;
+  bool terminal_;
+  int epochs_;
+  int report_every_steps_;
+  std::chrono::steady_clock::time_point start_, window_start_;
+  std::int64_t steps_this_run_ = 0;
+  std::array<std::uint64_t, kSourceKinds> window_samples_{};
+  std::array<double, kSourceKinds> window_loss_sums_{};
+};
+
+}  // namespace genint::trainer

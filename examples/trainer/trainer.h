@@ -1,0 +1,22 @@
+// genint-train's loop: a ResNet fed by the loader through the C API (loader/genint.h), the Eq. 1 loss,
+// momentum SGD on an epoch schedule, checkpoints and exact resume.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "examples/trainer/trainer_options.h"
+
+namespace genint::trainer {
+
+struct TrainingSummary {
+  std::int64_t steps = 0;            // steps done in total (a resumed run counts the earlier ones too)
+  std::uint64_t epoch = 0;           // natural epoch of the next batch
+  std::string last_checkpoint;       // folder of the checkpoint written last
+  double last_loss = 0.0;
+};
+
+// Trains until the natural stream reaches options.epochs (or options.max_steps). Throws genint::Error.
+TrainingSummary run_training(const TrainerOptions& options);
+
+}  // namespace genint::trainer

@@ -1,0 +1,108 @@
+// genint-eval end to end on tiny fake trees: the expected accuracy is made known by predicting each image
+// first (same eval transform, same model) and then filing it under its predicted class or another one.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "examples/evaluator/evaluator.h"
+#include "io/natural/natural_pipeline.h"
+#include "nn/core/error.h"
+#include "tests/examples/support/temporary_folder.h"
+
+namespace genint::evaluator {
+namespace {
+
+constexpr int kClasses = 12;  // > 10, so string-sorted V2 folders ("10" < "2") would mislabel
+constexpr int kSize = 16;
+
+ResNetConfig tiny_model() {
+  ResNetConfig config;
+  config.num_classes = kClasses;
+  config.small_input_stem = true;
+  return config;
+}
+
+EvaluationSettings tiny_settings() {
+  EvaluationSettings settings;
+  settings.resize = kSize;
+  settings.crop = kSize;
+  settings.batch_size = 5;  // several batches, the last one short
+  settings.threads = 2;
+  return settings;
+}
+
+// The model's top-1 class for one file under the same eval transform.
+int predict(ResNet& model, const std::filesystem::path& file, int border) {
+  io::NaturalPipelineConfig config;
+  config.output_size = kSize;
+  config.mode = io::PipelineMode::Eval;
+  config.eval_resize_size = kSize;
+  config.border_crop_pixels = border;
+  io::NaturalSampleMaker maker(config);
+  std::vector<float> pixels(maker.output_floats());
+  maker.make_from_file(file.string(), 0, pixels.data());
+  const Tensor logits = model.forward(model.upload_images(pixels.data(), 1, kSize, kSize), BatchNormMode::Eval);
+  const float* row = logits.data<float>();
+  return static_cast<int>(std::max_element(row, row + kClasses) - row);
+}
+
+TEST(Evaluator, ImageNetV2NumericFoldersScoreAsPredicted) {
+  examples_testing::TemporaryFolder folder;
+  ResNet model(tiny_model());
+  model.initialize_kaiming(3);
+  std::mt19937 generator(9);
+  int placed_correctly = 0;
+  const int images = 12;
+  for (int image = 0; image < images; ++image) {
+    const std::filesystem::path staging = folder.path() / ("staging" + std::to_string(image) + ".jpg");
+    examples_testing::write_class_jpeg(staging, image, kSize + 4, generator);
+    const int predicted = predict(model, staging, 0);
+    const bool correct = image % 3 != 0;  // 8 of 12 filed under their prediction
+    const int label = correct ? predicted : (predicted + 1 + image % (kClasses - 1)) % kClasses;
+    placed_correctly += correct ? 1 : 0;
+    std::filesystem::create_directories(folder.path() / "v2" / std::to_string(label));
+    std::filesystem::rename(staging, folder.path() / "v2" / std::to_string(label) / ("i" + std::to_string(image) + ".jpg"));
+  }
+  for (int label = 0; label < kClasses; ++label) std::filesystem::create_directories(folder.path() / "v2" / std::to_string(label));
+  const io::DatasetIndex index = io::build_dataset_index((folder.path() / "v2").string());
+  ASSERT_EQ(index.layout(), io::DatasetLayout::ImageNetV2);
+  const DatasetScores scores = evaluate_index(model, index, tiny_settings());
+  EXPECT_EQ(scores.all_logits.samples, images);
+  EXPECT_EQ(scores.all_logits.top1, placed_correctly);
+  EXPECT_FALSE(scores.has_mapped_scoring);
+  EXPECT_NE(scores_to_markdown("v2", scores).find("| v2 | all logits | 12 |"), std::string::npos);
+}
+
+TEST(Evaluator, ImageNetCComputesErrorsAndMce) {
+  examples_testing::TemporaryFolder folder;
+  ResNet model(tiny_model());
+  model.initialize_kaiming(4);
+  std::mt19937 generator(11);
+  // fog/1: 2 images, both filed under their prediction (error 0); fog/2: 2 images, none (error 1).
+  for (int severity = 1; severity <= 2; ++severity) {
+    for (int image = 0; image < 2; ++image) {
+      const std::filesystem::path staging = folder.path() / "staging.jpg";
+      examples_testing::write_class_jpeg(staging, image, kSize, generator);
+      const int predicted = predict(model, staging, 0);
+      const int label = severity == 1 ? predicted : (predicted + 1) % kClasses;
+      char name[8];
+      std::snprintf(name, sizeof name, "c%02d", label);
+      const std::filesystem::path target = folder.path() / "c" / "fog" / std::to_string(severity);
+      for (int c = 0; c < kClasses; ++c) {
+        char class_name[8];
+        std::snprintf(class_name, sizeof class_name, "c%02d", c);
+        std::filesystem::create_directories(target / class_name);
+      }
+      std::filesystem::rename(staging, target / name / ("i" + std::to_string(image) + ".jpg"));
+    }
+  }
+  const CorruptionSummary summary =
+      evaluate_imagenet_c(model, (folder.path() / "c").string(), tiny_settings(), alexnet_corruption_errors());
+  EXPECT_DOUBLE_EQ(summary.error_by_severity.at("fog").at(1), 0.0);
+  EXPECT_DOUBLE_EQ(summary.error_by_severity.at("fog").at(2), 1.0);
+  // mean error 0.5 over AlexNet's fog 0.819324; one corruption, so mCE = that CE.
+  EXPECT_NEAR(summary.mce, 0.5 / 0.819324, 1e-12);
+}
+
+}  // namespace
+}  // namespace genint::evaluator

@@ -1,0 +1,64 @@
+// Test support for genint-train and genint-eval: a unique temporary folder (removed by the destructor) and
+// small JPEGs whose colour tells their class, so a tiny network can learn them in a few dozen steps.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <opencv2/imgcodecs.hpp>
+#include <random>
+#include <sstream>
+#include <string>
+
+namespace genint::examples_testing {
+
+class TemporaryFolder {
+ public:
+  TemporaryFolder() {
+    std::random_device device;
+    path_ = std::filesystem::temp_directory_path() /
+            ("genint-examples-test-" + std::to_string(device()) + "-" + std::to_string(device()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TemporaryFolder() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TemporaryFolder(const TemporaryFolder&) = delete;
+  TemporaryFolder& operator=(const TemporaryFolder&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A size×size JPEG: class `label` is a noisy colour (class 0 reddish, 1 greenish, 2 bluish, ...).
+inline void write_class_jpeg(const std::filesystem::path& file, int label, int size, std::mt19937& generator) {
+  std::filesystem::create_directories(file.parent_path());
+  cv::Mat pixels(size, size, CV_8UC3);
+  std::uniform_int_distribution<int> noise(-40, 40);
+  for (int row = 0; row < size; ++row) {
+    for (int column = 0; column < size; ++column) {
+      for (int channel = 0; channel < 3; ++channel) {
+        // OpenCV stores BGR: channel 2 is red.
+        const int base = (2 - channel) == label % 3 ? 200 : 60;
+        pixels.at<cv::Vec3b>(row, column)[channel] = cv::saturate_cast<unsigned char>(base + noise(generator));
+      }
+    }
+  }
+  cv::imwrite(file.string(), pixels);
+}
+
+inline void write_text(const std::filesystem::path& file, const std::string& text) {
+  std::filesystem::create_directories(file.parent_path());
+  std::ofstream stream(file, std::ios::binary);
+  stream << text;
+}
+
+inline std::string read_bytes(const std::filesystem::path& file) {
+  std::ifstream stream(file, std::ios::binary);
+  std::ostringstream text;
+  text << stream.rdbuf();
+  return text.str();
+}
+
+}  // namespace genint::examples_testing
