@@ -1,31 +1,42 @@
-// genint-bench biggan: BigGAN-deep forward images/s on the CPU for a converted model (tools/convert_biggan.py);
-// by default the tiny golden model, so it runs anywhere. One JSON line per run.
+// genint-bench biggan: BigGAN-deep forward images/s on the CPU or CUDA for a converted model
+// (tools/convert_biggan.py; by default the tiny golden model) or random full-size 256 weights. One JSON line.
 #include <omp.h>
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench/bench_command.h"
 #include "bench/json_line.h"
 #include "gan/biggan/biggan_generator.h"
+#include "gan/biggan/biggan_generator_cuda.h"
 #include "gan/sampling/truncated_normal.h"
+#include "nn/core/device.h"
+#include "nn/core/device_buffer.h"
 #include "nn/core/error.h"
 
 namespace genint::bench {
 namespace {
 
+// "--config random-256": pytorch-pretrained-biggan's biggan-deep-256 architecture with seeded random weights.
+constexpr const char* kRandom256 = "random-256";
+
 int run_biggan(const std::vector<std::string>& arguments) {
-  const BenchOptions options(arguments, {"device", "batch", "config", "seconds", "truncation"});
+  const BenchOptions options(arguments, {"device", "batch", "config", "seconds", "truncation", "tf32"});
   const std::string device = options.text("device", "cpu");
-  GENINT_CHECK(device == "cpu", "--device " + device + ": only the CPU forward of BigGAN-deep exists so far");
+  GENINT_CHECK(device == "cpu" || device == "cuda", "--device must be cpu or cuda, got " + device);
+  GENINT_CHECK(device == "cuda" || !options.has("tf32"), "--tf32 applies to --device cuda only");
+  if (device == "cuda") GENINT_CHECK(cuda_device_count() > 0, cuda_device_description());
   const int batch = options.integer("batch", 8);
   GENINT_CHECK(batch > 0, "--batch must be positive");
   const double seconds = options.number("seconds", 2.0);
   const double truncation = options.number("truncation", 0.4);
   const std::string path = options.text("config", GENINT_BIGGAN_DEFAULT_WEIGHTS);
-  BigGanGenerator generator = BigGanGenerator::load(path);
-  const BigGanConfig& config = generator.config();
+  const bool random = path == kRandom256;
+  BigGanWeights weights = random ? random_biggan_weights(biggan_deep_256_config(), 1) : BigGanWeights::load(path);
+  const BigGanConfig config = weights.config;
+  const int resolution = config.output_dim;
   std::vector<std::uint64_t> seeds(static_cast<std::size_t>(batch));
   for (std::size_t index = 0; index < seeds.size(); ++index) seeds[index] = 1000 + index;
   const std::vector<float> latents = biggan_latents(seeds, config.z_dim, static_cast<float>(truncation));
@@ -34,20 +45,38 @@ int run_biggan(const std::vector<std::string>& arguments) {
     classes[static_cast<std::size_t>(row) * config.num_classes + static_cast<std::size_t>(row % config.num_classes)] =
         1;
   }
-  std::vector<float> images(static_cast<std::size_t>(batch) * 3 * generator.resolution() * generator.resolution());
   BigGanInputs inputs;
   inputs.latents = latents.data();
   inputs.class_vectors = classes.data();
   inputs.truncation = truncation;
-  generator.reserve(batch);
-  const double images_per_second = items_per_second(seconds, [&] {
-    generator.forward(batch, inputs, images.data());
-    return batch;
-  });
+  double images_per_second = 0.0;
+  if (device == "cpu") {
+    std::vector<float> images(static_cast<std::size_t>(batch) * 3 * resolution * resolution);
+    BigGanGenerator generator(std::move(weights));
+    generator.reserve(batch);
+    images_per_second = items_per_second(seconds, [&] {
+      generator.forward(batch, inputs, images.data());
+      return batch;
+    });
+  } else {
+    BigGanCudaOptions cuda_options;
+    cuda_options.allow_tf32 = options.has("tf32");
+    BigGanCudaGenerator generator(std::move(weights), cuda_options);
+    generator.reserve(batch);
+    DeviceBuffer images(static_cast<std::size_t>(batch) * 3 * resolution * resolution * sizeof(float));
+    // Host conditions and statistics upload included; the images stay on the device (as the loader uses them).
+    images_per_second = items_per_second(seconds, [&] {
+      generator.forward(batch, inputs, static_cast<float*>(images.data()));
+      cuda_synchronize();
+      return batch;
+    });
+  }
   print_json_line({{"bench", "biggan"},
                    {"device", device},
+                   {"tf32", options.has("tf32")},
                    {"model", path},
-                   {"resolution", generator.resolution()},
+                   {"weights", random ? "random" : "file"},
+                   {"resolution", resolution},
                    {"channel_width", config.channel_width},
                    {"batch", batch},
                    {"truncation", truncation},
@@ -56,8 +85,9 @@ int run_biggan(const std::vector<std::string>& arguments) {
   return 0;
 }
 
-const BenchCommandRegistrar registrar("biggan", {"BigGAN-deep CPU forward images/s (--device cpu --batch N "
-                                                 "--config converted.safetensors --truncation T --seconds S)",
+const BenchCommandRegistrar registrar("biggan", {"BigGAN-deep forward images/s (--device cpu|cuda [--tf32] --batch N "
+                                                 "--config converted.safetensors|random-256 --truncation T "
+                                                 "--seconds S)",
                                                  run_biggan});
 
 }  // namespace

@@ -1,4 +1,5 @@
-# gan benchmarks: `genint-bench biggan`, the BigGAN-deep CPU forward. Its default model is the golden tiny one.
+# gan benchmarks: `genint-bench biggan`, the BigGAN-deep forward on the CPU or CUDA. Its default model is the
+# golden tiny one; --config random-256 builds full-size random weights.
 target_sources(genint-bench PRIVATE biggan_bench.cpp)
 target_link_libraries(genint-bench PRIVATE genint_gan)
 target_compile_definitions(genint-bench PRIVATE

@@ -1,16 +1,19 @@
 // The ResNet model: torchvision's stem (7x7/2 conv, BN, ReLU, 3x3/2 max pool, or the small-input 3x3/1 stem),
-// four stages of residual blocks, global average pool and fc; forward and backward through one Arena.
+// four stages of residual blocks, global average pool and fc; forward and backward through one Arena on the
+// model's device (CPU, or CUDA with cuDNN/cuBLAS and the ops' kernels), host-batch upload.
 #include "nn/models/resnet.h"
 
 #include <algorithm>
 #include <cstring>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "nn/core/device_buffer.h"
 #include "nn/core/error.h"
+#include "nn/models/resnet_device_ops.h"
 #include "nn/models/resnet_units.h"
 #include "nn/ops/cross_entropy.h"
-#include "nn/ops/global_average_pool.h"
 #include "nn/ops/linear.h"
 #include "nn/ops/max_pool.h"
 
@@ -18,6 +21,7 @@ namespace genint {
 
 using resnet_detail::ConvBatchNorm;
 using resnet_detail::ConvSpec;
+using resnet_detail::OpTarget;
 using resnet_detail::ResidualBlock;
 using resnet_detail::StateRegistry;
 
@@ -38,11 +42,20 @@ ArchitectureLayout layout_of(const std::string& architecture) {
               "' (expected resnet18, resnet34, resnet50, resnet101 or resnet152)");
 }
 
+// A [shape] view of `buffer`, which is first replaced by a larger one when it cannot hold shape's elements.
+Tensor grown_view(Tensor& buffer, const Shape& shape, DType dtype, Device device) {
+  if (!buffer.owns_storage() || buffer.element_count() < shape.element_count())
+    buffer = Tensor::empty(Shape{shape.element_count()}, dtype, device);
+  return buffer.slice_rows(0, shape.element_count()).reshape(shape);
+}
+
 }  // namespace
 
 void ResNetConfig::validate() const {
   static_cast<void>(layout_of(architecture));
   GENINT_CHECK(num_classes > 0, "resnet: num_classes must be positive, got " + std::to_string(num_classes));
+  GENINT_CHECK(device == Device::Cuda || (!allow_tf32 && stream == nullptr),
+               "resnet: allow_tf32 and stream apply to Device::Cuda only");
 }
 
 // Everything between the images and the logits; it owns the layers, ResNet owns the state list and arena.
@@ -55,6 +68,8 @@ class ResNetBody {
  private:
   void backward_stem(const Tensor& pooled_grad, Arena& arena);
 
+  OpTarget target_;
+  LinearCudaOptions fc_options_;
   bool small_input_stem_;
   int num_classes_;
   ConvBatchNorm stem_;
@@ -63,18 +78,21 @@ class ResNetBody {
   // Views of the current step.
   Tensor stem_output_, pooled_stem_, features_, averaged_, logits_;
   std::int32_t* max_pool_argmax_ = nullptr;
-  std::int64_t largest_activation_ = 0;  // elements of the largest block input/output, for the backward buffers
+  std::int64_t largest_activation_ = 0;     // elements of the largest block input/output, for the backward buffers
+  std::vector<float> host_sample_weights_;  // staging for the loss weights; grows to the largest batch once
 };
 
 ResNetBody::ResNetBody(const ResNetConfig& config, std::vector<ResNetTensor>& state)
-    : small_input_stem_(config.small_input_stem),
+    : target_{config.device, config.stream},
+      fc_options_{config.stream, config.allow_tf32},
+      small_input_stem_(config.small_input_stem),
       num_classes_(config.num_classes),
       stem_([&]() -> ConvBatchNorm {
-        StateRegistry registry(state);
+        StateRegistry registry(state, config.device);
         const ConvSpec spec = config.small_input_stem ? ConvSpec{3, 64, 3, 1} : ConvSpec{3, 64, 7, 2};
-        return ConvBatchNorm(registry, "conv1", "bn1", spec, true);
+        return ConvBatchNorm(registry, "conv1", "bn1", spec, true, config);
       }()) {
-  StateRegistry registry(state);
+  StateRegistry registry(state, config.device);
   const ArchitectureLayout layout = layout_of(config.architecture);
   int in_channels = 64;
   for (int stage = 0; stage < 4; ++stage) {
@@ -82,7 +100,7 @@ ResNetBody::ResNetBody(const ResNetConfig& config, std::vector<ResNetTensor>& st
     for (int block = 0; block < layout.blocks[stage]; ++block) {
       const int stride = (stage > 0 && block == 0) ? 2 : 1;
       const std::string prefix = "layer" + std::to_string(stage + 1) + "." + std::to_string(block) + ".";
-      blocks_.emplace_back(registry, prefix, layout.bottleneck, in_channels, planes, stride);
+      blocks_.emplace_back(registry, prefix, layout.bottleneck, in_channels, planes, stride, config);
       in_channels = blocks_.back().out_channels();
     }
   }
@@ -99,11 +117,12 @@ Tensor ResNetBody::forward(const Tensor& images, BatchNormMode mode, Arena& aren
     const MaxPoolShape pool{static_cast<int>(activation.size(0)), static_cast<int>(activation.size(1)),
                             static_cast<int>(activation.size(2)), static_cast<int>(activation.size(3))};
     check_max_pool_shape(pool);
-    pooled_stem_ = arena.allocate(Shape{pool.batch, pool.channels, pool.output_height(), pool.output_width()},
-                                  DType::Float32);
+    pooled_stem_ =
+        arena.allocate(Shape{pool.batch, pool.channels, pool.output_height(), pool.output_width()}, DType::Float32);
     max_pool_argmax_ =
         static_cast<std::int32_t*>(arena.allocate_bytes(pooled_stem_.byte_count()));  // one int32 per output
-    max_pool_forward_cpu(activation.data<float>(), pool, pooled_stem_.data<float>(), max_pool_argmax_);
+    resnet_detail::max_pool_forward(target_, activation.data<float>(), pool, pooled_stem_.data<float>(),
+                                    max_pool_argmax_);
     activation = pooled_stem_;
   }
   for (ResidualBlock& block : blocks_) {
@@ -113,33 +132,46 @@ Tensor ResNetBody::forward(const Tensor& images, BatchNormMode mode, Arena& aren
   features_ = activation;
   const std::int64_t batch = features_.size(0), channels = features_.size(1);
   averaged_ = arena.allocate(Shape{batch, channels}, DType::Float32);
-  global_average_pool_forward_cpu(features_.data<float>(), batch * channels,
-                                  static_cast<int>(features_.size(2) * features_.size(3)), averaged_.data<float>());
+  resnet_detail::global_average_pool_forward(target_, features_.data<float>(), batch * channels,
+                                             static_cast<int>(features_.size(2) * features_.size(3)),
+                                             averaged_.data<float>());
   logits_ = arena.allocate(Shape{batch, num_classes_}, DType::Float32);
-  linear_forward(averaged_, fc_weight_.value, fc_bias_.value, logits_);
+  linear_forward(averaged_, fc_weight_.value, fc_bias_.value, logits_, fc_options_);
   return logits_;
 }
 
 float ResNetBody::backward(const std::int32_t* labels, const float* sample_weights, Arena& arena) {
   const int batch = static_cast<int>(logits_.size(0));
   check_class_labels(labels, batch, num_classes_);
-  float* weights = static_cast<float*>(arena.allocate_bytes(sizeof(float) * static_cast<std::size_t>(batch)));
-  for (int sample = 0; sample < batch; ++sample)
-    weights[sample] = sample_weights != nullptr ? sample_weights[sample] : 1.0f / static_cast<float>(batch);
-  float* sample_losses = static_cast<float*>(arena.allocate_bytes(sizeof(float) * static_cast<std::size_t>(batch)));
-  float loss = 0.0f;
-  cross_entropy_forward_cpu(logits_.data<float>(), labels, weights, batch, num_classes_, sample_losses, &loss);
+  const auto batch_size = static_cast<std::size_t>(batch);
+  if (host_sample_weights_.size() < batch_size) host_sample_weights_.resize(batch_size);
+  for (std::size_t sample = 0; sample < batch_size; ++sample)
+    host_sample_weights_[sample] =
+        sample_weights != nullptr ? sample_weights[sample] : 1.0f / static_cast<float>(batch);
+  // Labels and weights move to the step's arena on the model's device (a plain copy on the CPU). The labels are
+  // int32: they travel as bytes in a tensor of 4-byte elements.
+  Tensor weights = arena.allocate(Shape{batch}, DType::Float32);
+  weights.copy_from_host(host_sample_weights_.data(), batch_size * sizeof(float));
+  Tensor label_slots = arena.allocate(Shape{batch}, DType::Float32);
+  label_slots.copy_from_host(labels, batch_size * sizeof(std::int32_t));
+  const auto* device_labels = static_cast<const std::int32_t*>(label_slots.raw_data());
+  const Tensor sample_losses = arena.allocate(Shape{batch}, DType::Float32);
+  const Tensor loss = arena.allocate(Shape{1}, DType::Float32);
+  resnet_detail::cross_entropy_forward(target_, logits_.data<float>(), device_labels, weights.data<float>(), batch,
+                                       num_classes_, sample_losses.data<float>(), loss.data<float>());
   const Tensor logits_grad = arena.allocate(logits_.shape(), DType::Float32);
-  cross_entropy_backward_cpu(logits_.data<float>(), labels, weights, batch, num_classes_, logits_grad.data<float>());
+  resnet_detail::cross_entropy_backward(target_, logits_.data<float>(), device_labels, weights.data<float>(), batch,
+                                        num_classes_, logits_grad.data<float>());
   const Tensor averaged_grad = arena.allocate(averaged_.shape(), DType::Float32);
-  linear_backward(averaged_, fc_weight_.value, logits_grad, averaged_grad, fc_weight_.grad, fc_bias_.grad);
+  linear_backward(averaged_, fc_weight_.value, logits_grad, averaged_grad, fc_weight_.grad, fc_bias_.grad, fc_options_);
 
   // Two buffers of the largest block activation take turns as a block's output and input gradient.
   Tensor output_grad = arena.allocate(Shape{largest_activation_}, DType::Float32);
   Tensor input_grad = arena.allocate(Shape{largest_activation_}, DType::Float32);
   Tensor gradient = output_grad.slice_rows(0, features_.element_count()).reshape(features_.shape());
-  global_average_pool_backward_cpu(averaged_grad.data<float>(), features_.size(0) * features_.size(1),
-                                   static_cast<int>(features_.size(2) * features_.size(3)), gradient.data<float>());
+  resnet_detail::global_average_pool_backward(
+      target_, averaged_grad.data<float>(), features_.size(0) * features_.size(1),
+      static_cast<int>(features_.size(2) * features_.size(3)), gradient.data<float>());
   for (std::size_t index = blocks_.size(); index-- > 0;) {
     const Shape& input_shape = index > 0 ? blocks_[index - 1].output_shape()
                                          : (small_input_stem_ ? stem_output_.shape() : pooled_stem_.shape());
@@ -149,7 +181,12 @@ float ResNetBody::backward(const std::int32_t* labels, const float* sample_weigh
     std::swap(output_grad, input_grad);
   }
   backward_stem(gradient, arena);
-  return loss;
+  // The one wait of a CUDA step: the loss is read once every gradient has been queued (a user stream may not
+  // be ordered with the blocking copy, so the device is synchronised first).
+  if (target_.device == Device::Cuda) cuda_synchronize();
+  float host_loss = 0.0f;
+  loss.copy_to_host(&host_loss, sizeof(float));
+  return host_loss;
 }
 
 void ResNetBody::backward_stem(const Tensor& pooled_grad, Arena& arena) {
@@ -158,12 +195,13 @@ void ResNetBody::backward_stem(const Tensor& pooled_grad, Arena& arena) {
     stem_grad = arena.allocate(stem_output_.shape(), DType::Float32);
     const MaxPoolShape pool{static_cast<int>(stem_output_.size(0)), static_cast<int>(stem_output_.size(1)),
                             static_cast<int>(stem_output_.size(2)), static_cast<int>(stem_output_.size(3))};
-    max_pool_backward_cpu(pooled_grad.data<float>(), max_pool_argmax_, pool, stem_grad.data<float>());
+    resnet_detail::max_pool_backward(target_, pooled_grad.data<float>(), max_pool_argmax_, pool,
+                                     stem_grad.data<float>());
   }
   stem_.backward(stem_grad, Tensor{}, arena);  // the images need no gradient
 }
 
-ResNet::ResNet(const ResNetConfig& config) : config_(config), arena_(Device::Cpu) {
+ResNet::ResNet(const ResNetConfig& config) : config_(config), arena_(config.device) {
   config_.validate();
   body_ = std::make_unique<ResNetBody>(config_, state_);
   for (const ResNetTensor& entry : state_)
@@ -180,10 +218,10 @@ const ResNetTensor& ResNet::find(const std::string& name) const {
 }
 
 Tensor ResNet::forward(const Tensor& images, BatchNormMode mode) {
-  images.expect("resnet images", images.shape(), DType::Float32, Device::Cpu);
-  GENINT_CHECK(images.rank() == 4 && images.size(1) == 3 && images.is_contiguous(),
-               "resnet: images must be a contiguous [batch, 3, height, width] tensor, got " +
-                   images.shape().to_string());
+  images.expect("resnet images", images.shape(), DType::Float32, config_.device);
+  GENINT_CHECK(
+      images.rank() == 4 && images.size(1) == 3 && images.is_contiguous(),
+      "resnet: images must be a contiguous [batch, 3, height, width] tensor, got " + images.shape().to_string());
   GENINT_CHECK(images.size(0) > 0, "resnet: the batch is empty");
   arena_.reset();
   last_forward_trained_ = false;
@@ -197,8 +235,52 @@ Tensor ResNet::forward(const Tensor& images, BatchNormMode mode) {
 float ResNet::backward(const std::int32_t* labels, int count, const float* sample_weights) {
   GENINT_CHECK(last_forward_trained_, "resnet: backward needs a forward in BatchNormMode::Train just before it");
   GENINT_CHECK(labels != nullptr && count == last_batch_, "resnet: backward got " + std::to_string(count) +
-                                                               " labels for a batch of " + std::to_string(last_batch_));
+                                                              " labels for a batch of " + std::to_string(last_batch_));
   return body_->backward(labels, sample_weights, arena_);
+}
+
+}  // namespace genint
+
+namespace genint {
+
+Tensor ResNet::upload_images(const float* images, int batch, int height, int width) {
+  GENINT_CHECK(images != nullptr && batch > 0 && height > 0 && width > 0,
+               "resnet upload_images: need a non-null batch of positive size, got batch " + std::to_string(batch) +
+                   ", " + std::to_string(height) + "x" + std::to_string(width));
+  const Tensor view = grown_view(input_images_, Shape{batch, 3, height, width}, DType::Float32, config_.device);
+  Tensor destination = view;
+  destination.copy_from_host(images, view.byte_count());
+  return view;
+}
+
+Tensor ResNet::upload_images(const std::uint8_t* images, int batch, int height, int width,
+                             const ImageNormalization& normalization) {
+  GENINT_CHECK(images != nullptr && batch > 0 && height > 0 && width > 0,
+               "resnet upload_images: need a non-null batch of positive size, got batch " + std::to_string(batch) +
+                   ", " + std::to_string(height) + "x" + std::to_string(width));
+  const Tensor view = grown_view(input_images_, Shape{batch, 3, height, width}, DType::Float32, config_.device);
+  if (config_.device == Device::Cpu) {
+    normalize_images_cpu(images, batch, height, width, normalization, view.data<float>());
+    return view;
+  }
+  Tensor pixels = grown_view(input_pixels_, Shape{batch, height, width, 3}, DType::UInt8, config_.device);
+  pixels.copy_from_host(images, pixels.byte_count());
+  normalize_images_cuda(pixels.data<std::uint8_t>(), batch, height, width, normalization, view.data<float>(),
+                        config_.stream);
+  return view;
+}
+
+void ResNet::copy_state_from(const ResNet& other) {
+  GENINT_CHECK(other.config_.architecture == config_.architecture && other.config_.num_classes == config_.num_classes &&
+                   other.config_.small_input_stem == config_.small_input_stem && other.state_.size() == state_.size(),
+               "resnet copy_state_from: " + other.config_.architecture + " (" +
+                   std::to_string(other.config_.num_classes) + " classes) does not match " + config_.architecture +
+                   " (" + std::to_string(config_.num_classes) + " classes)");
+  for (std::size_t index = 0; index < state_.size(); ++index) {
+    Tensor destination = state_[index].value;
+    destination.copy_from(other.state_[index].value);
+  }
+  num_batches_tracked_ = other.num_batches_tracked_;
 }
 
 }  // namespace genint

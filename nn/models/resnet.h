@@ -1,5 +1,5 @@
 // ResNet-18/34/50/101/152 exactly as torchvision 0.14 builds them (v1.5: the stride sits on the 3x3 conv),
-// with torchvision's state_dict names, CPU forward (train/eval batch norm) and backward from an Arena.
+// with torchvision's state_dict names, forward (train/eval batch norm) and backward from an Arena, CPU or CUDA.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "nn/core/device.h"
+#include "nn/ops/normalize_images.h"
 #include "nn/tensor/arena.h"
 #include "nn/tensor/tensor.h"
 
@@ -17,6 +19,12 @@ struct ResNetConfig {
   int num_classes = 1000;
   // For small images (e.g. 32x32): a 3x3 stride-1 stem conv and no max pool. Same names, conv1 is [64, 3, 3, 3].
   bool small_input_stem = false;
+  // Where parameters, gradients, running statistics and activations live. Device::Cuda: cuDNN convs, cuBLAS
+  // fc, CUDA kernels for the rest, all queued on `stream` (a cudaStream_t; nullptr = default stream).
+  Device device = Device::Cpu;
+  // CUDA only: TF32 tensor cores in the convolutions and the fc (10-bit mantissa products, ~1e-3 relative).
+  bool allow_tf32 = false;
+  void* stream = nullptr;
   void validate() const;
 };
 
@@ -46,14 +54,26 @@ class ResNet {
   // mean 0 / var 1, fc as nn.Linear's default (uniform ±1/sqrt(in_features)). Resets num_batches_tracked.
   void initialize_kaiming(std::uint64_t seed);
 
-  // images: [batch, 3, height, width] float32 on the CPU. Returns the logits [batch, num_classes], a view into
-  // the model's arena valid until the next forward. Train mode normalises with batch statistics and updates
-  // the running statistics (momentum 0.1), as torch's BatchNorm2d in train().
+  // images: [batch, 3, height, width] float32 on the model's device. Returns the logits [batch, num_classes], a view
+  // into the model's arena valid until the next forward. Train mode normalises with batch statistics and updates the
+  // running statistics (momentum 0.1), as torch's BatchNorm2d in train().
   Tensor forward(const Tensor& images, BatchNormMode mode);
   // Cross-entropy of the last forward's logits (which must have run in Train mode) and the gradient of every
   // parameter (written, not accumulated). sample_weights null: the batch mean, as nn.CrossEntropyLoss();
   // else loss = Σ_i sample_weights[i]·CE_i. labels and sample_weights hold `count` = batch values.
+  // labels and sample_weights are host arrays on every device (CUDA: uploaded into the step's arena).
   float backward(const std::int32_t* labels, int count, const float* sample_weights = nullptr);
+
+  // Host batch → the model's input buffer on its device ([batch, 3, height, width] float32), ready for forward.
+  // The buffer is allocated for the largest batch seen and reused; the view is valid until the next upload.
+  // From float32 CHW planes (already normalised):
+  Tensor upload_images(const float* images, int batch, int height, int width);
+  // From uint8 HWC pixels, normalised on the device (normalize_images_cuda, or its CPU twin on the CPU):
+  Tensor upload_images(const std::uint8_t* images, int batch, int height, int width,
+                       const ImageNormalization& normalization = ImageNormalization{});
+  // Copies every state tensor (parameters and running statistics) and num_batches_tracked from a model of the
+  // same architecture on any device, e.g. to hold a CUDA model to its CPU twin.
+  void copy_state_from(const ResNet& other);
 
   // Every tensor of the state_dict (num_batches_tracked excepted) in torchvision's order.
   const std::vector<ResNetTensor>& state() const { return state_; }
@@ -71,6 +91,7 @@ class ResNet {
   void save_safetensors(const std::string& path) const;
 
   const ResNetConfig& config() const { return config_; }
+  Device device() const { return config_.device; }
   // The arena that holds a step's activations and scratch (for memory checks).
   const Arena& arena() const { return arena_; }
 
@@ -80,6 +101,7 @@ class ResNet {
   std::vector<ResNetTensor> state_;
   std::vector<ResNetTensor> parameters_;
   Arena arena_;
+  Tensor input_images_, input_pixels_;  // upload_images buffers, on the model's device, grown to the largest batch
   std::int64_t num_batches_tracked_ = 0;
   bool last_forward_trained_ = false;
   int last_batch_ = 0;

@@ -2,13 +2,9 @@
 // Each backward takes its temporaries from the step's arena and rewinds it, so a block's scratch is reused.
 #include "nn/models/resnet_units.h"
 
-#include <algorithm>
 #include <utility>
 
 #include "nn/core/error.h"
-#include "nn/ops/batch_norm.h"
-#include "nn/ops/relu.h"
-#include "nn/ops/residual_add.h"
 
 namespace genint::resnet_detail {
 namespace {
@@ -38,32 +34,34 @@ class ArenaScope {
 }  // namespace
 
 ResNetTensor StateRegistry::add_parameter(const std::string& name, const Shape& shape) {
-  ResNetTensor entry{name, Tensor::zeros(shape, DType::Float32, Device::Cpu),
-                     Tensor::zeros(shape, DType::Float32, Device::Cpu), true};
+  ResNetTensor entry{name, Tensor::zeros(shape, DType::Float32, device_), Tensor::zeros(shape, DType::Float32, device_),
+                     true};
   state_.push_back(entry);
   return entry;
 }
 
 Tensor StateRegistry::add_buffer(const std::string& name, const Shape& shape) {
-  ResNetTensor entry{name, Tensor::zeros(shape, DType::Float32, Device::Cpu), Tensor{}, false};
+  ResNetTensor entry{name, Tensor::zeros(shape, DType::Float32, device_), Tensor{}, false};
   state_.push_back(entry);
   return entry.value;
 }
 
 ConvBatchNorm::ConvBatchNorm(StateRegistry& registry, const std::string& conv_name, const std::string& norm_name,
-                             const ConvSpec& spec, bool relu)
-    : spec_(spec), relu_(relu) {
+                             const ConvSpec& spec, bool relu, const ResNetConfig& config)
+    : spec_(spec), relu_(relu), target_{config.device, config.stream} {
   params_.stride = spec.stride;
   params_.padding = spec.kernel / 2;
+  params_.allow_tf32 = config.allow_tf32;
+  params_.stream = config.stream;
   const std::int64_t channels = spec.out_channels;
-  conv_weight_ = registry.add_parameter(conv_name + ".weight",
-                                        Shape{channels, spec.in_channels, spec.kernel, spec.kernel});
+  conv_weight_ =
+      registry.add_parameter(conv_name + ".weight", Shape{channels, spec.in_channels, spec.kernel, spec.kernel});
   norm_weight_ = registry.add_parameter(norm_name + ".weight", Shape{channels});
   norm_bias_ = registry.add_parameter(norm_name + ".bias", Shape{channels});
   running_mean_ = registry.add_buffer(norm_name + ".running_mean", Shape{channels});
   running_var_ = registry.add_buffer(norm_name + ".running_var", Shape{channels});
-  saved_mean_ = Tensor::zeros(Shape{channels}, DType::Float32, Device::Cpu);
-  saved_inverse_std_ = Tensor::zeros(Shape{channels}, DType::Float32, Device::Cpu);
+  saved_mean_ = Tensor::zeros(Shape{channels}, DType::Float32, config.device);
+  saved_inverse_std_ = Tensor::zeros(Shape{channels}, DType::Float32, config.device);
 }
 
 Tensor ConvBatchNorm::forward(const Tensor& input, BatchNormMode mode, Arena& arena) {
@@ -78,51 +76,53 @@ Tensor ConvBatchNorm::forward(const Tensor& input, BatchNormMode mode, Arena& ar
   conv2d_forward(input, conv_weight_.value, Tensor{}, conv_output_, params_, arena);
   const BatchNormShape norm_shape = batch_norm_shape(conv_output_);
   if (mode == BatchNormMode::Train) {
-    batch_norm_forward_train_cpu(conv_output_.data<float>(), norm_shape, norm_weight_.value.data<float>(),
-                                 norm_bias_.value.data<float>(), kBatchNormEps, kBatchNormMomentum,
-                                 running_mean_.data<float>(), running_var_.data<float>(), output_.data<float>(),
-                                 saved_mean_.data<float>(), saved_inverse_std_.data<float>());
+    batch_norm_train(target_, conv_output_.data<float>(), norm_shape, norm_weight_.value.data<float>(),
+                     norm_bias_.value.data<float>(), kBatchNormEps, kBatchNormMomentum, running_mean_.data<float>(),
+                     running_var_.data<float>(), output_.data<float>(), saved_mean_.data<float>(),
+                     saved_inverse_std_.data<float>());
   } else {
-    batch_norm_forward_eval_cpu(conv_output_.data<float>(), norm_shape, norm_weight_.value.data<float>(),
-                                norm_bias_.value.data<float>(), running_mean_.data<float>(),
-                                running_var_.data<float>(), kBatchNormEps, output_.data<float>());
+    batch_norm_eval(target_, conv_output_.data<float>(), norm_shape, norm_weight_.value.data<float>(),
+                    norm_bias_.value.data<float>(), running_mean_.data<float>(), running_var_.data<float>(),
+                    kBatchNormEps, output_.data<float>());
   }
-  if (relu_) relu_forward_cpu(output_.data<float>(), output_.element_count(), output_.data<float>());
+  if (relu_) relu_forward(target_, output_.data<float>(), output_.element_count(), output_.data<float>());
   return output_;
 }
 
 void ConvBatchNorm::backward(const Tensor& output_grad, const Tensor& input_grad, Arena& arena) {
-  output_grad.expect("resnet unit output_grad", output_.shape(), DType::Float32, Device::Cpu);
+  output_grad.expect("resnet unit output_grad", output_.shape(), DType::Float32, target_.device);
   const ArenaScope scope(arena);
   const Tensor conv_output_grad = arena.allocate(conv_output_.shape(), DType::Float32);
   const float* norm_output_grad = output_grad.data<float>();
   if (relu_) {
-    relu_backward_cpu(output_grad.data<float>(), output_.data<float>(), output_.element_count(),
-                      conv_output_grad.data<float>());
+    relu_backward(target_, output_grad.data<float>(), output_.data<float>(), output_.element_count(),
+                  conv_output_grad.data<float>());
     norm_output_grad = conv_output_grad.data<float>();  // the batch-norm backward may run in place
   }
-  batch_norm_backward_cpu(norm_output_grad, conv_output_.data<float>(), batch_norm_shape(conv_output_),
-                          norm_weight_.value.data<float>(), saved_mean_.data<float>(), saved_inverse_std_.data<float>(),
-                          conv_output_grad.data<float>(), norm_weight_.grad.data<float>(),
-                          norm_bias_.grad.data<float>());
+  batch_norm_backward(target_, norm_output_grad, conv_output_.data<float>(), batch_norm_shape(conv_output_),
+                      norm_weight_.value.data<float>(), saved_mean_.data<float>(), saved_inverse_std_.data<float>(),
+                      conv_output_grad.data<float>(), norm_weight_.grad.data<float>(), norm_bias_.grad.data<float>());
   conv2d_backward(input_, conv_weight_.value, conv_output_grad, input_grad, conv_weight_.grad, Tensor{}, params_,
                   arena);
 }
 
 ResidualBlock::ResidualBlock(StateRegistry& registry, const std::string& prefix, bool bottleneck, int in_channels,
-                             int planes, int stride) {
+                             int planes, int stride, const ResNetConfig& config)
+    : target_{config.device, config.stream} {
   const int out_channels = bottleneck ? planes * 4 : planes;
   if (bottleneck) {
-    units_.emplace_back(registry, prefix + "conv1", prefix + "bn1", ConvSpec{in_channels, planes, 1, 1}, true);
-    units_.emplace_back(registry, prefix + "conv2", prefix + "bn2", ConvSpec{planes, planes, 3, stride}, true);
-    units_.emplace_back(registry, prefix + "conv3", prefix + "bn3", ConvSpec{planes, out_channels, 1, 1}, false);
+    units_.emplace_back(registry, prefix + "conv1", prefix + "bn1", ConvSpec{in_channels, planes, 1, 1}, true, config);
+    units_.emplace_back(registry, prefix + "conv2", prefix + "bn2", ConvSpec{planes, planes, 3, stride}, true, config);
+    units_.emplace_back(registry, prefix + "conv3", prefix + "bn3", ConvSpec{planes, out_channels, 1, 1}, false,
+                        config);
   } else {
-    units_.emplace_back(registry, prefix + "conv1", prefix + "bn1", ConvSpec{in_channels, planes, 3, stride}, true);
-    units_.emplace_back(registry, prefix + "conv2", prefix + "bn2", ConvSpec{planes, planes, 3, 1}, false);
+    units_.emplace_back(registry, prefix + "conv1", prefix + "bn1", ConvSpec{in_channels, planes, 3, stride}, true,
+                        config);
+    units_.emplace_back(registry, prefix + "conv2", prefix + "bn2", ConvSpec{planes, planes, 3, 1}, false, config);
   }
   if (stride != 1 || in_channels != out_channels) {
     downsample_.emplace_back(registry, prefix + "downsample.0", prefix + "downsample.1",
-                             ConvSpec{in_channels, out_channels, 1, stride}, false);
+                             ConvSpec{in_channels, out_channels, 1, stride}, false, config);
   }
 }
 
@@ -132,21 +132,20 @@ Tensor ResidualBlock::forward(const Tensor& input, BatchNormMode mode, Arena& ar
   Tensor activation = input;
   for (ConvBatchNorm& unit : units_) activation = unit.forward(activation, mode, arena);
   // The last unit's output becomes the block's output: add the identity and apply the ReLU in place.
-  residual_add_forward_cpu(activation.data<float>(), identity.data<float>(), activation.element_count(),
-                           activation.data<float>());
-  relu_forward_cpu(activation.data<float>(), activation.element_count(), activation.data<float>());
+  add(target_, activation.data<float>(), identity.data<float>(), activation.element_count(), activation.data<float>());
+  relu_forward(target_, activation.data<float>(), activation.element_count(), activation.data<float>());
   output_ = activation;
   return output_;
 }
 
 void ResidualBlock::backward(const Tensor& output_grad, const Tensor& input_grad, Arena& arena) {
-  output_grad.expect("resnet block output_grad", output_.shape(), DType::Float32, Device::Cpu);
-  input_grad.expect("resnet block input_grad", input_.shape(), DType::Float32, Device::Cpu);
-  relu_backward_cpu(output_grad.data<float>(), output_.data<float>(), output_.element_count(),
-                    output_grad.data<float>());
+  output_grad.expect("resnet block output_grad", output_.shape(), DType::Float32, target_.device);
+  input_grad.expect("resnet block input_grad", input_.shape(), DType::Float32, target_.device);
+  relu_backward(target_, output_grad.data<float>(), output_.data<float>(), output_.element_count(),
+                output_grad.data<float>());
   // The identity branch hands the gradient on unchanged; the main branch's gradient is added to it.
   if (downsample_.empty()) {
-    std::copy_n(output_grad.data<float>(), output_grad.element_count(), input_grad.data<float>());
+    copy(target_, output_grad.data<float>(), output_grad.element_count(), input_grad.data<float>());
   } else {
     downsample_.front().backward(output_grad, input_grad, arena);
   }
@@ -159,8 +158,8 @@ void ResidualBlock::backward(const Tensor& output_grad, const Tensor& input_grad
   }
   const Tensor first_input_grad = arena.allocate(input_.shape(), DType::Float32);
   units_.front().backward(gradient, first_input_grad, arena);
-  residual_add_forward_cpu(input_grad.data<float>(), first_input_grad.data<float>(), input_grad.element_count(),
-                           input_grad.data<float>());
+  add(target_, input_grad.data<float>(), first_input_grad.data<float>(), input_grad.element_count(),
+      input_grad.data<float>());
 }
 
 }  // namespace genint::resnet_detail

@@ -6,16 +6,19 @@
 #include <vector>
 
 #include "nn/models/resnet.h"
+#include "nn/models/resnet_device_ops.h"
 #include "nn/ops/conv2d.h"
 #include "nn/tensor/arena.h"
 #include "nn/tensor/tensor.h"
 
 namespace genint::resnet_detail {
 
-// Allocates the model's persistent tensors (zeroed) and records them under their state_dict names.
+// Allocates the model's persistent tensors (zeroed, on the model's device) and records them under their
+// state_dict names.
 class StateRegistry {
  public:
-  explicit StateRegistry(std::vector<ResNetTensor>& state) : state_(state) {}
+  StateRegistry(std::vector<ResNetTensor>& state, Device device) : state_(state), device_(device) {}
+  Device device() const { return device_; }
   // A trainable tensor and its gradient.
   ResNetTensor add_parameter(const std::string& name, const Shape& shape);
   // A running statistic (no gradient).
@@ -23,6 +26,7 @@ class StateRegistry {
 
  private:
   std::vector<ResNetTensor>& state_;
+  Device device_;
 };
 
 struct ConvSpec {
@@ -34,7 +38,7 @@ struct ConvSpec {
 class ConvBatchNorm {
  public:
   ConvBatchNorm(StateRegistry& registry, const std::string& conv_name, const std::string& norm_name,
-                const ConvSpec& spec, bool relu);
+                const ConvSpec& spec, bool relu, const ResNetConfig& config);
 
   // Output allocated from `arena`; the ReLU (if any) runs in place on the normalised values.
   Tensor forward(const Tensor& input, BatchNormMode mode, Arena& arena);
@@ -47,11 +51,12 @@ class ConvBatchNorm {
  private:
   ConvSpec spec_;
   bool relu_;
+  OpTarget target_;
   Conv2dParams params_;
   ResNetTensor conv_weight_, norm_weight_, norm_bias_;
   Tensor running_mean_, running_var_;
   Tensor saved_mean_, saved_inverse_std_;  // batch statistics of the last train-mode forward
-  Tensor input_, conv_output_, output_;   // views into the step's arena
+  Tensor input_, conv_output_, output_;    // views into the step's arena
 };
 
 // torchvision's BasicBlock (two 3x3 convs, expansion 1) or Bottleneck (1x1, 3x3 with the stride, 1x1 to
@@ -59,7 +64,7 @@ class ConvBatchNorm {
 class ResidualBlock {
  public:
   ResidualBlock(StateRegistry& registry, const std::string& prefix, bool bottleneck, int in_channels, int planes,
-                int stride);
+                int stride, const ResNetConfig& config);
   Tensor forward(const Tensor& input, BatchNormMode mode, Arena& arena);
   // output_grad is overwritten (it becomes the gradient after the final ReLU); input_grad is written.
   void backward(const Tensor& output_grad, const Tensor& input_grad, Arena& arena);
@@ -67,8 +72,9 @@ class ResidualBlock {
   const Shape& output_shape() const { return output_.shape(); }
 
  private:
-  std::vector<ConvBatchNorm> units_;      // main branch; the last one has no ReLU
+  std::vector<ConvBatchNorm> units_;       // main branch; the last one has no ReLU
   std::vector<ConvBatchNorm> downsample_;  // empty or one unit
+  OpTarget target_;
   Tensor input_, output_;
 };
 

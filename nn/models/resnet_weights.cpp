@@ -1,5 +1,6 @@
 // ResNet weights: torchvision's seeded initialisation and safetensors load/save under the state_dict names.
 // Loading is strict like torch's load_state_dict: every name and shape must match, the first mismatch is named.
+// A CUDA model's tensors go through host staging copies (once per call, never in a training step).
 #include <cmath>
 #include <random>
 #include <set>
@@ -38,12 +39,24 @@ std::vector<std::uint64_t> shape_of(const Tensor& tensor) {
 
 const char* const kBatchesTrackedSuffix = ".num_batches_tracked";
 
+// The host tensor an initialiser or loader writes: the entry itself on the CPU, a staging copy otherwise.
+Tensor host_target(const Tensor& value) {
+  return value.device() == Device::Cpu ? value : Tensor::empty(value.shape(), DType::Float32, Device::Cpu);
+}
+
+// Moves what was written into host_target(value) to value (nothing to do on the CPU).
+void commit(const Tensor& value, const Tensor& host) {
+  if (value.device() == Device::Cpu) return;
+  Tensor destination = value;
+  destination.copy_from(host);
+}
+
 }  // namespace
 
 void ResNet::initialize_kaiming(std::uint64_t seed) {
   std::mt19937_64 generator(seed);
   for (const ResNetTensor& entry : state_) {
-    const Tensor& value = entry.value;
+    const Tensor value = host_target(entry.value);
     float* data = value.data<float>();
     if (value.rank() == 4) {
       // kaiming_normal_(mode="fan_out", nonlinearity="relu"): std = sqrt(2 / (out_channels · kernel area)).
@@ -60,8 +73,12 @@ void ResNet::initialize_kaiming(std::uint64_t seed) {
     } else {
       fill(value, 0.0f);  // batch-norm bias and running_mean
     }
+    commit(entry.value, value);
   }
-  for (const ResNetTensor& entry : parameters_) fill(entry.grad, 0.0f);
+  for (const ResNetTensor& entry : parameters_) {
+    Tensor grad = entry.grad;
+    grad.fill_zero();
+  }
   num_batches_tracked_ = 0;
 }
 
@@ -85,7 +102,9 @@ void ResNet::load_safetensors(const std::string& path) {
   }
   // Only after every check: a refused file leaves the model as it was.
   for (const ResNetTensor& entry : state_) {
-    file.read_as_float_into(entry.name, entry.value.data<float>(), static_cast<std::size_t>(entry.value.element_count()));
+    const Tensor value = host_target(entry.value);
+    file.read_as_float_into(entry.name, value.data<float>(), static_cast<std::size_t>(value.element_count()));
+    commit(entry.value, value);
   }
   const std::string tracked = std::string("bn1") + kBatchesTrackedSuffix;
   if (file.contains(tracked) && file.tensor(tracked).dtype == io::SafetensorsDtype::I64 &&
@@ -97,8 +116,12 @@ void ResNet::load_safetensors(const std::string& path) {
 void ResNet::save_safetensors(const std::string& path) const {
   io::SafetensorsWriter writer;
   const std::vector<std::int64_t> batches_tracked{num_batches_tracked_};
+  std::vector<Tensor> host_copies;  // the writer reads the bytes at write_file, so they live until then
+  host_copies.reserve(state_.size());
   for (const ResNetTensor& entry : state_) {
-    writer.add_tensor(entry.name, io::SafetensorsDtype::F32, shape_of(entry.value), entry.value.raw_data(),
+    host_copies.push_back(host_target(entry.value));
+    if (entry.value.device() != Device::Cpu) host_copies.back().copy_from(entry.value);
+    writer.add_tensor(entry.name, io::SafetensorsDtype::F32, shape_of(entry.value), host_copies.back().raw_data(),
                       entry.value.byte_count());
     if (ends_with(entry.name, ".running_var")) {
       // torch keeps a 0-dim int64 counter next to each batch norm's running statistics.

@@ -1,0 +1,134 @@
+// The CUDA BigGAN-deep forward held to the CPU forward (itself held to pytorch-pretrained-biggan) on the tiny
+// golden model: grid and off-grid truncations, per-layer latents, a smaller batch after a larger one, TF32.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "gan/biggan/biggan_generator.h"
+#include "gan/biggan/biggan_generator_cuda.h"
+#include "io/safetensors/safetensors_reader.h"
+#include "support/cuda_test_support.h"
+
+namespace genint {
+namespace {
+
+const std::string kWeights = GENINT_TEST_DATA_DIR "/golden/gan/biggan_tiny.safetensors";
+const std::string kCases = GENINT_TEST_DATA_DIR "/golden/gan/biggan_tiny_cases.safetensors";
+
+// Images are tanh outputs in [−1, 1] after ~30 float32 layers with fixed (eval) batch-norm statistics, so
+// errors are not amplified by batch statistics. cuDNN may choose Winograd/FFT/implicit-GEMM algorithms whose
+// sums differ from im2col+sgemm by ~1e-6 relative per conv (K ≤ 288 here), and cuBLAS orders the attention
+// sums differently; compounded over the depth that stays ~1e-5. 1e-4 leaves 10x and is 6000x below the
+// change a neighbouring truncation set makes (0.6, see biggan_golden_test).
+constexpr float kFp32Tolerance = 1e-4f;
+// TF32 rounds conv/linear/attention inputs to 10-bit mantissas (2^-11 relative each); ~30 layers give
+// ~1e-2 on values of order 1. 5e-2 still fails on any layout or indexing error (O(1) differences).
+constexpr float kTf32Tolerance = 5e-2f;
+
+float max_abs_difference(const std::vector<float>& actual, const std::vector<float>& expected) {
+  EXPECT_EQ(actual.size(), expected.size());
+  float worst = 0.0f;
+  for (std::size_t index = 0; index < std::min(actual.size(), expected.size()); ++index)
+    worst = std::max(worst, std::fabs(actual[index] - expected[index]));
+  return worst;
+}
+
+class BigGanCudaTest : public ::testing::Test {
+ protected:
+  BigGanCudaTest()
+      : cpu_(BigGanGenerator::load(kWeights)),
+        cases_(io::SafetensorsFile::open(kCases)),
+        z_(cases_.read<float>("z")),
+        classes_(cases_.read<float>("class_vectors")),
+        layer_latents_(cases_.read<float>("layer_latents")),
+        batch_(static_cast<int>(cases_.tensor("z").shape[0])) {}
+
+  BigGanInputs inputs(double truncation, bool per_layer) const {
+    BigGanInputs result;
+    result.latents = z_.data();
+    result.layer_latents = per_layer ? layer_latents_.data() : nullptr;
+    result.class_vectors = classes_.data();
+    result.truncation = truncation;
+    return result;
+  }
+  std::vector<float> run_cpu(int batch, const BigGanInputs& given) {
+    std::vector<float> images(static_cast<std::size_t>(batch) * 3 * cpu_.resolution() * cpu_.resolution());
+    cpu_.forward(batch, given, images.data());
+    return images;
+  }
+  static std::vector<float> run_cuda(BigGanCudaGenerator& generator, int batch, const BigGanInputs& given) {
+    std::vector<float> images(static_cast<std::size_t>(batch) * 3 * generator.resolution() * generator.resolution());
+    generator.forward_to_host(batch, given, images.data());
+    return images;
+  }
+
+  BigGanGenerator cpu_;
+  io::SafetensorsFile cases_;
+  std::vector<float> z_, classes_, layer_latents_;
+  int batch_;
+};
+
+TEST_F(BigGanCudaTest, Fp32MatchesCpuAtSeveralTruncations) {
+  GENINT_REQUIRE_CUDA_DEVICE();
+  BigGanCudaGenerator cuda(BigGanWeights::load(kWeights));
+  for (double truncation : {1.0, 0.4, 0.415, 0.02}) {
+    const std::vector<float> expected = run_cpu(batch_, inputs(truncation, false));
+    EXPECT_LE(max_abs_difference(run_cuda(cuda, batch_, inputs(truncation, false)), expected), kFp32Tolerance)
+        << "truncation " << truncation;
+  }
+}
+
+TEST_F(BigGanCudaTest, TruncationChangesTheImages) {
+  GENINT_REQUIRE_CUDA_DEVICE();
+  BigGanCudaGenerator cuda(BigGanWeights::load(kWeights));
+  const std::vector<float> high = run_cuda(cuda, batch_, inputs(1.0, false));
+  const std::vector<float> low = run_cuda(cuda, batch_, inputs(0.4, false));
+  EXPECT_GT(max_abs_difference(high, low), 100.0f * kFp32Tolerance) << "the statistics were not re-uploaded";
+}
+
+TEST_F(BigGanCudaTest, PerLayerLatentsMatchCpu) {
+  GENINT_REQUIRE_CUDA_DEVICE();
+  BigGanCudaGenerator cuda(BigGanWeights::load(kWeights));
+  EXPECT_LE(max_abs_difference(run_cuda(cuda, batch_, inputs(0.4, true)), run_cpu(batch_, inputs(0.4, true))),
+            kFp32Tolerance);
+}
+
+TEST_F(BigGanCudaTest, SmallerBatchAfterReserveMatchesCpu) {
+  GENINT_REQUIRE_CUDA_DEVICE();
+  BigGanCudaGenerator cuda(BigGanWeights::load(kWeights));
+  cuda.reserve(batch_ * 4);
+  const std::size_t bytes = cuda.workspace_bytes();
+  EXPECT_LE(max_abs_difference(run_cuda(cuda, 2, inputs(1.0, false)), run_cpu(2, inputs(1.0, false))), kFp32Tolerance);
+  EXPECT_EQ(cuda.workspace_bytes(), bytes) << "a smaller batch must not reallocate";
+}
+
+TEST_F(BigGanCudaTest, Tf32StaysCloseToCpu) {
+  GENINT_REQUIRE_CUDA_DEVICE();
+  BigGanCudaOptions options;
+  options.allow_tf32 = true;
+  BigGanCudaGenerator cuda(BigGanWeights::load(kWeights), options);
+  EXPECT_LE(max_abs_difference(run_cuda(cuda, batch_, inputs(0.4, false)), run_cpu(batch_, inputs(0.4, false))),
+            kTf32Tolerance);
+}
+
+TEST_F(BigGanCudaTest, FullSizeRandomModelRunsAndStaysFinite) {
+  GENINT_REQUIRE_CUDA_DEVICE();
+  const BigGanConfig config = biggan_deep_256_config();
+  BigGanCudaGenerator cuda(random_biggan_weights(config, 3));
+  const int batch = 2;
+  std::vector<float> latents(static_cast<std::size_t>(batch) * config.z_dim, 0.1f);
+  std::vector<float> classes(static_cast<std::size_t>(batch) * config.num_classes, 0.0f);
+  classes[5] = classes[static_cast<std::size_t>(config.num_classes) + 7] = 1.0f;
+  BigGanInputs given;
+  given.latents = latents.data();
+  given.class_vectors = classes.data();
+  std::vector<float> images(static_cast<std::size_t>(batch) * 3 * 256 * 256);
+  cuda.forward_to_host(batch, given, images.data());
+  EXPECT_TRUE(std::all_of(images.begin(), images.end(), [](float value) { return std::fabs(value) <= 1.0f; }));
+}
+
+}  // namespace
+}  // namespace genint
