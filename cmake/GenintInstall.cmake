@@ -11,5 +11,7 @@ configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/genintConfig.cmake.in
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/genintConfigVersion.cmake COMPATIBILITY SameMajorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/genintConfig.cmake ${PROJECT_BINARY_DIR}/genintConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/genint)
+# The .pc file finds the prefix relative to itself (multiarch libdirs are one level deeper).
+file(RELATIVE_PATH GENINT_PC_PREFIX_FROM_PCFILEDIR "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/genint.pc.in ${PROJECT_BINARY_DIR}/genint.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/genint.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
