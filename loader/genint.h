@@ -102,8 +102,8 @@ typedef struct genint_source_stats {
   uint64_t delivered;          /* samples handed out in batches */
   double samples_per_second;   /* delivered / seconds since the loader was created */
   uint64_t skipped;            /* files skipped (unreadable, corrupt, ...): genint_loader_stats_json says why */
-  uint64_t buffers_in_use;     /* sample buffers being filled or queued: the source's queue depth */
-  uint64_t pool_size;          /* sample buffers the source owns */
+  uint64_t buffers_in_use;     /* places claimed by producers and not yet released: the source's queue depth */
+  uint64_t pool_size;          /* places the source may fill ahead (deterministic: count x batches_in_flight) */
   uint64_t batches_per_epoch;  /* 0 for an endless (generated) source */
 } genint_source_stats;
 

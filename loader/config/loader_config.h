@@ -34,7 +34,7 @@ struct LoaderConfig {
   int shard_world_size = 1;
   bool drop_last = true;
   int batches_in_flight = 4;  // batch buffers in the ring: borrowed + ready + being assembled
-  int pool_batches = 2;       // each source's sample pool holds this many batches' worth (plus one per thread)
+  int pool_batches = 2;       // arrival mode: each source's sample pool holds this many batches (plus one per thread)
   HostMemoryKind host_memory = HostMemoryKind::Auto;
   std::vector<SourceSettings> sources;
 

@@ -1,6 +1,6 @@
-// The pipeline's threads. Memory is allocated once here: per-source sample pools, the batch ring and the
-// queues' blocks; steady state moves only buffer indices through the queues. Every wait is a timed,
-// sleeping wait that rechecks the stop flag, so destruction returns promptly even with blocked producers.
+// The pipeline's threads. Memory is allocated once here: the batch ring, and in arrival mode the per-source
+// sample pools and the queues' blocks. Every wait is a timed, sleeping wait that rechecks the stop flag, so
+// destruction returns promptly even with blocked producers.
 #include "loader/pipeline/loader_pipeline.h"
 
 #include "loader/pipeline/blocking_queue.h"
@@ -16,6 +16,12 @@ namespace genint::loader {
 namespace {
 // How long a blocked thread sleeps before it looks at the stop flag again: the bound on destroy's latency.
 constexpr std::chrono::milliseconds stop_check_interval{10};
+
+[[noreturn]] void throw_unusable_data(SourceKind kind, std::uint64_t epoch, int max_attempts) {
+  throw DataError(std::string("source ") + source_kind_name(kind) + ": " + std::to_string(max_attempts) +
+                  " samples in a row were skipped (epoch " +
+                  std::to_string(epoch) + "); the statistics list the skipped files and why");
+}
 }  // namespace
 
 struct LoaderPipeline::Lane {
@@ -40,6 +46,7 @@ struct LoaderPipeline::Lane {
 
 struct LoaderPipeline::BatchSlot {
   std::uint8_t* images = nullptr;
+  std::vector<SampleRecord> records;  // deterministic mode: producers' records, spread into the arrays below
   std::vector<std::int32_t> labels;
   std::vector<float> weights;
   std::vector<std::int32_t> sources;
@@ -50,6 +57,10 @@ struct LoaderPipeline::BatchSlot {
   std::atomic<std::uint64_t> index{0};
   std::uint64_t epoch = 0;
   std::atomic<bool> borrowed{false};
+  // Deterministic mode: the batch whose samples producers may write here now (batch b lives in slot
+  // b % ring; the slot passes to b + ring when b is released), and how many of them are in.
+  std::atomic<std::uint64_t> fill_batch{0};
+  std::atomic<int> filled{0};
 };
 
 struct LoaderPipeline::Queues {
@@ -92,10 +103,13 @@ LoaderPipeline::LoaderPipeline(PipelineOptions options, std::vector<PipelineSour
                               std::to_string(entry.source->smallest_shard_length()) +
                               " items, and drop_last leaves no batch");
     }
-    lane->pool_size = static_cast<std::uint32_t>(pool);
-    lane->pool_pixels.resize(pool * options_.sample_bytes);
-    lane->pool_records.resize(pool);
-    for (std::uint32_t buffer = 0; buffer < pool; ++buffer) lane->free_buffers.enqueue(buffer);
+    lane->pool_size = static_cast<std::uint32_t>(
+        options_.deterministic ? static_cast<std::size_t>(entry.count) * options_.batches_in_flight : pool);
+    if (!options_.deterministic) {  // deterministic producers write into the batch ring: no pool
+      lane->pool_pixels.resize(pool * options_.sample_bytes);
+      lane->pool_records.resize(pool);
+      for (std::uint32_t buffer = 0; buffer < pool; ++buffer) queue_call::enqueue(lane->free_buffers, buffer);
+    }
     lane->source = std::move(entry.source);
     batch_size_ += entry.count;
     total_pool += pool;
@@ -117,13 +131,15 @@ LoaderPipeline::LoaderPipeline(PipelineOptions options, std::vector<PipelineSour
     slot->sources.resize(size);
     slot->items.resize(size);
     slot->interventions.resize(size);
+    slot->records.resize(size);
+    slot->fill_batch.store(index);
     for (const auto& lane : lanes_)
       for (int sample = 0; sample < lane->count; ++sample) {
         slot->weights[static_cast<std::size_t>(lane->offset + sample)] = lane->weight;
         slot->sources[static_cast<std::size_t>(lane->offset + sample)] = static_cast<std::int32_t>(lane->kind);
       }
     slots_.push_back(std::move(slot));
-    queues_->free_slots.enqueue(static_cast<std::uint32_t>(index));
+    if (!options_.deterministic) queue_call::enqueue(queues_->free_slots, static_cast<std::uint32_t>(index));
   }
   start_threads();
 }
@@ -171,8 +187,8 @@ std::uint64_t LoaderPipeline::epoch_of_batch(std::uint64_t batch_index) const {
 // Task t of a source is slot t % count of batch t / count. For a finite source that batch lies in epoch
 // batch / batches_per_epoch; positions past the shard's end (padding) wrap to its start. A retry
 // (attempt > 0) substitutes a position drawn from (seed, epoch, position, attempt).
-void LoaderPipeline::prepare_request(Lane& lane, std::uint64_t task, std::uint32_t attempt, std::uint32_t buffer,
-                                     SampleRequest& request) const {
+void LoaderPipeline::prepare_request(Lane& lane, std::uint64_t task, std::uint32_t attempt, std::uint8_t* pixels,
+                                     SampleRecord* record, SampleRequest& request) const {
   const auto count = static_cast<std::uint64_t>(lane.count);
   const std::uint64_t batch = task / count;
   request.epoch = epoch_of_batch(batch);
@@ -186,16 +202,22 @@ void LoaderPipeline::prepare_request(Lane& lane, std::uint64_t task, std::uint32
   }
   request.attempt = attempt;
   request.seed = mix_seed(mix_seed(options_.seed, lane.index + 1, request.epoch, request.position), attempt);
-  request.pixels = lane.pool_pixels.data() + static_cast<std::size_t>(buffer) * options_.sample_bytes;
-  request.record = &lane.pool_records[buffer];
+  request.pixels = pixels;
+  request.record = record;
   *request.record = SampleRecord{};
   request.delivered = false;
 }
 
+// Arrival mode (the loop below) goes through the lane's pool and the ready queue, and the assembler copies;
+// deterministic mode writes in place.
 void LoaderPipeline::worker_loop(Lane& lane, int worker_index) {
   try {
     const std::unique_ptr<SampleProducer> producer =
         lane.source->make_producer(worker_index, ProducerContext{&lane.statistics, &stopping_});
+    if (options_.deterministic) {
+      produce_in_place(lane, *producer);
+      return;
+    }
     const std::size_t chunk = std::max<std::size_t>(1, lane.source->chunk_size());
     std::vector<std::uint32_t> buffers(chunk);
     std::vector<SampleRequest> requests(chunk);
@@ -204,58 +226,161 @@ void LoaderPipeline::worker_loop(Lane& lane, int worker_index) {
     int consecutive_skips = 0;
     while (!stopping_.load(std::memory_order_acquire)) {
       const std::size_t count =
-          lane.free_buffers.wait_dequeue_bulk_timed(buffers.data(), chunk, stop_check_interval);
+          queue_call::wait_dequeue_bulk_timed(lane.free_buffers, buffers.data(), chunk, stop_check_interval);
       if (count == 0) continue;
       const std::uint64_t first_task = lane.next_task.fetch_add(count, std::memory_order_relaxed);
       std::size_t ready_count = 0;
       produce_chunk(lane, *producer, requests.data(), buffers.data(), first_task, count, ready.data(), ready_count,
                     consecutive_skips);
-      if (ready_count > 0) queues_->ready_samples.enqueue_bulk(token, ready.data(), ready_count);
+      if (ready_count > 0) queue_call::enqueue_bulk(queues_->ready_samples, token, ready.data(), ready_count);
     }
   } catch (...) {
     fail(std::current_exception());
   }
 }
 
-// Produces one chunk. Deterministic mode retries each skipped sample with substitutes until one is
-// delivered; arrival mode hands the buffer back and lets the next task fill the slot instead.
+// Produces one chunk in arrival mode: a skipped sample's buffer goes back to the pool and the next task
+// fills the slot instead.
 void LoaderPipeline::produce_chunk(Lane& lane, SampleProducer& producer, SampleRequest* requests,
                                    const std::uint32_t* buffers, std::uint64_t first_task, std::size_t count,
                                    ReadySample* ready, std::size_t& ready_count, int& consecutive_skips) {
-  for (std::size_t index = 0; index < count; ++index)
-    prepare_request(lane, first_task + index, 0, buffers[index], requests[index]);
+  for (std::size_t index = 0; index < count; ++index) {
+    const std::size_t buffer = buffers[index];
+    prepare_request(lane, first_task + index, 0, lane.pool_pixels.data() + buffer * options_.sample_bytes,
+                    &lane.pool_records[buffer], requests[index]);
+  }
   producer.produce(requests, count);
   for (std::size_t index = 0; index < count; ++index) {
-    const std::uint64_t task = first_task + index;
-    for (std::uint32_t attempt = 1; !requests[index].delivered && options_.deterministic; ++attempt) {
-      if (++consecutive_skips >= options_.max_attempts || stopping_.load(std::memory_order_relaxed)) break;
-      prepare_request(lane, task, attempt, buffers[index], requests[index]);
-      producer.produce(&requests[index], 1);
-    }
     if (requests[index].delivered) {
       consecutive_skips = 0;
-      ready[ready_count++] = ReadySample{lane.index, buffers[index], task};
+      ready[ready_count++] = ReadySample{lane.index, buffers[index], first_task + index};
       continue;
     }
     if (stopping_.load(std::memory_order_relaxed)) return;
-    if (options_.deterministic || ++consecutive_skips >= options_.max_attempts)
-      throw DataError(std::string("source ") + source_kind_name(lane.kind) + ": " +
-                      std::to_string(options_.max_attempts) + " samples in a row were skipped (epoch " +
-                      std::to_string(requests[index].epoch) + "); the statistics list the skipped files and why");
-    lane.free_buffers.enqueue(buffers[index]);
+    if (++consecutive_skips >= options_.max_attempts)
+      throw_unusable_data(lane.kind, requests[index].epoch, options_.max_attempts);
+    queue_call::enqueue(lane.free_buffers, buffers[index]);
+  }
+}
+
+// A chunk may span several batches; it must never need the slot of the batch a whole ring after its first
+// (that slot is released only after the chunk's own first batch), so a chunk covers at most ring - 1 batches.
+void LoaderPipeline::produce_in_place(Lane& lane, SampleProducer& producer) {
+  const std::size_t ring_span = static_cast<std::size_t>(lane.count) * (slots_.size() - 1);
+  const std::size_t chunk = std::min(std::max<std::size_t>(1, lane.source->chunk_size()), ring_span);
+  std::vector<SampleRequest> requests(chunk);
+  const auto count = static_cast<std::uint64_t>(lane.count);
+  int consecutive_skips = 0;
+  while (!stopping_.load(std::memory_order_acquire)) {
+    const std::uint64_t first_task = lane.next_task.fetch_add(chunk, std::memory_order_relaxed);
+    for (std::uint64_t batch = first_task / count; batch <= (first_task + chunk - 1) / count; ++batch)
+      if (!wait_until_slot_accepts(batch)) return;
+    produce_chunk_in_place(lane, producer, requests.data(), first_task, chunk, consecutive_skips);
+  }
+}
+
+// Every sample of the chunk is written at its final place: batch task / count, position offset + task % count.
+// A skipped sample is retried with substitutes at that same place until one is delivered.
+void LoaderPipeline::produce_chunk_in_place(Lane& lane, SampleProducer& producer, SampleRequest* requests,
+                                            std::uint64_t first_task, std::size_t count, int& consecutive_skips) {
+  const auto per_batch = static_cast<std::uint64_t>(lane.count);
+  for (std::size_t index = 0; index < count; ++index) {
+    const std::uint64_t task = first_task + index;
+    BatchSlot& slot = *slots_[(task / per_batch) % slots_.size()];
+    const auto position = static_cast<std::size_t>(lane.offset) + static_cast<std::size_t>(task % per_batch);
+    prepare_request(lane, task, 0, slot.images + position * options_.sample_bytes, &slot.records[position],
+                    requests[index]);
+  }
+  producer.produce(requests, count);
+  for (std::size_t index = 0; index < count; ++index) {
+    if (!retry_until_delivered(lane, producer, requests[index], first_task + index, consecutive_skips)) return;
+    record_in_place(lane, first_task + index);
+  }
+}
+
+// False when the loader is stopping; throws when max_attempts samples in a row were skipped.
+bool LoaderPipeline::retry_until_delivered(Lane& lane, SampleProducer& producer, SampleRequest& request,
+                                           std::uint64_t task, int& consecutive_skips) {
+  for (std::uint32_t attempt = 1; !request.delivered; ++attempt) {
+    if (stopping_.load(std::memory_order_relaxed)) return false;
+    if (++consecutive_skips >= options_.max_attempts)
+      throw_unusable_data(lane.kind, request.epoch, options_.max_attempts);
+    prepare_request(lane, task, attempt, request.pixels, request.record, request);
+    producer.produce(&request, 1);
+  }
+  consecutive_skips = 0;
+  return true;
+}
+
+// Spreads the record into the batch's arrays and counts the sample in; the batch's last sample wakes the
+// assembler. The count's release ordering is what publishes the pixels and record to the trainer.
+void LoaderPipeline::record_in_place(Lane& lane, std::uint64_t task) {
+  const auto per_batch = static_cast<std::uint64_t>(lane.count);
+  BatchSlot& slot = *slots_[(task / per_batch) % slots_.size()];
+  const auto position = static_cast<std::size_t>(lane.offset) + static_cast<std::size_t>(task % per_batch);
+  const SampleRecord& record = slot.records[position];
+  slot.labels[position] = record.label;
+  slot.items[position] = record.item;
+  slot.interventions[position] = record.intervention;
+  if (slot.filled.fetch_add(1, std::memory_order_acq_rel) + 1 == batch_size_) {
+    { const std::lock_guard<std::mutex> lock(batch_complete_mutex_); }
+    batch_complete_.notify_one();
+  }
+}
+
+// The slot is ahead of `batch_index` only after that batch was released, which needs this caller's sample,
+// so "not yet" is the only other state. Timed waits: a lost wake-up costs one interval, never a hang.
+bool LoaderPipeline::wait_until_slot_accepts(std::uint64_t batch_index) {
+  const BatchSlot& slot = *slots_[batch_index % slots_.size()];
+  if (slot.fill_batch.load(std::memory_order_acquire) == batch_index) return true;
+  std::unique_lock<std::mutex> lock(slot_released_mutex_);
+  while (slot.fill_batch.load(std::memory_order_acquire) != batch_index) {
+    if (stopping_.load(std::memory_order_acquire)) return false;
+    slot_released_.wait_for(lock, stop_check_interval);
+  }
+  return true;
+}
+
+bool LoaderPipeline::wait_until_batch_complete(std::uint64_t batch_index) {
+  const BatchSlot& slot = *slots_[batch_index % slots_.size()];
+  const auto complete = [&] {
+    return slot.fill_batch.load(std::memory_order_acquire) == batch_index &&
+           slot.filled.load(std::memory_order_acquire) == batch_size_;
+  };
+  if (complete()) return true;
+  std::unique_lock<std::mutex> lock(batch_complete_mutex_);
+  while (!complete()) {
+    if (stopping_.load(std::memory_order_acquire)) return false;
+    batch_complete_.wait_for(lock, stop_check_interval);
+  }
+  return true;
+}
+
+// Deterministic mode's assembler copies nothing: it hands complete batches to the trainer in order.
+void LoaderPipeline::publish_in_order() {
+  for (std::uint64_t batch_index = 0; wait_until_batch_complete(batch_index); ++batch_index) {
+    const auto slot_index = static_cast<std::uint32_t>(batch_index % slots_.size());
+    BatchSlot& slot = *slots_[slot_index];
+    slot.index.store(batch_index);
+    slot.epoch = epoch_of_batch(batch_index);
+    queue_call::enqueue(queues_->ready_slots, slot_index);
   }
 }
 
 void LoaderPipeline::assembler_loop() {
   try {
+    if (options_.deterministic) {
+      publish_in_order();
+      return;
+    }
     moodycamel::ConsumerToken token(queues_->free_slots);
     moodycamel::ConsumerToken sample_token(queues_->ready_samples);
     for (std::uint64_t batch_index = 0; !stopping_.load(std::memory_order_acquire);) {
       std::uint32_t slot_index = 0;
-      if (!queues_->free_slots.wait_dequeue_timed(token, slot_index, stop_check_interval)) continue;
+      if (!queue_call::wait_dequeue_timed(queues_->free_slots, token, slot_index, stop_check_interval)) continue;
       BatchSlot& slot = *slots_[slot_index];
       if (!assemble_batch(batch_index, slot, sample_token)) return;
-      queues_->ready_slots.enqueue(slot_index);
+      queue_call::enqueue(queues_->ready_slots, slot_index);
       ++batch_index;
     }
   } catch (...) {
@@ -263,20 +388,13 @@ void LoaderPipeline::assembler_loop() {
   }
 }
 
-// Copies one arrived sample into the batch if it belongs there: by task index in deterministic mode,
-// by the source's next free slot in arrival mode. Returns its pool buffer on success.
-bool LoaderPipeline::try_place(const ReadySample& sample, std::uint64_t batch_index, BatchSlot& slot,
+// Arrival mode: copies one arrived sample into the source's next free slot of the batch and returns its
+// pool buffer; false when the source's slots in this batch are already full.
+bool LoaderPipeline::try_place(const ReadySample& sample, BatchSlot& slot,
                                std::vector<int>& filled) {
   Lane& lane = *lanes_[sample.lane];
-  const auto count = static_cast<std::uint64_t>(lane.count);
-  int within_source = 0;
-  if (options_.deterministic) {
-    if (sample.task / count != batch_index) return false;
-    within_source = static_cast<int>(sample.task % count);
-  } else {
-    if (filled[sample.lane] == lane.count) return false;
-    within_source = filled[sample.lane];
-  }
+  if (filled[sample.lane] == lane.count) return false;
+  const int within_source = filled[sample.lane];
   ++filled[sample.lane];
   const auto position = static_cast<std::size_t>(lane.offset + within_source);
   std::memcpy(slot.images + position * options_.sample_bytes,
@@ -286,7 +404,7 @@ bool LoaderPipeline::try_place(const ReadySample& sample, std::uint64_t batch_in
   slot.labels[position] = record.label;
   slot.items[position] = record.item;
   slot.interventions[position] = record.intervention;
-  lane.free_buffers.enqueue(sample.buffer);
+  queue_call::enqueue(lane.free_buffers, sample.buffer);
   return true;
 }
 
@@ -296,7 +414,7 @@ bool LoaderPipeline::assemble_batch(std::uint64_t batch_index, BatchSlot& slot,
   std::fill(filled.begin(), filled.end(), 0);
   int missing = batch_size_;
   for (std::size_t index = 0; index < pending_.size();) {
-    if (try_place(pending_[index], batch_index, slot, filled)) {
+    if (try_place(pending_[index], slot, filled)) {
       --missing;
       pending_[index] = pending_.back();
       pending_.pop_back();
@@ -306,10 +424,11 @@ bool LoaderPipeline::assemble_batch(std::uint64_t batch_index, BatchSlot& slot,
   }
   ReadySample incoming[64];
   while (missing > 0) {
-    const std::size_t count = queues_->ready_samples.wait_dequeue_bulk_timed(token, incoming, 64, stop_check_interval);
+    const std::size_t count = queue_call::wait_dequeue_bulk_timed(queues_->ready_samples, token, incoming, 64,
+                                                                      stop_check_interval);
     if (stopping_.load(std::memory_order_acquire)) return false;
     for (std::size_t index = 0; index < count; ++index) {
-      if (try_place(incoming[index], batch_index, slot, filled))
+      if (try_place(incoming[index], slot, filled))
         --missing;
       else
         pending_.push_back(incoming[index]);
@@ -328,9 +447,11 @@ BatchView LoaderPipeline::next_batch() {
     if (borrowed_.load() >= static_cast<int>(slots_.size()))
       throw MisuseError("all " + std::to_string(slots_.size()) +
                         " batch buffers are borrowed: release a batch before asking for the next");
-    if (queues_->ready_slots.wait_dequeue_timed(slot_index, stop_check_interval)) break;
+    if (queue_call::wait_dequeue_timed(queues_->ready_slots, slot_index, stop_check_interval)) break;
   }
   BatchSlot& slot = *slots_[slot_index];
+  // Pairs with the producers' count: their pixels happen-before the trainer's reads without relying on the queue.
+  if (options_.deterministic) (void)slot.filled.load(std::memory_order_acquire);
   slot.borrowed.store(true, std::memory_order_release);
   borrowed_.fetch_add(1);
   // Counted when handed to the trainer, so images/s is what the trainer receives, not what is prefetched.
@@ -359,7 +480,16 @@ void LoaderPipeline::release_batch(std::uint32_t ring_slot, std::uint64_t batch_
   if (slot.index.load() != batch_index || !slot.borrowed.compare_exchange_strong(expected, false))
     throw MisuseError("batch " + std::to_string(batch_index) + " is not borrowed: was it released twice?");
   borrowed_.fetch_sub(1);
-  queues_->free_slots.enqueue(ring_slot);
+  released_batches_.fetch_add(1, std::memory_order_relaxed);
+  if (!options_.deterministic) {
+    queue_call::enqueue(queues_->free_slots, ring_slot);
+    return;
+  }
+  // Reset before the hand-over store, so a producer that sees the slot's new batch also sees the empty count.
+  slot.filled.store(0, std::memory_order_relaxed);
+  slot.fill_batch.store(batch_index + slots_.size(), std::memory_order_release);
+  { const std::lock_guard<std::mutex> lock(slot_released_mutex_); }
+  slot_released_.notify_all();
 }
 
 std::size_t LoaderPipeline::source_count() const { return lanes_.size(); }
@@ -381,8 +511,15 @@ SourceSnapshot LoaderPipeline::source_snapshot(std::size_t source_index) const {
   const double seconds = statistics.seconds_since_start();
   snapshot.samples_per_second = seconds > 0 ? static_cast<double>(snapshot.delivered) / seconds : 0.0;
   snapshot.skipped = statistics.skipped();
-  const std::size_t free_now = std::min<std::size_t>(lane.free_buffers.size_approx(), lane.pool_size);
-  snapshot.buffers_in_use = lane.pool_size - free_now;
+  if (options_.deterministic) {
+    // Claimed tasks not in a released batch: positions of the ring being written, waiting or done.
+    const std::uint64_t claimed = lane.next_task.load(std::memory_order_relaxed);
+    const std::uint64_t released = released_batches_.load(std::memory_order_relaxed) * lane.count;
+    snapshot.buffers_in_use = std::min<std::uint64_t>(claimed > released ? claimed - released : 0, lane.pool_size);
+  } else {
+    const std::size_t free_now = std::min<std::size_t>(lane.free_buffers.size_approx(), lane.pool_size);
+    snapshot.buffers_in_use = lane.pool_size - free_now;
+  }
   snapshot.pool_size = lane.pool_size;
   snapshot.batches_per_epoch = lane.batches_per_epoch;
   return snapshot;

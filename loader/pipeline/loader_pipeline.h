@@ -1,8 +1,9 @@
-// The mixing pipeline: per source, worker threads fill buffers from a fixed pool and push them into a
-// lock-free queue; one assembler thread places them into a ring of batch buffers at fixed per-source slots.
+// The mixing pipeline: per source, worker threads write samples straight into a ring of batch buffers at
+// fixed per-source slots (deterministic mode), or fill a pool that one assembler thread copies by arrival.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -106,11 +107,21 @@ class LoaderPipeline {
   void produce_chunk(Lane& lane, SampleProducer& producer, SampleRequest* requests, const std::uint32_t* buffers,
                      std::uint64_t first_task, std::size_t count, ReadySample* ready, std::size_t& ready_count,
                      int& consecutive_skips);
-  void prepare_request(Lane& lane, std::uint64_t task, std::uint32_t attempt, std::uint32_t buffer,
-                       SampleRequest& request) const;
+  // Deterministic mode: samples are written where they will be read, in the batch slot of their task.
+  void produce_in_place(Lane& lane, SampleProducer& producer);
+  void produce_chunk_in_place(Lane& lane, SampleProducer& producer, SampleRequest* requests,
+                              std::uint64_t first_task, std::size_t count, int& consecutive_skips);
+  bool retry_until_delivered(Lane& lane, SampleProducer& producer, SampleRequest& request, std::uint64_t task,
+                             int& consecutive_skips);
+  void record_in_place(Lane& lane, std::uint64_t task);
+  bool wait_until_slot_accepts(std::uint64_t batch_index);
+  bool wait_until_batch_complete(std::uint64_t batch_index);
+  void prepare_request(Lane& lane, std::uint64_t task, std::uint32_t attempt, std::uint8_t* pixels,
+                       SampleRecord* record, SampleRequest& request) const;
   void assembler_loop();
+  void publish_in_order();
   bool assemble_batch(std::uint64_t batch_index, BatchSlot& slot, moodycamel::ConsumerToken& token);
-  bool try_place(const ReadySample& sample, std::uint64_t batch_index, BatchSlot& slot, std::vector<int>& filled);
+  bool try_place(const ReadySample& sample, BatchSlot& slot, std::vector<int>& filled);
   void fail(std::exception_ptr error);
   void throw_if_failed() const;
   std::uint64_t epoch_of_batch(std::uint64_t batch_index) const;
@@ -125,6 +136,13 @@ class LoaderPipeline {
   std::vector<ReadySample> pending_;  // arrived samples that belong to a later batch; capacity = all pools
   std::atomic<bool> stopping_{false};
   std::atomic<int> borrowed_{0};
+  std::atomic<std::uint64_t> released_batches_{0};
+  // Deterministic mode's two waits: a producer for its batch's slot to be released, the assembler for a
+  // batch's last sample. The atomics carry the state; these only put the waiters to sleep.
+  std::mutex slot_released_mutex_;
+  std::condition_variable slot_released_;
+  std::mutex batch_complete_mutex_;
+  std::condition_variable batch_complete_;
   mutable std::mutex error_mutex_;
   std::exception_ptr first_error_;
   std::vector<std::thread> threads_;

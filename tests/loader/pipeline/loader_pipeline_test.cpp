@@ -1,7 +1,8 @@
 // The mixing pipeline with synthetic sources: exact composition in every batch, determinism whatever the
-// thread timing, shard coverage through the batches, skipped items, misuse, and shutdown under load.
+// thread timing, ring size, chunking or release order, shard coverage, skipped items, misuse, shutdown.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -241,6 +242,60 @@ TEST(LoaderPipeline, CreateAndDestroyTwoHundredTimesUnderLoad) {
     }
     pipeline.reset();
   }
+}
+
+// Deterministic mode writes samples straight into the batch ring, so a batch's bytes must not depend on how
+// the ring is shared out: the reference takes each batch alone; the other run keeps up to three borrowed
+// and gives them back newest first, with a ring of four, jittered producers and skipped items.
+std::vector<std::uint64_t> ring_checksums(int ring, std::size_t chunk, int held, std::uint64_t skip_every) {
+  SyntheticSourceOptions natural = natural_items(500);
+  natural.skip_every = skip_every;
+  natural.jitter_microseconds = held > 1 ? 200 : 0;
+  SyntheticSourceOptions intervention = generated(chunk);
+  intervention.jitter_microseconds = natural.jitter_microseconds;
+  PipelineOptions options;
+  options.seed = 21;
+  options.batches_in_flight = ring;
+  auto pipeline = make_pipeline({{natural, 6, 1.0f, 3}, {intervention, 2, 0.05f, 2}}, options);
+  std::vector<std::uint64_t> sums;
+  std::vector<BatchView> borrowed;
+  for (std::uint64_t expected = 0; expected < 240; ++expected) {
+    borrowed.push_back(pipeline->next_batch());
+    EXPECT_EQ(borrowed.back().index, expected);
+    sums.push_back(batch_checksum(borrowed.back(), tiny_sample_bytes));
+    if (static_cast<int>(borrowed.size()) < held) continue;
+    for (auto batch = borrowed.rbegin(); batch != borrowed.rend(); ++batch) {
+      // Still what it was when handed out: no producer wrote into a borrowed slot meanwhile.
+      EXPECT_EQ(batch_checksum(*batch, tiny_sample_bytes), sums[batch->index]) << "batch " << batch->index;
+      pipeline->release_batch(batch->ring_slot, batch->index);
+    }
+    borrowed.clear();
+  }
+  return sums;
+}
+
+TEST(LoaderPipeline, BatchesAreIdenticalWhateverTheRingSizeAndReleaseOrder) {
+  const std::vector<std::uint64_t> reference = ring_checksums(8, 1, 1, 13);
+  EXPECT_EQ(ring_checksums(4, 1, 3, 13), reference);
+  EXPECT_EQ(std::set<std::uint64_t>(reference.begin(), reference.end()).size(), reference.size())
+      << "every batch must differ, or the comparison proves nothing";
+}
+
+// A generator's chunk of 16 with 2 samples per batch would span 8 batches, more than a ring of 2 holds:
+// the chunk must shrink rather than wait for a slot that only its own batches can free.
+TEST(LoaderPipeline, ChunksWiderThanTheRingNeitherStallNorChangeTheBatches) {
+  EXPECT_EQ(ring_checksums(2, 16, 2, 0), ring_checksums(8, 1, 1, 0));
+}
+
+TEST(LoaderPipeline, DeterministicModeCountsItsPlacesInTheRingAsItsBuffers) {
+  PipelineOptions options;
+  options.batches_in_flight = 3;
+  auto pipeline = make_pipeline({{natural_items(100), 5, 1.0f, 2}}, options);
+  const BatchView batch = pipeline->next_batch();
+  // The source's buffers are its places in the ring: 5 per batch, 3 batches.
+  EXPECT_EQ(pipeline->source_snapshot(0).pool_size, 15u);
+  EXPECT_LE(pipeline->source_snapshot(0).buffers_in_use, 15u);
+  pipeline->release_batch(batch.ring_slot, batch.index);
 }
 
 }  // namespace
