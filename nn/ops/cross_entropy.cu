@@ -4,6 +4,7 @@
 #include <string>
 
 #include "nn/core/cuda_check.h"
+#include "nn/ops/block_reduce.cuh"
 #include "nn/ops/cross_entropy.h"
 
 namespace genint {
@@ -11,31 +12,17 @@ namespace {
 
 constexpr int kThreads = 256;
 
-template <typename T, typename Combine>
-__device__ T block_reduce(T value, T* scratch, Combine combine) {
-  scratch[threadIdx.x] = value;
-  __syncthreads();
-  for (int stride = kThreads / 2; stride > 0; stride >>= 1) {
-    if (static_cast<int>(threadIdx.x) < stride)
-      scratch[threadIdx.x] = combine(scratch[threadIdx.x], scratch[threadIdx.x + stride]);
-    __syncthreads();
-  }
-  const T result = scratch[0];
-  __syncthreads();
-  return result;
-}
-
 // log Σ_j exp(row[j]) about the row maximum, known to every thread of the block.
 __device__ double row_log_sum_exp(const float* row, int classes) {
   __shared__ float max_scratch[kThreads];
   __shared__ double sum_scratch[kThreads];
   float maximum = -INFINITY;
   for (int column = threadIdx.x; column < classes; column += kThreads) maximum = fmaxf(maximum, row[column]);
-  maximum = block_reduce(maximum, max_scratch, [](float a, float b) { return fmaxf(a, b); });
+  maximum = block_reduce<kThreads>(maximum, max_scratch, [](float a, float b) { return fmaxf(a, b); });
   double sum = 0.0;
   for (int column = threadIdx.x; column < classes; column += kThreads)
     sum += exp(static_cast<double>(row[column] - maximum));
-  sum = block_reduce(sum, sum_scratch, [](double a, double b) { return a + b; });
+  sum = block_reduce<kThreads>(sum, sum_scratch, [](double a, double b) { return a + b; });
   return static_cast<double>(maximum) + log(sum);
 }
 

@@ -4,26 +4,13 @@
 #include <string>
 
 #include "nn/core/cuda_check.h"
+#include "nn/ops/block_reduce.cuh"
 #include "nn/ops/softmax.h"
 
 namespace genint {
 namespace {
 
 constexpr int kThreads = 256;
-
-template <typename T, typename Combine>
-__device__ T block_reduce(T value, T* scratch, Combine combine) {
-  scratch[threadIdx.x] = value;
-  __syncthreads();
-  for (int stride = kThreads / 2; stride > 0; stride >>= 1) {
-    if (static_cast<int>(threadIdx.x) < stride)
-      scratch[threadIdx.x] = combine(scratch[threadIdx.x], scratch[threadIdx.x + stride]);
-    __syncthreads();
-  }
-  const T result = scratch[0];
-  __syncthreads();
-  return result;
-}
 
 __global__ void softmax_kernel(const float* input, int columns, float* output) {
   __shared__ float max_scratch[kThreads];
@@ -32,11 +19,11 @@ __global__ void softmax_kernel(const float* input, int columns, float* output) {
   const float* source = input + offset;
   float maximum = -INFINITY;
   for (int column = threadIdx.x; column < columns; column += kThreads) maximum = fmaxf(maximum, source[column]);
-  maximum = block_reduce(maximum, max_scratch, [](float a, float b) { return fmaxf(a, b); });
+  maximum = block_reduce<kThreads>(maximum, max_scratch, [](float a, float b) { return fmaxf(a, b); });
   double sum = 0.0;
   for (int column = threadIdx.x; column < columns; column += kThreads)
     sum += exp(static_cast<double>(source[column] - maximum));
-  const double inverse_sum = 1.0 / block_reduce(sum, sum_scratch, [](double a, double b) { return a + b; });
+  const double inverse_sum = 1.0 / block_reduce<kThreads>(sum, sum_scratch, [](double a, double b) { return a + b; });
   // Every thread has read its values before the last reduction's barrier, so output may alias input.
   for (int column = threadIdx.x; column < columns; column += kThreads)
     output[offset + column] = static_cast<float>(exp(static_cast<double>(source[column] - maximum)) * inverse_sum);

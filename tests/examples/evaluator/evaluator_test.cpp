@@ -7,7 +7,8 @@
 #include "examples/evaluator/evaluator.h"
 #include "io/natural/natural_pipeline.h"
 #include "nn/core/error.h"
-#include "tests/examples/support/temporary_folder.h"
+#include "support/temporary_directory.h"
+#include "tests/examples/support/class_images.h"
 
 namespace genint::evaluator {
 namespace {
@@ -47,7 +48,7 @@ int predict(ResNet& model, const std::filesystem::path& file, int border) {
 }
 
 TEST(Evaluator, ImageNetV2NumericFoldersScoreAsPredicted) {
-  examples_testing::TemporaryFolder folder;
+  genint::testing::TemporaryDirectory folder;
   ResNet model(tiny_model());
   model.initialize_kaiming(3);
   std::mt19937 generator(9);
@@ -74,7 +75,7 @@ TEST(Evaluator, ImageNetV2NumericFoldersScoreAsPredicted) {
 }
 
 TEST(Evaluator, ImageNetCComputesErrorsAndMce) {
-  examples_testing::TemporaryFolder folder;
+  genint::testing::TemporaryDirectory folder;
   ResNet model(tiny_model());
   model.initialize_kaiming(4);
   std::mt19937 generator(11);

@@ -6,7 +6,8 @@
 
 #include "examples/evaluator/evaluation_metrics.h"
 #include "nn/core/error.h"
-#include "tests/examples/support/temporary_folder.h"
+#include "support/temporary_directory.h"
+#include "tests/examples/support/class_images.h"
 
 namespace genint::evaluator {
 namespace {
@@ -58,7 +59,7 @@ TEST(Metrics, MceAgainstAHandComputation) {
   EXPECT_NEAR(summary.corruption_error["fog"], fog, 1e-12);
   EXPECT_NEAR(summary.mce, (gaussian + fog) / 2, 1e-12);
 
-  examples_testing::TemporaryFolder folder;
+  genint::testing::TemporaryDirectory folder;
   examples_testing::write_text(folder.path() / "reference.json", R"({"gaussian_noise": 0.35, "fog": 0.25})");
   compute_mce(summary, read_reference_errors((folder.path() / "reference.json").string()));
   EXPECT_NEAR(summary.mce, (0.7 / 0.35 + 0.5 / 0.25) / 2, 1e-12);

@@ -8,13 +8,14 @@
 #include "examples/trainer/trainer.h"
 #include "nn/core/device.h"
 #include "nn/core/error.h"
-#include "tests/examples/support/temporary_folder.h"
+#include "support/temporary_directory.h"
+#include "tests/examples/support/class_images.h"
 
 namespace genint::trainer {
 namespace {
 
 using examples_testing::read_bytes;
-using examples_testing::TemporaryFolder;
+using genint::testing::TemporaryDirectory;
 
 // 2 classes × 8 images of 20×20; batches of 8 → 2 batches per epoch.
 std::string make_tiny_set(const std::filesystem::path& root) {
@@ -43,7 +44,7 @@ std::vector<nlohmann::json> read_log(const std::filesystem::path& output) {
 }
 
 TEST(Trainer, LossFallsOnATinySet) {
-  TemporaryFolder folder;
+  TemporaryDirectory folder;
   TrainerOptions options = tiny_options(make_tiny_set(folder.path() / "data"), folder.path() / "run");
   options.epochs = 6;  // 12 steps
   const TrainingSummary summary = run_training(options);
@@ -61,7 +62,7 @@ TEST(Trainer, LossFallsOnATinySet) {
 }
 
 TEST(Trainer, ResumeReproducesTheUninterruptedRunBitForBit) {
-  TemporaryFolder folder;
+  TemporaryDirectory folder;
   const std::string data = make_tiny_set(folder.path() / "data");
   TrainerOptions whole = tiny_options(data, folder.path() / "whole");
   whole.epochs = 3;  // 6 steps, crossing two epoch boundaries
@@ -91,7 +92,7 @@ TEST(Trainer, ResumeReproducesTheUninterruptedRunBitForBit) {
 }
 
 TEST(Trainer, ResumeWithAnotherLoaderConfigIsRefused) {
-  TemporaryFolder folder;
+  TemporaryDirectory folder;
   const std::string data = make_tiny_set(folder.path() / "data");
   TrainerOptions first = tiny_options(data, folder.path() / "run");
   first.max_steps = 1;
@@ -105,7 +106,7 @@ TEST(Trainer, ResumeWithAnotherLoaderConfigIsRefused) {
 
 TEST(Trainer, CudaDeviceWithoutCudaIsAClearError) {
   if (cuda_device_count() > 0) GTEST_SKIP() << "a CUDA device is present";
-  TemporaryFolder folder;
+  TemporaryDirectory folder;
   TrainerOptions options = tiny_options(folder.path(), folder.path() / "run");
   options.device = "cuda";
   try {

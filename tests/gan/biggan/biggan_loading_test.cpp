@@ -1,9 +1,7 @@
 // BigGAN-deep config parsing, converted-weight validation (missing, misshaped, left-over tensors) and the
 // truncation → batch-norm statistics choice, including where genint deliberately differs from the reference.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -15,6 +13,7 @@
 #include "io/safetensors/safetensors_reader.h"
 #include "io/safetensors/safetensors_writer.h"
 #include "nn/core/error.h"
+#include "support/temporary_directory.h"
 
 namespace genint {
 namespace {
@@ -89,13 +88,7 @@ TEST(BigGanConfigTest, RefusesNetworksTheReferenceCouldNotRun) {
 
 class BigGanWeightFileTest : public ::testing::Test {
  protected:
-  BigGanWeightFileTest() : golden_(io::SafetensorsFile::open(kWeights)) {
-    static std::atomic<int> counter{0};
-    directory_ = std::filesystem::temp_directory_path() /
-                 ("genint_biggan_weights_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::create_directories(directory_);
-  }
-  ~BigGanWeightFileTest() override { std::filesystem::remove_all(directory_); }
+  BigGanWeightFileTest() : golden_(io::SafetensorsFile::open(kWeights)) {}
 
   // The golden file with `skip` left out, `reshape` stored flattened and an optional extra tensor.
   std::string variant(const std::string& skip, const std::string& reshape, const std::string& extra,
@@ -110,13 +103,13 @@ class BigGanWeightFileTest : public ::testing::Test {
     if (!extra.empty()) writer.add<float>(extra, {1}, {0.5f});
     for (const auto& [key, value] : golden_.metadata()) writer.set_metadata(key, value);
     writer.set_metadata("format", format);
-    const std::string path = (directory_ / ("variant_" + std::to_string(files_++) + ".safetensors")).string();
+    const std::string path = (directory_.path() / ("variant_" + std::to_string(files_++) + ".safetensors")).string();
     writer.write_file(path);
     return path;
   }
 
   io::SafetensorsFile golden_;
-  std::filesystem::path directory_;
+  genint::testing::TemporaryDirectory directory_{"biggan-weights"};
   int files_ = 0;
 };
 

@@ -9,7 +9,7 @@
 
 #include "io/safetensors/safetensors_writer.h"
 #include "nn/core/error.h"
-#include "nn/models/temp_directory.h"
+#include "support/temporary_directory.h"
 
 namespace genint {
 namespace {

@@ -4,11 +4,11 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <string>
 
 #include "gan/biggan/biggan_weights.h"
 #include "gan/directions/direction_discovery.h"
+#include "support/temporary_directory.h"
 
 namespace genint::testing {
 
@@ -17,11 +17,7 @@ constexpr int kTinyDirectionComponents = 8;  // of the tiny model's z_dim 16
 
 class DirectionsFolder {
  public:
-  DirectionsFolder() {
-    std::random_device device;
-    root_ = std::filesystem::temp_directory_path() /
-            ("genint-gensource-test-" + std::to_string(device()) + "-" + std::to_string(device()));
-    std::filesystem::create_directories(root_);
+  DirectionsFolder() : directory_("gensource-test") {
     ClosedFormOptions options;
     options.components = kTinyDirectionComponents;
     options.truncation = 0.5;
@@ -29,18 +25,14 @@ class DirectionsFolder {
     options.generator_id = biggan_generator_id(kTinyGenerator);
     closed_form_directions(BigGanWeights::load(kTinyGenerator), options).write(directions_path());
   }
-  ~DirectionsFolder() {
-    std::error_code ignored;
-    std::filesystem::remove_all(root_, ignored);
-  }
   DirectionsFolder(const DirectionsFolder&) = delete;
   DirectionsFolder& operator=(const DirectionsFolder&) = delete;
 
-  std::string directions_path() const { return (root_ / "tiny_directions.safetensors").string(); }
-  std::string path(const std::string& name) const { return (root_ / name).string(); }
+  std::string directions_path() const { return directory_.file("tiny_directions.safetensors"); }
+  std::string path(const std::string& name) const { return directory_.file(name); }
 
  private:
-  std::filesystem::path root_;
+  TemporaryDirectory directory_;
 };
 
 // An intervention entry's own keys (no kind/count: the loader config adds those).

@@ -3,10 +3,7 @@
 #pragma once
 
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -14,35 +11,32 @@
 
 #include <gtest/gtest.h>
 
+#include "support/temporary_directory.h"
+
 namespace genint::io::testing {
+
+using ::genint::testing::TemporaryDirectory;
 
 class DatasetTestTree {
  public:
-  DatasetTestTree() {
-    static std::atomic<int> counter{0};
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    root_ = std::filesystem::temp_directory_path() /
-            ("genint-dataset-test-" + std::to_string(::getpid()) + "-" + std::to_string(stamp) + "-" +
-             std::to_string(counter++));
-    std::filesystem::create_directories(root_);
-  }
+  DatasetTestTree() : directory_("dataset-test") {}
+  // Permissions first: a test may leave unreadable folders that remove_all could not enter.
   ~DatasetTestTree() {
     std::error_code ignored;
-    for (auto it = std::filesystem::recursive_directory_iterator(root_, ignored);
+    for (auto it = std::filesystem::recursive_directory_iterator(directory_.path(), ignored);
          it != std::filesystem::recursive_directory_iterator(); it.increment(ignored)) {
       if (!it->is_symlink(ignored))
         std::filesystem::permissions(it->path(), std::filesystem::perms::owner_all, ignored);
     }
-    std::filesystem::remove_all(root_, ignored);
   }
   DatasetTestTree(const DatasetTestTree&) = delete;
   DatasetTestTree& operator=(const DatasetTestTree&) = delete;
 
-  std::string root() const { return root_.string(); }
-  std::string path(const std::string& relative) const { return (root_ / relative).string(); }
+  std::string root() const { return directory_.path().string(); }
+  std::string path(const std::string& relative) const { return (directory_.path() / relative).string(); }
 
   std::string write(const std::string& relative, const std::string& content = {}) const {
-    const auto target = root_ / relative;
+    const auto target = directory_.path() / relative;
     std::filesystem::create_directories(target.parent_path());
     std::ofstream out(target, std::ios::binary);
     out << content;
@@ -50,20 +44,20 @@ class DatasetTestTree {
     return target.string();
   }
   std::string folder(const std::string& relative) const {
-    std::filesystem::create_directories(root_ / relative);
-    return (root_ / relative).string();
+    std::filesystem::create_directories(directory_.path() / relative);
+    return (directory_.path() / relative).string();
   }
   void symlink(const std::string& target, const std::string& relative) const {
-    std::filesystem::create_directories((root_ / relative).parent_path());
-    std::filesystem::create_symlink(target, root_ / relative);
+    std::filesystem::create_directories((directory_.path() / relative).parent_path());
+    std::filesystem::create_symlink(target, directory_.path() / relative);
   }
   void fifo(const std::string& relative) const {
-    std::filesystem::create_directories((root_ / relative).parent_path());
-    ASSERT_EQ(::mkfifo((root_ / relative).c_str(), 0644), 0) << relative;
+    std::filesystem::create_directories((directory_.path() / relative).parent_path());
+    ASSERT_EQ(::mkfifo((directory_.path() / relative).c_str(), 0644), 0) << relative;
   }
 
  private:
-  std::filesystem::path root_;
+  TemporaryDirectory directory_;
 };
 
 }  // namespace genint::io::testing

@@ -1,7 +1,6 @@
 // genint-data scan run as a subprocess on a hostile tree: every kind of bad file must land in the JSON
 // under the right reason with its path, nothing may hang (FIFOs), and the exit status must say usable or not.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <turbojpeg.h>
 #include <unistd.h>
 
@@ -13,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "support/run_command.h"
 #include "tests/io/dataset/dataset_test_tree.h"
 
 namespace genint::io {
@@ -20,22 +20,11 @@ namespace {
 
 using testing::DatasetTestTree;
 
-struct ProgramRun {
-  int exit_status = -1;
-  std::string output;  // stdout only; stderr is shown in the test log
-};
+using ::genint::testing::ProgramRun;
 
 // `timeout` turns a hang (a FIFO opened blocking, say) into a failed test instead of a stuck suite.
 ProgramRun run_genint_data(const std::string& arguments) {
-  const std::string command = "timeout 120 '" GENINT_DATA_PROGRAM "' " + arguments;
-  ProgramRun run;
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char chunk[4096];
-  for (std::size_t got; (got = std::fread(chunk, 1, sizeof chunk, pipe)) > 0;) run.output.append(chunk, got);
-  const int status = ::pclose(pipe);
-  run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return ::genint::testing::run_command("timeout 120 '" GENINT_DATA_PROGRAM "' " + arguments);
 }
 
 std::string encode_jpeg(int width, int height, std::uint32_t seed, int quality = 90) {

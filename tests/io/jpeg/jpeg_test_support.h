@@ -3,10 +3,8 @@
 #pragma once
 
 #include <jpeglib.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -15,6 +13,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include "support/temporary_directory.h"
 
 namespace genint::io::testing {
 
@@ -87,31 +87,16 @@ inline std::vector<std::uint8_t> natural_like_jpeg(int width, int height, std::u
   return encode_jpeg(pixels.data(), width, height, options);
 }
 
-// A unique temporary directory, removed with everything in it when the test ends.
-class TempDir {
+// The shared temporary directory, plus writing a file of bytes into it (the hostile tests do that a lot).
+class TempDir : public ::genint::testing::TemporaryDirectory {
  public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("genint-io-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
+  TempDir() : TemporaryDirectory("io-test") {}
   std::string write(const std::string& name, const std::vector<std::uint8_t>& bytes) const {
-    const std::filesystem::path file = path_ / name;
+    const std::filesystem::path file = path() / name;
     std::ofstream stream(file, std::ios::binary);
     stream.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     return file.string();
   }
-
- private:
-  std::filesystem::path path_;
 };
 
 inline std::vector<std::uint8_t> read_bytes(const std::string& path) {

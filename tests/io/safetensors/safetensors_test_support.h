@@ -1,19 +1,18 @@
-// Helpers for the safetensors tests: crafting raw files from a header string, a temporary
-// directory removed at the end of the test, and catching the message of a rejected file.
+// Helpers for the safetensors tests: crafting raw files from a header string, the shared temporary
+// directory, and catching the message of a rejected file.
 #pragma once
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "io/safetensors/safetensors_reader.h"
 #include "nn/core/error.h"
+#include "support/temporary_directory.h"
 
 namespace genint::io::testing {
 
@@ -42,28 +41,7 @@ inline std::string rejection_of(const std::vector<std::uint8_t>& bytes) {
   return "";
 }
 
-class TemporaryDirectory {
- public:
-  TemporaryDirectory() {
-    static std::atomic<int> counter{0};
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            ("genint-safetensors-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-             (test != nullptr ? test->name() : "none"));
-    std::filesystem::create_directories(path_);
-  }
-  ~TemporaryDirectory() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TemporaryDirectory(const TemporaryDirectory&) = delete;
-  TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ::genint::testing::TemporaryDirectory;
 
 inline void write_bytes(const std::string& path, const std::vector<std::uint8_t>& bytes) {
   std::ofstream out(path, std::ios::binary);

@@ -15,7 +15,7 @@ namespace genint::io::scenes {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::TemporaryFolder;
+using testing::TemporaryDirectory;
 
 FashionScenesOptions small_options(const std::string& output) {
   FashionScenesOptions options;
@@ -61,8 +61,8 @@ std::vector<std::string> csv_lines(const fs::path& path) {
 }
 
 TEST(FashionScenes, WritesImageNetLayoutWithClassFoldersInLabelOrder) {
-  const TemporaryFolder folder;
-  const FashionScenesOptions options = small_options(folder.path("out"));
+  const TemporaryDirectory folder;
+  const FashionScenesOptions options = small_options(folder.file("out"));
   const nlohmann::ordered_json manifest =
       generate_fashion_scenes(options, testing::synthetic_fashion_mnist(20, 10));
   const fs::path root(options.output_folder);
@@ -91,8 +91,8 @@ TEST(FashionScenes, WritesImageNetLayoutWithClassFoldersInLabelOrder) {
 }
 
 TEST(FashionScenes, CorruptedTreeCopiesTheTestSplitPerCorruptionAndSeverity) {
-  const TemporaryFolder folder;
-  const FashionScenesOptions options = small_options(folder.path("out"));
+  const TemporaryDirectory folder;
+  const FashionScenesOptions options = small_options(folder.file("out"));
   const nlohmann::ordered_json manifest =
       generate_fashion_scenes(options, testing::synthetic_fashion_mnist(20, 10));
   const fs::path corrupted = fs::path(options.output_folder) / "corrupted";
@@ -118,33 +118,33 @@ TEST(FashionScenes, CorruptedTreeCopiesTheTestSplitPerCorruptionAndSeverity) {
 }
 
 TEST(FashionScenes, SameSeedGivesIdenticalBytesWhateverTheThreadCount) {
-  const TemporaryFolder folder;
+  const TemporaryDirectory folder;
   const FashionMnist data = testing::synthetic_fashion_mnist(20, 10);
-  FashionScenesOptions options = small_options(folder.path("one"));
+  FashionScenesOptions options = small_options(folder.file("one"));
   options.threads = 1;
   generate_fashion_scenes(options, data);
-  options.output_folder = folder.path("two");
+  options.output_folder = folder.file("two");
   options.threads = 2;
   generate_fashion_scenes(options, data);
-  const auto one = read_tree(folder.path("one")), two = read_tree(folder.path("two"));
+  const auto one = read_tree(folder.file("one")), two = read_tree(folder.file("two"));
   ASSERT_GT(one.size(), 400u);
   EXPECT_TRUE(one == two) << "outputs differ between 1 and 2 threads";
-  options.output_folder = folder.path("other-seed");
+  options.output_folder = folder.file("other-seed");
   options.seed = 43;
   generate_fashion_scenes(options, data);
-  const auto other = read_tree(folder.path("other-seed"));
+  const auto other = read_tree(folder.file("other-seed"));
   EXPECT_NE(other.at("train/0_tshirt/train_00000.JPEG"), one.at("train/0_tshirt/train_00000.JPEG"));
   EXPECT_NE(other.at("train.csv"), one.at("train.csv"));
 }
 
 TEST(FashionScenes, ManifestRecordsParametersCountsAndConfound) {
-  const TemporaryFolder folder;
-  FashionScenesOptions options = small_options(folder.path("out"));
+  const TemporaryDirectory folder;
+  FashionScenesOptions options = small_options(folder.file("out"));
   options.train_per_class = 100;  // enough samples for the measured confound to mean something
   options.ood_per_class = 40;
   options.corruptions.clear();
   generate_fashion_scenes(options, testing::synthetic_fashion_mnist(110, 50));
-  std::ifstream in(folder.path("out/manifest.json"));
+  std::ifstream in(folder.file("out/manifest.json"));
   const nlohmann::json manifest = nlohmann::json::parse(in);
   EXPECT_EQ(manifest["seed"], 42);
   EXPECT_EQ(manifest["image_size"], 32);
@@ -157,7 +157,7 @@ TEST(FashionScenes, ManifestRecordsParametersCountsAndConfound) {
   EXPECT_EQ(manifest["splits"]["ood"]["law"], "class_independent");
   EXPECT_EQ(manifest["splits"]["ood"]["source"], "t10k");
   EXPECT_EQ(manifest["corrupted"]["count"], 0);
-  EXPECT_FALSE(fs::exists(folder.path("out/corrupted")));
+  EXPECT_FALSE(fs::exists(folder.file("out/corrupted")));
   const auto& measured = manifest["confound"]["measured"];
   // 1000 training images: the default law's population value is 0.74; OOD's is chance (0.1). Two-fold
   // estimates on 1000 and 400 images are within ~0.1 of those, far from each other.
@@ -167,30 +167,30 @@ TEST(FashionScenes, ManifestRecordsParametersCountsAndConfound) {
 }
 
 TEST(FashionScenes, RefusesANonEmptyFolderUnlessForced) {
-  const TemporaryFolder folder;
+  const TemporaryDirectory folder;
   const FashionMnist data = testing::synthetic_fashion_mnist(20, 10);
-  FashionScenesOptions options = small_options(folder.path("out"));
+  FashionScenesOptions options = small_options(folder.file("out"));
   options.corruptions.clear();
   fs::create_directories(options.output_folder);
-  testing::write_file(folder.path("out/notes.txt"), "keep me", false);
+  testing::write_file(folder.file("out/notes.txt"), "keep me", false);
   try {
     generate_fashion_scenes(options, data);
     ADD_FAILURE() << "wrote into a non-empty folder";
   } catch (const Error& error) {
     EXPECT_NE(std::string(error.what()).find("--force"), std::string::npos) << error.what();
   }
-  EXPECT_FALSE(fs::exists(folder.path("out/train")));
+  EXPECT_FALSE(fs::exists(folder.file("out/train")));
   options.force = true;
   generate_fashion_scenes(options, data);
-  testing::write_file(folder.path("out/train/0_tshirt/stale.JPEG"), "old run", false);
+  testing::write_file(folder.file("out/train/0_tshirt/stale.JPEG"), "old run", false);
   generate_fashion_scenes(options, data);
-  EXPECT_FALSE(fs::exists(folder.path("out/train/0_tshirt/stale.JPEG"))) << "--force left an earlier run's file";
-  EXPECT_TRUE(fs::exists(folder.path("out/notes.txt"))) << "--force removed a file it did not write";
+  EXPECT_FALSE(fs::exists(folder.file("out/train/0_tshirt/stale.JPEG"))) << "--force left an earlier run's file";
+  EXPECT_TRUE(fs::exists(folder.file("out/notes.txt"))) << "--force removed a file it did not write";
 }
 
 TEST(FashionScenes, TooFewSourceItemsIsAnError) {
-  const TemporaryFolder folder;
-  FashionScenesOptions options = small_options(folder.path("out"));
+  const TemporaryDirectory folder;
+  FashionScenesOptions options = small_options(folder.file("out"));
   options.test_per_class = 8;
   options.ood_per_class = 8;  // 16 per class from t10k, which has 10
   try {
@@ -199,7 +199,7 @@ TEST(FashionScenes, TooFewSourceItemsIsAnError) {
   } catch (const Error& error) {
     EXPECT_NE(std::string(error.what()).find("has 10 items"), std::string::npos) << error.what();
   }
-  EXPECT_FALSE(fs::exists(folder.path("out"))) << "nothing is written before the request is known to fit";
+  EXPECT_FALSE(fs::exists(folder.file("out"))) << "nothing is written before the request is known to fit";
 }
 
 }  // namespace

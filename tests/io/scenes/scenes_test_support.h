@@ -1,42 +1,20 @@
-// Helpers for the fashion-scenes tests: a temporary folder, IDX files written plain or gzipped, and a small
+// Helpers for the fashion-scenes tests: the shared temporary directory, IDX files written plain or gzipped, and a small
 // synthetic Fashion-MNIST (class-specific shapes) made in memory, so no test needs the Debian package.
 #pragma once
 
-#include <unistd.h>
 #include <zlib.h>
 
-#include <atomic>
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include "io/scenes/idx_file.h"
+#include "support/temporary_directory.h"
 
 namespace genint::io::scenes::testing {
 
-class TemporaryFolder {
- public:
-  TemporaryFolder() {
-    static std::atomic<int> counter{0};
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    root_ = std::filesystem::temp_directory_path() / ("genint-scenes-test-" + std::to_string(::getpid()) + "-" +
-                                                      std::to_string(stamp) + "-" + std::to_string(counter++));
-    std::filesystem::create_directories(root_);
-  }
-  ~TemporaryFolder() {
-    std::error_code ignored;
-    std::filesystem::remove_all(root_, ignored);
-  }
-  TemporaryFolder(const TemporaryFolder&) = delete;
-  TemporaryFolder& operator=(const TemporaryFolder&) = delete;
-  std::string path(const std::string& relative = {}) const { return (root_ / relative).string(); }
-
- private:
-  std::filesystem::path root_;
-};
+using ::genint::testing::TemporaryDirectory;
 
 inline void append_big_endian(std::string& bytes, std::uint32_t value) {
   for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back(static_cast<char>((value >> shift) & 0xFF));

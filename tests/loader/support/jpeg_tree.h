@@ -8,18 +8,18 @@
 #include <random>
 #include <string>
 
+#include "support/temporary_directory.h"
+
 namespace genint::loader::testing {
 
 class JpegTree {
  public:
   // classes × per_class JPEGs of 40×32 noise; with_broken adds class0/broken.JPEG holding random bytes.
-  JpegTree(int classes, int per_class, bool with_broken) {
-    std::random_device device;
-    root_ = std::filesystem::temp_directory_path() /
-            ("genint-loader-test-" + std::to_string(device()) + "-" + std::to_string(device()));
+  JpegTree(int classes, int per_class, bool with_broken) : directory_("loader-test") {
+    const std::filesystem::path& root = directory_.path();
     std::mt19937 generator(17);
     for (int label = 0; label < classes; ++label) {
-      const std::filesystem::path folder = root_ / ("class" + std::to_string(label));
+      const std::filesystem::path folder = root / ("class" + std::to_string(label));
       std::filesystem::create_directories(folder);
       for (int image = 0; image < per_class; ++image) {
         cv::Mat pixels(32, 40, CV_8UC3);
@@ -29,21 +29,17 @@ class JpegTree {
       }
     }
     if (with_broken) {
-      std::ofstream broken(root_ / "class0" / "broken.JPEG", std::ios::binary);
+      std::ofstream broken(root / "class0" / "broken.JPEG", std::ios::binary);
       for (int byte = 0; byte < 500; ++byte) broken.put(static_cast<char>(generator()));
     }
-  }
-  ~JpegTree() {
-    std::error_code ignored;
-    std::filesystem::remove_all(root_, ignored);
   }
   JpegTree(const JpegTree&) = delete;
   JpegTree& operator=(const JpegTree&) = delete;
 
-  std::string root() const { return root_.string(); }
+  std::string root() const { return directory_.path().string(); }
 
  private:
-  std::filesystem::path root_;
+  ::genint::testing::TemporaryDirectory directory_;
 };
 
 }  // namespace genint::loader::testing

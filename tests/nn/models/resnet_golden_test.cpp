@@ -13,7 +13,7 @@
 #include "nn/models/procedural_weights.h"
 #include "nn/models/resnet.h"
 #include "nn/models/sha256.h"
-#include "nn/models/temp_directory.h"
+#include "support/temporary_directory.h"
 #include "nn/optim/sgd.h"
 #include "nn/support_golden.h"
 

@@ -12,7 +12,7 @@
 #include "nn/core/error.h"
 #include "nn/models/procedural_weights.h"
 #include "nn/models/resnet.h"
-#include "nn/models/temp_directory.h"
+#include "support/temporary_directory.h"
 
 namespace genint {
 namespace {

@@ -1,5 +1,5 @@
-// Test support for genint-train and genint-eval: a unique temporary folder (removed by the destructor) and
-// small JPEGs whose colour tells their class, so a tiny network can learn them in a few dozen steps.
+// Test support for genint-train and genint-eval: small JPEGs whose colour tells their class, so a tiny
+// network can learn them in a few dozen steps, and plain file reading and writing.
 #pragma once
 
 #include <filesystem>
@@ -10,26 +10,6 @@
 #include <string>
 
 namespace genint::examples_testing {
-
-class TemporaryFolder {
- public:
-  TemporaryFolder() {
-    std::random_device device;
-    path_ = std::filesystem::temp_directory_path() /
-            ("genint-examples-test-" + std::to_string(device()) + "-" + std::to_string(device()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TemporaryFolder() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TemporaryFolder(const TemporaryFolder&) = delete;
-  TemporaryFolder& operator=(const TemporaryFolder&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // A size×size JPEG: class `label` is a noisy colour (class 0 reddish, 1 greenish, 2 bluish, ...).
 inline void write_class_jpeg(const std::filesystem::path& file, int label, int size, std::mt19937& generator) {
