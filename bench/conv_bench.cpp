@@ -52,20 +52,26 @@ void bench_layer(const ConvLayer& layer, Device device, int batch, double second
   const Tensor input_grad = Tensor::empty(input.shape(), DType::Float32, device);
   const Tensor weight_grad = Tensor::empty(weight.shape(), DType::Float32, device);
   Arena scratch(device);
-  const double forward_flops = 2.0 * static_cast<double>(shape.output_elements()) * layer.in_channels *
-                               layer.kernel * layer.kernel;
+  const double forward_flops =
+      2.0 * static_cast<double>(shape.output_elements()) * layer.in_channels * layer.kernel * layer.kernel;
   for (const bool with_backward : {false, true}) {
     const double images_per_second = items_per_second(seconds, [&] {
       conv2d_forward(input, weight, Tensor{}, output, params, scratch);
-      if (with_backward) conv2d_backward(input, weight, output_grad, input_grad, weight_grad, Tensor{}, params, scratch);
+      if (with_backward)
+        conv2d_backward(input, weight, output_grad, input_grad, weight_grad, Tensor{}, params, scratch);
       if (device == Device::Cuda) cuda_synchronize();
       return batch;
     });
     const double flops_per_image = forward_flops / batch * (with_backward ? 3.0 : 1.0);
-    print_json_line({{"bench", "conv"}, {"device", device == Device::Cpu ? "cpu" : "cuda"}, {"layer", layer.name},
-                     {"pass", with_backward ? "forward_backward" : "forward"}, {"batch", batch},
-                     {"tf32", allow_tf32}, {"threads", device == Device::Cpu ? omp_get_max_threads() : 0},
-                     {"images_per_s", images_per_second}, {"gflop_per_s", images_per_second * flops_per_image / 1e9}});
+    print_json_line({{"bench", "conv"},
+                     {"device", device == Device::Cpu ? "cpu" : "cuda"},
+                     {"layer", layer.name},
+                     {"pass", with_backward ? "forward_backward" : "forward"},
+                     {"batch", batch},
+                     {"tf32", allow_tf32},
+                     {"threads", device == Device::Cpu ? omp_get_max_threads() : 0},
+                     {"images_per_s", images_per_second},
+                     {"gflop_per_s", images_per_second * flops_per_image / 1e9}});
   }
 }
 

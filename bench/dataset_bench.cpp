@@ -20,7 +20,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
 std::string class_folder_name(long class_index) {
   char name[24];
@@ -61,9 +63,10 @@ int run_index(const std::vector<std::string>& arguments) {
   const long classes = static_cast<long>(options.number("classes", 1000));
   const int threads = options.integer("threads", 0), repeats = options.integer("repeats", 3);
   GENINT_CHECK(files > 0 && classes > 0 && repeats > 0, "--files, --classes and --repeats must be positive");
-  const std::filesystem::path root = options.text(
-      "dir", (std::filesystem::temp_directory_path() /
-              ("genint-bench-index-" + std::to_string(files) + "-" + std::to_string(classes))).string());
+  const std::filesystem::path root =
+      options.text("dir", (std::filesystem::temp_directory_path() /
+                           ("genint-bench-index-" + std::to_string(files) + "-" + std::to_string(classes)))
+                              .string());
   build_synthetic_tree(root, files, classes);
 
   io::DatasetIndexOptions index_options;
@@ -74,14 +77,20 @@ int run_index(const std::vector<std::string>& arguments) {
     const auto start = Clock::now();
     const io::DatasetIndex index = io::build_dataset_index(root.string(), index_options);
     const double seconds = seconds_since(start);
-    GENINT_CHECK(index.size() == static_cast<std::size_t>(files),
-                 "indexed " + std::to_string(index.size()) + " of " + std::to_string(files) + " files in " + root.string());
+    GENINT_CHECK(
+        index.size() == static_cast<std::size_t>(files),
+        "indexed " + std::to_string(index.size()) + " of " + std::to_string(files) + " files in " + root.string());
     if (repeat == 0) first = seconds;
     best = std::min(best, seconds);
     index_bytes = index.memory_bytes();
   }
-  print_json_line({{"bench", "index"}, {"files", files}, {"classes", classes}, {"threads", threads},
-                   {"seconds", best}, {"first_seconds", first}, {"files_per_s", static_cast<double>(files) / best},
+  print_json_line({{"bench", "index"},
+                   {"files", files},
+                   {"classes", classes},
+                   {"threads", threads},
+                   {"seconds", best},
+                   {"first_seconds", first},
+                   {"files_per_s", static_cast<double>(files) / best},
                    {"index_bytes", index_bytes}});
 
   // The plain alternative: one thread, std::filesystem, no sorting, no string arena.
@@ -93,8 +102,9 @@ int run_index(const std::vector<std::string>& arguments) {
   return 0;
 }
 
-const BenchCommandRegistrar registrar("index", {"index a synthetic tree of --files N empty files in --classes C folders",
-                                                run_index});
+const BenchCommandRegistrar registrar("index",
+                                      {"index a synthetic tree of --files N empty files in --classes C folders",
+                                       run_index});
 
 }  // namespace
 }  // namespace genint::bench

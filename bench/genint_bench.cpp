@@ -28,7 +28,9 @@ BenchOptions::BenchOptions(const std::vector<std::string>& arguments, const std:
   }
 }
 
-bool BenchOptions::has(const std::string& name) const { return values_.count(name) != 0; }
+bool BenchOptions::has(const std::string& name) const {
+  return values_.count(name) != 0;
+}
 
 std::string BenchOptions::text(const std::string& name, const std::string& fallback) const {
   const auto found = values_.find(name);

@@ -45,12 +45,15 @@ int run_loader(const std::vector<std::string>& arguments) {
                                           ("genint-bench-loader-" + std::to_string(std::random_device{}()) + ".txt");
   const bool flat = !has_subfolders(data);
   const std::string root = flat ? write_file_list(data, list_path) : data;
-  const nlohmann::json config_json = {
-      {"seed", 1},
-      {"deterministic", !options.has("arrival")},
-      {"image", {{"size", size}, {"layout", layout}}},
-      {"sources", {{{"kind", "natural"}, {"count", batch}, {"threads", threads}, {"root", root},
-                    {"layout", flat ? "filelist" : "auto"}}}}};
+  const nlohmann::json config_json = {{"seed", 1},
+                                      {"deterministic", !options.has("arrival")},
+                                      {"image", {{"size", size}, {"layout", layout}}},
+                                      {"sources",
+                                       {{{"kind", "natural"},
+                                         {"count", batch},
+                                         {"threads", threads},
+                                         {"root", root},
+                                         {"layout", flat ? "filelist" : "auto"}}}}};
   auto pipeline = loader::make_loader_pipeline(loader::parse_loader_config(config_json));
   std::error_code ignored;
   std::filesystem::remove(list_path, ignored);

@@ -38,19 +38,24 @@ int run_normalize(const std::vector<std::string>& arguments) {
     images_per_second = items_per_second(seconds, [&] {
       // Ten launches per synchronisation, so the timing measures the kernel, not the sync.
       for (int repeat = 0; repeat < 10; ++repeat)
-        normalize_images_cuda(static_cast<const std::uint8_t*>(device_images.data()), batch, size, size,
-                              normalization, static_cast<float*>(device_output.data()), nullptr);
+        normalize_images_cuda(static_cast<const std::uint8_t*>(device_images.data()), batch, size, size, normalization,
+                              static_cast<float*>(device_output.data()), nullptr);
       cuda_synchronize();
       return 10 * batch;
     });
   }
   const double bytes_per_image = 15.0 * size * size;
-  print_json_line({{"bench", "normalize"}, {"device", device}, {"batch", batch}, {"size", size},
-                   {"images_per_s", images_per_second}, {"gb_per_s", images_per_second * bytes_per_image / 1e9}});
+  print_json_line({{"bench", "normalize"},
+                   {"device", device},
+                   {"batch", batch},
+                   {"size", size},
+                   {"images_per_s", images_per_second},
+                   {"gb_per_s", images_per_second * bytes_per_image / 1e9}});
   return 0;
 }
 
-const BenchCommandRegistrar registrar("normalize", {"uint8 HWC → normalized float CHW (--device cpu|cuda)", run_normalize});
+const BenchCommandRegistrar registrar("normalize",
+                                      {"uint8 HWC → normalized float CHW (--device cpu|cuda)", run_normalize});
 
 }  // namespace
 }  // namespace genint::bench

@@ -1,8 +1,6 @@
 // genint-bench queue: the loader's hand-off in isolation: P producers push 16-byte sample handles with
 // producer tokens and bulk enqueues, one consumer takes them with blocking bulk dequeues.
 // First: see the header's note on warnings.
-#include "loader/pipeline/blocking_queue.h"
-
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -10,6 +8,7 @@
 
 #include "bench/bench_command.h"
 #include "bench/json_line.h"
+#include "loader/pipeline/blocking_queue.h"
 #include "nn/core/error.h"
 
 namespace genint::bench {
@@ -55,7 +54,10 @@ int run_queue(const std::vector<std::string>& arguments) {
   });
   stop = true;
   for (std::thread& thread : threads) thread.join();
-  print_json_line({{"bench", "queue"}, {"producers", producers}, {"bulk", bulk}, {"items_per_s", items_per_s},
+  print_json_line({{"bench", "queue"},
+                   {"producers", producers},
+                   {"bulk", bulk},
+                   {"items_per_s", items_per_s},
                    {"ns_per_item", 1e9 / items_per_s}});
   return 0;
 }

@@ -14,7 +14,8 @@ namespace {
 // The trainer's own style: exceptions. genint's C status codes become exceptions at this one place.
 void check(genint_status status, const char* what) {
   if (status != GENINT_OK)
-    throw std::runtime_error(std::string(what) + ": " + genint_status_name(status) + ": " + genint_last_error_message());
+    throw std::runtime_error(std::string(what) + ": " + genint_status_name(status) + ": " +
+                             genint_last_error_message());
 }
 
 struct LoaderDeleter {
@@ -25,7 +26,9 @@ using LoaderHandle = std::unique_ptr<genint_loader, LoaderDeleter>;
 // Borrows a batch for the scope of one training step and always gives it back.
 class BorrowedBatch {
  public:
-  explicit BorrowedBatch(genint_loader* loader) : loader_(loader) { check(genint_loader_next_batch(loader, &batch_), "next_batch"); }
+  explicit BorrowedBatch(genint_loader* loader) : loader_(loader) {
+    check(genint_loader_next_batch(loader, &batch_), "next_batch");
+  }
   ~BorrowedBatch() { genint_loader_release_batch(loader_, &batch_); }
   BorrowedBatch(const BorrowedBatch&) = delete;
   BorrowedBatch& operator=(const BorrowedBatch&) = delete;
@@ -53,7 +56,8 @@ int main(int argc, char** argv) {
     } else {
       const std::string config = std::string(R"({"seed": 7, "deterministic": true, "batch_size": 40,
           "image": {"size": 224, "layout": "uint8_hwc"}, "shard": {"rank": 0, "world_size": 1},
-          "sources": [{"kind": "natural", "fraction": 1.0, "threads": 2, "root": ")") + argv[1] + R"("}]})";
+          "sources": [{"kind": "natural", "fraction": 1.0, "threads": 2, "root": ")") +
+                                 argv[1] + R"("}]})";
       check(genint_loader_create_from_json(config.c_str(), &raw), "create");
     }
     const LoaderHandle loader(raw);
@@ -63,7 +67,8 @@ int main(int argc, char** argv) {
       std::array<int, 3> per_source{};
       double weighted = 0.0;
       for (int32_t sample = 0; sample < batch.size; ++sample) {
-        if (batch.sources[sample] >= 0 && batch.sources[sample] < 3) ++per_source[static_cast<std::size_t>(batch.sources[sample])];
+        if (batch.sources[sample] >= 0 && batch.sources[sample] < 3)
+          ++per_source[static_cast<std::size_t>(batch.sources[sample])];
         weighted += batch.weights[sample];  // a real trainer scales each sample's loss by this λ
       }
       std::printf("step %d: batch %llu epoch %llu: natural=%d intervention=%d transferred=%d (sum of weights %.2f)\n",

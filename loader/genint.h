@@ -26,8 +26,8 @@ typedef enum genint_status {
   GENINT_ERROR_IO = 3,               /* a file or folder could not be read */
   GENINT_ERROR_DEVICE = 4,           /* CUDA, cuBLAS or cuDNN failed */
   GENINT_ERROR_OUT_OF_MEMORY = 5,
-  GENINT_ERROR_STOPPED = 6,          /* the loader was shut down while the call waited */
-  GENINT_ERROR_INTERNAL = 7          /* a bug in genint: please report the message */
+  GENINT_ERROR_STOPPED = 6, /* the loader was shut down while the call waited */
+  GENINT_ERROR_INTERNAL = 7 /* a bug in genint: please report the message */
 } genint_status;
 
 /* Thread-safe. The library's version, "MAJOR.MINOR.PATCH"; static storage. */
@@ -41,7 +41,6 @@ GENINT_API int genint_cuda_backend_built(void);
 GENINT_API const char* genint_last_error_message(void);
 /* Thread-safe. A constant name for a status ("GENINT_ERROR_INVALID_CONFIG"); static storage. */
 GENINT_API const char* genint_status_name(genint_status status);
-
 
 /* ---- The loader ------------------------------------------------------------------------------------------
  * A loader mixes natural images with generated ones at fixed per-batch counts (config schema: docs/c-api.md).
@@ -68,43 +67,43 @@ typedef struct genint_intervention {
   int32_t class_index;  /* the class the generator was conditioned on */
   uint64_t latent_seed; /* seed of the latent z */
   float truncation;
-  int32_t space;        /* the latent space the direction moves, numbered by the intervention source */
-  int32_t layer_begin;  /* per-layer latents [layer_begin, layer_end) were edited */
+  int32_t space;       /* the latent space the direction moves, numbered by the intervention source */
+  int32_t layer_begin; /* per-layer latents [layer_begin, layer_end) were edited */
   int32_t layer_end;
-  int32_t direction;    /* component j */
-  float step;           /* offset s' along it */
+  int32_t direction; /* component j */
+  float step;        /* offset s' along it */
 } genint_intervention;
 
 /* A batch borrowed from the loader: every pointer stays valid until genint_loader_release_batch(). Samples
  * are grouped by source in config order (e.g. 256 natural, then 64 intervention). */
 typedef struct genint_batch {
-  uint64_t index;       /* 0, 1, 2, ... */
-  uint64_t epoch;       /* epoch of the natural stream this batch belongs to */
-  int32_t size;         /* samples */
-  int32_t image_size;   /* height = width */
-  int32_t layout;       /* genint_image_layout */
-  int32_t pinned;       /* 1 when images lie in page-locked (CUDA pinned) host memory */
-  const void* images;   /* size × sample_bytes */
+  uint64_t index;     /* 0, 1, 2, ... */
+  uint64_t epoch;     /* epoch of the natural stream this batch belongs to */
+  int32_t size;       /* samples */
+  int32_t image_size; /* height = width */
+  int32_t layout;     /* genint_image_layout */
+  int32_t pinned;     /* 1 when images lie in page-locked (CUDA pinned) host memory */
+  const void* images; /* size × sample_bytes */
   size_t sample_bytes;
-  const int32_t* labels;   /* class index per sample */
-  const float* weights;    /* the source's loss weight λ per sample */
-  const int32_t* sources;  /* genint_source_kind per sample */
-  const int64_t* items;    /* natural: dataset index; generated: position in the source's stream */
+  const int32_t* labels;                    /* class index per sample */
+  const float* weights;                     /* the source's loss weight λ per sample */
+  const int32_t* sources;                   /* genint_source_kind per sample */
+  const int64_t* items;                     /* natural: dataset index; generated: position in the source's stream */
   const genint_intervention* interventions; /* per sample */
-  uint64_t ring_slot;   /* the loader's own bookkeeping: leave it as it was handed out */
+  uint64_t ring_slot;                       /* the loader's own bookkeeping: leave it as it was handed out */
 } genint_batch;
 
 typedef struct genint_source_stats {
-  int32_t kind;                /* genint_source_kind */
+  int32_t kind; /* genint_source_kind */
   int32_t count_per_batch;
   float weight;
   int32_t threads;
-  uint64_t delivered;          /* samples handed out in batches */
-  double samples_per_second;   /* delivered / seconds since the loader was created */
-  uint64_t skipped;            /* files skipped (unreadable, corrupt, ...): genint_loader_stats_json says why */
-  uint64_t buffers_in_use;     /* places claimed by producers and not yet released: the source's queue depth */
-  uint64_t pool_size;          /* places the source may fill ahead (deterministic: count x batches_in_flight) */
-  uint64_t batches_per_epoch;  /* 0 for an endless (generated) source */
+  uint64_t delivered;         /* samples handed out in batches */
+  double samples_per_second;  /* delivered / seconds since the loader was created */
+  uint64_t skipped;           /* files skipped (unreadable, corrupt, ...): genint_loader_stats_json says why */
+  uint64_t buffers_in_use;    /* places claimed by producers and not yet released: the source's queue depth */
+  uint64_t pool_size;         /* places the source may fill ahead (deterministic: count x batches_in_flight) */
+  uint64_t batches_per_epoch; /* 0 for an endless (generated) source */
 } genint_source_stats;
 
 /* Thread-safe. Creates a loader from a JSON config text. Every field is validated; a bad field gives

@@ -52,12 +52,21 @@ void score_sample(const float* logits, int classes, const std::vector<std::int32
 }
 
 const std::map<std::string, double>& alexnet_corruption_errors() {
-  static const std::map<std::string, double> errors = {
-      {"gaussian_noise", 0.886428}, {"shot_noise", 0.894468},   {"impulse_noise", 0.922640},
-      {"defocus_blur", 0.819880},   {"glass_blur", 0.826268},   {"motion_blur", 0.785948},
-      {"zoom_blur", 0.798360},      {"snow", 0.866816},         {"frost", 0.826572},
-      {"fog", 0.819324},            {"brightness", 0.564592},   {"contrast", 0.853204},
-      {"elastic_transform", 0.646056}, {"pixelate", 0.717840}, {"jpeg_compression", 0.606500}};
+  static const std::map<std::string, double> errors = {{"gaussian_noise", 0.886428},
+                                                       {"shot_noise", 0.894468},
+                                                       {"impulse_noise", 0.922640},
+                                                       {"defocus_blur", 0.819880},
+                                                       {"glass_blur", 0.826268},
+                                                       {"motion_blur", 0.785948},
+                                                       {"zoom_blur", 0.798360},
+                                                       {"snow", 0.866816},
+                                                       {"frost", 0.826572},
+                                                       {"fog", 0.819324},
+                                                       {"brightness", 0.564592},
+                                                       {"contrast", 0.853204},
+                                                       {"elastic_transform", 0.646056},
+                                                       {"pixelate", 0.717840},
+                                                       {"jpeg_compression", 0.606500}};
   return errors;
 }
 

@@ -26,11 +26,13 @@ class BatchScorer {
     config.eval_resize_size = settings.resize;
     config.border_crop_pixels = border_crop;
     config.layout = io::OutputLayout::FloatCHW;
-    for (int thread = 0; thread < settings.threads; ++thread) makers_.push_back(std::make_unique<io::NaturalSampleMaker>(config));
+    for (int thread = 0; thread < settings.threads; ++thread)
+      makers_.push_back(std::make_unique<io::NaturalSampleMaker>(config));
     sample_floats_ = makers_.front()->output_floats();
     images_.resize(sample_floats_ * static_cast<std::size_t>(settings.batch_size));
     decoded_.resize(static_cast<std::size_t>(settings.batch_size));
-    logits_.resize(static_cast<std::size_t>(settings.batch_size) * static_cast<std::size_t>(model.config().num_classes));
+    logits_.resize(static_cast<std::size_t>(settings.batch_size) *
+                   static_cast<std::size_t>(model.config().num_classes));
   }
 
   // Decodes files [begin, end) of `index` into the batch buffer and runs the model; returns the logits

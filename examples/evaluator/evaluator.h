@@ -3,10 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "examples/evaluator/evaluation_metrics.h"
 #include "io/dataset/dataset_index.h"
@@ -15,18 +14,18 @@
 namespace genint::evaluator {
 
 struct EvaluationSettings {
-  int resize = 256;       // Resize(shorter side) before the centre crop
-  int crop = 224;         // CenterCrop: the model's input size
+  int resize = 256;  // Resize(shorter side) before the centre crop
+  int crop = 224;    // CenterCrop: the model's input size
   int batch_size = 64;
-  int threads = 4;        // decoding threads
-  int border_crop = -1;   // pixels cut from every side first; -1: 2 for ObjectNet (its red frame), else 0
+  int threads = 4;       // decoding threads
+  int border_crop = -1;  // pixels cut from every side first; -1: 2 for ObjectNet (its red frame), else 0
 };
 
 struct DatasetScores {
   std::string layout;
-  std::int64_t skipped = 0;   // files that could not be decoded (not scored)
-  TopKCounts all_logits;      // ObjectNet: argmax over every logit; others: the only scoring
-  TopKCounts mapped_logits;   // ObjectNet only: only the mapped ImageNet classes compete
+  std::int64_t skipped = 0;  // files that could not be decoded (not scored)
+  TopKCounts all_logits;     // ObjectNet: argmax over every logit; others: the only scoring
+  TopKCounts mapped_logits;  // ObjectNet only: only the mapped ImageNet classes compete
   bool has_mapped_scoring = false;
 };
 

@@ -46,22 +46,37 @@ EvalArguments parse(const std::vector<std::string>& arguments) {
     }
     GENINT_CHECK(position + 1 < arguments.size(), flag + ": needs a value\n" + kUsage);
     const std::string& value = arguments[++position];
-    if (flag == "--model") parsed.model = value;
-    else if (flag == "--data") parsed.data = value;
-    else if (flag == "--layout") parsed.layout = value;
-    else if (flag == "--arch") parsed.model_config.architecture = value;
-    else if (flag == "--num-classes") parsed.model_config.num_classes = to_int(flag, value);
-    else if (flag == "--resize") parsed.settings.resize = to_int(flag, value);
-    else if (flag == "--crop") parsed.settings.crop = to_int(flag, value);
-    else if (flag == "--border-crop") parsed.settings.border_crop = to_int(flag, value);
-    else if (flag == "--batch-size") parsed.settings.batch_size = to_int(flag, value);
-    else if (flag == "--threads") parsed.settings.threads = to_int(flag, value);
-    else if (flag == "--reference-errors") parsed.reference_errors = value;
-    else if (flag == "--json-out") parsed.json_out = value;
-    else if (flag == "--markdown-out") parsed.markdown_out = value;
-    else throw Error("genint-eval: unknown argument '" + flag + "'\n" + kUsage);
+    if (flag == "--model")
+      parsed.model = value;
+    else if (flag == "--data")
+      parsed.data = value;
+    else if (flag == "--layout")
+      parsed.layout = value;
+    else if (flag == "--arch")
+      parsed.model_config.architecture = value;
+    else if (flag == "--num-classes")
+      parsed.model_config.num_classes = to_int(flag, value);
+    else if (flag == "--resize")
+      parsed.settings.resize = to_int(flag, value);
+    else if (flag == "--crop")
+      parsed.settings.crop = to_int(flag, value);
+    else if (flag == "--border-crop")
+      parsed.settings.border_crop = to_int(flag, value);
+    else if (flag == "--batch-size")
+      parsed.settings.batch_size = to_int(flag, value);
+    else if (flag == "--threads")
+      parsed.settings.threads = to_int(flag, value);
+    else if (flag == "--reference-errors")
+      parsed.reference_errors = value;
+    else if (flag == "--json-out")
+      parsed.json_out = value;
+    else if (flag == "--markdown-out")
+      parsed.markdown_out = value;
+    else
+      throw Error("genint-eval: unknown argument '" + flag + "'\n" + kUsage);
   }
-  GENINT_CHECK(!parsed.model.empty() && !parsed.data.empty(), std::string("genint-eval: give --model and --data\n") + kUsage);
+  GENINT_CHECK(!parsed.model.empty() && !parsed.data.empty(),
+               std::string("genint-eval: give --model and --data\n") + kUsage);
   return parsed;
 }
 
@@ -83,12 +98,15 @@ int main(int argc, char** argv) {
     const EvalArguments parsed = parse(arguments);
     genint::ResNet model(parsed.model_config);
     model.load_safetensors(parsed.model);
-    nlohmann::json result = {{"model", parsed.model}, {"data", parsed.data}, {"resize", parsed.settings.resize},
+    nlohmann::json result = {{"model", parsed.model},
+                             {"data", parsed.data},
+                             {"resize", parsed.settings.resize},
                              {"crop", parsed.settings.crop}};
     std::string markdown;
     if (parsed.layout == "imagenet-c") {
-      const auto reference = parsed.reference_errors.empty() ? genint::evaluator::alexnet_corruption_errors()
-                                                             : genint::evaluator::read_reference_errors(parsed.reference_errors);
+      const auto reference = parsed.reference_errors.empty()
+                                 ? genint::evaluator::alexnet_corruption_errors()
+                                 : genint::evaluator::read_reference_errors(parsed.reference_errors);
       const auto summary = genint::evaluator::evaluate_imagenet_c(model, parsed.data, parsed.settings, reference);
       result["imagenet_c"] = genint::evaluator::corruptions_to_json(summary);
       result["reference"] = parsed.reference_errors.empty() ? std::string("alexnet") : parsed.reference_errors;

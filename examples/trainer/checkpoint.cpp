@@ -49,19 +49,18 @@ void write_checkpoint(const std::string& folder, const ResNet& model, const Mome
   std::filesystem::create_directories(root);
   model.save_safetensors((root / "model.safetensors").string());
   optimizer.save((root / "optimizer.safetensors").string());
-  const nlohmann::json document = {
-      {"format", kStateFormat},
-      {"step", state.position.step},
-      {"epoch", state.position.epoch},
-      {"learning_rate", state.position.learning_rate},
-      {"optimizer_steps_taken", optimizer.steps_taken()},
-      {"model", state.model},
-      {"learning_rate_schedule", state.schedule},
-      {"loader",
-       {{"seed", state.loader_config.value("seed", std::uint64_t{0})},
-        {"epoch", state.position.epoch},
-        {"next_batch_index", state.position.next_batch_index},
-        {"config", state.loader_config}}}};
+  const nlohmann::json document = {{"format", kStateFormat},
+                                   {"step", state.position.step},
+                                   {"epoch", state.position.epoch},
+                                   {"learning_rate", state.position.learning_rate},
+                                   {"optimizer_steps_taken", optimizer.steps_taken()},
+                                   {"model", state.model},
+                                   {"learning_rate_schedule", state.schedule},
+                                   {"loader",
+                                    {{"seed", state.loader_config.value("seed", std::uint64_t{0})},
+                                     {"epoch", state.position.epoch},
+                                     {"next_batch_index", state.position.next_batch_index},
+                                     {"config", state.loader_config}}}};
   write_text_atomically(root / "state.json", document.dump(2) + "\n");
 }
 
@@ -83,9 +82,9 @@ CheckpointState read_checkpoint(const std::string& folder, ResNet& model, Moment
   } catch (const nlohmann::json::exception& error) {
     throw Error(state_path.string() + ": missing or mistyped field: " + error.what());
   }
-  GENINT_CHECK(state.model == describe_model(model.config()),
-               state_path.string() + ": the checkpoint's model " + state.model.dump() + " differs from " +
-                   describe_model(model.config()).dump());
+  GENINT_CHECK(state.model == describe_model(model.config()), state_path.string() + ": the checkpoint's model " +
+                                                                  state.model.dump() + " differs from " +
+                                                                  describe_model(model.config()).dump());
   model.load_safetensors((root / "model.safetensors").string());
   optimizer.load((root / "optimizer.safetensors").string());
   GENINT_CHECK(optimizer.steps_taken() == document.value("optimizer_steps_taken", std::int64_t{-1}),

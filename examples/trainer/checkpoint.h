@@ -3,9 +3,8 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "examples/trainer/momentum_sgd.h"
 #include "nn/models/resnet.h"

@@ -58,9 +58,9 @@ void MomentumSgd::save(const std::string& path) const {
 void MomentumSgd::load(const std::string& path) {
   const io::SafetensorsFile file = io::SafetensorsFile::open(path);
   const std::vector<ResNetTensor>& parameters = model_.parameters();
-  GENINT_CHECK(file.tensor_count() == parameters.size(),
-               path + ": holds " + std::to_string(file.tensor_count()) + " momentum buffers, the model has " +
-                   std::to_string(parameters.size()) + " parameters");
+  GENINT_CHECK(file.tensor_count() == parameters.size(), path + ": holds " + std::to_string(file.tensor_count()) +
+                                                             " momentum buffers, the model has " +
+                                                             std::to_string(parameters.size()) + " parameters");
   for (std::size_t index = 0; index < parameters.size(); ++index) {
     const std::string name = "momentum." + parameters[index].name;
     const std::size_t count = static_cast<std::size_t>(momentum_[index].element_count());

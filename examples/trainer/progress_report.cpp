@@ -57,9 +57,9 @@ void ProgressReport::record_step(const StepRecord& record) {
 
 void ProgressReport::report(const StepRecord& record, double window_seconds) {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const double eta = record.steps_remaining < 0 ? -1.0
-                                                : elapsed / static_cast<double>(steps_this_run_) *
-                                                      static_cast<double>(record.steps_remaining);
+  const double eta = record.steps_remaining < 0
+                         ? -1.0
+                         : elapsed / static_cast<double>(steps_this_run_) * static_cast<double>(record.steps_remaining);
   nlohmann::json sources = nlohmann::json::object();
   std::string line = "epoch " + std::to_string(record.epoch + 1) + "/" + std::to_string(epochs_) + " step " +
                      std::to_string(record.step);
@@ -78,10 +78,14 @@ void ProgressReport::report(const StepRecord& record, double window_seconds) {
   line += text;
   if (live_line_) std::fprintf(stderr, terminal_ ? "\r\033[K%s" : "%s\n", line.c_str());
   if (log_ != nullptr) {
-    const nlohmann::json entry = {{"step", record.step},         {"epoch", record.epoch},
-                                  {"batch_index", record.batch_index}, {"learning_rate", record.learning_rate},
-                                  {"loss", record.loss},          {"sources", sources},
-                                  {"elapsed_seconds", elapsed},   {"eta_seconds", eta}};
+    const nlohmann::json entry = {{"step", record.step},
+                                  {"epoch", record.epoch},
+                                  {"batch_index", record.batch_index},
+                                  {"learning_rate", record.learning_rate},
+                                  {"loss", record.loss},
+                                  {"sources", sources},
+                                  {"elapsed_seconds", elapsed},
+                                  {"eta_seconds", eta}};
     std::fprintf(log_, "%s\n", entry.dump().c_str());
     std::fflush(log_);
   }

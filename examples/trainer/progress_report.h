@@ -12,11 +12,11 @@
 namespace genint::trainer {
 
 struct StepRecord {
-  std::int64_t step = 0;            // steps done, this one included
+  std::int64_t step = 0;  // steps done, this one included
   std::uint64_t epoch = 0;
   std::uint64_t batch_index = 0;
   double learning_rate = 0.0;
-  double loss = 0.0;                // the Eq. 1 loss that was minimised
+  double loss = 0.0;  // the Eq. 1 loss that was minimised
   SourceLosses sources;
   std::int64_t steps_remaining = -1;  // -1: unknown (no natural source to count epochs)
 };

@@ -13,9 +13,8 @@ std::array<int, kSourceKinds> count_per_source(const std::int32_t* sources, int 
   std::array<int, kSourceKinds> counts{};
   for (int sample = 0; sample < count; ++sample) {
     const std::int32_t kind = sources[sample];
-    GENINT_CHECK(kind >= 0 && kind < kSourceKinds,
-                 "batch sample " + std::to_string(sample) + " has source kind " + std::to_string(kind) +
-                     " (expected 0, 1 or 2)");
+    GENINT_CHECK(kind >= 0 && kind < kSourceKinds, "batch sample " + std::to_string(sample) + " has source kind " +
+                                                       std::to_string(kind) + " (expected 0, 1 or 2)");
     ++counts[static_cast<std::size_t>(kind)];
   }
   return counts;
@@ -35,7 +34,8 @@ SourceLosses per_source_losses(const std::int32_t* sources, const float* sample_
   SourceLosses result;
   result.count = count_per_source(sources, count);
   std::array<double, kSourceKinds> sums{};
-  for (int sample = 0; sample < count; ++sample) sums[static_cast<std::size_t>(sources[sample])] += sample_losses[sample];
+  for (int sample = 0; sample < count; ++sample)
+    sums[static_cast<std::size_t>(sources[sample])] += sample_losses[sample];
   for (std::size_t kind = 0; kind < sums.size(); ++kind)
     result.mean_loss[kind] = result.count[kind] > 0 ? sums[kind] / result.count[kind] : 0.0;
   return result;

@@ -3,14 +3,14 @@
 // mode the batch stream is a pure function of the config, so the skipped batches are exactly the trained ones.
 #include "examples/trainer/trainer.h"
 
+#include <genint.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <vector>
-
-#include <genint.h>
 
 #include "examples/trainer/checkpoint.h"
 #include "examples/trainer/momentum_sgd.h"
@@ -134,8 +134,9 @@ TrainingRun::TrainingRun(const TrainerOptions& options)
     const std::string folder = resume_folder();
     const CheckpointState state = read_checkpoint(folder, model_, optimizer_);
     GENINT_CHECK(state.loader_config == loader_config_,
-                 "--resume " + folder + ": the loader config differs from the checkpoint's; an exact resume needs "
-                 "the same config (seed, sources, batch size)");
+                 "--resume " + folder +
+                     ": the loader config differs from the checkpoint's; an exact resume needs "
+                     "the same config (seed, sources, batch size)");
     position_ = state.position;
     last_checkpoint_ = folder;
   }
@@ -234,23 +235,24 @@ void TrainingRun::save_checkpoint() {
   std::filesystem::rename(output / "latest-checkpoint.partial", output / "latest-checkpoint");
   std::vector<std::filesystem::path> folders;
   for (const auto& entry : std::filesystem::directory_iterator(output / "checkpoints"))
-    if (entry.is_directory() && entry.path().filename().string().rfind("step-", 0) == 0) folders.push_back(entry.path());
+    if (entry.is_directory() && entry.path().filename().string().rfind("step-", 0) == 0)
+      folders.push_back(entry.path());
   std::sort(folders.begin(), folders.end());  // zero-padded step numbers sort in step order
   const auto keep = static_cast<std::size_t>(options_.keep_checkpoints);
   for (std::size_t index = 0; index + keep < folders.size(); ++index) std::filesystem::remove_all(folders[index]);
 }
 
 TrainingSummary TrainingRun::run() {
-  ProgressReport progress((std::filesystem::path(options_.output_dir) / "train-log.jsonl").string(),
-                          options_.progress, options_.epochs, options_.log_every_steps);
+  ProgressReport progress((std::filesystem::path(options_.output_dir) / "train-log.jsonl").string(), options_.progress,
+                          options_.epochs, options_.log_every_steps);
   double last_loss = 0.0;
   bool saved_current = !last_checkpoint_.empty();
   while (options_.max_steps == 0 || position_.step < options_.max_steps) {
     const BorrowedBatch borrowed(loader_.get());
     const genint_batch& batch = borrowed.get();
-    GENINT_CHECK(batch.index == position_.next_batch_index,
-                 "genint-train: expected batch " + std::to_string(position_.next_batch_index) + ", got " +
-                     std::to_string(batch.index));
+    GENINT_CHECK(batch.index == position_.next_batch_index, "genint-train: expected batch " +
+                                                                std::to_string(position_.next_batch_index) + ", got " +
+                                                                std::to_string(batch.index));
     if (batch.epoch != position_.epoch) {  // an epoch ended: checkpoint before the new one starts
       position_.epoch = batch.epoch;
       const int every = options_.checkpoint_every_epochs;

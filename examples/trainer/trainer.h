@@ -10,9 +10,9 @@
 namespace genint::trainer {
 
 struct TrainingSummary {
-  std::int64_t steps = 0;            // steps done in total (a resumed run counts the earlier ones too)
-  std::uint64_t epoch = 0;           // natural epoch of the next batch
-  std::string last_checkpoint;       // folder of the checkpoint written last
+  std::int64_t steps = 0;       // steps done in total (a resumed run counts the earlier ones too)
+  std::uint64_t epoch = 0;      // natural epoch of the next batch
+  std::string last_checkpoint;  // folder of the checkpoint written last
   double last_loss = 0.0;
 };
 

@@ -63,35 +63,60 @@ struct FolderSettings {
 
 using ValueHandler = std::function<void(TrainerOptions&, FolderSettings&, const std::string&, const std::string&)>;
 
-int to_int(const std::string& flag, const std::string& value) { return static_cast<int>(parse_integer(flag, value)); }
+int to_int(const std::string& flag, const std::string& value) {
+  return static_cast<int>(parse_integer(flag, value));
+}
 
 std::map<std::string, ValueHandler> value_flags() {
   return {
-      {"--loader-config", [](TrainerOptions& o, FolderSettings&, const std::string&, const std::string& v) { o.loader_config_json = read_text_file(v); }},
+      {"--loader-config", [](TrainerOptions& o, FolderSettings&, const std::string&,
+                             const std::string& v) { o.loader_config_json = read_text_file(v); }},
       {"--data", [](TrainerOptions&, FolderSettings& f, const std::string&, const std::string& v) { f.root = v; }},
-      {"--image-size", [](TrainerOptions&, FolderSettings& f, const std::string& k, const std::string& v) { f.image_size = to_int(k, v); }},
-      {"--batch-size", [](TrainerOptions&, FolderSettings& f, const std::string& k, const std::string& v) { f.batch_size = to_int(k, v); }},
-      {"--loader-threads", [](TrainerOptions&, FolderSettings& f, const std::string& k, const std::string& v) { f.threads = to_int(k, v); }},
-      {"--seed", [](TrainerOptions&, FolderSettings& f, const std::string& k, const std::string& v) { f.seed = static_cast<std::uint64_t>(parse_integer(k, v)); }},
-      {"--arch", [](TrainerOptions& o, FolderSettings&, const std::string&, const std::string& v) { o.architecture = v; }},
-      {"--num-classes", [](TrainerOptions& o, FolderSettings&, const std::string& k, const std::string& v) { o.num_classes = to_int(k, v); }},
+      {"--image-size", [](TrainerOptions&, FolderSettings& f, const std::string& k,
+                          const std::string& v) { f.image_size = to_int(k, v); }},
+      {"--batch-size", [](TrainerOptions&, FolderSettings& f, const std::string& k,
+                          const std::string& v) { f.batch_size = to_int(k, v); }},
+      {"--loader-threads", [](TrainerOptions&, FolderSettings& f, const std::string& k,
+                              const std::string& v) { f.threads = to_int(k, v); }},
+      {"--seed", [](TrainerOptions&, FolderSettings& f, const std::string& k,
+                    const std::string& v) { f.seed = static_cast<std::uint64_t>(parse_integer(k, v)); }},
+      {"--arch",
+       [](TrainerOptions& o, FolderSettings&, const std::string&, const std::string& v) { o.architecture = v; }},
+      {"--num-classes", [](TrainerOptions& o, FolderSettings&, const std::string& k,
+                           const std::string& v) { o.num_classes = to_int(k, v); }},
       {"--device", [](TrainerOptions& o, FolderSettings&, const std::string&, const std::string& v) { o.device = v; }},
-      {"--epochs", [](TrainerOptions& o, FolderSettings&, const std::string& k, const std::string& v) { o.epochs = to_int(k, v); }},
-      {"--max-steps", [](TrainerOptions& o, FolderSettings&, const std::string& k, const std::string& v) { o.max_steps = parse_integer(k, v); }},
-      {"--lr", [](TrainerOptions& o, FolderSettings&, const std::string& k, const std::string& v) { o.schedule.base = parse_number(k, v); }},
-      {"--lr-schedule", [](TrainerOptions& o, FolderSettings&, const std::string&, const std::string& v) { o.schedule.kind = parse_schedule_kind(v); }},
-      {"--lr-step-epochs", [](TrainerOptions& o, FolderSettings&, const std::string& k, const std::string& v) { o.schedule.step_epochs = to_int(k, v); }},
-      {"--lr-gamma", [](TrainerOptions& o, FolderSettings&, const std::string& k, const std::string& v) { o.schedule.gamma = parse_number(k, v); }},
-      {"--lr-min", [](TrainerOptions& o, FolderSettings&, const std::string& k, const std::string& v) { o.schedule.minimum = parse_number(k, v); }},
-      {"--momentum", [](TrainerOptions& o, FolderSettings&, const std::string& k, const std::string& v) { o.momentum = static_cast<float>(parse_number(k, v)); }},
-      {"--weight-decay", [](TrainerOptions& o, FolderSettings&, const std::string& k, const std::string& v) { o.weight_decay = static_cast<float>(parse_number(k, v)); }},
-      {"--init-seed", [](TrainerOptions& o, FolderSettings&, const std::string& k, const std::string& v) { o.init_seed = static_cast<std::uint64_t>(parse_integer(k, v)); }},
-      {"--output", [](TrainerOptions& o, FolderSettings&, const std::string&, const std::string& v) { o.output_dir = v; }},
-      {"--checkpoint-every", [](TrainerOptions& o, FolderSettings&, const std::string& k, const std::string& v) { o.checkpoint_every_steps = parse_integer(k, v); }},
-      {"--checkpoint-every-epochs", [](TrainerOptions& o, FolderSettings&, const std::string& k, const std::string& v) { o.checkpoint_every_epochs = to_int(k, v); }},
-      {"--keep-checkpoints", [](TrainerOptions& o, FolderSettings&, const std::string& k, const std::string& v) { o.keep_checkpoints = to_int(k, v); }},
-      {"--log-every", [](TrainerOptions& o, FolderSettings&, const std::string& k, const std::string& v) { o.log_every_steps = to_int(k, v); }},
-      {"--resume", [](TrainerOptions& o, FolderSettings&, const std::string&, const std::string& v) { o.resume_from = v; }},
+      {"--epochs",
+       [](TrainerOptions& o, FolderSettings&, const std::string& k, const std::string& v) { o.epochs = to_int(k, v); }},
+      {"--max-steps", [](TrainerOptions& o, FolderSettings&, const std::string& k,
+                         const std::string& v) { o.max_steps = parse_integer(k, v); }},
+      {"--lr", [](TrainerOptions& o, FolderSettings&, const std::string& k,
+                  const std::string& v) { o.schedule.base = parse_number(k, v); }},
+      {"--lr-schedule", [](TrainerOptions& o, FolderSettings&, const std::string&,
+                           const std::string& v) { o.schedule.kind = parse_schedule_kind(v); }},
+      {"--lr-step-epochs", [](TrainerOptions& o, FolderSettings&, const std::string& k,
+                              const std::string& v) { o.schedule.step_epochs = to_int(k, v); }},
+      {"--lr-gamma", [](TrainerOptions& o, FolderSettings&, const std::string& k,
+                        const std::string& v) { o.schedule.gamma = parse_number(k, v); }},
+      {"--lr-min", [](TrainerOptions& o, FolderSettings&, const std::string& k,
+                      const std::string& v) { o.schedule.minimum = parse_number(k, v); }},
+      {"--momentum", [](TrainerOptions& o, FolderSettings&, const std::string& k,
+                        const std::string& v) { o.momentum = static_cast<float>(parse_number(k, v)); }},
+      {"--weight-decay", [](TrainerOptions& o, FolderSettings&, const std::string& k,
+                            const std::string& v) { o.weight_decay = static_cast<float>(parse_number(k, v)); }},
+      {"--init-seed", [](TrainerOptions& o, FolderSettings&, const std::string& k,
+                         const std::string& v) { o.init_seed = static_cast<std::uint64_t>(parse_integer(k, v)); }},
+      {"--output",
+       [](TrainerOptions& o, FolderSettings&, const std::string&, const std::string& v) { o.output_dir = v; }},
+      {"--checkpoint-every", [](TrainerOptions& o, FolderSettings&, const std::string& k,
+                                const std::string& v) { o.checkpoint_every_steps = parse_integer(k, v); }},
+      {"--checkpoint-every-epochs", [](TrainerOptions& o, FolderSettings&, const std::string& k,
+                                       const std::string& v) { o.checkpoint_every_epochs = to_int(k, v); }},
+      {"--keep-checkpoints", [](TrainerOptions& o, FolderSettings&, const std::string& k,
+                                const std::string& v) { o.keep_checkpoints = to_int(k, v); }},
+      {"--log-every", [](TrainerOptions& o, FolderSettings&, const std::string& k,
+                         const std::string& v) { o.log_every_steps = to_int(k, v); }},
+      {"--resume",
+       [](TrainerOptions& o, FolderSettings&, const std::string&, const std::string& v) { o.resume_from = v; }},
   };
 }
 
@@ -127,8 +152,9 @@ std::string natural_folder_loader_config(const std::string& root, int image_size
       {"deterministic", true},
       {"batch_size", batch_size},
       {"image", {{"size", image_size}, {"layout", "float32_chw"}}},
-      {"sources", nlohmann::json::array({{{"kind", "natural"}, {"count", batch_size}, {"weight", 1.0},
-                                          {"threads", threads}, {"root", root}}})}};
+      {"sources",
+       nlohmann::json::array(
+           {{{"kind", "natural"}, {"count", batch_size}, {"weight", 1.0}, {"threads", threads}, {"root", root}}})}};
   return config.dump();
 }
 
@@ -165,7 +191,8 @@ std::string trainer_usage() {
          "       [--arch resnet18|34|50|101|152] [--num-classes N] [--small-input-stem] [--device cpu|cuda]\n"
          "       [--epochs N] [--max-steps N] [--lr X] [--lr-schedule step|cosine|constant] [--lr-step-epochs N]\n"
          "       [--lr-gamma X] [--lr-min X] [--momentum X] [--weight-decay X] [--nesterov] [--init-seed N]\n"
-         "       [--checkpoint-every N] [--checkpoint-every-epochs N] [--keep-checkpoints N] [--log-every N] [--resume DIR|latest] [--no-progress]\n";
+         "       [--checkpoint-every N] [--checkpoint-every-epochs N] [--keep-checkpoints N] [--log-every N] [--resume "
+         "DIR|latest] [--no-progress]\n";
 }
 
 }  // namespace genint::trainer

@@ -15,21 +15,21 @@ struct TrainerOptions {
   std::string architecture = "resnet18";
   int num_classes = 1000;
   bool small_input_stem = false;
-  std::string device = "cpu";      // cpu | cuda
-  int epochs = 90;                 // training stops when the natural stream reaches this epoch
-  std::int64_t max_steps = 0;      // > 0: also stop after this many steps in total (a checkpoint is written)
+  std::string device = "cpu";  // cpu | cuda
+  int epochs = 90;             // training stops when the natural stream reaches this epoch
+  std::int64_t max_steps = 0;  // > 0: also stop after this many steps in total (a checkpoint is written)
   LearningRateSchedule schedule = default_schedule();
   float momentum = 0.9f;
   float weight_decay = 1e-4f;
   bool nesterov = false;
-  std::uint64_t init_seed = 0;     // seed of torchvision's initialisation
-  std::string output_dir;          // checkpoints/, latest-checkpoint, train-log.jsonl
+  std::uint64_t init_seed = 0;              // seed of torchvision's initialisation
+  std::string output_dir;                   // checkpoints/, latest-checkpoint, train-log.jsonl
   std::int64_t checkpoint_every_steps = 0;  // 0: only at epoch ends and at the end
   int checkpoint_every_epochs = 1;          // 0: no epoch-end checkpoints (the final one is always written)
-  int keep_checkpoints = 3;        // older step checkpoints are removed
-  int log_every_steps = 1;         // JSONL lines and progress refreshes
-  std::string resume_from;         // a checkpoint folder, or "latest" (output_dir/latest-checkpoint)
-  bool progress = true;            // the live line on stderr
+  int keep_checkpoints = 3;                 // older step checkpoints are removed
+  int log_every_steps = 1;                  // JSONL lines and progress refreshes
+  std::string resume_from;                  // a checkpoint folder, or "latest" (output_dir/latest-checkpoint)
+  bool progress = true;                     // the live line on stderr
 
   static LearningRateSchedule default_schedule();
   void validate() const;

@@ -21,7 +21,8 @@ void truncated_normal(std::uint64_t seed, int dimension, float bound, float* out
   }
 }
 
-std::vector<float> biggan_latents(const std::vector<std::uint64_t>& sample_seeds, int latent_dimension, float truncation) {
+std::vector<float> biggan_latents(const std::vector<std::uint64_t>& sample_seeds, int latent_dimension,
+                                  float truncation) {
   GENINT_CHECK(truncation > 0.0f && truncation <= 1.0f, "BigGAN truncation must lie in (0, 1]");
   GENINT_CHECK(latent_dimension > 0, "latent dimension must be positive");
   constexpr float biggan_truncation_bound = 2.0f;  // pytorch-pretrained-biggan: truncnorm.rvs(-2, 2)

@@ -11,6 +11,7 @@ namespace genint {
 void truncated_normal(std::uint64_t seed, int dimension, float bound, float* output);
 
 // pytorch-pretrained-biggan's truncated_noise_sample: truncnorm(-2, 2) * truncation, one seed per row.
-std::vector<float> biggan_latents(const std::vector<std::uint64_t>& sample_seeds, int latent_dimension, float truncation);
+std::vector<float> biggan_latents(const std::vector<std::uint64_t>& sample_seeds, int latent_dimension,
+                                  float truncation);
 
 }  // namespace genint

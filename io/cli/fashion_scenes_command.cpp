@@ -52,21 +52,34 @@ std::vector<std::string> split_commas(const std::string& text) {
 
 void parse_option(const std::string& word, const std::string& value, FashionScenesOptions& options,
                   std::string& source) {
-  if (word == "--out") options.output_folder = value;
-  else if (word == "--fashion-mnist") source = value;
-  else if (word == "--seed") options.seed = parse_number<std::uint64_t>(word, value, 0, ~std::uint64_t{0});
-  else if (word == "--image-size") options.image_size = parse_number(word, value, 8, 1024);
-  else if (word == "--train") options.train_per_class = parse_number(word, value, 1, 6000);
-  else if (word == "--val") options.val_per_class = parse_number(word, value, 0, 6000);
-  else if (word == "--test") options.test_per_class = parse_number(word, value, 1, 1000);
-  else if (word == "--ood") options.ood_per_class = parse_number(word, value, 1, 1000);
-  else if (word == "--rho") options.nuisances.rho = parse_number(word, value, 0.0, 1.0);
-  else if (word == "--hue-concentration") options.nuisances.hue_concentration = parse_number(word, value, 0.0, 500.0);
-  else if (word == "--angle-concentration") options.nuisances.angle_concentration = parse_number(word, value, 0.0, 500.0);
-  else if (word == "--threads") options.threads = parse_number(word, value, 1, 256);
+  if (word == "--out")
+    options.output_folder = value;
+  else if (word == "--fashion-mnist")
+    source = value;
+  else if (word == "--seed")
+    options.seed = parse_number<std::uint64_t>(word, value, 0, ~std::uint64_t{0});
+  else if (word == "--image-size")
+    options.image_size = parse_number(word, value, 8, 1024);
+  else if (word == "--train")
+    options.train_per_class = parse_number(word, value, 1, 6000);
+  else if (word == "--val")
+    options.val_per_class = parse_number(word, value, 0, 6000);
+  else if (word == "--test")
+    options.test_per_class = parse_number(word, value, 1, 1000);
+  else if (word == "--ood")
+    options.ood_per_class = parse_number(word, value, 1, 1000);
+  else if (word == "--rho")
+    options.nuisances.rho = parse_number(word, value, 0.0, 1.0);
+  else if (word == "--hue-concentration")
+    options.nuisances.hue_concentration = parse_number(word, value, 0.0, 500.0);
+  else if (word == "--angle-concentration")
+    options.nuisances.angle_concentration = parse_number(word, value, 0.0, 500.0);
+  else if (word == "--threads")
+    options.threads = parse_number(word, value, 1, 256);
   else if (word == "--corruptions") {
     options.corruptions.clear();
-    if (value == "all") options.corruptions = io::scenes::all_corruptions();
+    if (value == "all")
+      options.corruptions = io::scenes::all_corruptions();
     else if (value != "none")
       for (const std::string& name : split_commas(value)) {
         try {
@@ -93,10 +106,14 @@ int run_fashion_scenes(const std::vector<std::string>& arguments) {
   std::string source = io::scenes::default_fashion_mnist_folder;
   for (std::size_t index = 0; index < arguments.size(); ++index) {
     const std::string& word = arguments[index];
-    if (word == "--force") options.force = true;
-    else if (word == "--quiet") options.progress = false;
-    else if (index + 1 >= arguments.size()) throw UsageError(word + " needs a value");
-    else parse_option(word, arguments[++index], options, source);
+    if (word == "--force")
+      options.force = true;
+    else if (word == "--quiet")
+      options.progress = false;
+    else if (index + 1 >= arguments.size())
+      throw UsageError(word + " needs a value");
+    else
+      parse_option(word, arguments[++index], options, source);
   }
   if (options.output_folder.empty()) throw UsageError("no --out DIR given");
   const auto start = std::chrono::steady_clock::now();

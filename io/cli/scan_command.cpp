@@ -168,7 +168,8 @@ std::vector<FileNote> decode_every_file(const DatasetIndex& index, const ScanOpt
     if (failure) std::rethrow_exception(failure);
   std::vector<FileNote> merged;
   for (auto& worker_notes : notes) std::move(worker_notes.begin(), worker_notes.end(), std::back_inserter(merged));
-  std::sort(merged.begin(), merged.end(), [](const FileNote& left, const FileNote& right) { return left.file < right.file; });
+  std::sort(merged.begin(), merged.end(),
+            [](const FileNote& left, const FileNote& right) { return left.file < right.file; });
   return merged;
 }
 
@@ -191,8 +192,8 @@ nlohmann::ordered_json summarize(const DatasetIndex& index, const std::vector<Fi
   nlohmann::ordered_json findings = nlohmann::ordered_json::array();
   for (const auto& finding : index.findings()) {
     if (finding.kind == io::IndexFindingKind::EmptyClassFolder) empty_classes.push_back(finding.path);
-    findings.push_back({{"kind", io::index_finding_kind_name(finding.kind)}, {"path", finding.path},
-                        {"detail", finding.detail}});
+    findings.push_back(
+        {{"kind", io::index_finding_kind_name(finding.kind)}, {"path", finding.path}, {"detail", finding.detail}});
   }
   nlohmann::ordered_json summary;
   summary["root"] = index.root();
@@ -235,8 +236,8 @@ int run_scan(const std::vector<std::string>& arguments) {
   return 0;
 }
 
-const DataCommandRegistrar registrar("scan", {"index a dataset and decode every file once; JSON summary",
-                                              scan_usage, run_scan});
+const DataCommandRegistrar registrar("scan", {"index a dataset and decode every file once; JSON summary", scan_usage,
+                                              run_scan});
 
 }  // namespace
 }  // namespace genint::data

@@ -27,8 +27,9 @@ const char* dataset_layout_name(DatasetLayout layout) {
 }
 
 DatasetLayout parse_dataset_layout(const std::string& name) {
-  for (const DatasetLayout layout : {DatasetLayout::Auto, DatasetLayout::ImageFolder, DatasetLayout::ImageNetV2,
-                                     DatasetLayout::ObjectNet, DatasetLayout::FileList, DatasetLayout::FlatWithLabelFile})
+  for (const DatasetLayout layout :
+       {DatasetLayout::Auto, DatasetLayout::ImageFolder, DatasetLayout::ImageNetV2, DatasetLayout::ObjectNet,
+        DatasetLayout::FileList, DatasetLayout::FlatWithLabelFile})
     if (name == dataset_layout_name(layout)) return layout;
   throw Error("unknown dataset layout '" + name + "' (expected auto, imagefolder, v2, objectnet, filelist or flat)");
 }
@@ -51,8 +52,8 @@ const char* index_finding_kind_name(IndexFindingKind kind) {
 DatasetIndex::DatasetIndex(std::string root, DatasetLayout layout) : root_(std::move(root)), layout_(layout) {}
 
 std::string_view DatasetIndex::stored_path(std::size_t file) const {
-  GENINT_CHECK(file < path_ends_.size(), "file " + std::to_string(file) + " is past the index's " +
-                                             std::to_string(path_ends_.size()) + " files");
+  GENINT_CHECK(file < path_ends_.size(),
+               "file " + std::to_string(file) + " is past the index's " + std::to_string(path_ends_.size()) + " files");
   const std::uint64_t begin = file == 0 ? 0 : path_ends_[file - 1];
   return std::string_view(path_arena_).substr(begin, path_ends_[file] - begin);
 }

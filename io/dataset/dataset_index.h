@@ -12,11 +12,11 @@ namespace genint::io {
 
 // How a dataset is laid out on disk. See io/dataset/dataset_layouts.md for each format.
 enum class DatasetLayout {
-  Auto,         // detected by build_dataset_index(): see detect_dataset_layout()
-  ImageFolder,  // torchvision ImageFolder: class folders sorted byte-wise → 0..N-1 (ImageNet train, val)
-  ImageNetV2,   // class folders named by class index "0".."999", taken as numbers
-  ObjectNet,    // ObjectNet 1.0: images/<folder>/ and mappings/*.json → sets of ImageNet indices
-  FileList,     // a text file of "path label" lines
+  Auto,               // detected by build_dataset_index(): see detect_dataset_layout()
+  ImageFolder,        // torchvision ImageFolder: class folders sorted byte-wise → 0..N-1 (ImageNet train, val)
+  ImageNetV2,         // class folders named by class index "0".."999", taken as numbers
+  ObjectNet,          // ObjectNet 1.0: images/<folder>/ and mappings/*.json → sets of ImageNet indices
+  FileList,           // a text file of "path label" lines
   FlatWithLabelFile,  // one folder of images plus a label file (ImageNet val without class folders)
 };
 
@@ -26,15 +26,15 @@ DatasetLayout parse_dataset_layout(const std::string& name);
 
 // Something odd met while indexing that did not stop it.
 enum class IndexFindingKind {
-  EmptyClassFolder,         // a class folder without images: its class index is kept
-  MissingClassFolder,       // ImageNet-V2: no folder for a class number below the largest one
-  DirectoryNamedLikeImage,  // a folder whose name ends in an image extension (walked like any folder)
-  SymlinkLoop,              // a folder reached twice through symbolic links: not walked again
-  UnreadableFolder,         // a folder that could not be opened: its contents are missing from the index
-  UnmappedObjectNetFolder,  // an ObjectNet folder whose class has no ImageNet mapping: excluded
-  AmbiguousImageNetLabel,   // an ImageNet label string on several lines of imagenet_to_label_2012_v2
+  EmptyClassFolder,          // a class folder without images: its class index is kept
+  MissingClassFolder,        // ImageNet-V2: no folder for a class number below the largest one
+  DirectoryNamedLikeImage,   // a folder whose name ends in an image extension (walked like any folder)
+  SymlinkLoop,               // a folder reached twice through symbolic links: not walked again
+  UnreadableFolder,          // a folder that could not be opened: its contents are missing from the index
+  UnmappedObjectNetFolder,   // an ObjectNet folder whose class has no ImageNet mapping: excluded
+  AmbiguousImageNetLabel,    // an ImageNet label string on several lines of imagenet_to_label_2012_v2
   ImageNetLineOrderAssumed,  // no pytorch_to_imagenet_2012_id.json: line i taken as class i
-  UnlabelledImage,          // flat layout: an image the label file does not name: excluded
+  UnlabelledImage,           // flat layout: an image the label file does not name: excluded
 };
 
 const char* index_finding_kind_name(IndexFindingKind kind);

@@ -20,7 +20,7 @@
 namespace genint::io {
 
 bool has_image_extension(std::string_view name) {
-  static constexpr std::string_view extensions[] = {".jpg", ".jpeg", ".png", ".ppm", ".bmp",
+  static constexpr std::string_view extensions[] = {".jpg", ".jpeg", ".png",  ".ppm", ".bmp",
                                                     ".pgm", ".tif",  ".tiff", ".webp"};
   for (const std::string_view extension : extensions) {
     if (name.size() < extension.size()) continue;
@@ -36,7 +36,9 @@ bool has_image_extension(std::string_view name) {
   return false;
 }
 
-bool is_hidden_name(std::string_view name) { return !name.empty() && name.front() == '.'; }
+bool is_hidden_name(std::string_view name) {
+  return !name.empty() && name.front() == '.';
+}
 
 void NameList::add(std::string_view name) {
   GENINT_CHECK(characters_.size() + name.size() <= std::numeric_limits<std::uint32_t>::max(),
@@ -143,15 +145,16 @@ ClassFolderContents walk_class_folder(const std::string& root, const std::string
     for (std::size_t index = 0; index < listing.folders.size(); ++index) {
       const std::string_view name = listing.folders[index];
       if (has_image_extension(name))
-        contents.findings.push_back({IndexFindingKind::DirectoryNamedLikeImage, relative + '/' + std::string(name),
-                                     "a folder, not an image"});
+        contents.findings.push_back(
+            {IndexFindingKind::DirectoryNamedLikeImage, relative + '/' + std::string(name), "a folder, not an image"});
       pending.push_back(relative + '/' + std::string(name));
     }
     visited.push_back({std::move(relative), std::move(listing.image_files)});
   }
   // os.walk's tuples sorted by their root path: a byte-wise sort of the folder paths, not a depth-first order.
-  std::sort(visited.begin(), visited.end(),
-            [](const VisitedFolder& left, const VisitedFolder& right) { return left.relative_path < right.relative_path; });
+  std::sort(visited.begin(), visited.end(), [](const VisitedFolder& left, const VisitedFolder& right) {
+    return left.relative_path < right.relative_path;
+  });
   std::string path;
   for (const VisitedFolder& folder : visited) {
     for (std::size_t index = 0; index < folder.image_files.size(); ++index) {

@@ -36,9 +36,9 @@ class NameList {
 
 struct DirectoryListing {
   bool opened = false;
-  std::string error;           // strerror when the folder could not be opened
-  NameList image_files;        // entries that are not folders and have an image extension (FIFOs, dangling links too)
-  NameList folders;            // folders and links to folders, hidden ones excluded
+  std::string error;     // strerror when the folder could not be opened
+  NameList image_files;  // entries that are not folders and have an image extension (FIFOs, dangling links too)
+  NameList folders;      // folders and links to folders, hidden ones excluded
   std::size_t hidden_entries = 0;
   std::size_t other_files = 0;  // files without an image extension
   std::uint64_t device = 0;     // identity of the folder, to notice link loops

@@ -32,8 +32,9 @@ std::string_view trim(std::string_view text) {
 std::string read_text_file(const std::string& path, const char* what) {
   std::vector<std::uint8_t> bytes;
   const FileReadResult result = read_file_into(path, bytes, std::uint64_t{1} << 30);
-  GENINT_CHECK(result.outcome == FileReadOutcome::Ok || result.outcome == FileReadOutcome::Empty,
-               std::string(what) + " " + path + ": " + file_read_outcome_name(result.outcome) + " (" + result.detail + ")");
+  GENINT_CHECK(
+      result.outcome == FileReadOutcome::Ok || result.outcome == FileReadOutcome::Empty,
+      std::string(what) + " " + path + ": " + file_read_outcome_name(result.outcome) + " (" + result.detail + ")");
   return std::string(bytes.begin(), bytes.end());
 }
 
@@ -60,7 +61,9 @@ std::pair<std::string_view, std::string_view> split_last_word(std::string_view l
   return {trim(line.substr(0, blank)), line.substr(blank + 1)};
 }
 
-std::string where(const std::string& file, std::size_t line) { return file + " line " + std::to_string(line); }
+std::string where(const std::string& file, std::size_t line) {
+  return file + " line " + std::to_string(line);
+}
 
 std::int32_t parse_label(std::string_view word, const std::string& file, std::size_t line) {
   const long number = parse_class_number(word);
@@ -92,8 +95,8 @@ DatasetIndex read_file_list(const std::string& list_file, const DatasetIndexOpti
   std::int32_t largest_label = 0;
   for (const TextLine& line : lines) {
     const auto [path, word] = split_last_word(line.text);
-    GENINT_CHECK(!path.empty(), where(list_file, line.number) + ": expected 'path label', got '" +
-                                    std::string(line.text) + "'");
+    GENINT_CHECK(!path.empty(),
+                 where(list_file, line.number) + ": expected 'path label', got '" + std::string(line.text) + "'");
     const std::int32_t label = parse_label(word, list_file, line.number);
     largest_label = std::max(largest_label, label);
     index.add_file(path, label);
@@ -132,7 +135,8 @@ FlatLabels read_flat_labels(const std::string& label_file, const NameList& image
   for (std::size_t line = 0; line < lines.size(); ++line) {
     const std::string_view name = split_last_word(lines[line].text).first;
     GENINT_CHECK(!name.empty(), where(label_file, lines[line].number) + ": expected 'name label' like line " +
-                                    std::to_string(lines.front().number) + ", got '" + std::string(lines[line].text) + "'");
+                                    std::to_string(lines.front().number) + ", got '" + std::string(lines[line].text) +
+                                    "'");
     GENINT_CHECK(line_of_name.emplace(name, line).second,
                  where(label_file, lines[line].number) + ": '" + std::string(name) + "' is labelled twice");
   }
@@ -147,8 +151,9 @@ FlatLabels read_flat_labels(const std::string& label_file, const NameList& image
     line_of_name.erase(found);
   }
   if (!line_of_name.empty()) {
-    const auto first_missing = std::min_element(line_of_name.begin(), line_of_name.end(),
-                                                [](const auto& left, const auto& right) { return left.second < right.second; });
+    const auto first_missing =
+        std::min_element(line_of_name.begin(), line_of_name.end(),
+                         [](const auto& left, const auto& right) { return left.second < right.second; });
     throw Error(where(label_file, lines[first_missing->second].number) + ": '" + std::string(first_missing->first) +
                 "' is not an image in " + index.root() + " (" + std::to_string(line_of_name.size()) + " such names)");
   }
@@ -197,8 +202,10 @@ DatasetIndex read_flat_with_label_file(const std::string& image_folder, const Da
   GENINT_CHECK(listing.opened, "image folder " + image_folder + ": " + listing.error);
   DatasetIndex index(image_folder, DatasetLayout::FlatWithLabelFile);
   const FlatLabels labels = read_flat_labels(options.label_file, listing.image_files, index);
-  const std::vector<std::int32_t> resolved = resolve_flat_labels(labels, options.class_names, options.label_file, index);
-  for (std::size_t image = 0; image < resolved.size(); ++image) index.add_file(labels.image_names[image], resolved[image]);
+  const std::vector<std::int32_t> resolved =
+      resolve_flat_labels(labels, options.class_names, options.label_file, index);
+  for (std::size_t image = 0; image < resolved.size(); ++image)
+    index.add_file(labels.image_names[image], resolved[image]);
   index.add_skipped(listing.hidden_entries, listing.other_files);
   return index;
 }

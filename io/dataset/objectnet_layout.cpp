@@ -19,8 +19,9 @@ namespace {
 std::string read_mapping_text(const std::string& path) {
   std::vector<std::uint8_t> bytes;
   const FileReadResult result = read_file_into(path, bytes, std::uint64_t{1} << 28);
-  GENINT_CHECK(result.outcome == FileReadOutcome::Ok,
-               "ObjectNet mapping " + path + ": " + file_read_outcome_name(result.outcome) + " (" + result.detail + ")");
+  GENINT_CHECK(
+      result.outcome == FileReadOutcome::Ok,
+      "ObjectNet mapping " + path + ": " + file_read_outcome_name(result.outcome) + " (" + result.detail + ")");
   return std::string(bytes.begin(), bytes.end());
 }
 
@@ -54,10 +55,9 @@ std::vector<long> read_line_to_class(const std::string& path, std::size_t line_c
   for (const auto& [key, value] : document.items()) {
     const long class_index = parse_class_number(key);
     GENINT_CHECK(class_index >= 0, "ObjectNet mapping " + path + ": key '" + key + "' is not a class index");
-    GENINT_CHECK(value.is_number_integer() && value.get<long>() >= 0 &&
-                     static_cast<std::size_t>(value.get<long>()) < line_count,
-                 "ObjectNet mapping " + path + ": the line of class " + key + " is not in 0.." +
-                     std::to_string(line_count - 1));
+    GENINT_CHECK(
+        value.is_number_integer() && value.get<long>() >= 0 && static_cast<std::size_t>(value.get<long>()) < line_count,
+        "ObjectNet mapping " + path + ": the line of class " + key + " is not in 0.." + std::to_string(line_count - 1));
     class_of_line[static_cast<std::size_t>(value.get<long>())] = class_index;
   }
   return class_of_line;
@@ -79,7 +79,8 @@ ImageNetLabels read_imagenet_labels(const std::string& mappings, DatasetIndex& i
     if (end == std::string::npos) end = text.size();
     std::string line = text.substr(begin, end - begin);
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
-    GENINT_CHECK(!line.empty(), "ObjectNet mapping " + path + " line " + std::to_string(lines.size() + 1) + " is empty");
+    GENINT_CHECK(!line.empty(),
+                 "ObjectNet mapping " + path + " line " + std::to_string(lines.size() + 1) + " is empty");
     lines.push_back(std::move(line));
     begin = end + 1;
   }

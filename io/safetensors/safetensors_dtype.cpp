@@ -15,14 +15,22 @@ struct DtypeRow {
 };
 
 constexpr std::array<DtypeRow, 17> kDtypeTable{{
-    {SafetensorsDtype::Bool, "BOOL", 1},        {SafetensorsDtype::U8, "U8", 1},
-    {SafetensorsDtype::I8, "I8", 1},            {SafetensorsDtype::F8_E5M2, "F8_E5M2", 1},
-    {SafetensorsDtype::F8_E4M3, "F8_E4M3", 1},  {SafetensorsDtype::F8_E8M0, "F8_E8M0", 1},
-    {SafetensorsDtype::I16, "I16", 2},          {SafetensorsDtype::U16, "U16", 2},
-    {SafetensorsDtype::F16, "F16", 2},          {SafetensorsDtype::BF16, "BF16", 2},
-    {SafetensorsDtype::I32, "I32", 4},          {SafetensorsDtype::U32, "U32", 4},
-    {SafetensorsDtype::F32, "F32", 4},          {SafetensorsDtype::C64, "C64", 8},
-    {SafetensorsDtype::F64, "F64", 8},          {SafetensorsDtype::I64, "I64", 8},
+    {SafetensorsDtype::Bool, "BOOL", 1},
+    {SafetensorsDtype::U8, "U8", 1},
+    {SafetensorsDtype::I8, "I8", 1},
+    {SafetensorsDtype::F8_E5M2, "F8_E5M2", 1},
+    {SafetensorsDtype::F8_E4M3, "F8_E4M3", 1},
+    {SafetensorsDtype::F8_E8M0, "F8_E8M0", 1},
+    {SafetensorsDtype::I16, "I16", 2},
+    {SafetensorsDtype::U16, "U16", 2},
+    {SafetensorsDtype::F16, "F16", 2},
+    {SafetensorsDtype::BF16, "BF16", 2},
+    {SafetensorsDtype::I32, "I32", 4},
+    {SafetensorsDtype::U32, "U32", 4},
+    {SafetensorsDtype::F32, "F32", 4},
+    {SafetensorsDtype::C64, "C64", 8},
+    {SafetensorsDtype::F64, "F64", 8},
+    {SafetensorsDtype::I64, "I64", 8},
     {SafetensorsDtype::U64, "U64", 8},
 }};
 
@@ -40,9 +48,13 @@ float float_from_bits(std::uint32_t bits) {
 }
 }  // namespace
 
-const char* safetensors_dtype_name(SafetensorsDtype dtype) { return row_of(dtype).name; }
+const char* safetensors_dtype_name(SafetensorsDtype dtype) {
+  return row_of(dtype).name;
+}
 
-std::size_t safetensors_dtype_size(SafetensorsDtype dtype) { return row_of(dtype).size; }
+std::size_t safetensors_dtype_size(SafetensorsDtype dtype) {
+  return row_of(dtype).size;
+}
 
 std::optional<SafetensorsDtype> parse_safetensors_dtype(std::string_view name) {
   for (const auto& row : kDtypeTable) {
@@ -71,6 +83,8 @@ float half_bits_to_float(std::uint16_t bits) {
   return float_from_bits(sign | (float_exponent << 23U) | ((mantissa & 0x3FFU) << 13U));
 }
 
-float bfloat16_bits_to_float(std::uint16_t bits) { return float_from_bits(static_cast<std::uint32_t>(bits) << 16U); }
+float bfloat16_bits_to_float(std::uint16_t bits) {
+  return float_from_bits(static_cast<std::uint32_t>(bits) << 16U);
+}
 
 }  // namespace genint::io

@@ -46,15 +46,45 @@ float bfloat16_bits_to_float(std::uint16_t bits);
 // The dtype a C++ element type is stored as; a type without a specialisation cannot be read typed.
 template <typename T>
 struct SafetensorsDtypeOf;
-template <> struct SafetensorsDtypeOf<float> { static constexpr SafetensorsDtype value = SafetensorsDtype::F32; };
-template <> struct SafetensorsDtypeOf<double> { static constexpr SafetensorsDtype value = SafetensorsDtype::F64; };
-template <> struct SafetensorsDtypeOf<std::int64_t> { static constexpr SafetensorsDtype value = SafetensorsDtype::I64; };
-template <> struct SafetensorsDtypeOf<std::int32_t> { static constexpr SafetensorsDtype value = SafetensorsDtype::I32; };
-template <> struct SafetensorsDtypeOf<std::int16_t> { static constexpr SafetensorsDtype value = SafetensorsDtype::I16; };
-template <> struct SafetensorsDtypeOf<std::int8_t> { static constexpr SafetensorsDtype value = SafetensorsDtype::I8; };
-template <> struct SafetensorsDtypeOf<std::uint64_t> { static constexpr SafetensorsDtype value = SafetensorsDtype::U64; };
-template <> struct SafetensorsDtypeOf<std::uint32_t> { static constexpr SafetensorsDtype value = SafetensorsDtype::U32; };
-template <> struct SafetensorsDtypeOf<std::uint16_t> { static constexpr SafetensorsDtype value = SafetensorsDtype::U16; };
-template <> struct SafetensorsDtypeOf<std::uint8_t> { static constexpr SafetensorsDtype value = SafetensorsDtype::U8; };
+template <>
+struct SafetensorsDtypeOf<float> {
+  static constexpr SafetensorsDtype value = SafetensorsDtype::F32;
+};
+template <>
+struct SafetensorsDtypeOf<double> {
+  static constexpr SafetensorsDtype value = SafetensorsDtype::F64;
+};
+template <>
+struct SafetensorsDtypeOf<std::int64_t> {
+  static constexpr SafetensorsDtype value = SafetensorsDtype::I64;
+};
+template <>
+struct SafetensorsDtypeOf<std::int32_t> {
+  static constexpr SafetensorsDtype value = SafetensorsDtype::I32;
+};
+template <>
+struct SafetensorsDtypeOf<std::int16_t> {
+  static constexpr SafetensorsDtype value = SafetensorsDtype::I16;
+};
+template <>
+struct SafetensorsDtypeOf<std::int8_t> {
+  static constexpr SafetensorsDtype value = SafetensorsDtype::I8;
+};
+template <>
+struct SafetensorsDtypeOf<std::uint64_t> {
+  static constexpr SafetensorsDtype value = SafetensorsDtype::U64;
+};
+template <>
+struct SafetensorsDtypeOf<std::uint32_t> {
+  static constexpr SafetensorsDtype value = SafetensorsDtype::U32;
+};
+template <>
+struct SafetensorsDtypeOf<std::uint16_t> {
+  static constexpr SafetensorsDtype value = SafetensorsDtype::U16;
+};
+template <>
+struct SafetensorsDtypeOf<std::uint8_t> {
+  static constexpr SafetensorsDtype value = SafetensorsDtype::U8;
+};
 
 }  // namespace genint::io

@@ -47,7 +47,9 @@ std::string printable(const std::string& text) {
   return shown;
 }
 
-std::string describe(const OrderedJson& value) { return printable(value.dump()) + " (" + value.type_name() + ")"; }
+std::string describe(const OrderedJson& value) {
+  return printable(value.dump()) + " (" + value.type_name() + ")";
+}
 
 [[noreturn]] void fail(const std::string& source, const std::string& problem) {
   throw Error("safetensors '" + source + "': " + problem);
@@ -118,8 +120,8 @@ std::map<std::string, std::string> parse_metadata(const OrderedJson& value, cons
   std::map<std::string, std::string> metadata;
   for (auto item = value.begin(); item != value.end(); ++item) {
     if (!item.value().is_string()) {
-      fail(source, "__metadata__ key '" + printable(item.key()) + "' holds " + describe(item.value()) +
-                       ", not a string");
+      fail(source,
+           "__metadata__ key '" + printable(item.key()) + "' holds " + describe(item.value()) + ", not a string");
     }
     metadata.emplace(item.key(), item.value().get<std::string>());
   }
@@ -173,8 +175,8 @@ void check_byte_count(TensorEntry& entry, const std::string& source) {
   if (entry.end - entry.begin != bytes) {
     fail_tensor(source, entry.name,
                 "shape " + shape_text(entry.shape) + " of " + safetensors_dtype_name(entry.dtype) + " needs " +
-                    std::to_string(bytes) + " bytes but data_offsets " + range_text(entry.begin, entry.end) +
-                    " hold " + std::to_string(entry.end - entry.begin));
+                    std::to_string(bytes) + " bytes but data_offsets " + range_text(entry.begin, entry.end) + " hold " +
+                    std::to_string(entry.end - entry.begin));
   }
   entry.element_count = count;
 }
@@ -209,9 +211,9 @@ void check_layout(const std::vector<TensorEntry>& entries, std::uint64_t buffer_
   by_offset.reserve(entries.size());
   for (const auto& entry : entries) {
     if (entry.end > buffer_size) {
-      fail_tensor(source, entry.name, "data_offsets " + range_text(entry.begin, entry.end) +
-                                          " run past the end of the byte buffer (" + std::to_string(buffer_size) +
-                                          " bytes; the file is truncated or the header lies)");
+      fail_tensor(source, entry.name,
+                  "data_offsets " + range_text(entry.begin, entry.end) + " run past the end of the byte buffer (" +
+                      std::to_string(buffer_size) + " bytes; the file is truncated or the header lies)");
     }
     by_offset.push_back(&entry);
   }
@@ -222,13 +224,14 @@ void check_layout(const std::vector<TensorEntry>& entries, std::uint64_t buffer_
   const TensorEntry* previous = nullptr;
   for (const TensorEntry* entry : by_offset) {
     if (entry->begin < covered) {
-      fail_tensor(source, entry->name, "bytes " + range_text(entry->begin, entry->end) + " overlap tensor '" +
-                                           printable(previous->name) + "' at " +
-                                           range_text(previous->begin, previous->end));
+      fail_tensor(source, entry->name,
+                  "bytes " + range_text(entry->begin, entry->end) + " overlap tensor '" + printable(previous->name) +
+                      "' at " + range_text(previous->begin, previous->end));
     }
     if (entry->begin > covered) {
-      fail_tensor(source, entry->name, "bytes " + range_text(covered, entry->begin) +
-                                           " before it belong to no tensor (holes are not allowed)");
+      fail_tensor(
+          source, entry->name,
+          "bytes " + range_text(covered, entry->begin) + " before it belong to no tensor (holes are not allowed)");
     }
     covered = entry->end;
     previous = entry;
@@ -275,8 +278,9 @@ SafetensorsFile SafetensorsFile::take_bytes(std::vector<std::uint8_t> bytes, std
 
 void SafetensorsFile::parse(const std::uint8_t* data, std::size_t size) {
   const std::uint64_t header_length = read_header_length(data, size, source_name_);
-  const OrderedJson header = parse_header_json(static_cast<const char*>(static_cast<const void*>(data + kLengthFieldBytes)),
-                                               static_cast<std::size_t>(header_length), source_name_);
+  const OrderedJson header =
+      parse_header_json(static_cast<const char*>(static_cast<const void*>(data + kLengthFieldBytes)),
+                        static_cast<std::size_t>(header_length), source_name_);
   std::vector<TensorEntry> entries;
   for (auto item = header.begin(); item != header.end(); ++item) {
     if (item.key() == "__metadata__") {
@@ -318,16 +322,18 @@ const SafetensorsTensor& SafetensorsFile::tensor(const std::string& name) const 
 const SafetensorsTensor& SafetensorsFile::typed_tensor(const std::string& name, SafetensorsDtype wanted) const {
   const SafetensorsTensor& found = tensor(name);
   if (found.dtype != wanted) {
-    fail_tensor(source_name_, name, std::string("has dtype ") + safetensors_dtype_name(found.dtype) +
-                                        "; this accessor needs " + safetensors_dtype_name(wanted));
+    fail_tensor(source_name_, name,
+                std::string("has dtype ") + safetensors_dtype_name(found.dtype) + "; this accessor needs " +
+                    safetensors_dtype_name(wanted));
   }
   return found;
 }
 
 void SafetensorsFile::check_destination_count(const SafetensorsTensor& found, std::size_t element_count) const {
   if (found.element_count != element_count) {
-    fail_tensor(source_name_, found.name, "has " + std::to_string(found.element_count) +
-                                              " elements; the destination holds " + std::to_string(element_count));
+    fail_tensor(source_name_, found.name,
+                "has " + std::to_string(found.element_count) + " elements; the destination holds " +
+                    std::to_string(element_count));
   }
 }
 
@@ -345,8 +351,8 @@ void SafetensorsFile::read_as_float_into(const std::string& name, float* destina
     return;
   }
   if (dtype != SafetensorsDtype::F16 && dtype != SafetensorsDtype::BF16) {
-    fail_tensor(source_name_, name, std::string("has dtype ") + safetensors_dtype_name(dtype) +
-                                        "; read_as_float needs F32, F16 or BF16");
+    fail_tensor(source_name_, name,
+                std::string("has dtype ") + safetensors_dtype_name(dtype) + "; read_as_float needs F32, F16 or BF16");
   }
   check_destination_count(found, element_count);
   for (std::size_t i = 0; i < element_count; ++i) {
@@ -362,8 +368,9 @@ std::vector<bool> SafetensorsFile::read_bool(const std::string& name) const {
   for (std::size_t i = 0; i < values.size(); ++i) {
     const std::uint8_t byte = found.data[i];
     if (byte > 1) {
-      fail_tensor(source_name_, name, "BOOL element " + std::to_string(i) + " is byte " + std::to_string(byte) +
-                                          "; only 0 and 1 are valid");
+      fail_tensor(
+          source_name_, name,
+          "BOOL element " + std::to_string(i) + " is byte " + std::to_string(byte) + "; only 0 and 1 are valid");
     }
     values[i] = byte == 1;
   }

@@ -17,8 +17,8 @@ class SafetensorsWriter {
  public:
   // Copies `byte_size` bytes (little-endian elements). Throws genint::Error if the name is the
   // reserved "__metadata__", repeated or not UTF-8, or the byte size is not shape × dtype size.
-  void add_tensor(const std::string& name, SafetensorsDtype dtype, std::vector<std::uint64_t> shape,
-                  const void* bytes, std::size_t byte_size);
+  void add_tensor(const std::string& name, SafetensorsDtype dtype, std::vector<std::uint64_t> shape, const void* bytes,
+                  std::size_t byte_size);
   template <typename T>
   void add(const std::string& name, std::vector<std::uint64_t> shape, const std::vector<T>& values) {
     add_tensor(name, SafetensorsDtypeOf<T>::value, std::move(shape), values.data(), values.size() * sizeof(T));

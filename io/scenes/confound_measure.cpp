@@ -9,14 +9,18 @@
 namespace genint::io::scenes {
 namespace {
 
-int hue_bin(double hue) { return std::min(confound_bins - 1, static_cast<int>(wrap_degrees(hue, 0.0) / 30.0)); }
+int hue_bin(double hue) {
+  return std::min(confound_bins - 1, static_cast<int>(wrap_degrees(hue, 0.0) / 30.0));
+}
 int angle_bin(double angle) {
   return std::min(confound_bins - 1, static_cast<int>((wrap_degrees(angle, -180.0) + 180.0) / 30.0));
 }
 
 // Folds by a hash of the index, not its parity: a split ordered label by label, or labels interleaved
 // with an even period, would otherwise leave whole labels out of one half.
-std::size_t fold_of(std::size_t index) { return derive_seed(0, 0, index) & 1u; }
+std::size_t fold_of(std::size_t index) {
+  return derive_seed(0, 0, index) & 1u;
+}
 
 // Two-fold cross-validated accuracy of the majority label per cell; cells empty in the fitting half
 // predict that half's most frequent label.
@@ -33,7 +37,8 @@ double cross_validated_accuracy(const std::vector<int>& cells, int cell_count, c
       ++counts[static_cast<std::size_t>(cells[index]) * class_count + labels[index]];
       ++label_totals[static_cast<std::size_t>(labels[index])];
     }
-    const int fallback = static_cast<int>(std::max_element(label_totals.begin(), label_totals.end()) - label_totals.begin());
+    const int fallback =
+        static_cast<int>(std::max_element(label_totals.begin(), label_totals.end()) - label_totals.begin());
     for (std::size_t index = 0; index < cells.size(); ++index) {
       if (fold_of(index) == fit_fold) continue;
       const auto first = counts.begin() + static_cast<std::ptrdiff_t>(cells[index]) * class_count;

@@ -55,7 +55,8 @@ long poisson(double mean, SampleRandom& random) {
     const double k = std::floor((2 * a / us + b) * u + mean + 0.43);
     if (us >= 0.07 && v <= acceptance) return static_cast<long>(k);
     if (k < 0 || (us < 0.013 && v > us)) continue;
-    if (std::log(v) + std::log(inverse_alpha) - std::log(a / (us * us) + b) <= -mean + k * log_mean - std::lgamma(k + 1))
+    if (std::log(v) + std::log(inverse_alpha) - std::log(a / (us * us) + b) <=
+        -mean + k * log_mean - std::lgamma(k + 1))
       return static_cast<long>(k);
   }
 }
@@ -101,8 +102,8 @@ void defocus_kernel(double radius, double alias_sigma, cv::Mat& kernel) {
 
 const std::vector<Corruption>& all_corruptions() {
   static const std::vector<Corruption> list = {
-      Corruption::GaussianNoise, Corruption::ShotNoise, Corruption::ImpulseNoise, Corruption::DefocusBlur,
-      Corruption::GlassBlur,     Corruption::MotionBlur, Corruption::ZoomBlur,    Corruption::Brightness,
+      Corruption::GaussianNoise, Corruption::ShotNoise,  Corruption::ImpulseNoise,   Corruption::DefocusBlur,
+      Corruption::GlassBlur,     Corruption::MotionBlur, Corruption::ZoomBlur,       Corruption::Brightness,
       Corruption::Contrast,      Corruption::Pixelate,   Corruption::JpegCompression};
   return list;
 }

@@ -27,8 +27,8 @@ enum class Corruption {
 inline constexpr int corruption_severity_count = 5;
 
 const std::vector<Corruption>& all_corruptions();
-const char* corruption_name(Corruption corruption);   // ImageNet-C's folder name, e.g. "gaussian_noise"
-const char* corruption_family(Corruption corruption); // noise, blur, weather or digital
+const char* corruption_name(Corruption corruption);    // ImageNet-C's folder name, e.g. "gaussian_noise"
+const char* corruption_family(Corruption corruption);  // noise, blur, weather or digital
 // Throws genint::Error listing the known names when `name` is not one of them.
 Corruption parse_corruption(const std::string& name);
 // The severity's parameters as text, e.g. "sigma=0.12" (for the manifest).

@@ -6,8 +6,8 @@
 #include <turbojpeg.h>
 
 #include <atomic>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -49,8 +49,8 @@ class JpegFileWriter {
   void write(const std::string& path, const cv::Mat& rgb, int quality) {
     unsigned char* data = buffer_.data();
     unsigned long size = buffer_.size();
-    GENINT_CHECK(tjCompress2(handle_, rgb.data, rgb.cols, static_cast<int>(rgb.step), rgb.rows, TJPF_RGB, &data,
-                             &size, TJSAMP_420, quality, TJFLAG_NOREALLOC) == 0,
+    GENINT_CHECK(tjCompress2(handle_, rgb.data, rgb.cols, static_cast<int>(rgb.step), rgb.rows, TJPF_RGB, &data, &size,
+                             TJSAMP_420, quality, TJFLAG_NOREALLOC) == 0,
                  "fashion-scenes: JPEG encoding of " + path + " failed: " + tjGetErrorStr2(handle_));
     const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "wb"), &std::fclose);
     GENINT_CHECK(file != nullptr, "fashion-scenes: cannot create " + path);
@@ -161,7 +161,8 @@ void assign_items(const LabelledImages& half, std::uint64_t seed, std::uint64_t 
     auto& items = by_class[static_cast<std::size_t>(label)];
     SampleRandom random(derive_seed(seed, ItemStream, half_id * 1000 + static_cast<std::uint64_t>(label)));
     for (std::size_t last = items.size(); last > 1; --last)  // Fisher–Yates
-      std::swap(items[last - 1], items[static_cast<std::size_t>(random.integer_inclusive(0, static_cast<std::int64_t>(last - 1)))]);
+      std::swap(items[last - 1],
+                items[static_cast<std::size_t>(random.integer_inclusive(0, static_cast<std::int64_t>(last - 1)))]);
     std::size_t next = 0;
     for (SplitPlan* split : splits) {
       const auto wanted = static_cast<std::size_t>(split->per_class);
@@ -170,8 +171,9 @@ void assign_items(const LabelledImages& half, std::uint64_t seed, std::uint64_t 
                        std::to_string(items.size()) + " items in " +
                        (half.images_path.empty() ? std::string("its source") : half.images_path) +
                        ", fewer than the splits drawn from it ask for");
-      split->source_items[static_cast<std::size_t>(label)].assign(items.begin() + static_cast<std::ptrdiff_t>(next),
-                                                                   items.begin() + static_cast<std::ptrdiff_t>(next + wanted));
+      split->source_items[static_cast<std::size_t>(label)].assign(
+          items.begin() + static_cast<std::ptrdiff_t>(next),
+          items.begin() + static_cast<std::ptrdiff_t>(next + wanted));
       next += wanted;
     }
   }
@@ -184,18 +186,19 @@ std::vector<SceneRecord> write_split(const FashionScenesOptions& options, const 
   const std::size_t count = static_cast<std::size_t>(split.per_class) * fashion_mnist_class_count;
   const std::size_t image_bytes = static_cast<std::size_t>(options.image_size) * options.image_size * 3;
   std::vector<SceneRecord> records(count);
-  for (const std::string& folder : folders) fs::create_directories(fs::path(options.output_folder) / split.name / folder);
+  for (const std::string& folder : folders)
+    fs::create_directories(fs::path(options.output_folder) / split.name / folder);
   if (keep_pixels != nullptr) keep_pixels->assign(count * image_bytes, 0);
   parallel_for<RenderState>(
-      count, threads, split.name, options.progress,
-      [&] { return std::make_unique<RenderState>(options.image_size); },
+      count, threads, split.name, options.progress, [&] { return std::make_unique<RenderState>(options.image_size); },
       [&](std::size_t index, RenderState& state) {
         const int label = static_cast<int>(index / static_cast<std::size_t>(split.per_class));
         const int within = static_cast<int>(index % static_cast<std::size_t>(split.per_class));
         SceneRecord& record = records[index];
         record.label = label;
         record.source_index = split.source_items[static_cast<std::size_t>(label)][static_cast<std::size_t>(within)];
-        record.file = split.name + "/" + folders[static_cast<std::size_t>(label)] + "/" + image_name(split.name, within);
+        record.file =
+            split.name + "/" + folders[static_cast<std::size_t>(label)] + "/" + image_name(split.name, within);
         SampleRandom random(derive_seed(options.seed, split.stream, index));
         record.nuisances = model.sample(split.law, label, random);
         const IdxImages& images = split.source->images;
@@ -230,14 +233,17 @@ std::vector<SceneRecord> write_corrupted(const FashionScenesOptions& options, co
         record.corruption = corruption_name(corruption);
         record.severity = severity;
         record.file = "corrupted/" + record.corruption + "/" + std::to_string(severity) + "/" +
-                      folders[static_cast<std::size_t>(record.label)] + "/" + fs::path(test[item].file).filename().string();
+                      folders[static_cast<std::size_t>(record.label)] + "/" +
+                      fs::path(test[item].file).filename().string();
         // The corrupted image's seed depends on (corruption, severity, item) only, not on which others were asked for.
         const std::uint64_t stream = CorruptStream + 16 * (static_cast<std::uint64_t>(corruption) * 8 + severity);
         SampleRandom random(derive_seed(options.seed, stream, item));
-        const cv::Mat clean(size, size, CV_8UC3,
-                            const_cast<std::uint8_t*>(test_pixels.data() + item * static_cast<std::size_t>(size) * size * 3));
+        const cv::Mat clean(
+            size, size, CV_8UC3,
+            const_cast<std::uint8_t*>(test_pixels.data() + item * static_cast<std::size_t>(size) * size * 3));
         state.engine.apply(corruption, severity, clean, random, state.corrupted);
-        state.writer.write((fs::path(options.output_folder) / record.file).string(), state.corrupted, options.jpeg_quality);
+        state.writer.write((fs::path(options.output_folder) / record.file).string(), state.corrupted,
+                           options.jpeg_quality);
       });
   return records;
 }
@@ -250,9 +256,9 @@ nlohmann::ordered_json manifest_header(const FashionScenesOptions& options, cons
   manifest["seed"] = options.seed;
   manifest["image_size"] = options.image_size;
   manifest["jpeg_quality"] = options.jpeg_quality;
-  manifest["source"] = {{"train_images", data.train.images_path}, {"train_labels", data.train.labels_path},
+  manifest["source"] = {{"train_images", data.train.images_path},  {"train_labels", data.train.labels_path},
                         {"train_items", data.train.labels.size()}, {"t10k_images", data.test.images_path},
-                        {"t10k_labels", data.test.labels_path},   {"t10k_items", data.test.labels.size()}};
+                        {"t10k_labels", data.test.labels_path},    {"t10k_items", data.test.labels.size()}};
   nlohmann::ordered_json classes = nlohmann::ordered_json::array();
   for (int label = 0; label < fashion_mnist_class_count; ++label)
     classes.push_back({{"label", label},
@@ -261,8 +267,9 @@ nlohmann::ordered_json manifest_header(const FashionScenesOptions& options, cons
                        {"angle_mean", model.class_angle_mean(label)}});
   manifest["classes"] = std::move(classes);
   manifest["nuisance_laws"] = nuisance_laws_json(model);
-  manifest["seeding"] = "each image draws from xoshiro256** seeded with splitmix64(seed, stream, index); "
-                        "streams: train 1, val 2, test 3, ood 4, item shuffles 5, corrupted 6 + 16 * (8 * corruption + severity)";
+  manifest["seeding"] =
+      "each image draws from xoshiro256** seeded with splitmix64(seed, stream, index); "
+      "streams: train 1, val 2, test 3, ood 4, item shuffles 5, corrupted 6 + 16 * (8 * corruption + severity)";
   return manifest;
 }
 
@@ -276,9 +283,12 @@ nlohmann::ordered_json corrupted_section(const FashionScenesOptions& options, st
                                {"family", corruption_family(corruption)},
                                {"parameters", std::move(parameters)}});
   }
-  return {{"folder", "corrupted"}, {"layout", "corrupted/<corruption>/<severity>/<class>/*.JPEG"},
-          {"source_split", "test"}, {"severities", options.severities},
-          {"corruptions", std::move(corruption_list)}, {"count", count},
+  return {{"folder", "corrupted"},
+          {"layout", "corrupted/<corruption>/<severity>/<class>/*.JPEG"},
+          {"source_split", "test"},
+          {"severities", options.severities},
+          {"corruptions", std::move(corruption_list)},
+          {"count", count},
           {"nuisances", "corrupted.csv"},
           {"severity_tables", "Tiny-ImageNet-C (64x64); sizes marked px@64 scale with image_size / 64"}};
 }
@@ -294,9 +304,9 @@ void write_manifest(const fs::path& path, const nlohmann::ordered_json& manifest
 }  // namespace
 
 const std::vector<std::string>& fashion_scenes_output_names() {
-  static const std::vector<std::string> names = {"train",   "val",     "test",     "ood",           "corrupted",
-                                                 "train.csv", "val.csv", "test.csv", "ood.csv", "corrupted.csv",
-                                                 "manifest.json"};
+  static const std::vector<std::string> names = {"train",     "val",           "test",         "ood",
+                                                 "corrupted", "train.csv",     "val.csv",      "test.csv",
+                                                 "ood.csv",   "corrupted.csv", "manifest.json"};
   return names;
 }
 
@@ -343,11 +353,13 @@ nlohmann::ordered_json generate_fashion_scenes(const FashionScenesOptions& optio
   }
   manifest["corrupted"] = corrupted_section(options, corrupted_count);
   manifest["confound"] = {
-      {"what", "accuracy of predicting the label from the nuisances alone: majority label per 30-degree bin of hue "
-               "and angle (12 x 12 bins), two-fold cross-validated on the split's own images"},
+      {"what",
+       "accuracy of predicting the label from the nuisances alone: majority label per 30-degree bin of hue "
+       "and angle (12 x 12 bins), two-fold cross-validated on the split's own images"},
       {"measured", std::move(measured)},
-      {"population", {{"confounded", confound_json(population_confound(model, NuisanceLaw::Confounded))},
-                      {"class_independent", confound_json(population_confound(model, NuisanceLaw::ClassIndependent))}}}};
+      {"population",
+       {{"confounded", confound_json(population_confound(model, NuisanceLaw::Confounded))},
+        {"class_independent", confound_json(population_confound(model, NuisanceLaw::ClassIndependent))}}}};
   write_manifest(fs::path(options.output_folder) / "manifest.json", manifest);
   return manifest;
 }

@@ -60,15 +60,17 @@ std::vector<std::uint32_t> read_header(GzipReader& reader, const std::string& pa
   unsigned char magic[4] = {0, 0, 0, 0};
   reader.read_exactly(magic, 4, "the magic number");
   const unsigned expected_magic = 0x0800u + static_cast<unsigned>(expected_rank);
-  const unsigned found_magic = (unsigned{magic[0]} << 24) | (unsigned{magic[1]} << 16) |
-                               (unsigned{magic[2]} << 8) | unsigned{magic[3]};
-  GENINT_CHECK(found_magic == expected_magic,
-               "IDX file " + path + ": bad magic number 0x" + [&] {
-                 char text[16];
-                 std::snprintf(text, sizeof text, "%08X", found_magic);
-                 return std::string(text);
-               }() + " (expected 0x0000080" + std::to_string(expected_rank) +
-                   ": unsigned bytes, " + std::to_string(expected_rank) + " dimension(s))");
+  const unsigned found_magic =
+      (unsigned{magic[0]} << 24) | (unsigned{magic[1]} << 16) | (unsigned{magic[2]} << 8) | unsigned{magic[3]};
+  GENINT_CHECK(
+      found_magic == expected_magic, "IDX file " + path + ": bad magic number 0x" +
+                                         [&] {
+                                           char text[16];
+                                           std::snprintf(text, sizeof text, "%08X", found_magic);
+                                           return std::string(text);
+                                         }() +
+                                         " (expected 0x0000080" + std::to_string(expected_rank) + ": unsigned bytes, " +
+                                         std::to_string(expected_rank) + " dimension(s))");
   std::vector<std::uint32_t> sizes(static_cast<std::size_t>(expected_rank));
   for (auto& size : sizes) {
     unsigned char word[4];
@@ -105,9 +107,9 @@ IdxImages read_idx_images(const std::string& path) {
   GzipReader reader(path);
   const std::vector<std::uint32_t> sizes = read_header(reader, path, 3);
   // Fashion-MNIST items are 28x28; anything above 4096 per side is a corrupt header, not an image.
-  GENINT_CHECK(sizes[1] >= 1 && sizes[1] <= 4096 && sizes[2] >= 1 && sizes[2] <= 4096,
-               "IDX file " + path + ": implausible image size " + std::to_string(sizes[1]) + "x" +
-                   std::to_string(sizes[2]));
+  GENINT_CHECK(
+      sizes[1] >= 1 && sizes[1] <= 4096 && sizes[2] >= 1 && sizes[2] <= 4096,
+      "IDX file " + path + ": implausible image size " + std::to_string(sizes[1]) + "x" + std::to_string(sizes[2]));
   IdxImages images;
   images.count = sizes[0];
   images.rows = static_cast<int>(sizes[1]);
@@ -123,7 +125,8 @@ IdxImages read_idx_images(const std::string& path) {
                         "the pixels of " + std::to_string(images.count) + " images");
     filled = next;
   }
-  GENINT_CHECK(reader.at_end(), "IDX file " + path + " has bytes after its " + std::to_string(images.count) + " images");
+  GENINT_CHECK(reader.at_end(),
+               "IDX file " + path + " has bytes after its " + std::to_string(images.count) + " images");
   return images;
 }
 
@@ -148,9 +151,8 @@ std::vector<std::uint8_t> read_idx_labels(const std::string& path, int class_cou
 }
 
 const std::vector<std::string>& fashion_mnist_class_folders() {
-  static const std::vector<std::string> folders = {"0_tshirt", "1_trouser", "2_pullover", "3_dress",
-                                                   "4_coat",   "5_sandal",  "6_shirt",    "7_sneaker",
-                                                   "8_bag",    "9_ankle_boot"};
+  static const std::vector<std::string> folders = {"0_tshirt", "1_trouser", "2_pullover", "3_dress", "4_coat",
+                                                   "5_sandal", "6_shirt",   "7_sneaker",  "8_bag",   "9_ankle_boot"};
   return folders;
 }
 

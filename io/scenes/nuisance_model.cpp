@@ -26,7 +26,9 @@ void check_range(double value, double low, double high, const std::string& name)
                    ", " + std::to_string(high) + "]");
 }
 
-int greatest_common_divisor(int left, int right) { return right == 0 ? left : greatest_common_divisor(right, left % right); }
+int greatest_common_divisor(int left, int right) {
+  return right == 0 ? left : greatest_common_divisor(right, left % right);
+}
 
 }  // namespace
 
@@ -94,7 +96,9 @@ NuisanceModel::NuisanceModel(const NuisanceParameters& parameters) : parameters_
   check_range(parameters.frequency_max, parameters.frequency_min, 64.0, "frequency_max");
 }
 
-double NuisanceModel::class_hue_mean(int label) const { return 360.0 * label / parameters_.class_count; }
+double NuisanceModel::class_hue_mean(int label) const {
+  return 360.0 * label / parameters_.class_count;
+}
 
 double NuisanceModel::class_angle_mean(int label) const {
   const int slot = (label * parameters_.angle_mean_stride) % parameters_.class_count;
@@ -102,20 +106,22 @@ double NuisanceModel::class_angle_mean(int label) const {
 }
 
 Nuisances NuisanceModel::sample(NuisanceLaw law, int label, SampleRandom& random) const {
-  GENINT_CHECK(label >= 0 && label < parameters_.class_count, "fashion-scenes: label " + std::to_string(label) +
-                                                                  " is outside the class range");
+  GENINT_CHECK(label >= 0 && label < parameters_.class_count,
+               "fashion-scenes: label " + std::to_string(label) + " is outside the class range");
   Nuisances nuisances;
   // The mixture choice is drawn for hue and angle separately: a class-typical hue says nothing about
   // whether the pose is class-typical too, so both marginals are exactly rho*vM + (1-rho)*uniform.
   const bool typical_hue = law == NuisanceLaw::Confounded && random.coin(parameters_.rho);
-  nuisances.hue = typical_hue ? wrap_degrees(sample_von_mises_degrees(class_hue_mean(label),
-                                                                      parameters_.hue_concentration, random), 0.0)
-                              : random.uniform(0.0, 360.0);
+  nuisances.hue =
+      typical_hue
+          ? wrap_degrees(sample_von_mises_degrees(class_hue_mean(label), parameters_.hue_concentration, random), 0.0)
+          : random.uniform(0.0, 360.0);
   const bool typical_angle = law == NuisanceLaw::Confounded && random.coin(parameters_.rho);
-  nuisances.angle = typical_angle
-                        ? wrap_degrees(sample_von_mises_degrees(class_angle_mean(label),
-                                                                parameters_.angle_concentration, random), -180.0)
-                        : random.uniform(-180.0, 180.0);
+  nuisances.angle =
+      typical_angle
+          ? wrap_degrees(sample_von_mises_degrees(class_angle_mean(label), parameters_.angle_concentration, random),
+                         -180.0)
+          : random.uniform(-180.0, 180.0);
   nuisances.texture = static_cast<TextureKind>(random.integer_inclusive(0, 2));
   nuisances.texture_frequency = random.uniform(parameters_.frequency_min, parameters_.frequency_max);
   nuisances.texture_orientation = random.uniform(0.0, 180.0);

@@ -15,15 +15,15 @@ const char* texture_kind_name(TextureKind kind);
 
 // Everything that varies from image to image besides the object itself. Angles in degrees.
 struct Nuisances {
-  double hue = 0;                    // background hue, [0, 360)
+  double hue = 0;  // background hue, [0, 360)
   TextureKind texture = TextureKind::Stripes;
-  double texture_frequency = 0;      // cycles (or noise cells) per image side
-  double texture_orientation = 0;    // degrees, [0, 180)
-  double texture_phase = 0;          // fraction of a cycle, [0, 1)
-  double angle = 0;                  // object rotation, [-180, 180), counter-clockwise
-  double scale = 0;                  // side of the 28x28 item box as a fraction of the image side
-  double center_x = 0;               // object centre, fraction of the image width
-  double center_y = 0;               // object centre, fraction of the image height
+  double texture_frequency = 0;    // cycles (or noise cells) per image side
+  double texture_orientation = 0;  // degrees, [0, 180)
+  double texture_phase = 0;        // fraction of a cycle, [0, 1)
+  double angle = 0;                // object rotation, [-180, 180), counter-clockwise
+  double scale = 0;                // side of the 28x28 item box as a fraction of the image side
+  double center_x = 0;             // object centre, fraction of the image width
+  double center_y = 0;             // object centre, fraction of the image height
 };
 
 // Training, validation and IID test share the confounded law; OOD uses the class-independent one.
@@ -36,7 +36,7 @@ struct NuisanceParameters {
   double angle_concentration = 4.0;  // von Mises kappa of each class's rotation
   int angle_mean_stride = 3;         // class c's mean angle sits at slot (c * stride) mod classes
   double scale_min = 0.6, scale_max = 0.95;
-  double center_spread = 0.12;       // centre uniform in [0.5 - spread, 0.5 + spread]
+  double center_spread = 0.12;  // centre uniform in [0.5 - spread, 0.5 + spread]
   double frequency_min = 1.5, frequency_max = 6.0;
 };
 

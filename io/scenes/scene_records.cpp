@@ -15,8 +15,9 @@ void write_scene_csv(const std::string& path, const std::vector<SceneRecord>& re
                      const std::vector<std::string>& class_folders, bool with_corruption) {
   const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "wb"), &std::fclose);
   GENINT_CHECK(file != nullptr, "cannot create " + path);
-  std::fprintf(file.get(), "file,label,class,source_index,hue,texture,texture_frequency,texture_orientation,"
-                           "texture_phase,angle,scale,center_x,center_y%s\n",
+  std::fprintf(file.get(),
+               "file,label,class,source_index,hue,texture,texture_frequency,texture_orientation,"
+               "texture_phase,angle,scale,center_x,center_y%s\n",
                with_corruption ? ",corruption,severity" : "");
   for (const SceneRecord& record : records) {
     const Nuisances& nuisance = record.nuisances;
@@ -59,8 +60,9 @@ nlohmann::ordered_json nuisance_laws_json(const NuisanceModel& model) {
   laws["confounded"] = {
       {"used_by", {"train", "val", "test"}},
       {"hue", "rho * VonMises(class_hue_mean, hue_concentration) + (1 - rho) * Uniform[0, 360), degrees"},
-      {"angle", "rho * VonMises(class_angle_mean, angle_concentration) + (1 - rho) * Uniform[-180, 180), degrees, "
-                "counter-clockwise; the mixture component is drawn separately for hue and angle"},
+      {"angle",
+       "rho * VonMises(class_angle_mean, angle_concentration) + (1 - rho) * Uniform[-180, 180), degrees, "
+       "counter-clockwise; the mixture component is drawn separately for hue and angle"},
       {"class_hue_mean", "360 * label / classes"},
       {"class_angle_mean", "360 * ((label * angle_mean_stride) mod classes) / classes, wrapped to [-180, 180)"},
       {"rho", parameters.rho},
@@ -70,19 +72,18 @@ nlohmann::ordered_json nuisance_laws_json(const NuisanceModel& model) {
   laws["class_independent"] = {{"used_by", {"ood"}},
                                {"hue", "Uniform[0, 360) for every class"},
                                {"angle", "Uniform[-180, 180) for every class"}};
-  laws["shared_by_both"] = {
-      {"texture", "uniform over stripes, checker, noise"},
-      {"texture_frequency", {parameters.frequency_min, parameters.frequency_max}},
-      {"texture_orientation", "Uniform[0, 180) degrees"},
-      {"texture_phase", "Uniform[0, 1) cycles"},
-      {"scale", {parameters.scale_min, parameters.scale_max}},
-      {"center_x", {0.5 - parameters.center_spread, 0.5 + parameters.center_spread}},
-      {"center_y", {0.5 - parameters.center_spread, 0.5 + parameters.center_spread}},
-      {"background", "HSV(hue, saturation, value_low + (value_high - value_low) * texture)"},
-      {"background_saturation", background_saturation},
-      {"background_value", {background_value_low, background_value_high}},
-      {"object", "grey item intensity I composited with opacity min(1, I * object_alpha_gain)"},
-      {"object_alpha_gain", object_alpha_gain}};
+  laws["shared_by_both"] = {{"texture", "uniform over stripes, checker, noise"},
+                            {"texture_frequency", {parameters.frequency_min, parameters.frequency_max}},
+                            {"texture_orientation", "Uniform[0, 180) degrees"},
+                            {"texture_phase", "Uniform[0, 1) cycles"},
+                            {"scale", {parameters.scale_min, parameters.scale_max}},
+                            {"center_x", {0.5 - parameters.center_spread, 0.5 + parameters.center_spread}},
+                            {"center_y", {0.5 - parameters.center_spread, 0.5 + parameters.center_spread}},
+                            {"background", "HSV(hue, saturation, value_low + (value_high - value_low) * texture)"},
+                            {"background_saturation", background_saturation},
+                            {"background_value", {background_value_low, background_value_high}},
+                            {"object", "grey item intensity I composited with opacity min(1, I * object_alpha_gain)"},
+                            {"object_alpha_gain", object_alpha_gain}};
   return laws;
 }
 

@@ -70,9 +70,9 @@ void SceneRenderer::render(const std::uint8_t* item, int rows, int columns, cons
     const float* value = texture_.ptr<float>(row);
     auto* out = hsv_.ptr<cv::Vec3f>(row);
     for (int column = 0; column < size_; ++column)
-      out[column] = cv::Vec3f(static_cast<float>(nuisances.hue), static_cast<float>(background_saturation),
-                              static_cast<float>(background_value_low +
-                                                 (background_value_high - background_value_low) * value[column]));
+      out[column] = cv::Vec3f(
+          static_cast<float>(nuisances.hue), static_cast<float>(background_saturation),
+          static_cast<float>(background_value_low + (background_value_high - background_value_low) * value[column]));
   }
   cv::cvtColor(hsv_, background_, cv::COLOR_HSV2RGB);
 

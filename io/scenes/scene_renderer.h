@@ -32,12 +32,12 @@ class SceneRenderer {
   void draw_texture(const Nuisances& nuisances, SampleRandom& random);
 
   int size_;
-  cv::Mat texture_;     // CV_32F in [0, 1]
-  cv::Mat noise_cells_; // CV_32F, at most 66 x 66 cells
-  cv::Mat hsv_;         // CV_32FC3, H in degrees
-  cv::Mat background_;  // CV_32FC3 RGB in [0, 1]
-  cv::Mat item_;        // CV_32F item intensity in [0, 1]
-  cv::Mat warped_;      // CV_32F, the item placed in the scene
+  cv::Mat texture_;      // CV_32F in [0, 1]
+  cv::Mat noise_cells_;  // CV_32F, at most 66 x 66 cells
+  cv::Mat hsv_;          // CV_32FC3, H in degrees
+  cv::Mat background_;   // CV_32FC3 RGB in [0, 1]
+  cv::Mat item_;         // CV_32F item intensity in [0, 1]
+  cv::Mat warped_;       // CV_32F, the item placed in the scene
 };
 
 }  // namespace genint::io::scenes

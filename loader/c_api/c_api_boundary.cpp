@@ -14,8 +14,12 @@ namespace {
 thread_local std::string last_error_message;
 }
 
-void set_last_error(const std::string& message) { last_error_message = message; }
-void clear_last_error() { last_error_message.clear(); }
+void set_last_error(const std::string& message) {
+  last_error_message = message;
+}
+void clear_last_error() {
+  last_error_message.clear();
+}
 
 genint_status status_from_current_exception() {
   try {
@@ -45,10 +49,18 @@ genint_status status_from_current_exception() {
 
 extern "C" {
 
-const char* genint_version_string(void) { return GENINT_VERSION_STRING; }
-int genint_abi_version(void) { return GENINT_ABI_VERSION; }
-int genint_cuda_backend_built(void) { return genint::cuda_backend_built() ? 1 : 0; }
-const char* genint_last_error_message(void) { return genint::c_api::last_error_message.c_str(); }
+const char* genint_version_string(void) {
+  return GENINT_VERSION_STRING;
+}
+int genint_abi_version(void) {
+  return GENINT_ABI_VERSION;
+}
+int genint_cuda_backend_built(void) {
+  return genint::cuda_backend_built() ? 1 : 0;
+}
+const char* genint_last_error_message(void) {
+  return genint::c_api::last_error_message.c_str();
+}
 
 const char* genint_status_name(genint_status status) {
   switch (status) {

@@ -44,10 +44,16 @@ nlohmann::json source_json(const loader::LoaderPipeline& pipeline, std::size_t i
   nlohmann::json skips = nlohmann::json::object();
   for (const auto& [reason, summary] : pipeline.source_statistics(index).skips_by_reason())
     skips[reason] = {{"count", summary.count}, {"examples", summary.example_paths}};
-  return {{"kind", loader::source_kind_name(snapshot.kind)}, {"count_per_batch", snapshot.count_per_batch},
-          {"weight", snapshot.weight}, {"threads", snapshot.threads}, {"delivered", snapshot.delivered},
-          {"samples_per_second", snapshot.samples_per_second}, {"skipped", snapshot.skipped},
-          {"skips", skips}, {"buffers_in_use", snapshot.buffers_in_use}, {"pool_size", snapshot.pool_size},
+  return {{"kind", loader::source_kind_name(snapshot.kind)},
+          {"count_per_batch", snapshot.count_per_batch},
+          {"weight", snapshot.weight},
+          {"threads", snapshot.threads},
+          {"delivered", snapshot.delivered},
+          {"samples_per_second", snapshot.samples_per_second},
+          {"skipped", snapshot.skipped},
+          {"skips", skips},
+          {"buffers_in_use", snapshot.buffers_in_use},
+          {"pool_size", snapshot.pool_size},
           {"batches_per_epoch", snapshot.batches_per_epoch}};
 }
 
@@ -87,8 +93,8 @@ genint_status genint_loader_next_batch(genint_loader* handle, genint_batch* out_
     out_batch->epoch = view.epoch;
     out_batch->size = view.size;
     out_batch->image_size = handle->config.image_size;
-    out_batch->layout = handle->config.layout == loader::SampleLayout::Uint8Hwc ? GENINT_LAYOUT_UINT8_HWC
-                                                                                : GENINT_LAYOUT_FLOAT32_CHW;
+    out_batch->layout =
+        handle->config.layout == loader::SampleLayout::Uint8Hwc ? GENINT_LAYOUT_UINT8_HWC : GENINT_LAYOUT_FLOAT32_CHW;
     out_batch->pinned = handle->pipeline->pinned_memory() ? 1 : 0;
     out_batch->images = view.images;
     out_batch->sample_bytes = handle->pipeline->sample_bytes();
@@ -151,11 +157,11 @@ genint_status genint_loader_stats_json(const genint_loader* handle, char* buffer
     nlohmann::json sources = nlohmann::json::array();
     for (std::size_t index = 0; index < pipeline.source_count(); ++index)
       sources.push_back(c_api::source_json(pipeline, index));
-    const std::string text = nlohmann::json{{"batch_size", pipeline.batch_size()},
-                                            {"ready_batches", pipeline.ready_batches()},
-                                            {"pinned_memory", pipeline.pinned_memory()},
-                                            {"sources", sources}}
-                                 .dump();
+    const std::string text = nlohmann::json{
+        {"batch_size", pipeline.batch_size()},
+        {"ready_batches", pipeline.ready_batches()},
+        {"pinned_memory", pipeline.pinned_memory()},
+        {"sources", sources}}.dump();
     *out_length = text.size();
     if (buffer == nullptr) return;
     if (capacity <= text.size())

@@ -23,9 +23,13 @@ ConfigObject::ConfigObject(const nlohmann::json& value, std::string path) : valu
     throw ConfigError(path_.empty() ? "(root)" : path_, "must be an object, got " + json_type_name(value_));
 }
 
-bool ConfigObject::has(const std::string& key) const { return value_.contains(key); }
+bool ConfigObject::has(const std::string& key) const {
+  return value_.contains(key);
+}
 
-std::string ConfigObject::field(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+std::string ConfigObject::field(const std::string& key) const {
+  return path_.empty() ? key : path_ + "." + key;
+}
 
 const nlohmann::json* ConfigObject::optional(const std::string& key) {
   read_keys_.insert(key);
@@ -47,8 +51,8 @@ std::int64_t checked_integer(const nlohmann::json& value, const std::string& fie
     throw ConfigError(field, "must be at most " + std::to_string(max) + ", got " + value.dump());
   const std::int64_t number = value.get<std::int64_t>();
   if (number < min || number > max)
-    throw ConfigError(field, "must be in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " +
-                                 std::to_string(number));
+    throw ConfigError(
+        field, "must be in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " + std::to_string(number));
   return number;
 }
 }  // namespace
@@ -65,8 +69,8 @@ std::int64_t ConfigObject::required_integer(const std::string& key, std::int64_t
 std::uint64_t ConfigObject::unsigned_integer(const std::string& key, std::uint64_t fallback) {
   const nlohmann::json* value = optional(key);
   if (value == nullptr) return fallback;
-  if (!value->is_number_integer() || (value->is_number_integer() && !value->is_number_unsigned() &&
-                                      value->get<std::int64_t>() < 0))
+  if (!value->is_number_integer() ||
+      (value->is_number_integer() && !value->is_number_unsigned() && value->get<std::int64_t>() < 0))
     throw ConfigError(field(key), "must be a non-negative integer, got " + value->dump());
   return value->get<std::uint64_t>();
 }
@@ -77,8 +81,8 @@ double ConfigObject::number(const std::string& key, double fallback, double min,
   if (!value->is_number()) throw ConfigError(field(key), "must be a number, got " + json_type_name(*value));
   const double number = value->get<double>();
   if (!(number >= min && number <= max))
-    throw ConfigError(field(key), "must be in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " +
-                                      value->dump());
+    throw ConfigError(field(key),
+                      "must be in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " + value->dump());
   return number;
 }
 
@@ -111,7 +115,9 @@ std::string ConfigObject::choice(const std::string& key, const std::string& fall
   throw ConfigError(field(key), "must be one of " + listed + ", got '" + value + "'");
 }
 
-ConfigObject ConfigObject::object(const std::string& key) { return ConfigObject(required(key), field(key)); }
+ConfigObject ConfigObject::object(const std::string& key) {
+  return ConfigObject(required(key), field(key));
+}
 
 const nlohmann::json& ConfigObject::array(const std::string& key) {
   const nlohmann::json& value = required(key);

@@ -26,7 +26,7 @@ class ConfigObject {
   std::string required_text(const std::string& key);
   // One of `choices`; the error lists them.
   std::string choice(const std::string& key, const std::string& fallback, const std::vector<std::string>& choices);
-  ConfigObject object(const std::string& key);  // the key must be present and an object
+  ConfigObject object(const std::string& key);          // the key must be present and an object
   const nlohmann::json& array(const std::string& key);  // the key must be present and an array
   // Throws ConfigError naming the first key no getter asked for (a typo must not be silently ignored).
   void reject_unknown_keys() const;

@@ -71,7 +71,8 @@ void parse_shard(ConfigObject shard, LoaderConfig& config) {
 }  // namespace
 
 std::size_t LoaderConfig::sample_bytes() const {
-  const std::size_t values = std::size_t{3} * static_cast<std::size_t>(image_size) * static_cast<std::size_t>(image_size);
+  const std::size_t values =
+      std::size_t{3} * static_cast<std::size_t>(image_size) * static_cast<std::size_t>(image_size);
   return layout == SampleLayout::Uint8Hwc ? values : values * sizeof(float);
 }
 
@@ -91,7 +92,7 @@ LoaderConfig parse_loader_config(const nlohmann::json& json) {
   config.batches_in_flight = static_cast<int>(root.integer("batches_in_flight", 4, 2, 64));
   config.pool_batches = static_cast<int>(root.integer("pool_batches", 2, 1, 64));
   const std::string memory = root.choice("host_memory", "auto", {"auto", "pinned", "pageable"});
-  config.host_memory = memory == "auto" ? HostMemoryKind::Auto
+  config.host_memory = memory == "auto"     ? HostMemoryKind::Auto
                        : memory == "pinned" ? HostMemoryKind::Pinned
                                             : HostMemoryKind::Pageable;
   const nlohmann::json& sources = root.array("sources");
@@ -103,7 +104,8 @@ LoaderConfig parse_loader_config(const nlohmann::json& json) {
   std::int64_t total = 0;
   for (const SourceSettings& source : config.sources) total += source.count;
   if (config.batch_size == 0) {
-    if (total > max_batch_size) throw ConfigError("sources", "counts add up to more than " + std::to_string(max_batch_size));
+    if (total > max_batch_size)
+      throw ConfigError("sources", "counts add up to more than " + std::to_string(max_batch_size));
     config.batch_size = static_cast<int>(total);
   } else if (total != config.batch_size) {
     throw ConfigError("sources", "counts add up to " + std::to_string(total) + ", not batch_size " +

@@ -17,11 +17,11 @@ enum class HostMemoryKind { Auto, Pinned, Pageable };
 // One entry of "sources": what every source has, plus its own keys left for its factory to validate.
 struct SourceSettings {
   SourceKind kind = SourceKind::Natural;
-  int count = 0;         // samples of this source in every batch (resolved from "fraction" if given)
-  float weight = 1.0f;   // λ: the loss weight the trainer applies to this source's samples
-  int threads = 1;       // worker threads producing for this source
+  int count = 0;        // samples of this source in every batch (resolved from "fraction" if given)
+  float weight = 1.0f;  // λ: the loss weight the trainer applies to this source's samples
+  int threads = 1;      // worker threads producing for this source
   nlohmann::json own_settings = nlohmann::json::object();  // the kind-specific keys
-  std::string path;      // "sources[0]", for error messages
+  std::string path;                                        // "sources[0]", for error messages
 };
 
 struct LoaderConfig {

@@ -18,7 +18,9 @@ HostBuffer::HostBuffer(std::size_t bytes, bool pinned) : bytes_(bytes), pinned_(
   data_ = pinned ? allocate_pinned_host_memory(bytes) : ::operator new(bytes, buffer_alignment);
 }
 
-HostBuffer::~HostBuffer() { release(); }
+HostBuffer::~HostBuffer() {
+  release();
+}
 
 HostBuffer::HostBuffer(HostBuffer&& other) noexcept
     : data_(std::exchange(other.data_, nullptr)), bytes_(std::exchange(other.bytes_, 0)), pinned_(other.pinned_) {}
@@ -42,6 +44,8 @@ void HostBuffer::release() noexcept {
   data_ = nullptr;
 }
 
-bool pinned_host_memory_available() { return cuda_backend_built() && cuda_device_count() > 0; }
+bool pinned_host_memory_available() {
+  return cuda_backend_built() && cuda_device_count() > 0;
+}
 
 }  // namespace genint::loader

@@ -36,8 +36,8 @@ std::uint64_t KeyedPermutation::round_function(std::uint64_t half, int round) co
 }
 
 std::uint64_t KeyedPermutation::operator()(std::uint64_t position) const {
-  GENINT_CHECK(position < size_, "permutation position " + std::to_string(position) + " is outside [0, " +
-                                     std::to_string(size_) + ")");
+  GENINT_CHECK(position < size_,
+               "permutation position " + std::to_string(position) + " is outside [0, " + std::to_string(size_) + ")");
   std::uint64_t value = position;
   do {
     std::uint64_t left = value >> half_bits_, right = value & half_mask_;
@@ -52,7 +52,9 @@ std::uint64_t KeyedPermutation::operator()(std::uint64_t position) const {
 }
 
 ShardedOrder::ShardedOrder(std::uint64_t dataset_size, std::uint64_t seed, int rank, int world_size)
-    : dataset_size_(dataset_size), seed_(seed), rank_(static_cast<std::uint64_t>(rank)),
+    : dataset_size_(dataset_size),
+      seed_(seed),
+      rank_(static_cast<std::uint64_t>(rank)),
       world_size_(static_cast<std::uint64_t>(world_size)) {
   GENINT_CHECK(world_size >= 1, "shard world_size must be at least 1, got " + std::to_string(world_size));
   GENINT_CHECK(rank >= 0 && rank < world_size,

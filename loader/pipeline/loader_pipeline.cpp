@@ -3,13 +3,12 @@
 // destruction returns promptly even with blocked producers.
 #include "loader/pipeline/loader_pipeline.h"
 
-#include "loader/pipeline/blocking_queue.h"
-
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 
 #include "loader/order/shard_order.h"
+#include "loader/pipeline/blocking_queue.h"
 #include "loader/pipeline/loader_errors.h"
 
 namespace genint::loader {
@@ -19,8 +18,8 @@ constexpr std::chrono::milliseconds stop_check_interval{10};
 
 [[noreturn]] void throw_unusable_data(SourceKind kind, std::uint64_t epoch, int max_attempts) {
   throw DataError(std::string("source ") + source_kind_name(kind) + ": " + std::to_string(max_attempts) +
-                  " samples in a row were skipped (epoch " +
-                  std::to_string(epoch) + "); the statistics list the skipped files and why");
+                  " samples in a row were skipped (epoch " + std::to_string(epoch) +
+                  "); the statistics list the skipped files and why");
 }
 }  // namespace
 
@@ -72,8 +71,7 @@ struct LoaderPipeline::Queues {
       : ready_samples(samples, producers, 4), free_slots(slots, 1, 4), ready_slots(slots, 1, 4) {}
 };
 
-LoaderPipeline::LoaderPipeline(PipelineOptions options, std::vector<PipelineSource> sources)
-    : options_(options) {
+LoaderPipeline::LoaderPipeline(PipelineOptions options, std::vector<PipelineSource> sources) : options_(options) {
   GENINT_CHECK(!sources.empty(), "the loader needs at least one source");
   GENINT_CHECK(options_.sample_bytes > 0, "sample_bytes must be positive");
   GENINT_CHECK(options_.batches_in_flight >= 2, "batches_in_flight must be at least 2");
@@ -83,8 +81,8 @@ LoaderPipeline::LoaderPipeline(PipelineOptions options, std::vector<PipelineSour
     GENINT_CHECK(entry.source != nullptr && entry.count > 0 && entry.threads > 0,
                  "source " + std::to_string(index) + " needs a source, a positive count and threads");
     const std::size_t chunk = std::max<std::size_t>(1, entry.source->chunk_size());
-    const std::size_t pool = static_cast<std::size_t>(entry.count) * options_.pool_batches +
-                             static_cast<std::size_t>(entry.threads) * chunk;
+    const std::size_t pool =
+        static_cast<std::size_t>(entry.count) * options_.pool_batches + static_cast<std::size_t>(entry.threads) * chunk;
     auto lane = std::make_unique<Lane>(pool);
     lane->index = static_cast<std::uint32_t>(index);
     lane->kind = entry.source->kind();
@@ -120,7 +118,8 @@ LoaderPipeline::LoaderPipeline(PipelineOptions options, std::vector<PipelineSour
   filled_per_lane_.assign(lanes_.size(), 0);
   const std::size_t ring = static_cast<std::size_t>(options_.batches_in_flight);
   queues_ = std::make_unique<Queues>(total_pool, ring, producers);
-  batch_images_ = HostBuffer(ring * static_cast<std::size_t>(batch_size_) * options_.sample_bytes, options_.pinned_memory);
+  batch_images_ =
+      HostBuffer(ring * static_cast<std::size_t>(batch_size_) * options_.sample_bytes, options_.pinned_memory);
   for (std::size_t index = 0; index < ring; ++index) {
     auto slot = std::make_unique<BatchSlot>();
     slot->images = static_cast<std::uint8_t*>(batch_images_.data()) +
@@ -163,7 +162,9 @@ void LoaderPipeline::start_threads() {
   }
 }
 
-void LoaderPipeline::stop() { stopping_.store(true, std::memory_order_release); }
+void LoaderPipeline::stop() {
+  stopping_.store(true, std::memory_order_release);
+}
 
 void LoaderPipeline::fail(std::exception_ptr error) {
   {
@@ -390,8 +391,7 @@ void LoaderPipeline::assembler_loop() {
 
 // Arrival mode: copies one arrived sample into the source's next free slot of the batch and returns its
 // pool buffer; false when the source's slots in this batch are already full.
-bool LoaderPipeline::try_place(const ReadySample& sample, BatchSlot& slot,
-                               std::vector<int>& filled) {
+bool LoaderPipeline::try_place(const ReadySample& sample, BatchSlot& slot, std::vector<int>& filled) {
   Lane& lane = *lanes_[sample.lane];
   if (filled[sample.lane] == lane.count) return false;
   const int within_source = filled[sample.lane];
@@ -408,8 +408,7 @@ bool LoaderPipeline::try_place(const ReadySample& sample, BatchSlot& slot,
   return true;
 }
 
-bool LoaderPipeline::assemble_batch(std::uint64_t batch_index, BatchSlot& slot,
-                                    moodycamel::ConsumerToken& token) {
+bool LoaderPipeline::assemble_batch(std::uint64_t batch_index, BatchSlot& slot, moodycamel::ConsumerToken& token) {
   std::vector<int>& filled = filled_per_lane_;
   std::fill(filled.begin(), filled.end(), 0);
   int missing = batch_size_;
@@ -424,8 +423,8 @@ bool LoaderPipeline::assemble_batch(std::uint64_t batch_index, BatchSlot& slot,
   }
   ReadySample incoming[64];
   while (missing > 0) {
-    const std::size_t count = queue_call::wait_dequeue_bulk_timed(queues_->ready_samples, token, incoming, 64,
-                                                                      stop_check_interval);
+    const std::size_t count =
+        queue_call::wait_dequeue_bulk_timed(queues_->ready_samples, token, incoming, 64, stop_check_interval);
     if (stopping_.load(std::memory_order_acquire)) return false;
     for (std::size_t index = 0; index < count; ++index) {
       if (try_place(incoming[index], slot, filled))
@@ -492,7 +491,9 @@ void LoaderPipeline::release_batch(std::uint32_t ring_slot, std::uint64_t batch_
   slot_released_.notify_all();
 }
 
-std::size_t LoaderPipeline::source_count() const { return lanes_.size(); }
+std::size_t LoaderPipeline::source_count() const {
+  return lanes_.size();
+}
 
 const SourceStatistics& LoaderPipeline::source_statistics(std::size_t source_index) const {
   GENINT_CHECK(source_index < lanes_.size(), "source index " + std::to_string(source_index) + " is out of range");
@@ -525,6 +526,8 @@ SourceSnapshot LoaderPipeline::source_snapshot(std::size_t source_index) const {
   return snapshot;
 }
 
-std::uint64_t LoaderPipeline::ready_batches() const { return queues_->ready_slots.size_approx(); }
+std::uint64_t LoaderPipeline::ready_batches() const {
+  return queues_->ready_slots.size_approx();
+}
 
 }  // namespace genint::loader

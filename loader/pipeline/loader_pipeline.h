@@ -109,8 +109,8 @@ class LoaderPipeline {
                      int& consecutive_skips);
   // Deterministic mode: samples are written where they will be read, in the batch slot of their task.
   void produce_in_place(Lane& lane, SampleProducer& producer);
-  void produce_chunk_in_place(Lane& lane, SampleProducer& producer, SampleRequest* requests,
-                              std::uint64_t first_task, std::size_t count, int& consecutive_skips);
+  void produce_chunk_in_place(Lane& lane, SampleProducer& producer, SampleRequest* requests, std::uint64_t first_task,
+                              std::size_t count, int& consecutive_skips);
   bool retry_until_delivered(Lane& lane, SampleProducer& producer, SampleRequest& request, std::uint64_t task,
                              int& consecutive_skips);
   void record_in_place(Lane& lane, std::uint64_t task);

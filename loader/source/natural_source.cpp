@@ -48,8 +48,8 @@ io::NaturalPipelineConfig parse_pipeline(ConfigObject& object, const LoaderConfi
   io::NaturalPipelineConfig pipeline;
   pipeline.output_size = config.image_size;
   pipeline.layout = config.layout == SampleLayout::Uint8Hwc ? io::OutputLayout::Uint8HWC : io::OutputLayout::FloatCHW;
-  pipeline.mode = object.choice("mode", "train", {"train", "eval"}) == "train" ? io::PipelineMode::Train
-                                                                               : io::PipelineMode::Eval;
+  pipeline.mode =
+      object.choice("mode", "train", {"train", "eval"}) == "train" ? io::PipelineMode::Train : io::PipelineMode::Eval;
   pipeline.horizontal_flip = object.boolean("flip", true);
   pipeline.crop.scale_min = object.number("crop_scale_min", pipeline.crop.scale_min, 1e-6, 1.0);
   pipeline.crop.scale_max = object.number("crop_scale_max", pipeline.crop.scale_max, pipeline.crop.scale_min, 1.0);

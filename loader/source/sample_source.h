@@ -22,8 +22,8 @@ struct InterventionRecord {
   std::int32_t space = 0;        // which latent the direction moves (the generator's own numbering)
   std::int32_t layer_begin = 0;  // per-layer latents [layer_begin, layer_end) received the edit
   std::int32_t layer_end = 0;
-  std::int32_t direction = -1;   // component j
-  float step = 0.0f;             // offset s' along it
+  std::int32_t direction = -1;  // component j
+  float step = 0.0f;            // offset s' along it
 };
 
 // What a sample says about itself besides its pixels.

@@ -12,12 +12,13 @@ std::string status_text(cudaError_t status) {
 std::string status_text(cublasStatus_t status) {
   return std::string(cublasGetStatusName(status)) + ": " + cublasGetStatusString(status);
 }
-std::string status_text(cudnnStatus_t status) { return cudnnGetErrorString(status); }
+std::string status_text(cudnnStatus_t status) {
+  return cudnnGetErrorString(status);
+}
 
 namespace {
 template <typename Status>
-DeviceLibraryError make_failure(const char* library, Status status, const char* statement, const char* file,
-                                int line) {
+DeviceLibraryError make_failure(const char* library, Status status, const char* statement, const char* file, int line) {
   return DeviceLibraryError(library, static_cast<long>(status), status_text(status), statement, file, line);
 }
 }  // namespace

@@ -28,11 +28,10 @@ void log_status_failure(cudnnStatus_t status, const char* statement, const char*
 
 }  // namespace genint::detail
 
-#define GENINT_DETAIL_STATUS_CHECK(statement, success, action)              \
-  do {                                                                      \
-    const auto genint_status_ = (statement);                                \
-    if (genint_status_ != (success))                                        \
-      ::genint::detail::action(genint_status_, #statement, __FILE__, __LINE__); \
+#define GENINT_DETAIL_STATUS_CHECK(statement, success, action)                                                 \
+  do {                                                                                                         \
+    const auto genint_status_ = (statement);                                                                   \
+    if (genint_status_ != (success)) ::genint::detail::action(genint_status_, #statement, __FILE__, __LINE__); \
   } while (0)
 
 #define GENINT_CUDA_CHECK(statement) GENINT_DETAIL_STATUS_CHECK(statement, cudaSuccess, throw_status_failure)

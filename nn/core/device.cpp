@@ -10,7 +10,9 @@
 
 namespace genint {
 
-bool cuda_backend_built() { return GENINT_WITH_CUDA != 0; }
+bool cuda_backend_built() {
+  return GENINT_WITH_CUDA != 0;
+}
 
 int cuda_device_count() {
 #if GENINT_WITH_CUDA

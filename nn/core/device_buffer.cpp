@@ -26,7 +26,9 @@ DeviceBuffer::DeviceBuffer(std::size_t bytes) : bytes_(bytes) {
 #endif
 }
 
-DeviceBuffer::~DeviceBuffer() { release(); }
+DeviceBuffer::~DeviceBuffer() {
+  release();
+}
 
 DeviceBuffer::DeviceBuffer(DeviceBuffer&& other) noexcept
     : data_(std::exchange(other.data_, nullptr)), bytes_(std::exchange(other.bytes_, 0)) {}
@@ -49,8 +51,8 @@ void DeviceBuffer::release() noexcept {
 }
 
 void DeviceBuffer::copy_from_host(const void* source, std::size_t bytes) {
-  GENINT_CHECK(bytes <= bytes_, "copy of " + std::to_string(bytes) + " bytes into a " + std::to_string(bytes_) +
-                                    "-byte device buffer");
+  GENINT_CHECK(bytes <= bytes_,
+               "copy of " + std::to_string(bytes) + " bytes into a " + std::to_string(bytes_) + "-byte device buffer");
 #if GENINT_WITH_CUDA
   GENINT_CUDA_CHECK(cudaMemcpy(data_, source, bytes, cudaMemcpyHostToDevice));
 #else

@@ -43,7 +43,7 @@ std::string format_device_library_failure(const std::string& library, long statu
 }  // namespace genint
 
 // Throws genint::Error naming the file, line and condition when `condition` is false.
-#define GENINT_CHECK(condition, message)                                            \
-  do {                                                                              \
+#define GENINT_CHECK(condition, message)                                                        \
+  do {                                                                                          \
     if (!(condition)) ::genint::throw_check_failure(#condition, (message), __FILE__, __LINE__); \
   } while (0)

@@ -47,9 +47,13 @@ const char* level_name(LogLevel level) {
 
 }  // namespace
 
-LogLevel log_level() { return static_cast<LogLevel>(level_storage().load(std::memory_order_relaxed)); }
+LogLevel log_level() {
+  return static_cast<LogLevel>(level_storage().load(std::memory_order_relaxed));
+}
 
-void set_log_level(LogLevel level) { level_storage().store(static_cast<int>(level), std::memory_order_relaxed); }
+void set_log_level(LogLevel level) {
+  level_storage().store(static_cast<int>(level), std::memory_order_relaxed);
+}
 
 LogLevel parse_log_level(const std::string& name) {
   for (int level = 0; level <= static_cast<int>(LogLevel::Off); ++level) {
@@ -58,7 +62,9 @@ LogLevel parse_log_level(const std::string& name) {
   throw Error("unknown log level '" + name + "' (expected trace, debug, info, warn, error or off)");
 }
 
-bool log_enabled(LogLevel level) { return level != LogLevel::Off && level >= log_level(); }
+bool log_enabled(LogLevel level) {
+  return level != LogLevel::Off && level >= log_level();
+}
 
 void log_write(LogLevel level, const std::string& message) {
   if (!log_enabled(level)) return;

@@ -41,7 +41,7 @@ class LogLine {
 }  // namespace genint
 
 // GENINT_LOG(Warn) << "skipped " << path;  — the message is not even formatted when the level is off.
-#define GENINT_LOG(level)                                         \
-  if (!::genint::log_enabled(::genint::LogLevel::level)) {        \
-  } else                                                          \
+#define GENINT_LOG(level)                                  \
+  if (!::genint::log_enabled(::genint::LogLevel::level)) { \
+  } else                                                   \
     ::genint::detail::LogLine(::genint::LogLevel::level)

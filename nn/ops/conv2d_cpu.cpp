@@ -34,8 +34,8 @@ void Conv2dShape::validate() const {
   GENINT_CHECK(in_channels > 0 && in_height > 0 && in_width > 0 && out_channels > 0,
                "conv2d: " + field("in_channels", in_channels) + " " + field("in_height", in_height) + " " +
                    field("in_width", in_width) + " " + field("out_channels", out_channels) + " must be positive");
-  GENINT_CHECK(kernel_height > 0 && kernel_width > 0 && stride_height > 0 && stride_width > 0 &&
-                   dilation_height > 0 && dilation_width > 0,
+  GENINT_CHECK(kernel_height > 0 && kernel_width > 0 && stride_height > 0 && stride_width > 0 && dilation_height > 0 &&
+                   dilation_width > 0,
                "conv2d: kernel, stride and dilation must be positive (kernel " + std::to_string(kernel_height) + "x" +
                    std::to_string(kernel_width) + ")");
   GENINT_CHECK(pad_height >= 0 && pad_width >= 0, "conv2d: " + field("pad_height", pad_height) + " " +
@@ -43,19 +43,19 @@ void Conv2dShape::validate() const {
   GENINT_CHECK(groups > 0 && in_channels % groups == 0 && out_channels % groups == 0,
                "conv2d: " + field("groups", groups) + " must divide " + field("in_channels", in_channels) + " and " +
                    field("out_channels", out_channels));
-  GENINT_CHECK(out_height() > 0 && out_width() > 0,
-               "conv2d: the kernel does not fit: output would be " + std::to_string(out_height()) + "x" +
-                   std::to_string(out_width()) + " for input " + std::to_string(in_height) + "x" +
-                   std::to_string(in_width));
+  GENINT_CHECK(out_height() > 0 && out_width() > 0, "conv2d: the kernel does not fit: output would be " +
+                                                        std::to_string(out_height()) + "x" +
+                                                        std::to_string(out_width()) + " for input " +
+                                                        std::to_string(in_height) + "x" + std::to_string(in_width));
 }
 
 namespace {
 
 struct Im2colSizes {
-  std::int64_t rows;         // in_channels · kernel_height · kernel_width
-  std::int64_t columns;      // out_height · out_width
-  std::int64_t group_rows;   // rows of one group
-  int out_per_group;         // out_channels / groups
+  std::int64_t rows;        // in_channels · kernel_height · kernel_width
+  std::int64_t columns;     // out_height · out_width
+  std::int64_t group_rows;  // rows of one group
+  int out_per_group;        // out_channels / groups
 };
 
 Im2colSizes im2col_sizes(const Conv2dShape& shape) {
@@ -193,8 +193,8 @@ void conv2d_backward_data_cpu(const Conv2dShape& shape, const float* output_grad
   for (int image = 0; image < shape.batch; ++image) {
     float* destination = input_grad + image * input_image;
     // For a 1×1/1 convolution the column gradient is the input gradient: the gemm writes it in place.
-    float* columns = identity ? destination
-                              : workspace + per_thread_floats(shape) * static_cast<std::size_t>(omp_get_thread_num());
+    float* columns =
+        identity ? destination : workspace + per_thread_floats(shape) * static_cast<std::size_t>(omp_get_thread_num());
     const float* source = output_grad + image * output_image;
     for (int group = 0; group < shape.groups; ++group) {
       gemm_cpu(true, false, static_cast<int>(sizes.group_rows), static_cast<int>(sizes.columns), sizes.out_per_group,

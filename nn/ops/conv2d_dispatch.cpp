@@ -4,8 +4,6 @@
 
 #include <string>
 
-#include <string>
-
 #include "nn/core/error.h"
 #include "nn/ops/conv2d.h"
 
@@ -33,7 +31,9 @@ void conv2d_backward_weight_cuda(const Conv2dShape&, const float*, const float*,
                                  const Conv2dCudaOptions&) {
   cuda_backend_absent("conv2d_backward_weight_cuda");
 }
-std::size_t conv2d_cuda_cached_plans() { return 0; }
+std::size_t conv2d_cuda_cached_plans() {
+  return 0;
+}
 #endif
 
 Conv2dShape conv2d_shape(const Tensor& input, const Tensor& weight, const Conv2dParams& params) {
@@ -71,9 +71,13 @@ void expect_optional(const char* what, const Tensor& tensor, const Shape& shape,
   GENINT_CHECK(tensor.is_contiguous(), std::string("conv2d: ") + what + " must be contiguous");
 }
 
-float* optional_data(const Tensor& tensor) { return tensor.defined() ? tensor.data<float>() : nullptr; }
+float* optional_data(const Tensor& tensor) {
+  return tensor.defined() ? tensor.data<float>() : nullptr;
+}
 
-Conv2dCudaOptions cuda_options(const Conv2dParams& params) { return {params.stream, params.allow_tf32}; }
+Conv2dCudaOptions cuda_options(const Conv2dParams& params) {
+  return {params.stream, params.allow_tf32};
+}
 
 // Scratch for one call: taken from the arena and given back when the call returns.
 class ScratchScope {

@@ -33,8 +33,8 @@ void linear_backward_cpu(const LinearShape& shape, const float* input, const flo
     gemm_cpu(false, false, shape.rows, shape.in_features, shape.out_features, 1.0f, output_grad, shape.out_features,
              weight, shape.in_features, 0.0f, input_grad, shape.in_features);
   // dW = dyᵀ · x
-  gemm_cpu(true, false, shape.out_features, shape.in_features, shape.rows, 1.0f, output_grad, shape.out_features,
-           input, shape.in_features, 0.0f, weight_grad, shape.in_features);
+  gemm_cpu(true, false, shape.out_features, shape.in_features, shape.rows, 1.0f, output_grad, shape.out_features, input,
+           shape.in_features, 0.0f, weight_grad, shape.in_features);
   if (bias_grad == nullptr) return;
   for (int feature = 0; feature < shape.out_features; ++feature) bias_grad[feature] = 0.0f;
   for (int row = 0; row < shape.rows; ++row) {

@@ -38,7 +38,9 @@ void expect_float_tensor(const char* what, const Tensor& tensor, const Shape& sh
   GENINT_CHECK(tensor.is_contiguous(), std::string(what) + " must be contiguous");
 }
 
-float* optional_data(const Tensor& tensor) { return tensor.defined() ? tensor.data<float>() : nullptr; }
+float* optional_data(const Tensor& tensor) {
+  return tensor.defined() ? tensor.data<float>() : nullptr;
+}
 
 }  // namespace
 

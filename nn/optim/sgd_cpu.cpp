@@ -1,5 +1,6 @@
 // CPU SGD update and the Sgd object that drives it on either device.
-// Each line mirrors one tensor op of torch.optim.SGD; plain multiply-adds (no libm fma: x86-64 baseline has no FMA unit).
+// Each line mirrors one tensor op of torch.optim.SGD; plain multiply-adds (no libm fma: x86-64 baseline has no FMA
+// unit).
 #include <string>
 
 #include "nn/core/error.h"
@@ -8,9 +9,9 @@
 namespace genint {
 
 void SgdOptions::validate() const {
-  GENINT_CHECK(momentum >= 0.0f && weight_decay >= 0.0f,
-               "SGD: momentum=" + std::to_string(momentum) + " and weight_decay=" + std::to_string(weight_decay) +
-                   " must not be negative");
+  GENINT_CHECK(momentum >= 0.0f && weight_decay >= 0.0f, "SGD: momentum=" + std::to_string(momentum) +
+                                                             " and weight_decay=" + std::to_string(weight_decay) +
+                                                             " must not be negative");
   GENINT_CHECK(!nesterov || momentum > 0.0f, "SGD: Nesterov momentum needs momentum > 0 (as torch.optim.SGD)");
 }
 
@@ -33,7 +34,9 @@ void sgd_step_cpu(const SgdOptions& options, float learning_rate, std::int64_t c
   }
 }
 
-Sgd::Sgd(const SgdOptions& options) : options_(options) { options_.validate(); }
+Sgd::Sgd(const SgdOptions& options) : options_(options) {
+  options_.validate();
+}
 
 void Sgd::add_parameter(const Tensor& parameter, const Tensor& gradient) {
   GENINT_CHECK(parameter.dtype() == DType::Float32 && parameter.is_contiguous(),

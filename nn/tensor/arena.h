@@ -1,5 +1,6 @@
 // Arena: a bump allocator over one CPU or CUDA block, reset once per training step.
-// The first step may overflow into extra blocks; reset() then regrows the block to the step's peak, so later steps allocate nothing.
+// The first step may overflow into extra blocks; reset() then regrows the block to the step's peak, so later steps
+// allocate nothing.
 #pragma once
 
 #include <cstddef>

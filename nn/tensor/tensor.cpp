@@ -29,7 +29,9 @@ const char* dtype_name(DType dtype) {
   return "unknown";
 }
 
-const char* device_name(Device device) { return device == Device::Cpu ? "cpu" : "cuda"; }
+const char* device_name(Device device) {
+  return device == Device::Cpu ? "cpu" : "cuda";
+}
 
 void throw_dtype_mismatch(DType actual, DType requested) {
   throw Error(std::string("tensor holds ") + dtype_name(actual) + ", accessed as " + dtype_name(requested));
@@ -117,8 +119,8 @@ Tensor Tensor::borrow(void* data, const Shape& shape, DType dtype, Device device
 }
 
 std::int64_t Tensor::stride(int dimension) const {
-  GENINT_CHECK(dimension >= 0 && dimension < rank(), "stride: dimension " + std::to_string(dimension) +
-                                                         " out of range for " + shape_.to_string());
+  GENINT_CHECK(dimension >= 0 && dimension < rank(),
+               "stride: dimension " + std::to_string(dimension) + " out of range for " + shape_.to_string());
   return strides_[static_cast<std::size_t>(dimension)];
 }
 
@@ -176,8 +178,9 @@ void Tensor::fill_zero() {
 
 void Tensor::expect(const char* what, const Shape& shape, DType dtype, Device device) const {
   GENINT_CHECK(shape_ == shape && dtype_ == dtype && device_ == device,
-               std::string(what) + ": expected " + dtype_name(dtype) + shape.to_string() + " on " + device_name(device) +
-                   ", got " + dtype_name(dtype_) + shape_.to_string() + " on " + device_name(device_));
+               std::string(what) + ": expected " + dtype_name(dtype) + shape.to_string() + " on " +
+                   device_name(device) + ", got " + dtype_name(dtype_) + shape_.to_string() + " on " +
+                   device_name(device_));
 }
 
 }  // namespace genint

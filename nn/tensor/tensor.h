@@ -98,9 +98,13 @@ class Tensor {
 template <typename T>
 constexpr DType dtype_of();
 template <>
-constexpr DType dtype_of<float>() { return DType::Float32; }
+constexpr DType dtype_of<float>() {
+  return DType::Float32;
+}
 template <>
-constexpr DType dtype_of<std::uint8_t>() { return DType::UInt8; }
+constexpr DType dtype_of<std::uint8_t>() {
+  return DType::UInt8;
+}
 
 void throw_dtype_mismatch(DType actual, DType requested);
 

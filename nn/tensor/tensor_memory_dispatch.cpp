@@ -55,7 +55,9 @@ void* allocate_aligned_host(std::size_t bytes, std::size_t alignment) {
   return pointer;
 }
 
-void free_aligned_host(void* pointer) noexcept { std::free(pointer); }
+void free_aligned_host(void* pointer) noexcept {
+  std::free(pointer);
+}
 
 MemoryBlock::MemoryBlock(std::size_t bytes, Device device) : device_(device), bytes_(bytes) {
   if (device == Device::Cpu) {
@@ -65,7 +67,9 @@ MemoryBlock::MemoryBlock(std::size_t bytes, Device device) : device_(device), by
   }
 }
 
-MemoryBlock::~MemoryBlock() { free_aligned_host(host_); }
+MemoryBlock::~MemoryBlock() {
+  free_aligned_host(host_);
+}
 
 MemoryBlock::MemoryBlock(MemoryBlock&& other) noexcept
     : device_(other.device_),

@@ -45,7 +45,8 @@ void check_round_trip(const genint::io::SafetensorsFile& file) {
   if (again.tensor_count() != file.tensor_count() || again.metadata() != file.metadata()) __builtin_trap();
   for (const auto& tensor : file.tensors()) {
     const auto& copy = again.tensor(tensor.name);
-    if (copy.dtype != tensor.dtype || copy.shape != tensor.shape || copy.byte_size != tensor.byte_size) __builtin_trap();
+    if (copy.dtype != tensor.dtype || copy.shape != tensor.shape || copy.byte_size != tensor.byte_size)
+      __builtin_trap();
     if (tensor.byte_size != 0 && std::memcmp(copy.data, tensor.data, static_cast<std::size_t>(tensor.byte_size)) != 0) {
       __builtin_trap();
     }

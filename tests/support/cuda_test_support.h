@@ -6,8 +6,8 @@
 
 #include "nn/core/device.h"
 
-#define GENINT_REQUIRE_CUDA_DEVICE()                                                  \
-  do {                                                                                \
-    if (::genint::cuda_device_count() == 0)                                           \
-      GTEST_SKIP() << "needs a CUDA GPU: " << ::genint::cuda_device_description();     \
+#define GENINT_REQUIRE_CUDA_DEVICE()                                               \
+  do {                                                                             \
+    if (::genint::cuda_device_count() == 0)                                        \
+      GTEST_SKIP() << "needs a CUDA GPU: " << ::genint::cuda_device_description(); \
   } while (0)

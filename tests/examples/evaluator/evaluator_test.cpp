@@ -1,10 +1,11 @@
 // genint-eval end to end on tiny fake trees: the expected accuracy is made known by predicting each image
 // first (same eval transform, same model) and then filing it under its predicted class or another one.
+#include "examples/evaluator/evaluator.h"
+
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "examples/evaluator/evaluator.h"
 #include "io/natural/natural_pipeline.h"
 #include "nn/core/error.h"
 #include "support/temporary_directory.h"
@@ -62,9 +63,11 @@ TEST(Evaluator, ImageNetV2NumericFoldersScoreAsPredicted) {
     const int label = correct ? predicted : (predicted + 1 + image % (kClasses - 1)) % kClasses;
     placed_correctly += correct ? 1 : 0;
     std::filesystem::create_directories(folder.path() / "v2" / std::to_string(label));
-    std::filesystem::rename(staging, folder.path() / "v2" / std::to_string(label) / ("i" + std::to_string(image) + ".jpg"));
+    std::filesystem::rename(staging,
+                            folder.path() / "v2" / std::to_string(label) / ("i" + std::to_string(image) + ".jpg"));
   }
-  for (int label = 0; label < kClasses; ++label) std::filesystem::create_directories(folder.path() / "v2" / std::to_string(label));
+  for (int label = 0; label < kClasses; ++label)
+    std::filesystem::create_directories(folder.path() / "v2" / std::to_string(label));
   const io::DatasetIndex index = io::build_dataset_index((folder.path() / "v2").string());
   ASSERT_EQ(index.layout(), io::DatasetLayout::ImageNetV2);
   const DatasetScores scores = evaluate_index(model, index, tiny_settings());

@@ -39,7 +39,7 @@ TEST(Metrics, RestrictedScoringOnlyLetsCandidatesCompete) {
   score_sample(kLogits.data(), 8, {2, 4}, {}, all);
   score_sample(kLogits.data(), 8, {2, 4}, {1, 2, 4}, restricted);
   EXPECT_EQ(all.top1, 0);
-  EXPECT_EQ(all.top5, 0);      // 2 is rank 6, 4 rank 7
+  EXPECT_EQ(all.top5, 0);         // 2 is rank 6, 4 rank 7
   EXPECT_EQ(restricted.top1, 0);  // among {1, 2, 4}: 1 wins
   EXPECT_EQ(restricted.top5, 1);
   TopKCounts second;

@@ -1,11 +1,12 @@
 // Eq. 1 weighting of genint-train against hand computations: w_i = λ_s / n_s, and Σ_i w_i·CE_i equals
 // Σ_s λ_s · mean CE of source s, with absent sources contributing nothing.
+#include "examples/trainer/source_weighting.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <vector>
 
-#include "examples/trainer/source_weighting.h"
 #include "examples/trainer/trainer_options.h"
 #include "nn/core/error.h"
 #include "nn/ops/cross_entropy.h"

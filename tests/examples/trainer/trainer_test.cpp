@@ -1,11 +1,12 @@
 // genint-train end to end on a tiny set of real JPEGs through the C API: the loss falls, checkpoints are
 // complete, and a run interrupted and resumed ends bit for bit where the uninterrupted run ends.
+#include "examples/trainer/trainer.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "examples/trainer/trainer.h"
 #include "nn/core/device.h"
 #include "nn/core/error.h"
 #include "support/temporary_directory.h"
@@ -22,17 +23,32 @@ std::string make_tiny_set(const std::filesystem::path& root) {
   std::mt19937 generator(5);
   for (int label = 0; label < 2; ++label)
     for (int image = 0; image < 8; ++image)
-      examples_testing::write_class_jpeg(root / ("class" + std::to_string(label)) / ("i" + std::to_string(image) + ".jpg"),
-                                         label, 20, generator);
+      examples_testing::write_class_jpeg(
+          root / ("class" + std::to_string(label)) / ("i" + std::to_string(image) + ".jpg"), label, 20, generator);
   return root.string();
 }
 
 TrainerOptions tiny_options(const std::filesystem::path& data, const std::filesystem::path& output) {
-  TrainerOptions options = parse_trainer_arguments({"--data", data.string(), "--image-size", "16", "--batch-size", "8",
-                                                    "--loader-threads", "2", "--seed", "3", "--output",
-                                                    output.string(), "--num-classes", "2", "--small-input-stem",
-                                                    "--no-progress", "--init-seed", "1",
-                                                    "--checkpoint-every-epochs", "0"});
+  TrainerOptions options = parse_trainer_arguments({"--data",
+                                                    data.string(),
+                                                    "--image-size",
+                                                    "16",
+                                                    "--batch-size",
+                                                    "8",
+                                                    "--loader-threads",
+                                                    "2",
+                                                    "--seed",
+                                                    "3",
+                                                    "--output",
+                                                    output.string(),
+                                                    "--num-classes",
+                                                    "2",
+                                                    "--small-input-stem",
+                                                    "--no-progress",
+                                                    "--init-seed",
+                                                    "1",
+                                                    "--checkpoint-every-epochs",
+                                                    "0"});
   return options;
 }
 
@@ -97,10 +113,9 @@ TEST(Trainer, ResumeWithAnotherLoaderConfigIsRefused) {
   TrainerOptions first = tiny_options(data, folder.path() / "run");
   first.max_steps = 1;
   run_training(first);
-  TrainerOptions other = parse_trainer_arguments({"--data", data, "--image-size", "16", "--batch-size", "8",
-                                                  "--seed", "4", "--output", (folder.path() / "run").string(),
-                                                  "--num-classes", "2", "--small-input-stem", "--no-progress",
-                                                  "--resume", "latest"});
+  TrainerOptions other = parse_trainer_arguments({"--data", data, "--image-size", "16", "--batch-size", "8", "--seed",
+                                                  "4", "--output", (folder.path() / "run").string(), "--num-classes",
+                                                  "2", "--small-input-stem", "--no-progress", "--resume", "latest"});
   EXPECT_THROW(run_training(other), Error);
 }
 

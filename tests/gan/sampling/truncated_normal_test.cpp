@@ -1,10 +1,11 @@
 // The truncated-normal sampler: bounds, per-seed reproducibility, and the moments of N(0,1) | |x|<=2.
+#include "gan/sampling/truncated_normal.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <vector>
 
-#include "gan/sampling/truncated_normal.h"
 #include "nn/core/error.h"
 
 namespace genint {

@@ -2,14 +2,13 @@
 // everything removed (permissions restored first) when the tree goes out of scope.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <system_error>
-
-#include <gtest/gtest.h>
 
 #include "support/temporary_directory.h"
 

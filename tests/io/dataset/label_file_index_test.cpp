@@ -26,7 +26,9 @@ std::string error_of(Build&& build) {
   return {};
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 TEST(FileListIndex, ReadsPathsRelativeOrAbsoluteWithCommentsBlanksAndSpaces) {
   DatasetTestTree tree;

@@ -35,8 +35,8 @@ std::string encode_jpeg(int width, int height, std::uint32_t seed, int quality =
   tjhandle compressor = tjInitCompress();
   unsigned char* encoded = nullptr;
   unsigned long size = 0;
-  const int failed = tjCompress2(compressor, pixels.data(), width, 0, height, TJPF_RGB, &encoded, &size, TJSAMP_420,
-                                 quality, 0);
+  const int failed =
+      tjCompress2(compressor, pixels.data(), width, 0, height, TJPF_RGB, &encoded, &size, TJSAMP_420, quality, 0);
   EXPECT_EQ(failed, 0) << tjGetErrorStr2(compressor);
   std::string bytes(reinterpret_cast<const char*>(encoded), size);
   tjFree(encoded);
@@ -64,8 +64,8 @@ std::size_t find_marker(const std::string& jpeg, unsigned char marker) {
 // libjpeg meets it mid-scan and warns "premature end of data segment".
 std::string corrupt_entropy_data(std::string jpeg) {
   const std::size_t scan = find_marker(jpeg, 0xDA);
-  const std::size_t data_start = scan + 2 + ((static_cast<unsigned char>(jpeg[scan + 2]) << 8) |
-                                             static_cast<unsigned char>(jpeg[scan + 3]));
+  const std::size_t data_start =
+      scan + 2 + ((static_cast<unsigned char>(jpeg[scan + 2]) << 8) | static_cast<unsigned char>(jpeg[scan + 3]));
   std::mt19937 generator(11);
   const std::size_t middle = data_start + (jpeg.size() - data_start) / 2;
   for (std::size_t index = middle; index < middle + 400 && index + 2 < jpeg.size(); ++index)
@@ -143,7 +143,8 @@ TEST_F(ScanCommand, ReportsEveryHostileFileUnderItsReason) {
   EXPECT_EQ(reason("not_jpeg"), Paths{"bad/random.JPEG"});
   EXPECT_EQ(reason("too_many_pixels"), Paths{"bad/huge_header.JPEG"});
   EXPECT_EQ(reason("not_a_file"), Paths{"bad/fifo.JPEG"});
-  const Paths unreadable = locked_is_readable ? Paths{"bad/dangling.JPEG"} : Paths{"bad/dangling.JPEG", "bad/locked.JPEG"};
+  const Paths unreadable =
+      locked_is_readable ? Paths{"bad/dangling.JPEG"} : Paths{"bad/dangling.JPEG", "bad/locked.JPEG"};
   EXPECT_EQ(reason("unreadable"), unreadable);
 
   const nlohmann::json& warned = summary.at("delivered_with_warnings");
@@ -160,7 +161,8 @@ TEST_F(ScanCommand, ReportsEveryHostileFileUnderItsReason) {
 
   bool folder_named_like_image = false;
   for (const auto& finding : summary.at("index_findings"))
-    folder_named_like_image |= finding.at("kind") == "directory_named_like_image" && finding.at("path") == "bad/foo.JPEG";
+    folder_named_like_image |=
+        finding.at("kind") == "directory_named_like_image" && finding.at("path") == "bad/foo.JPEG";
   EXPECT_TRUE(folder_named_like_image) << summary.at("index_findings").dump();
 }
 

@@ -1,13 +1,13 @@
 // read_file_into's outcomes for every kind of entry a dataset folder can hold, and buffer reuse.
 // A FIFO named like an image is the case that hangs naive loaders; it must return at once.
+#include "io/files/file_reader.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
 #include <random>
-
-#include "io/files/file_reader.h"
 
 namespace genint::io {
 namespace {

@@ -1,18 +1,19 @@
 // Dtype names and sizes, and the binary16/bfloat16 → float conversions checked against an
 // independent formula for every one of the 65536 bit patterns.
+#include "io/safetensors/safetensors_dtype.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 
-#include "io/safetensors/safetensors_dtype.h"
-
 namespace genint::io {
 namespace {
 
 TEST(SafetensorsDtype, NamesRoundTripAndSizesMatchTheFormat) {
-  for (int value = static_cast<int>(SafetensorsDtype::Bool); value <= static_cast<int>(SafetensorsDtype::U64); ++value) {
+  for (int value = static_cast<int>(SafetensorsDtype::Bool); value <= static_cast<int>(SafetensorsDtype::U64);
+       ++value) {
     const auto dtype = static_cast<SafetensorsDtype>(value);
     const auto parsed = parse_safetensors_dtype(safetensors_dtype_name(dtype));
     ASSERT_TRUE(parsed.has_value()) << safetensors_dtype_name(dtype);

@@ -65,7 +65,8 @@ TEST(SafetensorsHostile, MalformedJson) {
 
 TEST(SafetensorsHostile, EntryMustBeAnObjectWithExactlyTheThreeFields) {
   expect_rejected(craft_file("{\"a\":5}", 0), "tensor 'a': entry is 5 (number), not an object");
-  expect_rejected(craft_file("{\"a\":{\"dtype\":\"F32\",\"shape\":[0]}}", 0), "tensor 'a': missing field 'data_offsets'");
+  expect_rejected(craft_file("{\"a\":{\"dtype\":\"F32\",\"shape\":[0]}}", 0),
+                  "tensor 'a': missing field 'data_offsets'");
   expect_rejected(craft_file("{\"a\":{\"shape\":[0],\"data_offsets\":[0,0]}}", 0), "missing field 'dtype'");
   expect_rejected(craft_file("{\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0],\"extra\":1}}", 0),
                   "tensor 'a': unexpected field 'extra'");
@@ -74,7 +75,8 @@ TEST(SafetensorsHostile, EntryMustBeAnObjectWithExactlyTheThreeFields) {
 TEST(SafetensorsHostile, DtypeMustBeAKnownString) {
   expect_rejected(craft_file("{" + entry("w", "F128", "[1]", "[0,16]") + "}", 16), "tensor 'w': unknown dtype 'F128'");
   expect_rejected(craft_file("{" + entry("w", "f32", "[1]", "[0,4]") + "}", 4), "unknown dtype 'f32'");
-  expect_rejected(craft_file("{" + entry("w", "F4", "[2]", "[0,1]") + "}", 1), "'F4' (packed sub-byte float) is not supported");
+  expect_rejected(craft_file("{" + entry("w", "F4", "[2]", "[0,1]") + "}", 1),
+                  "'F4' (packed sub-byte float) is not supported");
   expect_rejected(craft_file("{\"w\":{\"dtype\":4,\"shape\":[1],\"data_offsets\":[0,4]}}", 4),
                   "tensor 'w': dtype is 4 (number), not a string");
 }
@@ -84,7 +86,8 @@ TEST(SafetensorsHostile, ShapeMustBeAnArrayOfNonNegativeIntegers) {
   expect_rejected(craft_file("{" + entry("s", "F32", "[2,1.5]", "[0,12]") + "}", 12), "shape[1] is 1.5");
   expect_rejected(craft_file("{" + entry("s", "U8", "[18446744073709551616]", "[0,1]") + "}", 1),
                   "not a non-negative integer below 2^64");
-  expect_rejected(craft_file("{" + entry("s", "F32", "\"2\"", "[0,8]") + "}", 8), "shape is \"2\" (string), not an array");
+  expect_rejected(craft_file("{" + entry("s", "F32", "\"2\"", "[0,8]") + "}", 8),
+                  "shape is \"2\" (string), not an array");
   expect_rejected(craft_file("{" + entry("s", "F32", "[\"2\"]", "[0,8]") + "}", 8), "shape[0] is \"2\" (string)");
 }
 
@@ -92,7 +95,8 @@ TEST(SafetensorsHostile, DataOffsetsMustBeTwoOrderedNonNegativeIntegers) {
   expect_rejected(craft_file("{" + entry("o", "U8", "[1]", "[1]") + "}", 1), "tensor 'o': data_offsets is [1] (array)");
   expect_rejected(craft_file("{" + entry("o", "U8", "[1]", "[0,1,2]") + "}", 1), "not an array [begin, end]");
   expect_rejected(craft_file("{" + entry("o", "U8", "[1]", "[-1,0]") + "}", 1), "data_offsets[0] is -1");
-  expect_rejected(craft_file("{" + entry("o", "U8", "[0]", "[4,2]") + "}", 4), "data_offsets [4, 2) end before they begin");
+  expect_rejected(craft_file("{" + entry("o", "U8", "[0]", "[4,2]") + "}", 4),
+                  "data_offsets [4, 2) end before they begin");
 }
 
 TEST(SafetensorsHostile, ByteCountMustMatchShapeTimesDtypeSize) {
@@ -118,20 +122,25 @@ TEST(SafetensorsHostile, OffsetsPastTheEndOfTheBuffer) {
 }
 
 TEST(SafetensorsHostile, OverlappingTensors) {
-  expect_rejected(craft_file("{" + entry("a", "F32", "[2]", "[0,8]") + "," + entry("b", "F32", "[2]", "[4,12]") + "}", 12),
-                  "tensor 'b': bytes [4, 12) overlap tensor 'a' at [0, 8)");
+  expect_rejected(
+      craft_file("{" + entry("a", "F32", "[2]", "[0,8]") + "," + entry("b", "F32", "[2]", "[4,12]") + "}", 12),
+      "tensor 'b': bytes [4, 12) overlap tensor 'a' at [0, 8)");
   // Two names for the same bytes.
-  expect_rejected(craft_file("{" + entry("a", "F32", "[1]", "[0,4]") + "," + entry("b", "F32", "[1]", "[0,4]") + "}", 4),
-                  "overlap tensor");
+  expect_rejected(
+      craft_file("{" + entry("a", "F32", "[1]", "[0,4]") + "," + entry("b", "F32", "[1]", "[0,4]") + "}", 4),
+      "overlap tensor");
   // An empty tensor placed inside another one is an overlap too (the reference rejects it as well).
-  expect_rejected(craft_file("{" + entry("a", "F32", "[2]", "[0,8]") + "," + entry("z", "F32", "[0]", "[4,4]") + "}", 8),
-                  "tensor 'z': bytes [4, 4) overlap tensor 'a'");
+  expect_rejected(
+      craft_file("{" + entry("a", "F32", "[2]", "[0,8]") + "," + entry("z", "F32", "[0]", "[4,4]") + "}", 8),
+      "tensor 'z': bytes [4, 4) overlap tensor 'a'");
 }
 
 TEST(SafetensorsHostile, HolesBetweenTensorsAreRejectedLikeTheReference) {
-  expect_rejected(craft_file("{" + entry("a", "F32", "[1]", "[0,4]") + "," + entry("b", "F32", "[1]", "[8,12]") + "}", 12),
-                  "tensor 'b': bytes [4, 8) before it belong to no tensor (holes are not allowed)");
-  expect_rejected(craft_file("{" + entry("late", "F32", "[1]", "[4,8]") + "}", 8), "tensor 'late': bytes [0, 4) before it");
+  expect_rejected(
+      craft_file("{" + entry("a", "F32", "[1]", "[0,4]") + "," + entry("b", "F32", "[1]", "[8,12]") + "}", 12),
+      "tensor 'b': bytes [4, 8) before it belong to no tensor (holes are not allowed)");
+  expect_rejected(craft_file("{" + entry("late", "F32", "[1]", "[4,8]") + "}", 8),
+                  "tensor 'late': bytes [0, 4) before it");
 }
 
 TEST(SafetensorsHostile, TrailingBytesAfterTheLastTensor) {
@@ -145,17 +154,20 @@ TEST(SafetensorsHostile, DuplicateKeys) {
                   "header repeats the key 'a'");
   expect_rejected(craft_file("{\"a\":{\"dtype\":\"U8\",\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}", 1),
                   "repeats the key 'dtype' inside one tensor entry");
-  expect_rejected(craft_file("{\"__metadata__\":{\"k\":\"1\"},\"__metadata__\":{}}", 0), "repeats the key '__metadata__'");
+  expect_rejected(craft_file("{\"__metadata__\":{\"k\":\"1\"},\"__metadata__\":{}}", 0),
+                  "repeats the key '__metadata__'");
   expect_rejected(craft_file("{\"__metadata__\":{\"k\":\"1\",\"k\":\"2\"}}", 0), "repeats the key 'k'");
 }
 
 TEST(SafetensorsHostile, MetadataMustMapStringsToStrings) {
-  expect_rejected(craft_file("{\"__metadata__\":{\"epoch\":3}}", 0), "__metadata__ key 'epoch' holds 3 (number), not a string");
+  expect_rejected(craft_file("{\"__metadata__\":{\"epoch\":3}}", 0),
+                  "__metadata__ key 'epoch' holds 3 (number), not a string");
   expect_rejected(craft_file("{\"__metadata__\":{\"k\":null}}", 0), "holds null (null), not a string");
   expect_rejected(craft_file("{\"__metadata__\":\"format\"}", 0), "__metadata__ is \"format\" (string), not an object");
   expect_rejected(craft_file("{\"__metadata__\":null}", 0), "__metadata__ is null");
   expect_rejected(craft_file("{\"__metadata__\":{\"k\":[\"v\"]}}", 0), "holds [\"v\"] (array), not a string");
-  expect_rejected(craft_file("{\"__metadata__\":{\"k\":{\"x\":\"y\"}}}", 0), "holds {\"x\":\"y\"} (object), not a string");
+  expect_rejected(craft_file("{\"__metadata__\":{\"k\":{\"x\":\"y\"}}}", 0),
+                  "holds {\"x\":\"y\"} (object), not a string");
 }
 
 TEST(SafetensorsHostile, NestingDeeperThanTheFormatIsRefused) {
@@ -170,7 +182,8 @@ TEST(SafetensorsHostile, NamesInMessagesAreMadePrintable) {
 }
 
 TEST(SafetensorsHostile, EveryTruncationOfAValidFileIsRejected) {
-  const auto valid = craft_file("{" + entry("a", "F32", "[2]", "[0,8]") + "," + entry("b", "U8", "[3]", "[8,11]") + "}", 11);
+  const auto valid =
+      craft_file("{" + entry("a", "F32", "[2]", "[0,8]") + "," + entry("b", "U8", "[3]", "[8,11]") + "}", 11);
   ASSERT_EQ(rejection_of(valid), "");
   for (std::size_t size = 0; size < valid.size(); ++size) {
     const std::vector<std::uint8_t> truncated(valid.begin(), valid.begin() + static_cast<std::ptrdiff_t>(size));

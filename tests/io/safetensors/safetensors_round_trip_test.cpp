@@ -118,7 +118,8 @@ TEST(SafetensorsRoundTrip, TypedReadsRefuseTheWrongDtypeOrDestinationSize) {
     file.read<float>("steps");
     FAIL() << "read I64 as float";
   } catch (const Error& error) {
-    EXPECT_NE(std::string(error.what()).find("tensor 'steps': has dtype I64; this accessor needs F32"), std::string::npos)
+    EXPECT_NE(std::string(error.what()).find("tensor 'steps': has dtype I64; this accessor needs F32"),
+              std::string::npos)
         << error.what();
   }
   EXPECT_THROW(file.read_as_float("labels"), Error);

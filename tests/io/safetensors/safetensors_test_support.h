@@ -45,7 +45,8 @@ using ::genint::testing::TemporaryDirectory;
 
 inline void write_bytes(const std::string& path, const std::vector<std::uint8_t>& bytes) {
   std::ofstream out(path, std::ios::binary);
-  out.write(static_cast<const char*>(static_cast<const void*>(bytes.data())), static_cast<std::streamsize>(bytes.size()));
+  out.write(static_cast<const char*>(static_cast<const void*>(bytes.data())),
+            static_cast<std::streamsize>(bytes.size()));
 }
 
 inline std::vector<std::uint8_t> read_bytes(const std::string& path) {

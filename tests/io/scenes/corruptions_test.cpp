@@ -1,12 +1,13 @@
 // Each corruption against a property of its definition: noise grows with severity, blurs remove
 // high-frequency energy, contrast shrinks the spread, brightness lifts the mean, pixelate and JPEG lose
 // fidelity; plus determinism, names and argument checks.
+#include "io/scenes/corruptions.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 
-#include "io/scenes/corruptions.h"
 #include "io/scenes/scene_renderer.h"
 #include "nn/core/error.h"
 
@@ -21,9 +22,9 @@ cv::Mat test_image(int size) {
     for (int column = 0; column < size; ++column) {
       const double checker = ((row / 8 + column / 8) % 2) ? 40.0 : -40.0;
       const double stripes = (column % 2) ? 25.0 : -25.0;
-      image.at<cv::Vec3b>(row, column) = cv::Vec3b(cv::saturate_cast<std::uint8_t>(128 + checker + stripes),
-                                                   cv::saturate_cast<std::uint8_t>(110 + checker),
-                                                   cv::saturate_cast<std::uint8_t>(150 - stripes));
+      image.at<cv::Vec3b>(row, column) =
+          cv::Vec3b(cv::saturate_cast<std::uint8_t>(128 + checker + stripes),
+                    cv::saturate_cast<std::uint8_t>(110 + checker), cv::saturate_cast<std::uint8_t>(150 - stripes));
     }
   return image;
 }

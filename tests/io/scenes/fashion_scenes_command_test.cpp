@@ -30,7 +30,7 @@ TEST(FashionScenesCommand, WritesTheTreeAndRefusesToOverwrite) {
   EXPECT_TRUE(std::filesystem::is_regular_file(folder.file("out/corrupted/pixelate/4/9_ankle_boot/test_00001.JPEG")));
   EXPECT_TRUE(std::filesystem::is_regular_file(folder.file("out/manifest.json")));
 
-  EXPECT_EQ(run_fashion_scenes(arguments).exit_status, 1);             // not empty, no --force
+  EXPECT_EQ(run_fashion_scenes(arguments).exit_status, 1);  // not empty, no --force
   EXPECT_EQ(run_fashion_scenes(arguments + " --force").exit_status, 0);
   EXPECT_EQ(run_fashion_scenes(arguments + " --rho 2").exit_status, 2);
   EXPECT_EQ(run_fashion_scenes(arguments + " --corruptions frost").exit_status, 2);

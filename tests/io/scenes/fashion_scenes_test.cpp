@@ -1,5 +1,7 @@
 // The generator end to end on a synthetic Fashion-MNIST: ImageNet layout with class folders sorted in label
 // order, byte-identical output for a seed whatever the thread count, the corrupted tree, CSVs and manifest.
+#include "io/scenes/fashion_scenes.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -7,7 +9,6 @@
 #include <opencv2/imgcodecs.hpp>
 #include <sstream>
 
-#include "io/scenes/fashion_scenes.h"
 #include "nn/core/error.h"
 #include "tests/io/scenes/scenes_test_support.h"
 
@@ -63,8 +64,7 @@ std::vector<std::string> csv_lines(const fs::path& path) {
 TEST(FashionScenes, WritesImageNetLayoutWithClassFoldersInLabelOrder) {
   const TemporaryDirectory folder;
   const FashionScenesOptions options = small_options(folder.file("out"));
-  const nlohmann::ordered_json manifest =
-      generate_fashion_scenes(options, testing::synthetic_fashion_mnist(20, 10));
+  const nlohmann::ordered_json manifest = generate_fashion_scenes(options, testing::synthetic_fashion_mnist(20, 10));
   const fs::path root(options.output_folder);
   const std::map<std::string, int> per_class = {{"train", 12}, {"val", 3}, {"test", 4}, {"ood", 4}};
   for (const auto& [split, count] : per_class) {
@@ -93,8 +93,7 @@ TEST(FashionScenes, WritesImageNetLayoutWithClassFoldersInLabelOrder) {
 TEST(FashionScenes, CorruptedTreeCopiesTheTestSplitPerCorruptionAndSeverity) {
   const TemporaryDirectory folder;
   const FashionScenesOptions options = small_options(folder.file("out"));
-  const nlohmann::ordered_json manifest =
-      generate_fashion_scenes(options, testing::synthetic_fashion_mnist(20, 10));
+  const nlohmann::ordered_json manifest = generate_fashion_scenes(options, testing::synthetic_fashion_mnist(20, 10));
   const fs::path corrupted = fs::path(options.output_folder) / "corrupted";
   EXPECT_EQ(sorted_entries(corrupted), (std::vector<std::string>{"gaussian_noise", "jpeg_compression", "motion_blur"}));
   for (const std::string& corruption : sorted_entries(corrupted)) {

@@ -1,8 +1,9 @@
 // IDX reading: plain and gzipped files give the same items; a bad magic number, a truncated or overlong
 // file, out-of-range labels and missing or mismatched Fashion-MNIST files all fail with a named cause.
+#include "io/scenes/idx_file.h"
+
 #include <gtest/gtest.h>
 
-#include "io/scenes/idx_file.h"
 #include "nn/core/error.h"
 #include "tests/io/scenes/scenes_test_support.h"
 
@@ -83,7 +84,8 @@ TEST(IdxFile, LoadsAFashionMnistFolderAndNamesWhatIsMissing) {
   EXPECT_NE(loaded.train.images_path.find("train-images-idx3-ubyte.gz"), std::string::npos);
 
   std::filesystem::remove(folder.file("t10k-labels-idx1-ubyte.gz"));
-  EXPECT_NE(error_of([&] { load_fashion_mnist(folder.path().string()); }).find("no t10k-labels-idx1-ubyte"), std::string::npos);
+  EXPECT_NE(error_of([&] { load_fashion_mnist(folder.path().string()); }).find("no t10k-labels-idx1-ubyte"),
+            std::string::npos);
   testing::write_file(folder.file("t10k-labels-idx1-ubyte"), testing::idx_labels_bytes({1, 2, 3}), false);
   EXPECT_NE(error_of([&] { load_fashion_mnist(folder.path().string()); }).find("20 images but"), std::string::npos);
   EXPECT_NE(error_of([&] { load_fashion_mnist(folder.file("absent")); }).find("does not exist"), std::string::npos);

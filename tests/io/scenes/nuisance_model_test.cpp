@@ -1,11 +1,12 @@
 // The nuisance laws: von Mises draws have the right mean direction and spread; training-like splits give
 // each class its own hue distribution yet cover the whole circle in every class; OOD hue is class-independent.
+#include "io/scenes/nuisance_model.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "io/scenes/confound_measure.h"
-#include "io/scenes/nuisance_model.h"
 #include "nn/core/error.h"
 
 namespace genint::io::scenes {
@@ -24,7 +25,8 @@ std::vector<std::vector<double>> binned_draws(const NuisanceModel& model, Nuisan
       SampleRandom random(derive_seed(seed, static_cast<std::uint64_t>(label), static_cast<std::uint64_t>(index)));
       const Nuisances nuisances = model.sample(law, label, random);
       const double value = hue ? nuisances.hue : nuisances.angle + 180.0;
-      counts[static_cast<std::size_t>(label)][static_cast<std::size_t>(std::min(bins - 1, static_cast<int>(value / 30.0)))] += 1;
+      counts[static_cast<std::size_t>(label)]
+            [static_cast<std::size_t>(std::min(bins - 1, static_cast<int>(value / 30.0)))] += 1;
     }
   return counts;
 }

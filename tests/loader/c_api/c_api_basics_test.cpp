@@ -15,7 +15,9 @@ TEST(CApiBasics, VersionAndAbiAreReported) {
   EXPECT_TRUE(genint_cuda_backend_built() == 0 || genint_cuda_backend_built() == 1);
 }
 
-TEST(CApiBasics, LastErrorStartsEmpty) { EXPECT_STREQ(genint_last_error_message(), ""); }
+TEST(CApiBasics, LastErrorStartsEmpty) {
+  EXPECT_STREQ(genint_last_error_message(), "");
+}
 
 TEST(CApiBasics, EveryStatusHasAName) {
   EXPECT_STREQ(genint_status_name(GENINT_OK), "GENINT_OK");

@@ -85,7 +85,8 @@ std::uint64_t checksum(const genint_batch& batch) {
   const auto* bytes = static_cast<const std::uint8_t*>(batch.images);
   for (size_t index = 0; index < batch.sample_bytes * static_cast<size_t>(batch.size); ++index)
     hash = (hash ^ bytes[index]) * 1099511628211ull;
-  for (int32_t sample = 0; sample < batch.size; ++sample) hash = (hash ^ static_cast<std::uint64_t>(batch.items[sample])) * 1099511628211ull;
+  for (int32_t sample = 0; sample < batch.size; ++sample)
+    hash = (hash ^ static_cast<std::uint64_t>(batch.items[sample])) * 1099511628211ull;
   return hash;
 }
 
@@ -156,9 +157,9 @@ TEST(CApiLoader, DestroyReturnsWhileProducersAreBlocked) {
   const JpegTree tree(2, 8, false);
   for (int round = 0; round < 20; ++round) {
     genint_loader* loader = nullptr;
-    ASSERT_EQ(genint_loader_create_from_json(natural_config(tree.root(), R"("batches_in_flight": 2, )", 4).c_str(),
-                                             &loader),
-              GENINT_OK)
+    ASSERT_EQ(
+        genint_loader_create_from_json(natural_config(tree.root(), R"("batches_in_flight": 2, )", 4).c_str(), &loader),
+        GENINT_OK)
         << genint_last_error_message();
     genint_batch first{}, second{}, third{};
     if (round % 2 == 1) {

@@ -1,8 +1,9 @@
 // Config parsing (fractions, defaults, own keys) and the source factory: a generated source registered for
 // "intervention" is mixed with real JPEGs by a loader built from JSON, without touching the loader core.
+#include "loader/config/loader_config.h"
+
 #include <gtest/gtest.h>
 
-#include "loader/config/loader_config.h"
 #include "loader/pipeline/loader_builder.h"
 #include "loader/pipeline/loader_errors.h"
 #include "loader/source/source_factory.h"
@@ -54,7 +55,8 @@ TEST(SourceFactory, ARegisteredGeneratedSourceIsMixedWithNaturalImages) {
     return std::make_unique<testing::SyntheticSource>(options);
   });
   const LoaderConfig config = parse_loader_config_text(R"({"batch_size": 10, "image": {"size": 16},
-      "sources": [{"kind": "natural", "fraction": 0.6, "threads": 2, "root": ")" + tree.root() + R"("},
+      "sources": [{"kind": "natural", "fraction": 0.6, "threads": 2, "root": ")" +
+                                                       tree.root() + R"("},
                   {"kind": "intervention", "fraction": 0.4, "weight": 0.05, "threads": 2}]})");
   auto pipeline = make_loader_pipeline(config);
   for (int index = 0; index < 20; ++index) {

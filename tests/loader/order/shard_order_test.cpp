@@ -1,12 +1,12 @@
 // The epoch shuffle and shard split: bijective permutations, disjoint shards that cover the dataset for
 // world sizes 1–8, a different order every epoch, and the same order for the same seed.
+#include "loader/order/shard_order.h"
+
 #include <gtest/gtest.h>
 
 #include <vector>
 
 #include "nn/core/error.h"
-
-#include "loader/order/shard_order.h"
 
 namespace genint::loader {
 namespace {

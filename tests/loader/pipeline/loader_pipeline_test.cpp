@@ -1,5 +1,7 @@
 // The mixing pipeline with synthetic sources: exact composition in every batch, determinism whatever the
 // thread timing, ring size, chunking or release order, shard coverage, skipped items, misuse, shutdown.
+#include "loader/pipeline/loader_pipeline.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -7,7 +9,6 @@
 #include <set>
 
 #include "loader/pipeline/loader_errors.h"
-#include "loader/pipeline/loader_pipeline.h"
 #include "loader/support/synthetic_source.h"
 
 namespace genint::loader {
@@ -103,9 +104,13 @@ void run_composition(bool deterministic) {
   EXPECT_EQ(pipeline->source_snapshot(1).delivered, 20000u);
 }
 
-TEST(LoaderPipeline, ExactCompositionInEachOfTenThousandBatchesDeterministic) { run_composition(true); }
+TEST(LoaderPipeline, ExactCompositionInEachOfTenThousandBatchesDeterministic) {
+  run_composition(true);
+}
 
-TEST(LoaderPipeline, ExactCompositionInEachOfTenThousandBatchesByArrival) { run_composition(false); }
+TEST(LoaderPipeline, ExactCompositionInEachOfTenThousandBatchesByArrival) {
+  run_composition(false);
+}
 
 std::vector<std::uint64_t> checksums(std::uint64_t seed, int batches, std::uint64_t skip_every) {
   SyntheticSourceOptions natural = natural_items(700);
@@ -129,7 +134,8 @@ TEST(LoaderPipeline, DeterministicModeGivesIdenticalBatchesWhateverTheThreadTimi
   // 150 batches of 16 cross three epochs of the 700-item source; jitter scrambles the arrival order.
   const std::vector<std::uint64_t> first = checksums(5, 150, 0), second = checksums(5, 150, 0);
   ASSERT_EQ(first.size(), second.size());
-  for (std::size_t batch = 0; batch < first.size(); ++batch) EXPECT_EQ(first[batch], second[batch]) << "batch " << batch;
+  for (std::size_t batch = 0; batch < first.size(); ++batch)
+    EXPECT_EQ(first[batch], second[batch]) << "batch " << batch;
   EXPECT_NE(first, checksums(6, 150, 0)) << "another seed must give other batches";
 }
 

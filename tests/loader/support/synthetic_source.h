@@ -15,7 +15,7 @@ namespace genint::loader::testing {
 
 struct SyntheticSourceOptions {
   SourceKind kind = SourceKind::Intervention;
-  std::uint64_t items = 0;        // 0: endless; else a finite dataset of this many items (sharded)
+  std::uint64_t items = 0;  // 0: endless; else a finite dataset of this many items (sharded)
   int rank = 0;
   int world_size = 1;
   std::size_t sample_bytes = 8 * 8 * 3;
@@ -37,9 +37,7 @@ class SyntheticSource : public SampleSource {
 
   SourceKind kind() const override { return options_.kind; }
   std::uint64_t epoch_length() const override { return options_.items > 0 ? order_.shard_size() : 0; }
-  std::uint64_t smallest_shard_length() const override {
-    return options_.items > 0 ? order_.smallest_shard_size() : 0;
-  }
+  std::uint64_t smallest_shard_length() const override { return options_.items > 0 ? order_.smallest_shard_size() : 0; }
   std::uint64_t largest_shard_length() const override { return options_.items > 0 ? order_.largest_shard_size() : 0; }
   std::size_t chunk_size() const override { return options_.chunk; }
 
@@ -65,7 +63,8 @@ class SyntheticSource : public SampleSource {
       const std::uint64_t item =
           options.items > 0 ? source_.order_.item(request.epoch, request.position) : request.position;
       if (options.jitter_microseconds > 0)
-        std::this_thread::sleep_for(std::chrono::microseconds(request.seed % static_cast<std::uint64_t>(options.jitter_microseconds)));
+        std::this_thread::sleep_for(
+            std::chrono::microseconds(request.seed % static_cast<std::uint64_t>(options.jitter_microseconds)));
       if (options.skip_every > 0 && item % options.skip_every == 0) {
         context_.statistics->record_skip("synthetic_unreadable", "item " + std::to_string(item));
         return;

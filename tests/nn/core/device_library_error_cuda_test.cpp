@@ -31,8 +31,8 @@ TEST(DeviceLibraryErrorCuda, CublasNegativeSizeThrowsWithStatement) {
   GENINT_CUBLAS_CHECK(cublasCreate(&handle));
   const float one = 1.0f;
   try {
-    GENINT_CUBLAS_CHECK(cublasSgemm(handle, CUBLAS_OP_N, CUBLAS_OP_N, -1, 4, 4, &one, nullptr, 1, nullptr, 4, &one,
-                                    nullptr, 1));
+    GENINT_CUBLAS_CHECK(
+        cublasSgemm(handle, CUBLAS_OP_N, CUBLAS_OP_N, -1, 4, 4, &one, nullptr, 1, nullptr, 4, &one, nullptr, 1));
     ADD_FAILURE() << "a negative matrix size was accepted";
   } catch (const DeviceLibraryError& error) {
     const std::string message = error.what();

@@ -1,8 +1,8 @@
 // The error core's messages: file, line, statement/condition and status text must all be present,
 // because they are what a user pastes into a bug report.
-#include <gtest/gtest.h>
-
 #include "nn/core/error.h"
+
+#include <gtest/gtest.h>
 
 namespace genint {
 namespace {
@@ -29,8 +29,9 @@ TEST(Error, CheckMacroPassesWithoutSideEffects) {
 TEST(Error, DeviceLibraryFailureFormatsEveryPart) {
   const DeviceLibraryError error("cuDNN", 3, "CUDNN_STATUS_BAD_PARAM", "cudnnSetTensor4dDescriptor(d, -1)",
                                  "nn/ops/conv.cpp", 42);
-  EXPECT_STREQ(error.what(), "nn/ops/conv.cpp:42: cuDNN error 3 (CUDNN_STATUS_BAD_PARAM) in "
-                             "`cudnnSetTensor4dDescriptor(d, -1)`");
+  EXPECT_STREQ(error.what(),
+               "nn/ops/conv.cpp:42: cuDNN error 3 (CUDNN_STATUS_BAD_PARAM) in "
+               "`cudnnSetTensor4dDescriptor(d, -1)`");
   EXPECT_EQ(error.library(), "cuDNN");
   EXPECT_EQ(error.status_code(), 3);
   EXPECT_EQ(error.line(), 42);

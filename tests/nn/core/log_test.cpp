@@ -1,8 +1,9 @@
 // The logger's level parsing and filtering; output goes to stderr, captured by GoogleTest.
+#include "nn/core/log.h"
+
 #include <gtest/gtest.h>
 
 #include "nn/core/error.h"
-#include "nn/core/log.h"
 
 namespace genint {
 namespace {

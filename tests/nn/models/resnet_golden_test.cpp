@@ -13,9 +13,9 @@
 #include "nn/models/procedural_weights.h"
 #include "nn/models/resnet.h"
 #include "nn/models/sha256.h"
-#include "support/temporary_directory.h"
 #include "nn/optim/sgd.h"
 #include "nn/support_golden.h"
+#include "support/temporary_directory.h"
 
 namespace genint {
 namespace {

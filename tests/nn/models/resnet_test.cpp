@@ -1,5 +1,7 @@
 // ResNet structure and behaviour: torchvision's parameter counts and names, the small-input stem, seeded
 // kaiming init, strict safetensors load/save, training steps that stop allocating, and misuse errors.
+#include "nn/models/resnet.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,7 +13,6 @@
 #include "io/safetensors/safetensors_writer.h"
 #include "nn/core/error.h"
 #include "nn/models/procedural_weights.h"
-#include "nn/models/resnet.h"
 #include "support/temporary_directory.h"
 
 namespace genint {
@@ -37,9 +38,11 @@ std::vector<float> values_of(const Tensor& tensor) {
 
 // torchvision's sum(p.numel() for p in model.parameters()) with num_classes=1000.
 TEST(ResNetStructure, ParameterCountsMatchTorchvision) {
-  const std::vector<std::pair<std::string, std::int64_t>> expected = {
-      {"resnet18", 11689512}, {"resnet34", 21797672}, {"resnet50", 25557032},
-      {"resnet101", 44549160}, {"resnet152", 60192808}};
+  const std::vector<std::pair<std::string, std::int64_t>> expected = {{"resnet18", 11689512},
+                                                                      {"resnet34", 21797672},
+                                                                      {"resnet50", 25557032},
+                                                                      {"resnet101", 44549160},
+                                                                      {"resnet152", 60192808}};
   for (const auto& [architecture, count] : expected) {
     const ResNet model(ResNetConfig{architecture, 1000, false});
     EXPECT_EQ(parameter_count(model), count) << architecture;

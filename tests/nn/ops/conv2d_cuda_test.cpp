@@ -65,10 +65,9 @@ class Conv2dCuda : public ::testing::TestWithParam<ConvCase> {
       Tensor output, input_grad, weight_grad, bias_grad;
     };
     auto run = [&](Device device, Arena& scratch) {
-      Results results{Tensor::empty(output_shape, DType::Float32, device),
-                      Tensor::empty(input.shape(), DType::Float32, device),
-                      Tensor::empty(weight.shape(), DType::Float32, device),
-                      Tensor::empty(bias.shape(), DType::Float32, device)};
+      Results results{
+          Tensor::empty(output_shape, DType::Float32, device), Tensor::empty(input.shape(), DType::Float32, device),
+          Tensor::empty(weight.shape(), DType::Float32, device), Tensor::empty(bias.shape(), DType::Float32, device)};
       const Tensor device_input = on(input, device), device_weight = on(weight, device);
       conv2d_forward(device_input, device_weight, on(bias, device), results.output, params, scratch);
       conv2d_backward(device_input, device_weight, on(output_grad, device), results.input_grad, results.weight_grad,
@@ -81,8 +80,8 @@ class Conv2dCuda : public ::testing::TestWithParam<ConvCase> {
     testing::expect_close(host_values(actual.input_grad), host_values(expected.input_grad), tolerance, tolerance,
                           "input_grad");
     // The weight gradient sums batch·H·W products: its values are larger, the same relative bound applies.
-    testing::expect_close(host_values(actual.weight_grad), host_values(expected.weight_grad), tolerance * 10,
-                          tolerance, "weight_grad");
+    testing::expect_close(host_values(actual.weight_grad), host_values(expected.weight_grad), tolerance * 10, tolerance,
+                          "weight_grad");
     testing::expect_close(host_values(actual.bias_grad), host_values(expected.bias_grad), tolerance * 10, tolerance,
                           "bias_grad");
   }
@@ -103,8 +102,10 @@ TEST_P(Conv2dCuda, Tf32StaysWithinTf32Rounding) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ResNetLike, Conv2dCuda,
-                         ::testing::Values(ConvCase{2, 3, 32, 16, 7, 2, 3, 1, 1}, ConvCase{4, 16, 14, 16, 3, 1, 1, 1, 1},
-                                           ConvCase{4, 16, 14, 32, 3, 2, 1, 1, 1}, ConvCase{2, 32, 14, 64, 1, 2, 0, 1, 1},
+                         ::testing::Values(ConvCase{2, 3, 32, 16, 7, 2, 3, 1, 1},
+                                           ConvCase{4, 16, 14, 16, 3, 1, 1, 1, 1},
+                                           ConvCase{4, 16, 14, 32, 3, 2, 1, 1, 1},
+                                           ConvCase{2, 32, 14, 64, 1, 2, 0, 1, 1},
                                            ConvCase{2, 32, 14, 64, 1, 1, 0, 1, 1}, ConvCase{2, 8, 13, 8, 3, 1, 2, 2, 1},
                                            ConvCase{2, 8, 9, 12, 3, 1, 1, 1, 2}),
                          [](const ::testing::TestParamInfo<ConvCase>& param_info) {

@@ -1,16 +1,15 @@
 // conv2d CPU forward and backward against PyTorch 1.13 goldens (tools/golden/make_nn_dense_goldens.py):
 // 7x7/2 pad 3, 3x3/1 and /2, dilation 2, groups 2, 1x1/2 and 1x1/1, with and without bias.
 #include <gtest/gtest.h>
-
 #include <omp.h>
 
 #include <string>
 #include <vector>
 
 #include "nn/ops/conv2d.h"
+#include "nn/support_golden.h"
 #include "nn/tensor/arena.h"
 #include "nn/tensor/tensor.h"
-#include "nn/support_golden.h"
 
 namespace genint {
 namespace {

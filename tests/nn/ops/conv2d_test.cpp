@@ -1,7 +1,8 @@
 // conv2d CPU: forward against a direct double-precision loop, backward against central finite
 // differences, on small rectangular/strided/dilated/grouped shapes; plus the shape checks.
-#include <gtest/gtest.h>
+#include "nn/ops/conv2d.h"
 
+#include <gtest/gtest.h>
 #include <omp.h>
 
 #include <cmath>
@@ -9,7 +10,6 @@
 #include <vector>
 
 #include "nn/core/error.h"
-#include "nn/ops/conv2d.h"
 #include "nn/support_golden.h"
 
 namespace genint {
@@ -42,8 +42,10 @@ std::vector<double> direct_conv2d(const Conv2dShape& s, const std::vector<float>
                 const int ix = x * s.stride_width - s.pad_width + kx * s.dilation_width;
                 if (iy < 0 || iy >= s.in_height || ix < 0 || ix >= s.in_width) continue;
                 const int channel = (o / out_per_group) * in_per_group + c;
-                const double pixel = input[static_cast<std::size_t>(((n * s.in_channels + channel) * s.in_height + iy) * s.in_width + ix)];
-                sum += pixel * weight[static_cast<std::size_t>(((o * in_per_group + c) * s.kernel_height + ky) * s.kernel_width + kx)];
+                const double pixel = input[static_cast<std::size_t>(
+                    ((n * s.in_channels + channel) * s.in_height + iy) * s.in_width + ix)];
+                sum += pixel * weight[static_cast<std::size_t>(
+                                   ((o * in_per_group + c) * s.kernel_height + ky) * s.kernel_width + kx)];
               }
           output[index] = sum;
         }
@@ -88,7 +90,8 @@ class Conv2dCpu : public ::testing::TestWithParam<Conv2dShape> {
   double loss(const std::vector<float>& input, const std::vector<float>& weight, const std::vector<float>& bias) {
     const std::vector<float> output = forward(input, weight, bias);
     double sum = 0.0;
-    for (std::size_t index = 0; index < output.size(); ++index) sum += static_cast<double>(output[index]) * loss_weights_[index];
+    for (std::size_t index = 0; index < output.size(); ++index)
+      sum += static_cast<double>(output[index]) * loss_weights_[index];
     return sum;
   }
   // Central difference of the loss along each element of `values` (one of input_, weight_, bias_).
@@ -152,7 +155,8 @@ TEST(Conv2dShapeChecks, RejectsImpossibleShapes) {
 
 TEST(Conv2dShapeChecks, RefusesATooSmallWorkspace) {
   const Conv2dShape shape = small_shape(1, 1, 1, 1, 1);
-  std::vector<float> input(static_cast<std::size_t>(shape.input_elements())), weight(static_cast<std::size_t>(shape.weight_elements()));
+  std::vector<float> input(static_cast<std::size_t>(shape.input_elements())),
+      weight(static_cast<std::size_t>(shape.weight_elements()));
   std::vector<float> output(static_cast<std::size_t>(shape.output_elements()));
   std::vector<float> workspace(conv2d_cpu_workspace_floats(shape, 1) - 1);
   EXPECT_THROW(conv2d_forward_cpu(shape, input.data(), weight.data(), nullptr, output.data(), workspace.data(),

@@ -33,7 +33,9 @@ std::vector<float> to_host(const DeviceBuffer& buffer, std::size_t count) {
   return values;
 }
 
-float* floats(const DeviceBuffer& buffer) { return static_cast<float*>(buffer.data()); }
+float* floats(const DeviceBuffer& buffer) {
+  return static_cast<float*>(buffer.data());
+}
 
 void compare(bool allow_tf32, double tolerance) {
   const LinearShape shape{37, 300, 41};  // odd sizes: partial blocks in the bias kernels

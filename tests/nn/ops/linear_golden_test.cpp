@@ -22,7 +22,8 @@ TEST_P(LinearGolden, ForwardAndBackwardMatchPyTorch) {
   shape.rows = static_cast<int>(input_shape[0]);
   shape.in_features = static_cast<int>(input_shape[1]);
   shape.out_features = static_cast<int>(weight_shape[0]);
-  const std::vector<float> input = golden.floats("input"), weight = golden.floats("weight"), bias = golden.floats("bias");
+  const std::vector<float> input = golden.floats("input"), weight = golden.floats("weight"),
+                           bias = golden.floats("bias");
   const std::vector<float> output_grad = golden.floats("output_grad");
   std::vector<float> output(output_grad.size()), input_grad(input.size()), weight_grad(weight.size()),
       bias_grad(bias.size());

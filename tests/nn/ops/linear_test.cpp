@@ -1,11 +1,12 @@
 // linear CPU: central finite differences of the backward pass, and the Tensor layer's shape checks.
+#include "nn/ops/linear.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 #include <vector>
 
 #include "nn/core/error.h"
-#include "nn/ops/linear.h"
 #include "nn/support_golden.h"
 
 namespace genint {
@@ -26,7 +27,8 @@ TEST(LinearCpu, BackwardMatchesFiniteDifferences) {
     std::vector<float> output(12);
     linear_forward_cpu(shape, input.data(), weight.data(), bias.data(), output.data());
     double sum = 0.0;
-    for (std::size_t index = 0; index < output.size(); ++index) sum += static_cast<double>(output[index]) * loss_weights[index];
+    for (std::size_t index = 0; index < output.size(); ++index)
+      sum += static_cast<double>(output[index]) * loss_weights[index];
     return sum;
   };
   auto numeric_gradient = [&](std::vector<float>& values) {

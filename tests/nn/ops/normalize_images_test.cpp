@@ -1,11 +1,12 @@
 // normalize_images on the CPU against values computed independently in double precision.
+#include "nn/ops/normalize_images.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 #include <vector>
 
 #include "nn/core/error.h"
-#include "nn/ops/normalize_images.h"
 
 namespace genint {
 namespace {

@@ -42,8 +42,8 @@ TEST(SgdCuda, BitIdenticalToTheCpuTwin) {
       gpu_parameter.copy_to_host(actual.data(), count * sizeof(float));
       // Both sides round each multiply and add separately (no FMA contraction): exact equality.
       for (std::int64_t index = 0; index < count; ++index)
-        ASSERT_EQ(actual[index], expected[index]) << "momentum " << momentum << " nesterov " << nesterov << " at "
-                                                  << index;
+        ASSERT_EQ(actual[index], expected[index])
+            << "momentum " << momentum << " nesterov " << nesterov << " at " << index;
     }
   }
 }

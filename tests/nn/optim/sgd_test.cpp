@@ -1,11 +1,12 @@
 // SGD by hand-computed values (weight decay, momentum buffer, Nesterov) and option checks; schedule edges.
+#include "nn/optim/sgd.h"
+
 #include <gtest/gtest.h>
 
 #include <vector>
 
 #include "nn/core/error.h"
 #include "nn/optim/learning_rate_schedule.h"
-#include "nn/optim/sgd.h"
 
 namespace genint {
 namespace {

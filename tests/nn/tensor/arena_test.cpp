@@ -1,10 +1,11 @@
 // Arena: alignment, marks and rewinds, and the promise that a repeated step allocates nothing after the first.
+#include "nn/tensor/arena.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
 
 #include "nn/core/error.h"
-#include "nn/tensor/arena.h"
 
 namespace genint {
 namespace {

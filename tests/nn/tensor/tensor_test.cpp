@@ -1,4 +1,6 @@
 // Tensor: shapes, strides, owning vs borrowed storage, reshape/slice views, copies and their checks.
+#include "nn/tensor/tensor.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -7,7 +9,6 @@
 
 #include "nn/core/device.h"
 #include "nn/core/error.h"
-#include "nn/tensor/tensor.h"
 
 namespace genint {
 namespace {
