@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 /* Bumped when a struct layout or a function signature changes incompatibly. */
-#define GENINT_ABI_VERSION 1
+#define GENINT_ABI_VERSION 2
 
 typedef enum genint_status {
   GENINT_OK = 0,
@@ -65,6 +65,7 @@ typedef enum genint_image_layout {
 /* How a generated sample was made. Natural samples: class_index = -1, everything else 0 (direction -1). */
 typedef struct genint_intervention {
   int32_t class_index;  /* the class the generator was conditioned on */
+  int32_t reserved;     /* always 0: an explicit field, so the struct has no padding and batches compare bit for bit */
   uint64_t latent_seed; /* seed of the latent z */
   float truncation;
   int32_t space;       /* the latent space the direction moves, numbered by the intervention source */

@@ -17,6 +17,7 @@ class SourceStatistics;
 // defaults: class_index −1 says "no intervention".
 struct InterventionRecord {
   std::int32_t class_index = -1;
+  std::int32_t reserved = 0;  // explicit: no padding bytes, whose indeterminate values would break bit-identity
   std::uint64_t latent_seed = 0;
   float truncation = 0.0f;
   std::int32_t space = 0;        // which latent the direction moves (the generator's own numbering)

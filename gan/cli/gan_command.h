@@ -1,0 +1,18 @@
+// genint-gan's subcommands (directions, sample, ...) register themselves here, one file each, so the
+// main program never changes when one is added (the plumbing is nn/core/command_line.h).
+#pragma once
+
+#include <string>
+
+#include "nn/core/command_line.h"
+
+namespace genint::gan_cli {
+
+SubcommandRegistry& gan_commands();
+
+struct GanCommandRegistrar : SubcommandRegistrar {
+  GanCommandRegistrar(const std::string& name, Subcommand command)
+      : SubcommandRegistrar(gan_commands(), name, std::move(command)) {}
+};
+
+}  // namespace genint::gan_cli
