@@ -66,10 +66,11 @@ int run_loader(const std::vector<std::string>& arguments) {
   // Warm-up as in `genint-bench natural`: page cache, decoder buffers, the first batches' pipeline fill.
   const auto warm_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
   while (std::chrono::steady_clock::now() < warm_until) take_batch();
-  const double images_per_second = items_per_second(seconds, take_batch);
+  const Throughput throughput = measure_throughput(seconds, take_batch);
   const loader::SourceSnapshot snapshot = pipeline->source_snapshot(0);
   print_json_line({{"bench", "loader"},
-                   {"images_per_s", images_per_second},
+                   {"images_per_s", throughput.per_second()},
+                   {"images_per_cpu_s", throughput.per_cpu_second()},
                    {"threads", threads},
                    {"size", size},
                    {"batch", batch},

@@ -1,6 +1,5 @@
 // genint-bench natural: the whole natural-image path (file read from the page cache → ROI decode → crop →
 // resize → flip → normalize into a batch buffer) on N threads, each with its own NaturalSampleMaker.
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -25,15 +24,6 @@ struct ThreadTally {
   std::uint64_t skipped = 0;
   std::uint64_t scale_eighths_sum = 0;
 };
-
-// CPU seconds this process has used (all threads): with the machine shared, images per CPU-second shows
-// whether the threads scale apart from how many cores the others left free.
-double process_cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
 
 std::vector<std::string> list_files(const std::string& folder) {
   std::vector<std::string> files;
