@@ -4,6 +4,8 @@ include(CMakePackageConfigHelpers)
 install(TARGETS genint EXPORT genintTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         PUBLIC_HEADER DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/genint)
+# The header-only C++ wrapper sits beside genint.h (it includes it as "genint.h").
+install(FILES ${PROJECT_SOURCE_DIR}/loader/genint.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/genint)
 install(EXPORT genintTargets NAMESPACE genint:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/genint)
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/genintConfig.cmake.in
                               ${PROJECT_BINARY_DIR}/genintConfig.cmake

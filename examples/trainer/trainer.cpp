@@ -3,12 +3,10 @@
 // mode the batch stream is a pure function of the config, so the skipped batches are exactly the trained ones.
 #include "examples/trainer/trainer.h"
 
-#include <genint.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <memory>
+#include <genint.hpp>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -23,33 +21,6 @@
 
 namespace genint::trainer {
 namespace {
-
-void check_status(genint_status status, const char* what) {
-  if (status != GENINT_OK)
-    throw Error(std::string("genint-train: ") + what + ": " + genint_status_name(status) + ": " +
-                genint_last_error_message());
-}
-
-struct LoaderDeleter {
-  void operator()(genint_loader* loader) const { genint_loader_destroy(loader); }
-};
-using LoaderHandle = std::unique_ptr<genint_loader, LoaderDeleter>;
-
-// A batch borrowed for one step and always given back.
-class BorrowedBatch {
- public:
-  explicit BorrowedBatch(genint_loader* loader) : loader_(loader) {
-    check_status(genint_loader_next_batch(loader, &batch_), "next batch");
-  }
-  ~BorrowedBatch() { genint_loader_release_batch(loader_, &batch_); }
-  BorrowedBatch(const BorrowedBatch&) = delete;
-  BorrowedBatch& operator=(const BorrowedBatch&) = delete;
-  const genint_batch& get() const { return batch_; }
-
- private:
-  genint_loader* loader_;
-  genint_batch batch_{};
-};
 
 ResNetConfig model_config(const TrainerOptions& options) {
   ResNetConfig config;
@@ -99,7 +70,7 @@ class TrainingRun {
   nlohmann::json loader_config_;
   ResNet model_;
   MomentumSgd optimizer_;
-  LoaderHandle loader_;
+  Loader loader_{nullptr};
   std::uint64_t batches_per_epoch_ = 0;
   TrainingPosition position_;
   std::string last_checkpoint_;
@@ -158,19 +129,15 @@ std::string TrainingRun::resume_folder() const {
 }
 
 void TrainingRun::start_loader() {
-  genint_loader* raw = nullptr;
-  check_status(genint_loader_create_from_json(loader_config_.dump().c_str(), &raw), "create loader");
-  loader_.reset(raw);
-  std::int32_t sources = 0;
-  check_status(genint_loader_source_count(loader_.get(), &sources), "source count");
+  loader_ = Loader::from_json(loader_config_.dump());
+  const std::int32_t sources = loader_.source_count();
   for (std::int32_t index = 0; index < sources; ++index) {
-    genint_source_stats stats{};
-    check_status(genint_loader_source_stats(loader_.get(), index, &stats), "source stats");
+    const genint_source_stats stats = loader_.source_stats(index);
     if (stats.kind == GENINT_SOURCE_NATURAL) batches_per_epoch_ = stats.batches_per_epoch;
   }
   // Skipping: consume the batches the checkpoint had already trained (see the file comment).
   for (std::uint64_t skipped = 0; skipped < position_.next_batch_index; ++skipped) {
-    const BorrowedBatch borrowed(loader_.get());
+    const BorrowedBatch borrowed(loader_);
     GENINT_CHECK(borrowed.get().index == skipped, "genint-train: the loader handed batch " +
                                                       std::to_string(borrowed.get().index) + " while skipping to " +
                                                       std::to_string(position_.next_batch_index));
@@ -248,7 +215,7 @@ TrainingSummary TrainingRun::run() {
   double last_loss = 0.0;
   bool saved_current = !last_checkpoint_.empty();
   while (options_.max_steps == 0 || position_.step < options_.max_steps) {
-    const BorrowedBatch borrowed(loader_.get());
+    const BorrowedBatch borrowed(loader_);
     const genint_batch& batch = borrowed.get();
     GENINT_CHECK(batch.index == position_.next_batch_index, "genint-train: expected batch " +
                                                                 std::to_string(position_.next_batch_index) + ", got " +

@@ -25,8 +25,8 @@ std::string read_mapping_text(const std::string& path) {
   return std::string(bytes.begin(), bytes.end());
 }
 
-// A JSON object whose values are all strings.
-std::map<std::string, std::string> read_string_map(const std::string& path) {
+// A mapping file that must hold one JSON object.
+nlohmann::json read_mapping_object(const std::string& path) {
   nlohmann::json document;
   try {
     document = nlohmann::json::parse(read_mapping_text(path));
@@ -34,6 +34,12 @@ std::map<std::string, std::string> read_string_map(const std::string& path) {
     throw Error("ObjectNet mapping " + path + " is not valid JSON: " + error.what());
   }
   GENINT_CHECK(document.is_object(), "ObjectNet mapping " + path + " is not a JSON object");
+  return document;
+}
+
+// A JSON object whose values are all strings.
+std::map<std::string, std::string> read_string_map(const std::string& path) {
+  const nlohmann::json document = read_mapping_object(path);
   std::map<std::string, std::string> result;
   for (const auto& [key, value] : document.items()) {
     GENINT_CHECK(value.is_string(), "ObjectNet mapping " + path + ": the value of '" + key + "' is not a string");
@@ -44,13 +50,7 @@ std::map<std::string, std::string> read_string_map(const std::string& path) {
 
 // pytorch_to_imagenet_2012_id.json: {"<pytorch class index>": <line of imagenet_to_label_2012_v2>, ...}.
 std::vector<long> read_line_to_class(const std::string& path, std::size_t line_count) {
-  nlohmann::json document;
-  try {
-    document = nlohmann::json::parse(read_mapping_text(path));
-  } catch (const nlohmann::json::exception& error) {
-    throw Error("ObjectNet mapping " + path + " is not valid JSON: " + error.what());
-  }
-  GENINT_CHECK(document.is_object(), "ObjectNet mapping " + path + " is not a JSON object");
+  const nlohmann::json document = read_mapping_object(path);
   std::vector<long> class_of_line(line_count, -1);
   for (const auto& [key, value] : document.items()) {
     const long class_index = parse_class_number(key);

@@ -10,3 +10,5 @@ genint_add_test(NAME nn_dense_cuda_test
                 SOURCES tensor/tensor_cuda_test.cpp ops/conv2d_cuda_test.cpp ops/linear_cuda_test.cpp
                         optim/sgd_cuda_test.cpp
                 LIBRARIES genint_nn nlohmann_json::nlohmann_json LABELS cuda)
+# The golden-file reader and comparison shared by every golden test (tests/support/golden_file.h).
+genint_add_test(NAME nn_golden_file_test SOURCES support/golden_file_test.cpp LIBRARIES genint_nn LABELS unit)

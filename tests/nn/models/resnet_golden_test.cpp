@@ -14,7 +14,7 @@
 #include "nn/models/resnet.h"
 #include "nn/models/sha256.h"
 #include "nn/optim/sgd.h"
-#include "nn/support_golden.h"
+#include "support/golden_file.h"
 #include "support/temporary_directory.h"
 
 namespace genint {
@@ -50,7 +50,7 @@ void expect_within_noise(const std::vector<float>& actual, const GoldenFile& gol
   double scale = 0.0;
   for (const float value : expected) scale = std::max(scale, static_cast<double>(std::fabs(value)));
   const double noise = golden.floats("noise." + key).front();
-  testing::expect_close(actual, expected, kNoiseFactor * noise + 1e-5 * scale, 0.0, key);
+  testing::expect_all_close(actual, expected, kNoiseFactor * noise + 1e-5 * scale, 0.0, key);
   if (std::getenv("GENINT_RESNET_GOLDEN_REPORT") != nullptr) {
     double worst = 0.0;
     for (std::size_t index = 0; index < actual.size(); ++index)
@@ -76,7 +76,7 @@ std::string joined_state_names(const ResNet& model) {
 class ResNetGolden : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ResNetGolden, MatchesTorchvision) {
-  const GoldenFile golden(testing::nn_golden_path(GetParam() + "_procedural.safetensors"));
+  const GoldenFile golden = testing::open_nn_golden(GetParam() + "_procedural");
   ResNet model(ResNetConfig{GetParam(), golden.metadata_int("num_classes"), false});
   ASSERT_EQ(joined_state_names(model), golden.metadata("state_names")) << "state_dict names or order differ";
   testing::fill_procedural(model);
@@ -114,7 +114,7 @@ INSTANTIATE_TEST_SUITE_P(Torchvision, ResNetGolden, ::testing::Values("resnet18"
 // the procedural torchvision state_dict as .pth and converted it with tools/convert_torchvision.py; this rebuilds
 // that file, proves it byte-identical (SHA-256), loads it through ResNet::load_safetensors and runs it.
 TEST(ResNetGoldenConverted, ConvertedTorchvisionFileGivesTorchvisionLogits) {
-  const GoldenFile golden(testing::nn_golden_path("resnet18_procedural.safetensors"));
+  const GoldenFile golden = testing::open_nn_golden("resnet18_procedural");
   const ResNetConfig config{"resnet18", golden.metadata_int("num_classes"), false};
   const ResNet procedural(config);
   testing::fill_procedural(procedural);

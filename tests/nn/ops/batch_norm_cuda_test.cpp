@@ -5,24 +5,25 @@
 #include <vector>
 
 #include "nn/ops/batch_norm.h"
-#include "nn/ops/golden_file.h"
+#include "nn/ops/op_test_support.h"
 #include "support/cuda_test_support.h"
+#include "support/golden_file.h"
 
 namespace genint {
 namespace {
 
-using test::device_data;
-using test::from_device;
-using test::to_device;
+using testing::device_data;
+using testing::from_device;
+using testing::to_device;
 
 TEST(BatchNormCuda, TrainingEvalAndBackwardMatchTheCpuTwin) {
   GENINT_REQUIRE_CUDA_DEVICE();
   const BatchNormShape shape{5, 7, 37 * 41};  // 7585 values per channel: 15 strides of 512 threads, the last partial
   const std::size_t total = 5U * 7U * 37U * 41U;
-  const auto input = test::seeded_uniform(total, 21, -3.0f, 5.0f);
-  const auto grad_output = test::seeded_uniform(total, 22, -1.0f, 1.0f);
-  const auto gamma = test::seeded_uniform(7, 23, 0.5f, 1.5f);
-  const auto beta = test::seeded_uniform(7, 24, -1.0f, 1.0f);
+  const auto input = testing::seeded_uniform(total, 21, -3.0f, 5.0f);
+  const auto grad_output = testing::seeded_uniform(total, 22, -1.0f, 1.0f);
+  const auto gamma = testing::seeded_uniform(7, 23, 0.5f, 1.5f);
+  const auto beta = testing::seeded_uniform(7, 24, -1.0f, 1.0f);
   std::vector<float> mean(7, 0.1f), var(7, 0.9f), output(total), saved_mean(7), saved_inverse_std(7);
   std::vector<float> eval_output(total), grad_input(total), grad_gamma(7), grad_beta(7);
   const auto device_input = to_device(input), device_grad_output = to_device(grad_output);
@@ -51,16 +52,17 @@ TEST(BatchNormCuda, TrainingEvalAndBackwardMatchTheCpuTwin) {
                            device_data<float>(device_saved_inverse_std), device_data<float>(device_grad_input),
                            device_data<float>(device_grad_gamma), device_data<float>(device_grad_beta), nullptr);
   // Statistics are double sums in another order, rounded to float once: equal or 1 ulp apart.
-  test::expect_all_close(from_device<float>(device_saved_mean, 7), saved_mean, 1e-7, 1e-6, "saved_mean");
-  test::expect_all_close(from_device<float>(device_saved_inverse_std, 7), saved_inverse_std, 0.0, 1e-6, "inverse_std");
-  test::expect_all_close(from_device<float>(device_mean, 7), mean, 1e-7, 1e-6, "running_mean");
-  test::expect_all_close(from_device<float>(device_var, 7), var, 0.0, 1e-6, "running_var");
+  testing::expect_all_close(from_device<float>(device_saved_mean, 7), saved_mean, 1e-7, 1e-6, "saved_mean");
+  testing::expect_all_close(from_device<float>(device_saved_inverse_std, 7), saved_inverse_std, 0.0, 1e-6,
+                            "inverse_std");
+  testing::expect_all_close(from_device<float>(device_mean, 7), mean, 1e-7, 1e-6, "running_mean");
+  testing::expect_all_close(from_device<float>(device_var, 7), var, 0.0, 1e-6, "running_var");
   // nvcc contracts (x − mean)·scale + beta into one fma, gcc does not: a couple of ulps of outputs up to ~5.
-  test::expect_all_close(from_device<float>(device_output, total), output, 2e-6, 1e-6, "output");
-  test::expect_all_close(from_device<float>(device_eval_output, total), eval_output, 2e-6, 1e-6, "eval_output");
-  test::expect_all_close(from_device<float>(device_grad_input, total), grad_input, 2e-6, 1e-5, "grad_input");
-  test::expect_all_close(from_device<float>(device_grad_gamma, 7), grad_gamma, 1e-5, 1e-6, "grad_gamma");
-  test::expect_all_close(from_device<float>(device_grad_beta, 7), grad_beta, 1e-5, 1e-6, "grad_beta");
+  testing::expect_all_close(from_device<float>(device_output, total), output, 2e-6, 1e-6, "output");
+  testing::expect_all_close(from_device<float>(device_eval_output, total), eval_output, 2e-6, 1e-6, "eval_output");
+  testing::expect_all_close(from_device<float>(device_grad_input, total), grad_input, 2e-6, 1e-5, "grad_input");
+  testing::expect_all_close(from_device<float>(device_grad_gamma, 7), grad_gamma, 1e-5, 1e-6, "grad_gamma");
+  testing::expect_all_close(from_device<float>(device_grad_beta, 7), grad_beta, 1e-5, 1e-6, "grad_beta");
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "nn/core/error.h"
-#include "nn/ops/golden_file.h"
+#include "nn/ops/op_test_support.h"
 
 namespace genint {
 namespace {
@@ -36,32 +36,32 @@ TrainingRun run_training(const std::vector<float>& input, const BatchNormShape& 
 
 TEST(BatchNorm, TrainingBackwardMatchesFiniteDifferences) {
   const BatchNormShape shape{3, 2, 4};
-  const auto input = test::seeded_uniform(24, 1, -2.0f, 2.0f);
-  const auto gamma = test::seeded_uniform(2, 2, 0.5f, 1.5f);
-  const auto beta = test::seeded_uniform(2, 3, -1.0f, 1.0f);
-  const auto weights = test::seeded_uniform(24, 4, -1.0f, 1.0f);  // loss = Σ output·weights
+  const auto input = testing::seeded_uniform(24, 1, -2.0f, 2.0f);
+  const auto gamma = testing::seeded_uniform(2, 2, 0.5f, 1.5f);
+  const auto beta = testing::seeded_uniform(2, 3, -1.0f, 1.0f);
+  const auto weights = testing::seeded_uniform(24, 4, -1.0f, 1.0f);  // loss = Σ output·weights
   const TrainingRun run = run_training(input, shape, gamma, beta);
   std::vector<float> grad_input(input.size()), grad_gamma(2), grad_beta(2);
   batch_norm_backward_cpu(weights.data(), input.data(), shape, gamma.data(), run.saved_mean.data(),
                           run.saved_inverse_std.data(), grad_input.data(), grad_gamma.data(), grad_beta.data());
   // Step 1e-2 on inputs of spread ~1: float32 rounding ~1e-7·|loss ≈ 5|/1e-2 ≈ 5e-5 and O(step²) truncation of
   // the normalisation's curvature stay below 2e-3; dropping any term of the backward is off by ~1e-1.
-  test::expect_gradient_matches_finite_differences(
+  testing::expect_gradient_matches_finite_differences(
       input, grad_input,
       [&](const std::vector<float>& x) {
-        return test::weighted_sum(run_training(x, shape, gamma, beta).output, weights);
+        return testing::weighted_sum(run_training(x, shape, gamma, beta).output, weights);
       },
       1e-2f, 2e-3, 1e-2, "grad_input");
-  test::expect_gradient_matches_finite_differences(
+  testing::expect_gradient_matches_finite_differences(
       gamma, grad_gamma,
       [&](const std::vector<float>& g) {
-        return test::weighted_sum(run_training(input, shape, g, beta).output, weights);
+        return testing::weighted_sum(run_training(input, shape, g, beta).output, weights);
       },
       1e-2f, 2e-3, 1e-2, "grad_gamma");
-  test::expect_gradient_matches_finite_differences(
+  testing::expect_gradient_matches_finite_differences(
       beta, grad_beta,
       [&](const std::vector<float>& b) {
-        return test::weighted_sum(run_training(input, shape, gamma, b).output, weights);
+        return testing::weighted_sum(run_training(input, shape, gamma, b).output, weights);
       },
       1e-2f, 2e-3, 1e-2, "grad_beta");
 }
@@ -79,7 +79,7 @@ TEST(BatchNorm, RunningStatisticsUseMomentumAndUnbiasedVariance) {
 
 TEST(BatchNorm, EvalUsesRunningStatistics) {
   const BatchNormShape shape{2, 2, 3};
-  const auto input = test::seeded_uniform(12, 5, -3.0f, 3.0f);
+  const auto input = testing::seeded_uniform(12, 5, -3.0f, 3.0f);
   const std::vector<float> gamma{0.5f, 2.0f}, beta{1.0f, -1.0f}, mean{0.25f, -0.5f}, var{4.0f, 0.25f};
   std::vector<float> output(12, -1000.0f);
   batch_norm_forward_eval_cpu(input.data(), shape, gamma.data(), beta.data(), mean.data(), var.data(), kEps,

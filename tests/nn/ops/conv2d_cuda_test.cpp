@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "nn/ops/conv2d.h"
-#include "nn/support_golden.h"
 #include "support/cuda_test_support.h"
+#include "support/golden_file.h"
 
 namespace genint {
 namespace {
@@ -76,14 +76,14 @@ class Conv2dCuda : public ::testing::TestWithParam<ConvCase> {
     };
     const Results expected = run(Device::Cpu, cpu_scratch);
     const Results actual = run(Device::Cuda, gpu_scratch);
-    testing::expect_close(host_values(actual.output), host_values(expected.output), tolerance, tolerance, "output");
-    testing::expect_close(host_values(actual.input_grad), host_values(expected.input_grad), tolerance, tolerance,
-                          "input_grad");
+    testing::expect_all_close(host_values(actual.output), host_values(expected.output), tolerance, tolerance, "output");
+    testing::expect_all_close(host_values(actual.input_grad), host_values(expected.input_grad), tolerance, tolerance,
+                              "input_grad");
     // The weight gradient sums batch·H·W products: its values are larger, the same relative bound applies.
-    testing::expect_close(host_values(actual.weight_grad), host_values(expected.weight_grad), tolerance * 10, tolerance,
-                          "weight_grad");
-    testing::expect_close(host_values(actual.bias_grad), host_values(expected.bias_grad), tolerance * 10, tolerance,
-                          "bias_grad");
+    testing::expect_all_close(host_values(actual.weight_grad), host_values(expected.weight_grad), tolerance * 10,
+                              tolerance, "weight_grad");
+    testing::expect_all_close(host_values(actual.bias_grad), host_values(expected.bias_grad), tolerance * 10, tolerance,
+                              "bias_grad");
   }
 };
 

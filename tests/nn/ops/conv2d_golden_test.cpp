@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "nn/ops/conv2d.h"
-#include "nn/support_golden.h"
 #include "nn/tensor/arena.h"
 #include "nn/tensor/tensor.h"
+#include "support/golden_file.h"
 
 namespace genint {
 namespace {
@@ -33,18 +33,24 @@ std::vector<float> values_of(const Tensor& tensor) {
   return values;
 }
 
-class Conv2dGolden : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(Conv2dGolden, ForwardAndBackwardMatchPyTorch) {
-  const GoldenFile golden(testing::nn_golden_path("conv2d_" + GetParam() + ".safetensors"));
-  const Tensor input = tensor_from(golden, "input"), weight = tensor_from(golden, "weight");
-  const Tensor bias = golden.contains("bias") ? tensor_from(golden, "bias") : Tensor{};
-  const Tensor output_grad = tensor_from(golden, "output_grad");
+// The convolution's settings, recorded in the golden's metadata by tools/golden/make_nn_dense_goldens.py.
+Conv2dParams params_of(const GoldenFile& golden) {
   Conv2dParams params;
   params.stride = golden.metadata_int("stride");
   params.padding = golden.metadata_int("padding");
   params.dilation = golden.metadata_int("dilation");
   params.groups = golden.metadata_int("groups");
+  return params;
+}
+
+class Conv2dGolden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Conv2dGolden, ForwardAndBackwardMatchPyTorch) {
+  const GoldenFile golden = testing::open_nn_golden("conv2d_" + GetParam());
+  const Tensor input = tensor_from(golden, "input"), weight = tensor_from(golden, "weight");
+  const Tensor bias = golden.contains("bias") ? tensor_from(golden, "bias") : Tensor{};
+  const Tensor output_grad = tensor_from(golden, "output_grad");
+  const Conv2dParams params = params_of(golden);
 
   Arena scratch(Device::Cpu);
   Tensor output = Tensor::empty(output_grad.shape(), DType::Float32, Device::Cpu);
@@ -57,32 +63,30 @@ TEST_P(Conv2dGolden, ForwardAndBackwardMatchPyTorch) {
   // Sums of at most ~600 products of O(1) float32 values, summed in a different order than PyTorch's
   // (im2col+sgemm vs mkldnn/thnn): rounding differences stay below ~1e-5 absolute; 1e-4 leaves margin
   // while a wrong tap, offset or group (errors of O(0.1)) still fails.
-  testing::expect_close(values_of(output), golden.floats("output"), 1e-4, 1e-4, GetParam() + " output");
-  testing::expect_close(values_of(input_grad), golden.floats("input_grad"), 1e-4, 1e-4, GetParam() + " input_grad");
+  testing::expect_all_close(values_of(output), golden.floats("output"), 1e-4, 1e-4, GetParam() + " output");
+  testing::expect_all_close(values_of(input_grad), golden.floats("input_grad"), 1e-4, 1e-4, GetParam() + " input_grad");
   // The weight gradient sums batch·H·W products (up to ~200 terms of O(1)): same reasoning, 2e-4.
-  testing::expect_close(values_of(weight_grad), golden.floats("weight_grad"), 2e-4, 1e-4, GetParam() + " weight_grad");
+  testing::expect_all_close(values_of(weight_grad), golden.floats("weight_grad"), 2e-4, 1e-4,
+                            GetParam() + " weight_grad");
   if (bias.defined())
-    testing::expect_close(values_of(bias_grad), golden.floats("bias_grad"), 1e-4, 1e-4, GetParam() + " bias_grad");
+    testing::expect_all_close(values_of(bias_grad), golden.floats("bias_grad"), 1e-4, 1e-4, GetParam() + " bias_grad");
 }
 
 TEST_P(Conv2dGolden, SingleThreadMatchesToo) {
   // The per-thread weight-gradient partials must reduce to the same answer with one thread.
   const int previous_threads = omp_get_max_threads();
   omp_set_num_threads(1);
-  const GoldenFile golden(testing::nn_golden_path("conv2d_" + GetParam() + ".safetensors"));
+  const GoldenFile golden = testing::open_nn_golden("conv2d_" + GetParam());
   const Tensor input = tensor_from(golden, "input"), weight = tensor_from(golden, "weight");
   const Tensor output_grad = tensor_from(golden, "output_grad");
-  Conv2dParams params;
-  params.stride = golden.metadata_int("stride");
-  params.padding = golden.metadata_int("padding");
-  params.dilation = golden.metadata_int("dilation");
-  params.groups = golden.metadata_int("groups");
+  const Conv2dParams params = params_of(golden);
   Arena scratch(Device::Cpu);
   Tensor weight_grad = Tensor::empty(weight.shape(), DType::Float32, Device::Cpu);
   conv2d_backward(input, weight, output_grad, Tensor{}, weight_grad, Tensor{}, params, scratch);
   omp_set_num_threads(previous_threads);
   // Same bound as above: only the summation order differs from PyTorch's.
-  testing::expect_close(values_of(weight_grad), golden.floats("weight_grad"), 2e-4, 1e-4, GetParam() + " weight_grad");
+  testing::expect_all_close(values_of(weight_grad), golden.floats("weight_grad"), 2e-4, 1e-4,
+                            GetParam() + " weight_grad");
 }
 
 INSTANTIATE_TEST_SUITE_P(PyTorchConfigs, Conv2dGolden,

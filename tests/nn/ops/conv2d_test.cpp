@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "nn/core/error.h"
-#include "nn/support_golden.h"
+#include "support/golden_file.h"
 
 namespace genint {
 namespace {
@@ -120,7 +120,7 @@ TEST_P(Conv2dCpu, ForwardMatchesTheDefinition) {
   const std::vector<double> expected = direct_conv2d(shape_, input_, weight_, bias_);
   std::vector<float> expected_float(expected.begin(), expected.end());
   // ≤ 37 float products of N(0,1) values: float rounding ~1e-6; a wrong tap is O(1).
-  testing::expect_close(output, expected_float, 1e-5, 1e-5, "forward");
+  testing::expect_all_close(output, expected_float, 1e-5, 1e-5, "forward");
 }
 
 TEST_P(Conv2dCpu, BackwardMatchesFiniteDifferences) {
@@ -132,9 +132,9 @@ TEST_P(Conv2dCpu, BackwardMatchesFiniteDifferences) {
   // The difference quotient divides float-rounded outputs (error ~1e-6 each, a few dozen touched)
   // by 2·step = 0.25: ~1e-4 worst case. Gradients are O(1..10), so 5e-4 + 1e-4·|g| still catches
   // any missing or misplaced term.
-  testing::expect_close(input_grad, numeric_gradient(input_), 5e-4, 1e-4, "input_grad");
-  testing::expect_close(weight_grad, numeric_gradient(weight_), 5e-4, 1e-4, "weight_grad");
-  testing::expect_close(bias_grad, numeric_gradient(bias_), 5e-4, 1e-4, "bias_grad");
+  testing::expect_all_close(input_grad, numeric_gradient(input_), 5e-4, 1e-4, "input_grad");
+  testing::expect_all_close(weight_grad, numeric_gradient(weight_), 5e-4, 1e-4, "weight_grad");
+  testing::expect_all_close(bias_grad, numeric_gradient(bias_), 5e-4, 1e-4, "bias_grad");
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dCpu,

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "nn/core/error.h"
-#include "nn/ops/golden_file.h"
+#include "nn/ops/op_test_support.h"
 
 namespace genint {
 namespace {
@@ -25,13 +25,13 @@ float loss_of(const std::vector<float>& logits, const std::vector<std::int32_t>&
 
 TEST(CrossEntropy, BackwardMatchesFiniteDifferences) {
   const int batch = 4, classes = 5;
-  const auto logits = test::seeded_uniform(20, 13, -3.0f, 3.0f);
+  const auto logits = testing::seeded_uniform(20, 13, -3.0f, 3.0f);
   const std::vector<std::int32_t> labels{0, 4, 2, 2};
   const std::vector<float> weights{0.5f, 0.25f, 1.0f, 0.125f};
   std::vector<float> grad_logits(20, -1000.0f);
   cross_entropy_backward_cpu(logits.data(), labels.data(), weights.data(), batch, classes, grad_logits.data());
   // Smooth loss of size ~2: step 1e-2 gives rounding ~2e-5 and O(step²) truncation ~1e-5.
-  test::expect_gradient_matches_finite_differences(
+  testing::expect_gradient_matches_finite_differences(
       logits, grad_logits,
       [&](const std::vector<float>& x) { return static_cast<double>(loss_of(x, labels, weights, classes)); }, 1e-2f,
       2e-4, 1e-3, "grad_logits");

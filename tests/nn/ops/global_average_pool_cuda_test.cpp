@@ -5,22 +5,23 @@
 #include <vector>
 
 #include "nn/ops/global_average_pool.h"
-#include "nn/ops/golden_file.h"
+#include "nn/ops/op_test_support.h"
 #include "support/cuda_test_support.h"
+#include "support/golden_file.h"
 
 namespace genint {
 namespace {
 
-using test::device_data;
-using test::from_device;
-using test::to_device;
+using testing::device_data;
+using testing::from_device;
+using testing::to_device;
 
 TEST(GlobalAveragePoolCuda, ForwardAndBackwardMatchTheCpuTwin) {
   GENINT_REQUIRE_CUDA_DEVICE();
   for (const int spatial : {7, 49, 3137}) {
     const std::int64_t planes = 37;
-    const auto input = test::seeded_uniform(static_cast<std::size_t>(planes) * spatial, 55, -2.0f, 3.0f);
-    const auto grad_output = test::seeded_uniform(planes, 56, -1.0f, 1.0f);
+    const auto input = testing::seeded_uniform(static_cast<std::size_t>(planes) * spatial, 55, -2.0f, 3.0f);
+    const auto grad_output = testing::seeded_uniform(planes, 56, -1.0f, 1.0f);
     std::vector<float> output(planes), grad_input(input.size());
     global_average_pool_forward_cpu(input.data(), planes, spatial, output.data());
     global_average_pool_backward_cpu(grad_output.data(), planes, spatial, grad_input.data());
@@ -31,8 +32,8 @@ TEST(GlobalAveragePoolCuda, ForwardAndBackwardMatchTheCpuTwin) {
     global_average_pool_backward_cuda(device_data<float>(device_grad_output), planes, spatial,
                                       device_data<float>(device_grad_input), nullptr);
     // Double sums in another order, rounded to float once: ≤ 1 ulp of means ~0.5.
-    test::expect_all_close(from_device<float>(device_output, planes), output, 1e-7, 1e-6, "output");
-    test::expect_all_close(from_device<float>(device_grad_input, input.size()), grad_input, 0.0, 0.0, "grad_input");
+    testing::expect_all_close(from_device<float>(device_output, planes), output, 1e-7, 1e-6, "output");
+    testing::expect_all_close(from_device<float>(device_grad_input, input.size()), grad_input, 0.0, 0.0, "grad_input");
   }
 }
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "nn/core/error.h"
-#include "nn/ops/golden_file.h"
+#include "nn/ops/op_test_support.h"
 
 namespace genint {
 namespace {
@@ -18,13 +18,13 @@ std::vector<float> average(const std::vector<float>& input, std::int64_t planes,
 }
 
 TEST(GlobalAveragePool, BackwardMatchesFiniteDifferences) {
-  const auto input = test::seeded_uniform(6 * 9, 11, -2.0f, 2.0f);
-  const auto weights = test::seeded_uniform(6, 12, -1.0f, 1.0f);
+  const auto input = testing::seeded_uniform(6 * 9, 11, -2.0f, 2.0f);
+  const auto weights = testing::seeded_uniform(6, 12, -1.0f, 1.0f);
   std::vector<float> grad_input(input.size(), -1000.0f);
   global_average_pool_backward_cpu(weights.data(), 6, 9, grad_input.data());
   // Linear: central differences are exact up to float32 rounding of the forward (~1e-5 at step 1e-2).
-  test::expect_gradient_matches_finite_differences(
-      input, grad_input, [&](const std::vector<float>& x) { return test::weighted_sum(average(x, 6, 9), weights); },
+  testing::expect_gradient_matches_finite_differences(
+      input, grad_input, [&](const std::vector<float>& x) { return testing::weighted_sum(average(x, 6, 9), weights); },
       1e-2f, 1e-4, 1e-4, "grad_input");
 }
 

@@ -7,8 +7,8 @@
 
 #include "nn/core/device_buffer.h"
 #include "nn/ops/linear.h"
-#include "nn/support_golden.h"
 #include "support/cuda_test_support.h"
+#include "support/golden_file.h"
 
 namespace genint {
 namespace {
@@ -56,12 +56,12 @@ void compare(bool allow_tf32, double tolerance) {
                       options);
   linear_backward_cuda(shape, floats(device_input), floats(device_weight), floats(device_output_grad),
                        floats(device_input_grad), floats(device_weight_grad), floats(device_bias_grad), options);
-  testing::expect_close(to_host(device_output, output.size()), output, tolerance, tolerance, "output");
-  testing::expect_close(to_host(device_input_grad, input.size()), input_grad, tolerance, tolerance, "input_grad");
+  testing::expect_all_close(to_host(device_output, output.size()), output, tolerance, tolerance, "output");
+  testing::expect_all_close(to_host(device_input_grad, input.size()), input_grad, tolerance, tolerance, "input_grad");
   // dW sums 37 products of O(1) terms: values up to ~10, hence the larger absolute part.
-  testing::expect_close(to_host(device_weight_grad, weight.size()), weight_grad, tolerance * 10, tolerance,
-                        "weight_grad");
-  testing::expect_close(to_host(device_bias_grad, bias.size()), bias_grad, tolerance * 10, tolerance, "bias_grad");
+  testing::expect_all_close(to_host(device_weight_grad, weight.size()), weight_grad, tolerance * 10, tolerance,
+                            "weight_grad");
+  testing::expect_all_close(to_host(device_bias_grad, bias.size()), bias_grad, tolerance * 10, tolerance, "bias_grad");
 }
 
 TEST(LinearCuda, Fp32MatchesTheCpuTwin) {

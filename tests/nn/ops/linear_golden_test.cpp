@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "nn/ops/linear.h"
-#include "nn/support_golden.h"
+#include "support/golden_file.h"
 
 namespace genint {
 namespace {
@@ -16,7 +16,7 @@ using testing::GoldenFile;
 class LinearGolden : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(LinearGolden, ForwardAndBackwardMatchPyTorch) {
-  const GoldenFile golden(testing::nn_golden_path("linear_" + GetParam() + ".safetensors"));
+  const GoldenFile golden = testing::open_nn_golden("linear_" + GetParam());
   const std::vector<std::int64_t> input_shape = golden.shape("input"), weight_shape = golden.shape("weight");
   LinearShape shape;
   shape.rows = static_cast<int>(input_shape[0]);
@@ -32,10 +32,10 @@ TEST_P(LinearGolden, ForwardAndBackwardMatchPyTorch) {
                       bias_grad.data());
   // Dot products of ≤ 96 float32 terms of O(1): PyTorch and OpenBLAS sum in different orders, which moves
   // results by ~1e-6; 2e-5 leaves margin and still catches a transposed or missing term (errors of O(0.1)).
-  testing::expect_close(output, golden.floats("output"), 2e-5, 1e-5, "output");
-  testing::expect_close(input_grad, golden.floats("input_grad"), 2e-5, 1e-5, "input_grad");
-  testing::expect_close(weight_grad, golden.floats("weight_grad"), 2e-5, 1e-5, "weight_grad");
-  testing::expect_close(bias_grad, golden.floats("bias_grad"), 2e-5, 1e-5, "bias_grad");
+  testing::expect_all_close(output, golden.floats("output"), 2e-5, 1e-5, "output");
+  testing::expect_all_close(input_grad, golden.floats("input_grad"), 2e-5, 1e-5, "input_grad");
+  testing::expect_all_close(weight_grad, golden.floats("weight_grad"), 2e-5, 1e-5, "weight_grad");
+  testing::expect_all_close(bias_grad, golden.floats("bias_grad"), 2e-5, 1e-5, "bias_grad");
 }
 
 INSTANTIATE_TEST_SUITE_P(PyTorchConfigs, LinearGolden, ::testing::Values("small", "wide"));

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "nn/core/error.h"
-#include "nn/support_golden.h"
+#include "support/golden_file.h"
 
 namespace genint {
 namespace {
@@ -49,9 +49,9 @@ TEST(LinearCpu, BackwardMatchesFiniteDifferences) {
   linear_backward_cpu(shape, input.data(), weight.data(), loss_weights.data(), input_grad.data(), weight_grad.data(),
                       bias_grad.data());
   // Rounded outputs (~1e-6 each) divided by 2·step = 0.25: ≤ ~5e-5; gradients are O(1).
-  testing::expect_close(input_grad, numeric_gradient(input), 2e-4, 1e-4, "input_grad");
-  testing::expect_close(weight_grad, numeric_gradient(weight), 2e-4, 1e-4, "weight_grad");
-  testing::expect_close(bias_grad, numeric_gradient(bias), 2e-4, 1e-4, "bias_grad");
+  testing::expect_all_close(input_grad, numeric_gradient(input), 2e-4, 1e-4, "input_grad");
+  testing::expect_all_close(weight_grad, numeric_gradient(weight), 2e-4, 1e-4, "weight_grad");
+  testing::expect_all_close(bias_grad, numeric_gradient(bias), 2e-4, 1e-4, "bias_grad");
 }
 
 TEST(LinearTensorLayer, ChecksShapes) {

@@ -5,16 +5,17 @@
 #include <cmath>
 #include <vector>
 
-#include "nn/ops/golden_file.h"
 #include "nn/ops/max_pool.h"
+#include "nn/ops/op_test_support.h"
 #include "support/cuda_test_support.h"
+#include "support/golden_file.h"
 
 namespace genint {
 namespace {
 
-using test::device_data;
-using test::from_device;
-using test::to_device;
+using testing::device_data;
+using testing::from_device;
+using testing::to_device;
 
 TEST(MaxPoolCuda, ForwardArgmaxAndBackwardAreBitIdenticalToTheCpu) {
   GENINT_REQUIRE_CUDA_DEVICE();
@@ -22,9 +23,9 @@ TEST(MaxPoolCuda, ForwardArgmaxAndBackwardAreBitIdenticalToTheCpu) {
     const std::size_t input_count = static_cast<std::size_t>(shape.batch) * shape.channels * shape.height * shape.width;
     const std::size_t output_count =
         static_cast<std::size_t>(shape.batch) * shape.channels * shape.output_height() * shape.output_width();
-    auto input = test::seeded_uniform(input_count, 31, -2.0f, 2.0f);
+    auto input = testing::seeded_uniform(input_count, 31, -2.0f, 2.0f);
     for (auto& value : input) value = std::round(value * 4.0f) / 4.0f;  // many ties: the first must win on both
-    const auto grad_output = test::seeded_uniform(output_count, 32, -1.0f, 1.0f);
+    const auto grad_output = testing::seeded_uniform(output_count, 32, -1.0f, 1.0f);
     std::vector<float> output(output_count), grad_input(input_count);
     std::vector<std::int32_t> argmax(output_count);
     max_pool_forward_cpu(input.data(), shape, output.data(), argmax.data());
@@ -37,9 +38,9 @@ TEST(MaxPoolCuda, ForwardArgmaxAndBackwardAreBitIdenticalToTheCpu) {
     max_pool_backward_cuda(device_data<float>(device_grad_output), device_data<std::int32_t>(device_argmax), shape,
                            device_data<float>(device_grad_input), nullptr);
     // Same comparisons and the same addition order per input cell: exact.
-    test::expect_all_close(from_device<float>(device_output, output_count), output, 0.0, 0.0, "output");
+    testing::expect_all_close(from_device<float>(device_output, output_count), output, 0.0, 0.0, "output");
     EXPECT_EQ(from_device<std::int32_t>(device_argmax, output_count), argmax);
-    test::expect_all_close(from_device<float>(device_grad_input, input_count), grad_input, 0.0, 0.0, "grad_input");
+    testing::expect_all_close(from_device<float>(device_grad_input, input_count), grad_input, 0.0, 0.0, "grad_input");
   }
 }
 

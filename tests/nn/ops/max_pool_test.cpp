@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "nn/core/error.h"
-#include "nn/ops/golden_file.h"
+#include "nn/ops/op_test_support.h"
 
 namespace genint {
 namespace {
@@ -31,20 +31,20 @@ TEST(MaxPool, BackwardMatchesFiniteDifferences) {
   // Distinct values 0.1 apart in shuffled order: a step of 1e-2 never changes a window's winner.
   std::vector<float> input(120);
   std::iota(input.begin(), input.end(), 0.0f);
-  const auto keys = test::seeded_uniform(120, 9, 0.0f, 1.0f);
+  const auto keys = testing::seeded_uniform(120, 9, 0.0f, 1.0f);
   std::vector<std::size_t> order(120);
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
   for (std::size_t index = 0; index < 120; ++index) input[order[index]] = 0.1f * static_cast<float>(index) - 6.0f;
   std::vector<std::int32_t> argmax;
   const auto output = pool(input, shape, &argmax);
-  const auto weights = test::seeded_uniform(output.size(), 10, -1.0f, 1.0f);
+  const auto weights = testing::seeded_uniform(output.size(), 10, -1.0f, 1.0f);
   std::vector<float> grad_input(input.size(), -1000.0f);
   max_pool_backward_cpu(weights.data(), argmax.data(), shape, grad_input.data());
   // Piecewise linear with fixed winners: exact up to float32 rounding of a loss of size ~10 (~1e-4 per step 1e-2).
-  test::expect_gradient_matches_finite_differences(
+  testing::expect_gradient_matches_finite_differences(
       input, grad_input,
-      [&](const std::vector<float>& x) { return test::weighted_sum(pool(x, shape, nullptr), weights); }, 1e-2f, 5e-4,
+      [&](const std::vector<float>& x) { return testing::weighted_sum(pool(x, shape, nullptr), weights); }, 1e-2f, 5e-4,
       1e-4, "grad_input");
 }
 

@@ -5,27 +5,26 @@
 #include <vector>
 
 #include "nn/core/error.h"
-#include "nn/ops/golden_file.h"
 #include "nn/ops/reflection_pad.h"
+#include "support/golden_file.h"
 
 namespace genint {
 namespace {
 
 TEST(ReflectionPadGolden, MatchesTorchExactly) {
-  const auto golden = test::open_nn_golden("reflection_pad");
+  const auto golden = testing::open_nn_golden("reflection_pad");
   const auto pads = golden.read<std::int32_t>("pads_left_right_top_bottom");
   ReflectionPadShape shape;
-  shape.planes = static_cast<std::int64_t>(test::golden_dimension(golden, "input", 0)) *
-                 test::golden_dimension(golden, "input", 1);
-  shape.height = test::golden_dimension(golden, "input", 2);
-  shape.width = test::golden_dimension(golden, "input", 3);
+  shape.planes = static_cast<std::int64_t>(golden.dimension("input", 0)) * golden.dimension("input", 1);
+  shape.height = golden.dimension("input", 2);
+  shape.width = golden.dimension("input", 3);
   shape.left = pads.at(0);
   shape.right = pads.at(1);
   shape.top = pads.at(2);
   shape.bottom = pads.at(3);
   std::vector<float> output(static_cast<std::size_t>(shape.planes) * shape.output_height() * shape.output_width());
   reflection_pad_forward_cpu(golden.read<float>("input").data(), shape, output.data());
-  test::expect_all_close(output, golden.read<float>("output"), 0.0, 0.0, "output");  // copies: exact
+  testing::expect_all_close(output, golden.read<float>("output"), 0.0, 0.0, "output");  // copies: exact
 }
 
 TEST(ReflectionPad, RejectsAPadAsLargeAsItsDimension) {

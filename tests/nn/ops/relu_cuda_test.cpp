@@ -4,22 +4,23 @@
 
 #include <vector>
 
-#include "nn/ops/golden_file.h"
+#include "nn/ops/op_test_support.h"
 #include "nn/ops/relu.h"
 #include "support/cuda_test_support.h"
+#include "support/golden_file.h"
 
 namespace genint {
 namespace {
 
-using test::device_data;
-using test::from_device;
-using test::to_device;
+using testing::device_data;
+using testing::from_device;
+using testing::to_device;
 
 TEST(ReluCuda, ForwardAndBackwardAreBitIdenticalToTheCpu) {
   GENINT_REQUIRE_CUDA_DEVICE();
   const std::int64_t count = 100003;
-  const auto input = test::seeded_uniform(count, 51, -1.0f, 1.0f);
-  const auto grad_output = test::seeded_uniform(count, 52, -1.0f, 1.0f);
+  const auto input = testing::seeded_uniform(count, 51, -1.0f, 1.0f);
+  const auto grad_output = testing::seeded_uniform(count, 52, -1.0f, 1.0f);
   std::vector<float> output(count), grad_input(count);
   relu_forward_cpu(input.data(), count, output.data());
   relu_backward_cpu(grad_output.data(), output.data(), count, grad_input.data());
@@ -27,8 +28,8 @@ TEST(ReluCuda, ForwardAndBackwardAreBitIdenticalToTheCpu) {
   relu_forward_cuda(device_data<float>(device_values), count, device_data<float>(device_values), nullptr);  // in place
   relu_backward_cuda(device_data<float>(device_grad), device_data<float>(device_values), count,
                      device_data<float>(device_grad), nullptr);
-  test::expect_all_close(from_device<float>(device_values, count), output, 0.0, 0.0, "output");
-  test::expect_all_close(from_device<float>(device_grad, count), grad_input, 0.0, 0.0, "grad_input");
+  testing::expect_all_close(from_device<float>(device_values, count), output, 0.0, 0.0, "output");
+  testing::expect_all_close(from_device<float>(device_grad, count), grad_input, 0.0, 0.0, "grad_input");
 }
 
 }  // namespace

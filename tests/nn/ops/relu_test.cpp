@@ -7,7 +7,7 @@
 #include <limits>
 #include <vector>
 
-#include "nn/ops/golden_file.h"
+#include "nn/ops/op_test_support.h"
 
 namespace genint {
 namespace {
@@ -19,15 +19,15 @@ std::vector<float> relu_of(const std::vector<float>& input) {
 }
 
 TEST(Relu, BackwardMatchesFiniteDifferences) {
-  auto input = test::seeded_uniform(40, 7, -1.0f, 1.0f);
+  auto input = testing::seeded_uniform(40, 7, -1.0f, 1.0f);
   for (auto& value : input) value += value < 0.0f ? -0.05f : 0.05f;  // keep every input 5 steps from the kink
-  const auto weights = test::seeded_uniform(40, 8, -1.0f, 1.0f);
+  const auto weights = testing::seeded_uniform(40, 8, -1.0f, 1.0f);
   const auto output = relu_of(input);
   std::vector<float> grad_input(input.size());
   relu_backward_cpu(weights.data(), output.data(), 40, grad_input.data());
   // Piecewise linear away from 0: central differences are exact up to float32 rounding (~1e-7·|loss|/step).
-  test::expect_gradient_matches_finite_differences(
-      input, grad_input, [&](const std::vector<float>& x) { return test::weighted_sum(relu_of(x), weights); }, 1e-2f,
+  testing::expect_gradient_matches_finite_differences(
+      input, grad_input, [&](const std::vector<float>& x) { return testing::weighted_sum(relu_of(x), weights); }, 1e-2f,
       1e-4, 1e-4, "grad_input");
 }
 

@@ -4,22 +4,23 @@
 
 #include <vector>
 
-#include "nn/ops/golden_file.h"
+#include "nn/ops/op_test_support.h"
 #include "nn/ops/residual_add.h"
 #include "support/cuda_test_support.h"
+#include "support/golden_file.h"
 
 namespace genint {
 namespace {
 
-using test::device_data;
-using test::from_device;
-using test::to_device;
+using testing::device_data;
+using testing::from_device;
+using testing::to_device;
 
 TEST(ResidualAddCuda, ForwardAndBackwardAreBitIdenticalToTheCpu) {
   GENINT_REQUIRE_CUDA_DEVICE();
   const std::int64_t count = 70001;
-  const auto first = test::seeded_uniform(count, 53, -1.0f, 1.0f);
-  const auto second = test::seeded_uniform(count, 54, -1.0f, 1.0f);
+  const auto first = testing::seeded_uniform(count, 53, -1.0f, 1.0f);
+  const auto second = testing::seeded_uniform(count, 54, -1.0f, 1.0f);
   std::vector<float> output(count);
   residual_add_forward_cpu(first.data(), second.data(), count, output.data());
   const auto device_first = to_device(first), device_second = to_device(second);
@@ -28,8 +29,8 @@ TEST(ResidualAddCuda, ForwardAndBackwardAreBitIdenticalToTheCpu) {
                             device_data<float>(device_first), nullptr);
   residual_add_backward_cuda(device_data<float>(device_second), count, device_data<float>(device_copy), nullptr,
                              nullptr);
-  test::expect_all_close(from_device<float>(device_first, count), output, 0.0, 0.0, "output");
-  test::expect_all_close(from_device<float>(device_copy, count), second, 0.0, 0.0, "grad copy");
+  testing::expect_all_close(from_device<float>(device_first, count), output, 0.0, 0.0, "output");
+  testing::expect_all_close(from_device<float>(device_copy, count), second, 0.0, 0.0, "grad copy");
 }
 
 }  // namespace

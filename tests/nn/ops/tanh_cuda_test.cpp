@@ -4,27 +4,28 @@
 
 #include <vector>
 
-#include "nn/ops/golden_file.h"
+#include "nn/ops/op_test_support.h"
 #include "nn/ops/tanh.h"
 #include "support/cuda_test_support.h"
+#include "support/golden_file.h"
 
 namespace genint {
 namespace {
 
-using test::device_data;
-using test::from_device;
-using test::to_device;
+using testing::device_data;
+using testing::from_device;
+using testing::to_device;
 
 TEST(TanhCuda, MatchesTheCpuTwin) {
   GENINT_REQUIRE_CUDA_DEVICE();
   const std::int64_t count = 50001;
-  const auto input = test::seeded_uniform(count, 69, -10.0f, 10.0f);
+  const auto input = testing::seeded_uniform(count, 69, -10.0f, 10.0f);
   std::vector<float> output(count);
   tanh_forward_cpu(input.data(), count, output.data());
   const auto device_values = to_device(input);
   tanh_forward_cuda(device_data<float>(device_values), count, device_data<float>(device_values), nullptr);
   // CUDA's tanhf is within 2 ulp, glibc's within 1: 3 ulps of values ≤ 1 is 3.6e-7.
-  test::expect_all_close(from_device<float>(device_values, count), output, 3.6e-7, 0.0, "output");
+  testing::expect_all_close(from_device<float>(device_values, count), output, 3.6e-7, 0.0, "output");
 }
 
 }  // namespace

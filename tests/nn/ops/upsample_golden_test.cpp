@@ -4,21 +4,20 @@
 #include <vector>
 
 #include "nn/core/error.h"
-#include "nn/ops/golden_file.h"
 #include "nn/ops/upsample.h"
+#include "support/golden_file.h"
 
 namespace genint {
 namespace {
 
 TEST(UpsampleGolden, NearestTimesTwoMatchesTorchExactly) {
-  const auto golden = test::open_nn_golden("upsample");
-  const std::int64_t planes = static_cast<std::int64_t>(test::golden_dimension(golden, "input", 0)) *
-                              test::golden_dimension(golden, "input", 1);
-  const int height = test::golden_dimension(golden, "input", 2);
-  const int width = test::golden_dimension(golden, "input", 3);
+  const auto golden = testing::open_nn_golden("upsample");
+  const std::int64_t planes = static_cast<std::int64_t>(golden.dimension("input", 0)) * golden.dimension("input", 1);
+  const int height = golden.dimension("input", 2);
+  const int width = golden.dimension("input", 3);
   std::vector<float> output(static_cast<std::size_t>(planes) * height * width * 4);
   upsample_nearest_forward_cpu(golden.read<float>("input").data(), planes, height, width, 2, output.data());
-  test::expect_all_close(output, golden.read<float>("output"), 0.0, 0.0, "output");  // copies: exact
+  testing::expect_all_close(output, golden.read<float>("output"), 0.0, 0.0, "output");  // copies: exact
 }
 
 TEST(Upsample, RejectsAZeroFactor) {

@@ -7,7 +7,7 @@
 
 #include "nn/optim/learning_rate_schedule.h"
 #include "nn/optim/sgd.h"
-#include "nn/support_golden.h"
+#include "support/golden_file.h"
 
 namespace genint {
 namespace {
@@ -17,7 +17,7 @@ using testing::GoldenFile;
 class SgdGolden : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(SgdGolden, TwoStepsMatchTorchOptimSgd) {
-  const GoldenFile golden(testing::nn_golden_path("sgd_" + GetParam() + ".safetensors"));
+  const GoldenFile golden = testing::open_nn_golden("sgd_" + GetParam());
   SgdOptions options;
   options.momentum = golden.metadata_float("momentum");
   options.weight_decay = golden.metadata_float("weight_decay");
@@ -38,20 +38,20 @@ TEST_P(SgdGolden, TwoStepsMatchTorchOptimSgd) {
     parameter.copy_to_host(actual.data(), actual.size() * sizeof(float));
     // A handful of float ops per element, each possibly fused differently from PyTorch's vector code
     // (≤ 1 ulp each): 1e-6 relative + 1e-7 absolute; a wrong formula (e.g. dampening, sign) is ≥ 1e-3 off.
-    testing::expect_close(actual, golden.floats("parameter_" + std::to_string(step)), 1e-7, 1e-6,
-                          GetParam() + " parameter after step " + std::to_string(step));
+    testing::expect_all_close(actual, golden.floats("parameter_" + std::to_string(step)), 1e-7, 1e-6,
+                              GetParam() + " parameter after step " + std::to_string(step));
     if (options.momentum == 0.0f) continue;
     std::vector<float> buffer(start.size());
     optimizer.momentum_buffer(0).copy_to_host(buffer.data(), buffer.size() * sizeof(float));
-    testing::expect_close(buffer, golden.floats("momentum_" + std::to_string(step)), 1e-7, 1e-6,
-                          GetParam() + " momentum after step " + std::to_string(step));
+    testing::expect_all_close(buffer, golden.floats("momentum_" + std::to_string(step)), 1e-7, 1e-6,
+                              GetParam() + " momentum after step " + std::to_string(step));
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(TorchConfigs, SgdGolden, ::testing::Values("momentum_wd", "nesterov_wd", "plain_wd"));
 
 TEST(LearningRateScheduleGolden, StepAndCosineMatchTorchSchedulers) {
-  const GoldenFile golden(testing::nn_golden_path("sgd_lr_schedules.safetensors"));
+  const GoldenFile golden = testing::open_nn_golden("sgd_lr_schedules");
   LearningRateSchedule step;
   step.kind = LearningRateSchedule::Kind::Step;
   step.base = 0.1;
@@ -70,8 +70,8 @@ TEST(LearningRateScheduleGolden, StepAndCosineMatchTorchSchedulers) {
   }
   // The goldens are stored as float32 and torch recurses where we use the closed form: both differ
   // from the exact rate by a few float32 ulps at most, so 1e-6 relative (+1e-9 absolute).
-  testing::expect_close(actual_step, expected_step, 1e-9, 1e-6, "step schedule");
-  testing::expect_close(actual_cosine, expected_cosine, 1e-9, 1e-6, "cosine schedule");
+  testing::expect_all_close(actual_step, expected_step, 1e-9, 1e-6, "step schedule");
+  testing::expect_all_close(actual_cosine, expected_cosine, 1e-9, 1e-6, "cosine schedule");
 }
 
 }  // namespace

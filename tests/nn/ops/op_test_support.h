@@ -1,54 +1,19 @@
-// Test helpers for the nn ops held to PyTorch: opening the goldens in tests/data/golden/nn (safetensors),
-// comparing float arrays with stated tolerances, finite-difference gradient checks and device round trips.
+// Test helpers for the nn ops beyond their goldens (tests/support/golden_file.h): fixed-seed inputs, the weighted
+// sum whose gradient the backward passes compute, finite-difference gradient checks and device round trips.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstddef>
 #include <functional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "io/safetensors/safetensors_reader.h"
 #include "nn/core/device_buffer.h"
+#include "support/golden_file.h"
 
-namespace genint::test {
-
-inline io::SafetensorsFile open_nn_golden(const std::string& name) {
-  return io::SafetensorsFile::open(std::string(GENINT_TEST_DATA_DIR) + "/golden/nn/" + name + ".safetensors");
-}
-
-// One dimension of a golden tensor's shape (every golden here is small); throws if the tensor has no such axis.
-inline int golden_dimension(const io::SafetensorsFile& file, const std::string& name, std::size_t axis) {
-  const std::vector<std::uint64_t>& shape = file.tensor(name).shape;
-  if (axis >= shape.size()) throw std::out_of_range(name + " has no axis " + std::to_string(axis));
-  return static_cast<int>(shape[axis]);
-}
-
-// Every |actual − expected| ≤ absolute + relative·|expected|; reports the count, the worst index and the first
-// few misses, so a failure says how far off the op is, not just that it is.
-inline void expect_all_close(const std::vector<float>& actual, const std::vector<float>& expected, double absolute,
-                             double relative, const std::string& what) {
-  ASSERT_EQ(actual.size(), expected.size()) << what;
-  std::size_t misses = 0;
-  std::size_t worst = 0;
-  double worst_error = -1.0;
-  for (std::size_t index = 0; index < actual.size(); ++index) {
-    const double error = std::fabs(static_cast<double>(actual[index]) - expected[index]);
-    const bool close = error <= absolute + relative * std::fabs(static_cast<double>(expected[index]));
-    if (!close || std::isnan(actual[index]) != std::isnan(expected[index])) {
-      if (++misses <= 5) ADD_FAILURE() << what << "[" << index << "]: " << actual[index] << " vs " << expected[index];
-    }
-    if (error > worst_error) {
-      worst_error = error;
-      worst = index;
-    }
-  }
-  EXPECT_EQ(misses, 0U) << what << ": worst |error| " << worst_error << " at " << worst << " of " << actual.size();
-}
+namespace genint::testing {
 
 // Σ output·weights in double: the scalar whose gradient the backward passes compute (weights play PyTorch's R).
 inline double weighted_sum(const std::vector<float>& output, const std::vector<float>& weights) {
@@ -109,4 +74,4 @@ inline std::vector<float> seeded_uniform(std::size_t count, unsigned seed, float
   return values;
 }
 
-}  // namespace genint::test
+}  // namespace genint::testing
