@@ -15,7 +15,8 @@ int run_subcommand(const char* tool, const SubcommandRegistry& registry, const s
   if (words.empty() || help || registry.count(words[0]) == 0) {
     if (!words.empty() && !help) std::fprintf(stderr, "%s: unknown command '%s'\n", tool, words[0].c_str());
     std::fprintf(stderr, "usage: %s COMMAND [--option value ...]\ncommands:\n", tool);
-    for (const auto& [name, command] : registry) std::fprintf(stderr, "  %-12s %s\n", name.c_str(), command.summary.c_str());
+    for (const auto& [name, command] : registry)
+      std::fprintf(stderr, "  %-12s %s\n", name.c_str(), command.summary.c_str());
     return words.empty() || help ? 0 : 2;
   }
   try {
@@ -26,7 +27,8 @@ int run_subcommand(const char* tool, const SubcommandRegistry& registry, const s
   }
 }
 
-CommandOptions::CommandOptions(const std::vector<std::string>& arguments, const std::vector<std::string>& known_options) {
+CommandOptions::CommandOptions(const std::vector<std::string>& arguments,
+                               const std::vector<std::string>& known_options) {
   for (std::size_t index = 0; index < arguments.size(); ++index) {
     const std::string& word = arguments[index];
     GENINT_CHECK(word.rfind("--", 0) == 0, "unexpected argument '" + word + "' (options start with --)");

@@ -1,8 +1,9 @@
 // The shared command-line plumbing of genint-bench and genint-gan: strict option parsing (unknown options,
 // stray words, bad numbers are errors naming the option) and subcommand dispatch with its exit statuses.
+#include "nn/core/command_line.h"
+
 #include <gtest/gtest.h>
 
-#include "nn/core/command_line.h"
 #include "nn/core/error.h"
 
 namespace genint {
@@ -30,7 +31,7 @@ TEST(CommandOptions, RejectsWhatItDoesNotUnderstand) {
   } catch (const Error& error) {
     EXPECT_NE(std::string(error.what()).find("--count"), std::string::npos) << error.what();
   }
-  EXPECT_THROW(options.integer("ratio", 0), Error);  // 1.5 is not an integer
+  EXPECT_THROW(options.integer("ratio", 0), Error);    // 1.5 is not an integer
   EXPECT_THROW(options.required_text("name"), Error);  // present without a value
 }
 
@@ -41,9 +42,8 @@ TEST(RunSubcommand, DispatchesAndMapsOutcomesToExitStatuses) {
                                                   seen = words;
                                                   return 0;
                                                 }});
-  const SubcommandRegistrar throws(registry, "throws", {"fails", [](const std::vector<std::string>&) -> int {
-                                                          throw Error("broken input");
-                                                        }});
+  const SubcommandRegistrar throws(
+      registry, "throws", {"fails", [](const std::vector<std::string>&) -> int { throw Error("broken input"); }});
   EXPECT_EQ(run_subcommand("tool", registry, {"ok", "--a", "1"}), 0);
   EXPECT_EQ(seen, (std::vector<std::string>{"--a", "1"}));
   EXPECT_EQ(run_subcommand("tool", registry, {"throws"}), 1);
