@@ -23,10 +23,11 @@ namespace {
 constexpr const char* kRandom256 = "random-256";
 
 int run_biggan(const std::vector<std::string>& arguments) {
-  const BenchOptions options(arguments, {"device", "batch", "config", "seconds", "truncation", "tf32"});
+  const BenchOptions options(arguments, {"device", "batch", "config", "seconds", "truncation", "tf32", "bf16"});
   const std::string device = options.text("device", "cpu");
   GENINT_CHECK(device == "cpu" || device == "cuda", "--device must be cpu or cuda, got " + device);
-  GENINT_CHECK(device == "cuda" || !options.has("tf32"), "--tf32 applies to --device cuda only");
+  GENINT_CHECK(device == "cuda" || (!options.has("tf32") && !options.has("bf16")),
+               "--tf32 and --bf16 apply to --device cuda only");
   if (device == "cuda") GENINT_CHECK(cuda_device_count() > 0, cuda_device_description());
   const int batch = options.integer("batch", 8);
   GENINT_CHECK(batch > 0, "--batch must be positive");
@@ -50,6 +51,7 @@ int run_biggan(const std::vector<std::string>& arguments) {
   inputs.class_vectors = classes.data();
   inputs.truncation = truncation;
   double images_per_second = 0.0;
+  double flops_per_image = 0.0;  // CUDA: counted by the generator from the layer shapes that ran
   if (device == "cpu") {
     std::vector<float> images(static_cast<std::size_t>(batch) * 3 * resolution * resolution);
     BigGanGenerator generator(std::move(weights));
@@ -61,6 +63,7 @@ int run_biggan(const std::vector<std::string>& arguments) {
   } else {
     BigGanCudaOptions cuda_options;
     cuda_options.allow_tf32 = options.has("tf32");
+    cuda_options.bf16 = options.has("bf16");
     BigGanCudaGenerator generator(std::move(weights), cuda_options);
     generator.reserve(batch);
     DeviceBuffer images(static_cast<std::size_t>(batch) * 3 * resolution * resolution * sizeof(float));
@@ -70,10 +73,12 @@ int run_biggan(const std::vector<std::string>& arguments) {
       cuda_synchronize();
       return batch;
     });
+    flops_per_image = generator.last_forward_flops() / batch;
   }
   print_json_line({{"bench", "biggan"},
                    {"device", device},
                    {"tf32", options.has("tf32")},
+                   {"bf16", options.has("bf16")},
                    {"model", path},
                    {"weights", random ? "random" : "file"},
                    {"resolution", resolution},
@@ -81,14 +86,18 @@ int run_biggan(const std::vector<std::string>& arguments) {
                    {"batch", batch},
                    {"truncation", truncation},
                    {"threads", omp_get_max_threads()},
-                   {"images_per_s", images_per_second}});
+                   {"images_per_s", images_per_second},
+                   // 2 × multiply-adds of convs, linears and attention matmuls (genint's count of the shapes run)
+                   {"gflop_per_image", flops_per_image / 1e9},
+                   {"achieved_tflop_per_s", flops_per_image * images_per_second / 1e12}});
   return 0;
 }
 
-const BenchCommandRegistrar registrar("biggan", {"BigGAN-deep forward images/s (--device cpu|cuda [--tf32] --batch N "
-                                                 "--config converted.safetensors|random-256 --truncation T "
-                                                 "--seconds S)",
-                                                 run_biggan});
+const BenchCommandRegistrar registrar("biggan",
+                                      {"BigGAN-deep forward images/s (--device cpu|cuda [--tf32] [--bf16] --batch N "
+                                       "--config converted.safetensors|random-256 --truncation T "
+                                       "--seconds S)",
+                                       run_biggan});
 
 }  // namespace
 }  // namespace genint::bench

@@ -1,5 +1,5 @@
-// genint-bench resnet: a torchvision ResNet on the CPU or CUDA (FP32 or TF32), forward only (eval batch norm) or a
-// training step (upload, train forward, cross-entropy, backward, SGD); one JSON line with images/s and ms/batch.
+// genint-bench resnet: a torchvision ResNet on the CPU or CUDA (FP32, TF32 or bf16 convs), forward (eval batch norm)
+// or a training step (upload, train forward, cross-entropy, backward, SGD); one JSON line with images/s, ms/batch.
 #include <omp.h>
 
 #include <algorithm>
@@ -25,9 +25,8 @@ int run_resnet(const std::vector<std::string>& arguments) {
       arguments, {"arch", "batch", "size", "mode", "classes", "iterations", "seconds", "device", "tf32", "bf16"});
   const std::string device = options.text("device", "cpu");
   GENINT_CHECK(device == "cpu" || device == "cuda", "--device must be cpu or cuda, got " + device);
-  // bf16 needs a bf16 cuDNN convolution with fp32 master weights, which genint does not have yet.
-  GENINT_CHECK(!options.has("bf16"), "--bf16: the bf16 ResNet path is not implemented (FP32 and --tf32 are)");
-  GENINT_CHECK(device == "cuda" || !options.has("tf32"), "--tf32 applies to --device cuda only");
+  GENINT_CHECK(device == "cuda" || (!options.has("tf32") && !options.has("bf16")),
+               "--tf32 and --bf16 apply to --device cuda only");
   if (device == "cuda") GENINT_CHECK(cuda_device_count() > 0, cuda_device_description());
   const std::string architecture = options.text("arch", "resnet18");
   const int batch = options.integer("batch", 8);
@@ -41,6 +40,7 @@ int run_resnet(const std::vector<std::string>& arguments) {
   ResNetConfig config{architecture, options.integer("classes", 1000), false};
   config.device = device == "cuda" ? Device::Cuda : Device::Cpu;
   config.allow_tf32 = options.has("tf32");
+  config.bf16 = options.has("bf16");  // bf16 convolutions; BN, fc and the SGD master weights stay float32
   ResNet model(config);
   Sgd sgd(SgdOptions{0.9f, 1e-4f, false});
   for (const ResNetTensor& parameter : model.parameters()) sgd.add_parameter(parameter.value, parameter.grad);
@@ -78,6 +78,7 @@ int run_resnet(const std::vector<std::string>& arguments) {
                    {"impl", "genint"},
                    {"device", device},
                    {"tf32", config.allow_tf32},
+                   {"bf16", config.bf16},
                    {"step", mode == "train" ? "upload+forward+backward+sgd" : "upload+forward"},
                    {"arch", architecture},
                    {"mode", mode},
@@ -93,9 +94,10 @@ int run_resnet(const std::vector<std::string>& arguments) {
 }
 
 const BenchCommandRegistrar registrar(
-    "resnet", {"ResNet forward or training step: --device cpu|cuda [--tf32] --arch resnet18 --batch 8 --size 224 "
-               "--mode forward|train",
-               run_resnet});
+    "resnet",
+    {"ResNet forward or training step: --device cpu|cuda [--tf32] [--bf16] --arch resnet18 --batch 8 --size 224 "
+     "--mode forward|train",
+     run_resnet});
 
 }  // namespace
 }  // namespace genint::bench

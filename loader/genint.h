@@ -18,6 +18,10 @@ extern "C" {
 
 /* Bumped when a struct layout or a function signature changes incompatibly. */
 #define GENINT_ABI_VERSION 2
+/* Bumped when functions or types are added and everything older keeps working; reset when the ABI changes.
+ * 1: device output (genint_device_batch, genint_loader_device_batch, ..._wait_batch_on_stream,
+ *    ..._release_batch_on_stream). */
+#define GENINT_ABI_MINOR_VERSION 1
 
 typedef enum genint_status {
   GENINT_OK = 0,
@@ -34,6 +38,9 @@ typedef enum genint_status {
 GENINT_API const char* genint_version_string(void);
 /* Thread-safe. The ABI this library implements; compare with GENINT_ABI_VERSION from the header you compiled. */
 GENINT_API int genint_abi_version(void);
+/* Thread-safe. The library's ABI minor version: what you call exists when it is >= the header's
+ * GENINT_ABI_MINOR_VERSION (and genint_abi_version() equals GENINT_ABI_VERSION). */
+GENINT_API int genint_abi_minor_version(void);
 /* Thread-safe. 1 if this library was built with its CUDA backend, else 0. */
 GENINT_API int genint_cuda_backend_built(void);
 /* Thread-safe. The message of the last failed genint call on this thread ("" if none). Valid until the
@@ -133,6 +140,43 @@ GENINT_API genint_status genint_loader_stats_json(const genint_loader* loader, c
 GENINT_API genint_status genint_loader_destroy(genint_loader* loader);
 /* Thread-safe. "natural", "intervention", "transferred", or "unknown"; static storage. */
 GENINT_API const char* genint_source_kind_name(int32_t kind);
+
+/* ---- Device output (ABI minor 1) -------------------------------------------------------------------------
+ * With "output": {"device": "cuda", "device_index": 0} in the config, every batch is ALSO copied into device
+ * memory: a ring of device batch buffers (one per host batch buffer) is allocated when the loader is created,
+ * and each completed batch is copied host→device on the loader's own CUDA stream while the producers work on
+ * the next batches; an event is recorded after each batch's copy. A trainer then:
+ *   genint_loader_next_batch(loader, &batch);
+ *   genint_loader_device_batch(loader, &batch, &device);            device.images etc. on device_index
+ *   genint_loader_wait_batch_on_stream(loader, &batch, stream);      stream waits for the copy (no host wait)
+ *   ... launch work reading device.images / labels / weights on stream ...
+ *   genint_loader_release_batch_on_stream(loader, &batch, stream);   the slot is reused only after that work
+ * Plain genint_loader_release_batch() is allowed too, but only once no device work reads the batch any more.
+ * Releasing waits (sleeping) until the batch's copy has finished, since the host buffer is refilled next.
+ * Streams are cudaStream_t passed as void*; NULL is the default stream of the output device. The calling
+ * thread's current CUDA device is left unchanged by every call. */
+
+typedef struct genint_device_batch {
+  int32_t device_index;  /* the CUDA device the batch was copied to */
+  const void* images;    /* device memory: size × sample_bytes, the same layout as genint_batch.images */
+  const int32_t* labels; /* device memory: size labels, as genint_batch.labels */
+  const float* weights;  /* device memory: size loss weights λ, as genint_batch.weights */
+  void* copy_event;      /* the cudaEvent_t recorded after this batch's copy; valid until release */
+} genint_device_batch;
+
+/* Thread-safe. Fills *out_device for a borrowed batch. GENINT_ERROR_INVALID_ARGUMENT when the loader has no
+ * device output or the batch is not borrowed. Pointers stay valid until the batch is released. */
+GENINT_API genint_status genint_loader_device_batch(const genint_loader* loader, const genint_batch* batch,
+                                                    genint_device_batch* out_device);
+/* Thread-safe. Makes `stream` wait on the device for the batch's copy (cudaStreamWaitEvent); returns at once.
+ * GENINT_ERROR_DEVICE if CUDA refuses (the message says why). */
+GENINT_API genint_status genint_loader_wait_batch_on_stream(genint_loader* loader, const genint_batch* batch,
+                                                            void* stream);
+/* Thread-safe (like genint_loader_release_batch). Records on `stream` (which must belong to the output
+ * device) the point after the work queued there so far, then releases the batch: the loader's next copy
+ * into that device buffer waits for that point on the device, so the host never waits for the trainer. */
+GENINT_API genint_status genint_loader_release_batch_on_stream(genint_loader* loader, const genint_batch* batch,
+                                                               void* stream);
 
 #ifdef __cplusplus
 }

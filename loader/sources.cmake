@@ -9,10 +9,12 @@ target_sources(genint_loader PRIVATE
   source/natural_source.cpp
   memory/host_memory.cpp
   memory/host_memory_dispatch.cpp
+  device/device_batch_ring.cpp
+  device/device_batch_ring_dispatch.cpp
   pipeline/loader_pipeline.cpp
   pipeline/loader_builder.cpp)
 if(GENINT_WITH_CUDA)
-  target_sources(genint_loader PRIVATE memory/host_memory.cu)
+  target_sources(genint_loader PRIVATE memory/host_memory.cu device/device_batch_ring.cu)
 endif()
 # Generated sources (gan/source.cmake records them): compiled into genint_loader because they implement its
 # SampleSource and make_source() installs them explicitly (builtin_generated_source_factories()).

@@ -37,7 +37,7 @@ std::int64_t squared(int resolution) {
 }  // namespace
 
 BigGanCudaGenerator::BigGanCudaGenerator(BigGanWeights weights, const BigGanCudaOptions& options)
-    : weights_(std::move(weights)), options_(options), conv_options_{options.stream, options.allow_tf32} {
+    : weights_(std::move(weights)), options_(options), conv_options_{options.stream, options.allow_tf32, options.bf16} {
   GENINT_CHECK(cuda_backend_built(), "BigGanCudaGenerator: genint was built without its CUDA backend");
   weights_.config.validate("BigGanCudaGenerator");
   gen_z_weight_ = upload(weights_.gen_z_weight);
@@ -235,9 +235,9 @@ void BigGanCudaGenerator::forward(int batch, const BigGanInputs& inputs, float* 
   if (options_.stream != nullptr) cuda_synchronize();
   upload_statistics(inputs.truncation);
   upload_conditions(batch, inputs);
-  linear_forward_cuda(LinearShape{batch, config.condition_dim(), config.gen_z_features()}, condition_for(0, batch),
-                      floats(gen_z_weight_), floats(gen_z_bias_), floats(workspace_.gen_z),
-                      LinearCudaOptions{options_.stream, options_.allow_tf32});
+  forward_flops_ = 0.0;
+  linear(LinearShape{batch, config.condition_dim(), config.gen_z_features()}, condition_for(0, batch),
+         floats(gen_z_weight_), floats(gen_z_bias_), floats(workspace_.gen_z));
   float* current = floats(workspace_.main_a);
   float* spare = floats(workspace_.main_b);
   // view(-1, 4, 4, 16·ch).permute(0, 3, 1, 2): gen_z's features are laid out (height, width, channel).

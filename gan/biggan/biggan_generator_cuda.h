@@ -7,6 +7,7 @@
 
 #include "gan/biggan/biggan_generator.h"
 #include "nn/ops/conv2d.h"
+#include "nn/ops/linear.h"
 #include "nn/tensor/tensor.h"
 
 namespace genint {
@@ -14,6 +15,9 @@ namespace genint {
 struct BigGanCudaOptions {
   void* stream = nullptr;   // a cudaStream_t; nullptr = default stream
   bool allow_tf32 = false;  // TF32 tensor cores in convs, linears and attention (~1e-3 relative per layer)
+  // bf16 in convs, linears and attention (~4e-3 relative per operand): cuDNN bf16 convolutions and cuBLAS bf16
+  // tensor-core GEMMs, both summing in float32; activations, norms, softmax and tanh stay float32.
+  bool bf16 = false;
 };
 
 class BigGanCudaGenerator {
@@ -38,6 +42,9 @@ class BigGanCudaGenerator {
   void forward(int batch, const BigGanInputs& inputs, float* device_images);
   // The same, then a blocking copy of the images into host memory.
   void forward_to_host(int batch, const BigGanInputs& inputs, float* host_images);
+  // Multiply-adds × 2 of the last forward's convolutions, linears and attention matmuls, counted from the shapes
+  // that ran (normalisation, activations and copies left out): the FLOPs a benchmark's rate is divided by.
+  double last_forward_flops() const { return forward_flops_; }
 
  private:
   struct DeviceConv {
@@ -70,6 +77,8 @@ class BigGanCudaGenerator {
   void upload_statistics(double truncation);
   const float* condition_for(int latent_index, int batch) const;
   void conv(const DeviceConv& conv, int batch, int resolution, const float* input, float* output);
+  // linear_forward_cuda with this generator's stream and precision, counted in forward_flops_.
+  void linear(const LinearShape& shape, const float* input, const float* weight, const float* bias, float* output);
   void conditional_norm_relu(const DeviceNorm& norm, int batch, int spatial, const float* condition, const float* input,
                              float* output);
   void run_block(int block, int batch, const float* condition, float*& current, float*& spare);
@@ -91,6 +100,7 @@ class BigGanCudaGenerator {
   Workspace workspace_;
   int reserved_batch_ = 0;
   int conv_workspace_batch_ = 0;  // the batch size the conv workspace was last checked for
+  double forward_flops_ = 0.0;
 };
 
 // pytorch-pretrained-biggan's biggan-deep-256 config (output 256, z 128, channel width 128, 1000 classes,

@@ -27,17 +27,25 @@ void BigGanCudaGenerator::conv(const DeviceConv& conv, int batch, int resolution
   shape.in_height = shape.in_width = resolution;
   conv2d_forward_cuda(shape, input, floats(conv.weight), floats(conv.bias), output,
                       workspace_.conv_workspace.raw_data(), workspace_.conv_workspace.byte_count(), conv_options_);
+  forward_flops_ += 2.0 * static_cast<double>(shape.output_elements()) * (shape.in_channels / shape.groups) *
+                    shape.kernel_height * shape.kernel_width;
+}
+
+void BigGanCudaGenerator::linear(const LinearShape& shape, const float* input, const float* weight, const float* bias,
+                                 float* output) {
+  linear_forward_cuda(shape, input, weight, bias, output,
+                      LinearCudaOptions{options_.stream, options_.allow_tf32, options_.bf16});
+  forward_flops_ += 2.0 * shape.rows * shape.in_features * shape.out_features;
 }
 
 void BigGanCudaGenerator::conditional_norm_relu(const DeviceNorm& norm, int batch, int spatial, const float* condition,
                                                 const float* input, float* output) {
   const LinearShape shape{batch, weights_.config.condition_dim(), norm.channels};
-  const LinearCudaOptions linear_options{options_.stream, options_.allow_tf32};
   float* gain = floats(workspace_.gain);
   const std::int64_t per_sample = static_cast<std::int64_t>(batch) * norm.channels;
-  linear_forward_cuda(shape, condition, floats(norm.scale), nullptr, gain, linear_options);
+  linear(shape, condition, floats(norm.scale), nullptr, gain);
   biggan_add_constant_cuda(gain, 1.0f, per_sample, options_.stream);  // 1 + scale(cond)
-  linear_forward_cuda(shape, condition, floats(norm.offset), nullptr, floats(workspace_.bias), linear_options);
+  linear(shape, condition, floats(norm.offset), nullptr, floats(workspace_.bias));
   const ConditionalBatchNormShape norm_shape{batch, norm.channels, spatial};
   conditional_batch_norm_forward_cuda(input, norm_shape, floats(workspace_.means) + norm.statistics_offset,
                                       floats(workspace_.vars) + norm.statistics_offset, gain, floats(workspace_.bias),
@@ -96,12 +104,13 @@ void BigGanCudaGenerator::run_attention(int batch, float* activations) {
   max_pool_forward_cuda(floats(space.phi_full), pool, floats(space.phi), argmax, options_.stream);
   pool.channels = shape.value_channels;
   max_pool_forward_cuda(floats(space.g_full), pool, floats(space.g), argmax, options_.stream);
-  biggan_attention_scores_cuda(shape, floats(space.theta), floats(space.phi), floats(space.attention),
-                               options_.allow_tf32, options_.stream);
+  const LinearCudaOptions gemm{options_.stream, options_.allow_tf32, options_.bf16};
+  biggan_attention_scores_cuda(shape, floats(space.theta), floats(space.phi), floats(space.attention), gemm);
   softmax_forward_cuda(floats(space.attention), static_cast<std::int64_t>(batch) * shape.positions, shape.pooled,
                        floats(space.attention), options_.stream);
-  biggan_attention_values_cuda(shape, floats(space.g), floats(space.attention), floats(space.attention_g),
-                               options_.allow_tf32, options_.stream);
+  biggan_attention_values_cuda(shape, floats(space.g), floats(space.attention), floats(space.attention_g), gemm);
+  // scores: positions × pooled × key_channels multiply-adds; values: value_channels × positions × pooled.
+  forward_flops_ += 2.0 * batch * shape.positions * shape.pooled * (shape.key_channels + shape.value_channels);
   conv(o_, batch, resolution, floats(space.attention_g), floats(space.attention_out));
   biggan_add_scaled_cuda(floats(space.attention_out), weights_.attention.gamma,
                          static_cast<std::int64_t>(batch) * channels * shape.positions, activations, options_.stream);

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "gan/biggan/biggan_layers.h"
+#include "nn/ops/linear.h"
 
 namespace genint {
 
@@ -24,11 +25,12 @@ void biggan_add_constant_cuda(float* values, float constant, std::int64_t count,
 struct BigGanAttentionShape {
   int batch = 0, key_channels = 0, value_channels = 0, positions = 0, pooled = 0;
 };
+// `gemm` gives the stream and how the products are formed (float32, TF32 or bf16), as for linear_forward_cuda.
 void biggan_attention_scores_cuda(const BigGanAttentionShape& shape, const float* theta, const float* phi,
-                                  float* scores, bool allow_tf32, void* stream);
+                                  float* scores, const LinearCudaOptions& gemm);
 // Per image: output [value_channels, positions] = g · attentionᵀ, with g [value_channels, pooled] and attention
 // [positions, pooled] (the softmaxed scores), all row-major.
 void biggan_attention_values_cuda(const BigGanAttentionShape& shape, const float* g, const float* attention,
-                                  float* output, bool allow_tf32, void* stream);
+                                  float* output, const LinearCudaOptions& gemm);
 
 }  // namespace genint

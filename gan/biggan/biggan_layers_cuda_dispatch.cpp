@@ -26,10 +26,12 @@ void biggan_add_scaled_cuda(const float*, float, std::int64_t, float*, void*) {
 void biggan_add_constant_cuda(float*, float, std::int64_t, void*) {
   throw_no_cuda("biggan_add_constant_cuda");
 }
-void biggan_attention_scores_cuda(const BigGanAttentionShape&, const float*, const float*, float*, bool, void*) {
+void biggan_attention_scores_cuda(const BigGanAttentionShape&, const float*, const float*, float*,
+                                  const LinearCudaOptions&) {
   throw_no_cuda("biggan_attention_scores_cuda");
 }
-void biggan_attention_values_cuda(const BigGanAttentionShape&, const float*, const float*, float*, bool, void*) {
+void biggan_attention_values_cuda(const BigGanAttentionShape&, const float*, const float*, float*,
+                                  const LinearCudaOptions&) {
   throw_no_cuda("biggan_attention_values_cuda");
 }
 #endif

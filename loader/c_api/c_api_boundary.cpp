@@ -55,6 +55,9 @@ const char* genint_version_string(void) {
 int genint_abi_version(void) {
   return GENINT_ABI_VERSION;
 }
+int genint_abi_minor_version(void) {
+  return GENINT_ABI_MINOR_VERSION;
+}
 int genint_cuda_backend_built(void) {
   return genint::cuda_backend_built() ? 1 : 0;
 }

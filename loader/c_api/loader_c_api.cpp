@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstring>
 #include <memory>
+#include <string>
 
 #include "loader/c_api/loader_call.h"
 #include "loader/config/loader_config.h"
@@ -34,6 +35,13 @@ static_assert(GENINT_SOURCE_TRANSFERRED == static_cast<int>(loader::SourceKind::
 
 void require(bool condition, const char* message) {
   if (!condition) throw loader::MisuseError(message);
+}
+
+// The ring slot a handed-out batch carries; one that cannot be a slot was overwritten by the caller.
+std::uint32_t ring_slot_of(const genint_batch* batch, const char* function) {
+  if (batch->ring_slot > UINT32_MAX)
+    throw loader::MisuseError(std::string(function) + ": the batch's ring_slot was changed");
+  return static_cast<std::uint32_t>(batch->ring_slot);
 }
 
 genint_loader* create(loader::LoaderConfig config) {
@@ -165,6 +173,7 @@ genint_status genint_loader_stats_json(const genint_loader* handle, char* buffer
         {"batch_size", pipeline.batch_size()},
         {"ready_batches", pipeline.ready_batches()},
         {"pinned_memory", pipeline.pinned_memory()},
+        {"output_device", pipeline.output_device()},
         {"sources", sources}}.dump();
     *out_length = text.size();
     if (buffer == nullptr) return;
@@ -177,6 +186,45 @@ genint_status genint_loader_stats_json(const genint_loader* handle, char* buffer
 
 genint_status genint_loader_destroy(genint_loader* handle) {
   return genint::c_api::loader_call([&] { delete handle; });
+}
+
+genint_status genint_loader_device_batch(const genint_loader* handle, const genint_batch* batch,
+                                         genint_device_batch* out_device) {
+  using namespace genint;
+  return c_api::loader_call([&] {
+    c_api::require(handle != nullptr, "genint_loader_device_batch: loader is NULL");
+    c_api::require(batch != nullptr, "genint_loader_device_batch: batch is NULL");
+    c_api::require(out_device != nullptr, "genint_loader_device_batch: out_device is NULL");
+    std::memset(out_device, 0, sizeof(*out_device));
+    out_device->device_index = -1;
+    const loader::DeviceBatchPointers pointers =
+        handle->pipeline->device_batch(c_api::ring_slot_of(batch, "genint_loader_device_batch"), batch->index);
+    out_device->device_index = pointers.device_index;
+    out_device->images = pointers.images;
+    out_device->labels = pointers.labels;
+    out_device->weights = pointers.weights;
+    out_device->copy_event = pointers.copy_done_event;
+  });
+}
+
+genint_status genint_loader_wait_batch_on_stream(genint_loader* handle, const genint_batch* batch, void* stream) {
+  using namespace genint;
+  return c_api::loader_call([&] {
+    c_api::require(handle != nullptr, "genint_loader_wait_batch_on_stream: loader is NULL");
+    c_api::require(batch != nullptr, "genint_loader_wait_batch_on_stream: batch is NULL");
+    handle->pipeline->wait_batch_on_stream(c_api::ring_slot_of(batch, "genint_loader_wait_batch_on_stream"),
+                                           batch->index, stream);
+  });
+}
+
+genint_status genint_loader_release_batch_on_stream(genint_loader* handle, const genint_batch* batch, void* stream) {
+  using namespace genint;
+  return c_api::loader_call([&] {
+    c_api::require(handle != nullptr, "genint_loader_release_batch_on_stream: loader is NULL");
+    c_api::require(batch != nullptr, "genint_loader_release_batch_on_stream: batch is NULL");
+    handle->pipeline->release_batch_on_stream(c_api::ring_slot_of(batch, "genint_loader_release_batch_on_stream"),
+                                              batch->index, stream);
+  });
 }
 
 const char* genint_source_kind_name(int32_t kind) {

@@ -68,6 +68,19 @@ void parse_shard(ConfigObject shard, LoaderConfig& config) {
   shard.reject_unknown_keys();
 }
 
+// Only the form is checked here; whether this build and machine have the device is checked when the loader
+// is built (make_loader_pipeline), so a config can be validated on a machine without a GPU.
+void parse_output(ConfigObject output, LoaderConfig& config) {
+  config.output_device =
+      output.choice("device", "cpu", {"cpu", "cuda"}) == "cuda" ? OutputDevice::Cuda : OutputDevice::Host;
+  if (output.has("device_index")) {
+    if (config.output_device != OutputDevice::Cuda)
+      throw ConfigError(output.field("device_index"), "applies only to \"device\": \"cuda\"");
+    config.output_device_index = static_cast<int>(output.integer("device_index", 0, 0, 1023));
+  }
+  output.reject_unknown_keys();
+}
+
 }  // namespace
 
 std::size_t LoaderConfig::sample_bytes() const {
@@ -88,6 +101,7 @@ LoaderConfig parse_loader_config(const nlohmann::json& json) {
   config.batch_size = static_cast<int>(root.integer("batch_size", 0, 1, max_batch_size));
   if (root.has("image")) parse_image(root.object("image"), config);
   if (root.has("shard")) parse_shard(root.object("shard"), config);
+  if (root.has("output")) parse_output(root.object("output"), config);
   config.drop_last = root.boolean("drop_last", true);
   config.batches_in_flight = static_cast<int>(root.integer("batches_in_flight", 4, 2, 64));
   config.pool_batches = static_cast<int>(root.integer("pool_batches", 2, 1, 64));

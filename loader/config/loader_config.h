@@ -13,6 +13,7 @@ namespace genint::loader {
 
 enum class SampleLayout { Uint8Hwc, Float32Chw };
 enum class HostMemoryKind { Auto, Pinned, Pageable };
+enum class OutputDevice { Host, Cuda };  // "output.device": "cpu" | "cuda"
 
 // One entry of "sources": what every source has, plus its own keys left for its factory to validate.
 struct SourceSettings {
@@ -36,6 +37,9 @@ struct LoaderConfig {
   int batches_in_flight = 4;  // batch buffers in the ring: borrowed + ready + being assembled
   int pool_batches = 2;       // arrival mode: each source's sample pool holds this many batches (plus one per thread)
   HostMemoryKind host_memory = HostMemoryKind::Auto;
+  // Cuda: every batch is also copied into device memory on the loader's own stream (host batches stay too).
+  OutputDevice output_device = OutputDevice::Host;
+  int output_device_index = 0;  // "output.device_index": the CUDA device, checked against the machine at build time
   std::vector<SourceSettings> sources;
 
   std::size_t sample_bytes() const;

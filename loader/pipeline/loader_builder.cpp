@@ -1,11 +1,38 @@
-// Loader assembly. Host memory "auto" pins batch buffers only where a GPU can use them.
+// Loader assembly. Host memory "auto" pins batch buffers only where a GPU can use them; a device output is
+// checked against this build and machine here, before any source is built.
 #include "loader/pipeline/loader_builder.h"
+
+#include <string>
 
 #include "loader/memory/host_memory.h"
 #include "loader/pipeline/loader_errors.h"
 #include "loader/source/source_factory.h"
+#include "nn/core/device.h"
 
 namespace genint::loader {
+namespace {
+
+// -1 for host-only batches, else the CUDA device the batches are copied to.
+int resolve_output_device(const LoaderConfig& config) {
+  if (config.output_device == OutputDevice::Host) return -1;
+  if (!cuda_backend_built())
+    throw ConfigError("output.device",
+                      "'cuda' needs genint built with its CUDA backend (configure with "
+                      "-DGENINT_CUDA=ON); this build is CPU-only: use 'cpu'");
+  const int device_count = cuda_device_count();
+  if (device_count == 0)
+    throw ConfigError("output.device", "'cuda' needs a CUDA device, and there is none: " + cuda_device_description());
+  if (config.output_device_index >= device_count)
+    throw ConfigError("output.device_index", std::to_string(config.output_device_index) + " is not below the " +
+                                                 std::to_string(device_count) + " CUDA device(s) present");
+  if (config.host_memory == HostMemoryKind::Pageable)
+    throw ConfigError("host_memory",
+                      "'pageable' cannot feed output.device 'cuda': its overlapped copies need "
+                      "pinned batch buffers; use 'auto' or 'pinned'");
+  return config.output_device_index;
+}
+
+}  // namespace
 
 std::unique_ptr<LoaderPipeline> make_loader_pipeline(const LoaderConfig& config) {
   PipelineOptions options;
@@ -15,6 +42,7 @@ std::unique_ptr<LoaderPipeline> make_loader_pipeline(const LoaderConfig& config)
   options.drop_last = config.drop_last;
   options.batches_in_flight = config.batches_in_flight;
   options.pool_batches = config.pool_batches;
+  options.output_device = resolve_output_device(config);
   switch (config.host_memory) {
     case HostMemoryKind::Auto: options.pinned_memory = pinned_host_memory_available(); break;
     case HostMemoryKind::Pinned:

@@ -140,6 +140,12 @@ LoaderPipeline::LoaderPipeline(PipelineOptions options, std::vector<PipelineSour
     slots_.push_back(std::move(slot));
     if (!options_.deterministic) queue_call::enqueue(queues_->free_slots, static_cast<std::uint32_t>(index));
   }
+  if (options_.output_device >= 0) {
+    GENINT_CHECK(batch_images_.pinned(),
+                 "a device output needs pinned host batch buffers: its copies are asynchronous");
+    device_ring_ = std::make_unique<DeviceBatchRing>(options_.output_device, ring,
+                                                     static_cast<std::size_t>(batch_size_), options_.sample_bytes);
+  }
   start_threads();
 }
 
@@ -364,8 +370,19 @@ void LoaderPipeline::publish_in_order() {
     BatchSlot& slot = *slots_[slot_index];
     slot.index.store(batch_index);
     slot.epoch = epoch_of_batch(batch_index);
-    queue_call::enqueue(queues_->ready_slots, slot_index);
+    publish(slot_index);
   }
+}
+
+// Hands a complete batch to the trainer. With a device output its copy is queued first, on the loader's stream:
+// the assembler goes straight on to the next batch while the copy runs, and the trainer orders its own stream
+// after the copy's event.
+void LoaderPipeline::publish(std::uint32_t slot_index) {
+  if (device_ring_) {
+    const BatchSlot& slot = *slots_[slot_index];
+    device_ring_->start_copy(slot_index, slot.images, slot.labels.data(), slot.weights.data());
+  }
+  queue_call::enqueue(queues_->ready_slots, slot_index);
 }
 
 void LoaderPipeline::assembler_loop() {
@@ -381,7 +398,7 @@ void LoaderPipeline::assembler_loop() {
       if (!queue_call::wait_dequeue_timed(queues_->free_slots, token, slot_index, stop_check_interval)) continue;
       BatchSlot& slot = *slots_[slot_index];
       if (!assemble_batch(batch_index, slot, sample_token)) return;
-      queue_call::enqueue(queues_->ready_slots, slot_index);
+      publish(slot_index);
       ++batch_index;
     }
   } catch (...) {
@@ -466,6 +483,7 @@ BatchView LoaderPipeline::next_batch() {
   view.sources = slot.sources.data();
   view.items = slot.items.data();
   view.interventions = slot.interventions.data();
+  if (device_ring_) view.device = device_ring_->pointers(slot_index);
   return view;
 }
 
@@ -473,6 +491,8 @@ void LoaderPipeline::release_batch(std::uint32_t ring_slot, std::uint64_t batch_
   if (ring_slot >= slots_.size())
     throw MisuseError("batch " + std::to_string(batch_index) + " names ring slot " + std::to_string(ring_slot) +
                       ", which does not exist: was the batch struct overwritten?");
+  // The host slot is refilled once released: the DMA reading it must be done first (usually it long is).
+  if (device_ring_) device_ring_->wait_for_copy(ring_slot);
   BatchSlot& slot = *slots_[ring_slot];
   bool expected = true;
   // A borrowed slot is never refilled, so its index is stable while `borrowed` is true.
@@ -489,6 +509,33 @@ void LoaderPipeline::release_batch(std::uint32_t ring_slot, std::uint64_t batch_
   slot.fill_batch.store(batch_index + slots_.size(), std::memory_order_release);
   { const std::lock_guard<std::mutex> lock(slot_released_mutex_); }
   slot_released_.notify_all();
+}
+
+void LoaderPipeline::check_device_batch_borrowed(std::uint32_t ring_slot, std::uint64_t batch_index) const {
+  if (!device_ring_)
+    throw MisuseError("the loader has no device output: set \"output\": {\"device\": \"cuda\"} in its config");
+  if (ring_slot >= slots_.size() || slots_[ring_slot]->index.load() != batch_index ||
+      !slots_[ring_slot]->borrowed.load(std::memory_order_acquire))
+    throw MisuseError("batch " + std::to_string(batch_index) + " (ring slot " + std::to_string(ring_slot) +
+                      ") is not borrowed: was it released already, or the batch struct overwritten?");
+}
+
+DeviceBatchPointers LoaderPipeline::device_batch(std::uint32_t ring_slot, std::uint64_t batch_index) const {
+  check_device_batch_borrowed(ring_slot, batch_index);
+  return device_ring_->pointers(ring_slot);
+}
+
+void LoaderPipeline::wait_batch_on_stream(std::uint32_t ring_slot, std::uint64_t batch_index, void* stream) const {
+  check_device_batch_borrowed(ring_slot, batch_index);
+  device_ring_->order_stream_after_copy(ring_slot, stream);
+}
+
+// The release point is recorded before the release itself: the slot's next copy is queued only after the
+// release, so it always sees this record and waits for it on the device.
+void LoaderPipeline::release_batch_on_stream(std::uint32_t ring_slot, std::uint64_t batch_index, void* stream) {
+  check_device_batch_borrowed(ring_slot, batch_index);
+  device_ring_->record_release(ring_slot, stream);
+  release_batch(ring_slot, batch_index);
 }
 
 std::size_t LoaderPipeline::source_count() const {

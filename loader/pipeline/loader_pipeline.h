@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "loader/config/loader_config.h"
+#include "loader/device/device_batch_ring.h"
 #include "loader/memory/host_memory.h"
 #include "loader/source/sample_source.h"
 #include "loader/source/source_statistics.h"
@@ -32,6 +33,8 @@ struct PipelineOptions {
   int batches_in_flight = 4;
   int pool_batches = 2;
   bool pinned_memory = false;
+  // >= 0: every batch is also copied to this CUDA device on the loader's own stream (needs pinned_memory).
+  int output_device = -1;
   // A sample and this many substitutes in a row skipped: the data is unusable, the loader stops.
   int max_attempts = 64;
 };
@@ -55,6 +58,7 @@ struct BatchView {
   const std::int32_t* sources = nullptr;  // SourceKind values
   const std::int64_t* items = nullptr;
   const InterventionRecord* interventions = nullptr;
+  DeviceBatchPointers device;  // device_index -1 without a device output
 };
 
 struct SourceSnapshot {
@@ -80,13 +84,21 @@ class LoaderPipeline {
   // Blocks (sleeping) until the next batch is ready. Throws StoppedError after stop(), the first worker's
   // exception after a failure, MisuseError when every batch buffer is already borrowed.
   BatchView next_batch();
-  // Throws MisuseError when the batch is not currently borrowed (released twice, or forged).
+  // Throws MisuseError when the batch is not currently borrowed (released twice, or forged). With a device
+  // output it first waits until the batch's host→device copy is done, since producers refill the host slot next.
   void release_batch(std::uint32_t ring_slot, std::uint64_t batch_index);
+  // Device output only (MisuseError otherwise), for a borrowed batch: makes the trainer's `stream` (a
+  // cudaStream_t, nullptr = default stream) wait for the batch's copy; or releases the batch once the work
+  // queued so far on `stream` is done, so the slot's next copy cannot overwrite memory the trainer still reads.
+  DeviceBatchPointers device_batch(std::uint32_t ring_slot, std::uint64_t batch_index) const;
+  void wait_batch_on_stream(std::uint32_t ring_slot, std::uint64_t batch_index, void* stream) const;
+  void release_batch_on_stream(std::uint32_t ring_slot, std::uint64_t batch_index, void* stream);
   void stop();
 
   int batch_size() const { return batch_size_; }
   std::size_t sample_bytes() const { return options_.sample_bytes; }
   bool pinned_memory() const { return batch_images_.pinned(); }
+  int output_device() const { return device_ring_ ? device_ring_->device_index() : -1; }
   std::size_t source_count() const;
   SourceSnapshot source_snapshot(std::size_t source_index) const;
   const SourceStatistics& source_statistics(std::size_t source_index) const;
@@ -125,6 +137,8 @@ class LoaderPipeline {
   void fail(std::exception_ptr error);
   void throw_if_failed() const;
   std::uint64_t epoch_of_batch(std::uint64_t batch_index) const;
+  void publish(std::uint32_t slot_index);
+  void check_device_batch_borrowed(std::uint32_t ring_slot, std::uint64_t batch_index) const;
 
   PipelineOptions options_;
   int batch_size_ = 0;
@@ -132,6 +146,8 @@ class LoaderPipeline {
   std::vector<std::unique_ptr<BatchSlot>> slots_;
   std::unique_ptr<Queues> queues_;
   HostBuffer batch_images_;
+  // Declared after the host ring so it is destroyed first: its destructor drains copies that read host slots.
+  std::unique_ptr<DeviceBatchRing> device_ring_;
   std::vector<int> filled_per_lane_;  // assembler only: samples placed per source in the current batch
   std::vector<ReadySample> pending_;  // arrived samples that belong to a later batch; capacity = all pools
   std::atomic<bool> stopping_{false};

@@ -52,6 +52,7 @@ ConvBatchNorm::ConvBatchNorm(StateRegistry& registry, const std::string& conv_na
   params_.stride = spec.stride;
   params_.padding = spec.kernel / 2;
   params_.allow_tf32 = config.allow_tf32;
+  params_.bf16 = config.bf16;
   params_.stream = config.stream;
   const std::int64_t channels = spec.out_channels;
   conv_weight_ =

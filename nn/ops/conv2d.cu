@@ -1,6 +1,8 @@
 // CUDA conv2d through cuDNN 9's legacy convolution API: descriptors in RAII wrappers, and for each
 // distinct shape the three algorithms chosen once (cudnnGet*_v7 heuristics) and cached, as cudnn-frontend does.
+// bf16 mode is cuDNN's PSEUDO_BFLOAT16 configuration (bf16 tensors, float compute) on bf16 copies of the operands.
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -8,6 +10,7 @@
 #include <tuple>
 
 #include "nn/core/cuda_check.h"
+#include "nn/ops/bfloat16_convert.h"
 #include "nn/ops/conv2d.h"
 
 namespace genint {
@@ -15,12 +18,18 @@ namespace {
 
 // Algorithms wanting more scratch than this are passed over: FFT variants can ask for gigabytes.
 constexpr std::size_t kMaxWorkspaceBytes = std::size_t{256} << 20;
+// Each part of the workspace (cuDNN's scratch, the bf16 operand copies) starts on this boundary.
+constexpr std::size_t kPartAlignment = 256;
+
+std::size_t align_part(std::size_t bytes) {
+  return (bytes + kPartAlignment - 1) / kPartAlignment * kPartAlignment;
+}
 
 class TensorDescriptor {
  public:
-  TensorDescriptor(int n, int c, int h, int w) {
+  TensorDescriptor(int n, int c, int h, int w, cudnnDataType_t type) {
     GENINT_CUDNN_CHECK(cudnnCreateTensorDescriptor(&handle_));
-    GENINT_CUDNN_CHECK(cudnnSetTensor4dDescriptor(handle_, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, n, c, h, w));
+    GENINT_CUDNN_CHECK(cudnnSetTensor4dDescriptor(handle_, CUDNN_TENSOR_NCHW, type, n, c, h, w));
   }
   ~TensorDescriptor() { GENINT_CUDNN_CHECK_NOTHROW(cudnnDestroyTensorDescriptor(handle_)); }
   TensorDescriptor(const TensorDescriptor&) = delete;
@@ -33,9 +42,9 @@ class TensorDescriptor {
 
 class FilterDescriptor {
  public:
-  explicit FilterDescriptor(const Conv2dShape& shape) {
+  FilterDescriptor(const Conv2dShape& shape, cudnnDataType_t type) {
     GENINT_CUDNN_CHECK(cudnnCreateFilterDescriptor(&handle_));
-    GENINT_CUDNN_CHECK(cudnnSetFilter4dDescriptor(handle_, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, shape.out_channels,
+    GENINT_CUDNN_CHECK(cudnnSetFilter4dDescriptor(handle_, type, CUDNN_TENSOR_NCHW, shape.out_channels,
                                                   shape.in_channels / shape.groups, shape.kernel_height,
                                                   shape.kernel_width));
   }
@@ -48,7 +57,7 @@ class FilterDescriptor {
   cudnnFilterDescriptor_t handle_ = nullptr;
 };
 
-// One per pass, because each pass may run with its own math type.
+// One per pass, because each pass may run with its own math type. The compute type is float in both modes.
 class ConvolutionDescriptor {
  public:
   explicit ConvolutionDescriptor(const Conv2dShape& shape) {
@@ -83,83 +92,110 @@ cudnnHandle_t thread_cudnn_handle() {
 }
 
 // Everything one shape needs, built once: descriptors, an algorithm and math type per pass, scratch size.
+// input, output and filter describe what cuDNN convolves (bf16 in bf16 mode); output_float and bias describe
+// the float32 output the bias is added to (and its gradient taken from).
 struct ConvPlan {
-  explicit ConvPlan(const Conv2dShape& shape)
-      : input(shape.batch, shape.in_channels, shape.in_height, shape.in_width),
-        output(shape.batch, shape.out_channels, shape.out_height(), shape.out_width()),
-        bias(1, shape.out_channels, 1, 1),
-        filter(shape),
+  ConvPlan(const Conv2dShape& shape, bool bf16_mode)
+      : bf16(bf16_mode),
+        input(shape.batch, shape.in_channels, shape.in_height, shape.in_width, convolved_type()),
+        output(shape.batch, shape.out_channels, shape.out_height(), shape.out_width(), convolved_type()),
+        output_float(shape.batch, shape.out_channels, shape.out_height(), shape.out_width(), CUDNN_DATA_FLOAT),
+        bias(1, shape.out_channels, 1, 1, CUDNN_DATA_FLOAT),
+        filter(shape, convolved_type()),
         forward_convolution(shape),
         data_convolution(shape),
         filter_convolution(shape) {}
-  TensorDescriptor input, output, bias;
+  cudnnDataType_t convolved_type() const { return bf16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_FLOAT; }
+  bool bf16;
+  TensorDescriptor input, output, output_float, bias;
   FilterDescriptor filter;
   ConvolutionDescriptor forward_convolution, data_convolution, filter_convolution;
   cudnnConvolutionFwdAlgo_t forward_algorithm{};
   cudnnConvolutionBwdDataAlgo_t data_algorithm{};
   cudnnConvolutionBwdFilterAlgo_t filter_algorithm{};
-  std::size_t workspace_bytes = 0;
+  std::size_t cudnn_workspace_bytes = 0;  // cuDNN's scratch, at the workspace's start
+  // bf16 mode: offsets of the bf16 copies of an input-, weight- and output-sized operand (each pass needs one
+  // of each: x, w, y forward; dx, w, dy backward data; x, dw, dy backward filter).
+  std::size_t input_copy_offset = 0, weight_copy_offset = 0, output_copy_offset = 0;
+  std::size_t workspace_bytes = 0;  // everything the caller provides
 };
 
-// Index of the first heuristic answer that runs, fits kMaxWorkspaceBytes and, without TF32, uses no tensor-op math.
+void lay_out_workspace(ConvPlan& plan, const Conv2dShape& shape) {
+  plan.workspace_bytes = align_part(plan.cudnn_workspace_bytes);
+  if (!plan.bf16) return;
+  const auto bf16_bytes = [](std::int64_t elements) {
+    return align_part(static_cast<std::size_t>(elements) * sizeof(std::uint16_t));
+  };
+  plan.input_copy_offset = plan.workspace_bytes;
+  plan.weight_copy_offset = plan.input_copy_offset + bf16_bytes(shape.input_elements());
+  plan.output_copy_offset = plan.weight_copy_offset + bf16_bytes(shape.weight_elements());
+  plan.workspace_bytes = plan.output_copy_offset + bf16_bytes(shape.output_elements());
+}
+
+// Index of the first heuristic answer that runs, fits kMaxWorkspaceBytes and, without tensor ops allowed (float32
+// without TF32), uses no tensor-op math.
 template <typename Performance>
-const Performance& pick(const Performance* results, int count, bool allow_tf32, const char* pass) {
+const Performance& pick(const Performance* results, int count, bool allow_tensor_ops, const char* pass) {
   for (int index = 0; index < count; ++index) {
     const Performance& candidate = results[index];
     if (candidate.status != CUDNN_STATUS_SUCCESS || candidate.memory > kMaxWorkspaceBytes) continue;
-    if (!allow_tf32 && candidate.mathType != CUDNN_FMA_MATH && candidate.mathType != CUDNN_DEFAULT_MATH) continue;
+    if (!allow_tensor_ops && candidate.mathType != CUDNN_FMA_MATH && candidate.mathType != CUDNN_DEFAULT_MATH)
+      continue;
     return candidate;
   }
   throw Error(std::string("conv2d ") + pass + ": cuDNN offers no usable algorithm for this shape");
 }
 
-// Without TF32 every pass runs in FMA math: cuDNN's DEFAULT math may pick TF32 kernels on Ampere and later.
-cudnnMathType_t math_for(cudnnMathType_t suggested, bool allow_tf32) {
-  return allow_tf32 ? suggested : CUDNN_FMA_MATH;
+// Without tensor ops every pass runs in FMA math: cuDNN's DEFAULT math may pick TF32 kernels on Ampere and later.
+cudnnMathType_t math_for(cudnnMathType_t suggested, bool allow_tensor_ops) {
+  return allow_tensor_ops ? suggested : CUDNN_FMA_MATH;
 }
 
+// bf16 tensors run on tensor cores (what bf16 is for); float32 ones only when TF32 is allowed.
 void choose_algorithms(ConvPlan& plan, const Conv2dShape& shape, bool allow_tf32) {
   cudnnHandle_t handle = thread_cudnn_handle();
-  const cudnnMathType_t query_math = allow_tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH;
+  const bool allow_tensor_ops = allow_tf32 || plan.bf16;
+  const cudnnMathType_t query_math = allow_tensor_ops ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH;
   int returned = 0;
   cudnnConvolutionFwdAlgoPerf_t forward[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
   plan.forward_convolution.set_math(query_math);
   GENINT_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(handle, plan.input.get(), plan.filter.get(),
                                                             plan.forward_convolution.get(), plan.output.get(),
                                                             CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, forward));
-  const auto& forward_choice = pick(forward, returned, allow_tf32, "forward");
+  const auto& forward_choice = pick(forward, returned, allow_tensor_ops, "forward");
   plan.forward_algorithm = forward_choice.algo;
-  plan.forward_convolution.set_math(math_for(forward_choice.mathType, allow_tf32));
+  plan.forward_convolution.set_math(math_for(forward_choice.mathType, allow_tensor_ops));
 
   cudnnConvolutionBwdDataAlgoPerf_t data[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
   plan.data_convolution.set_math(query_math);
   GENINT_CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithm_v7(handle, plan.filter.get(), plan.output.get(),
                                                                  plan.data_convolution.get(), plan.input.get(),
                                                                  CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &returned, data));
-  const auto& data_choice = pick(data, returned, allow_tf32, "backward data");
+  const auto& data_choice = pick(data, returned, allow_tensor_ops, "backward data");
   plan.data_algorithm = data_choice.algo;
-  plan.data_convolution.set_math(math_for(data_choice.mathType, allow_tf32));
+  plan.data_convolution.set_math(math_for(data_choice.mathType, allow_tensor_ops));
 
   cudnnConvolutionBwdFilterAlgoPerf_t filter[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
   plan.filter_convolution.set_math(query_math);
   GENINT_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithm_v7(
       handle, plan.input.get(), plan.output.get(), plan.filter_convolution.get(), plan.filter.get(),
       CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &returned, filter));
-  const auto& filter_choice = pick(filter, returned, allow_tf32, "backward filter");
+  const auto& filter_choice = pick(filter, returned, allow_tensor_ops, "backward filter");
   plan.filter_algorithm = filter_choice.algo;
-  plan.filter_convolution.set_math(math_for(filter_choice.mathType, allow_tf32));
+  plan.filter_convolution.set_math(math_for(filter_choice.mathType, allow_tensor_ops));
 
-  plan.workspace_bytes = std::max({forward_choice.memory, data_choice.memory, filter_choice.memory});
+  plan.cudnn_workspace_bytes = std::max({forward_choice.memory, data_choice.memory, filter_choice.memory});
+  lay_out_workspace(plan, shape);
 }
 
-using PlanKey = std::tuple<int, int, int, int, int, int, int, int, int, int, int, int, int, int, bool, int>;
+using PlanKey = std::tuple<int, int, int, int, int, int, int, int, int, int, int, int, int, int, bool, bool, int>;
 
-PlanKey plan_key(const Conv2dShape& s, bool allow_tf32) {
+PlanKey plan_key(const Conv2dShape& s, const Conv2dCudaOptions& options) {
   int device = 0;
   GENINT_CUDA_CHECK(cudaGetDevice(&device));
-  return {s.batch,         s.in_channels,  s.in_height,       s.in_width,       s.out_channels, s.kernel_height,
-          s.kernel_width,  s.stride_height, s.stride_width,    s.pad_height,     s.pad_width,    s.dilation_height,
-          s.dilation_width, s.groups,       allow_tf32,        device};
+  return {s.batch,          s.in_channels,   s.in_height,     s.in_width,         s.out_channels, s.kernel_height,
+          s.kernel_width,   s.stride_height, s.stride_width,  s.pad_height,       s.pad_width,    s.dilation_height,
+          s.dilation_width, s.groups,        options.allow_tf32, options.bf16,   device};
 }
 
 std::mutex& plan_mutex() {
@@ -172,20 +208,20 @@ std::map<PlanKey, std::unique_ptr<ConvPlan>>& plan_cache() {
 }
 
 // Plans are never evicted, so the reference stays valid; descriptors are only read after construction.
-const ConvPlan& plan_for(const Conv2dShape& shape, bool allow_tf32) {
+const ConvPlan& plan_for(const Conv2dShape& shape, const Conv2dCudaOptions& options) {
   shape.validate();
   GENINT_CHECK(shape.batch > 0, "conv2d on CUDA: batch=0 (cuDNN descriptors need at least one image)");
-  const PlanKey key = plan_key(shape, allow_tf32);
+  const PlanKey key = plan_key(shape, options);
   const std::lock_guard<std::mutex> lock(plan_mutex());
   auto found = plan_cache().find(key);
   if (found != plan_cache().end()) return *found->second;
-  auto plan = std::make_unique<ConvPlan>(shape);
+  auto plan = std::make_unique<ConvPlan>(shape, options.bf16);
   int n = 0, c = 0, h = 0, w = 0;
   GENINT_CUDNN_CHECK(cudnnGetConvolution2dForwardOutputDim(plan->forward_convolution.get(), plan->input.get(),
                                                            plan->filter.get(), &n, &c, &h, &w));
   GENINT_CHECK(n == shape.batch && c == shape.out_channels && h == shape.out_height() && w == shape.out_width(),
                "conv2d: cuDNN's output shape disagrees with genint's");
-  choose_algorithms(*plan, shape, allow_tf32);
+  choose_algorithms(*plan, shape, options.allow_tf32);
   return *plan_cache().emplace(key, std::move(plan)).first->second;
 }
 
@@ -201,10 +237,39 @@ void check_workspace(const ConvPlan& plan, std::size_t workspace_bytes) {
                    std::to_string(plan.workspace_bytes) + " (size it with conv2d_cuda_workspace_bytes)");
 }
 
+// Where one pass's operands live for cuDNN: the caller's float32 arrays, or (bf16 mode) their bf16 copies in the
+// workspace. `to_bf16` queues the rounding of a float32 operand into its copy; `from_bf16` widens a result back.
+class PassOperands {
+ public:
+  PassOperands(const ConvPlan& plan, void* workspace, void* stream)
+      : plan_(plan), base_(static_cast<std::uint8_t*>(workspace)), stream_(stream) {}
+
+  // The operand cuDNN reads: `source` itself in float32 mode, else its bf16 copy at `offset`.
+  const void* readable(const float* source, std::int64_t elements, std::size_t offset) const {
+    if (!plan_.bf16) return source;
+    std::uint16_t* copy = copy_at(offset);
+    float_to_bfloat16_cuda(source, elements, copy, stream_);
+    return copy;
+  }
+  // The buffer cuDNN writes: `destination` in float32 mode, else the bf16 copy at `offset` (widened by finish()).
+  void* writable(float* destination, std::size_t offset) const {
+    return plan_.bf16 ? static_cast<void*>(copy_at(offset)) : static_cast<void*>(destination);
+  }
+  void finish(float* destination, std::int64_t elements, std::size_t offset) const {
+    if (plan_.bf16) bfloat16_to_float_cuda(copy_at(offset), elements, destination, stream_);
+  }
+
+ private:
+  std::uint16_t* copy_at(std::size_t offset) const { return reinterpret_cast<std::uint16_t*>(base_ + offset); }
+  const ConvPlan& plan_;
+  std::uint8_t* base_;
+  void* stream_;
+};
+
 }  // namespace
 
 std::size_t conv2d_cuda_workspace_bytes(const Conv2dShape& shape, const Conv2dCudaOptions& options) {
-  return plan_for(shape, options.allow_tf32).workspace_bytes;
+  return plan_for(shape, options).workspace_bytes;
 }
 
 std::size_t conv2d_cuda_cached_plans() {
@@ -215,42 +280,58 @@ std::size_t conv2d_cuda_cached_plans() {
 void conv2d_forward_cuda(const Conv2dShape& shape, const float* input, const float* weight, const float* bias,
                          float* output, void* workspace, std::size_t workspace_bytes,
                          const Conv2dCudaOptions& options) {
-  const ConvPlan& plan = plan_for(shape, options.allow_tf32);
+  const ConvPlan& plan = plan_for(shape, options);
   check_workspace(plan, workspace_bytes);
   cudnnHandle_t handle = handle_on(options.stream);
+  const PassOperands operands(plan, workspace, options.stream);
+  const void* x = operands.readable(input, shape.input_elements(), plan.input_copy_offset);
+  const void* w = operands.readable(weight, shape.weight_elements(), plan.weight_copy_offset);
+  void* y = operands.writable(output, plan.output_copy_offset);
   const float one = 1.0f, zero = 0.0f;
-  GENINT_CUDNN_CHECK(cudnnConvolutionForward(handle, &one, plan.input.get(), input, plan.filter.get(), weight,
+  GENINT_CUDNN_CHECK(cudnnConvolutionForward(handle, &one, plan.input.get(), x, plan.filter.get(), w,
                                              plan.forward_convolution.get(), plan.forward_algorithm, workspace,
-                                             workspace_bytes, &zero, plan.output.get(), output));
+                                             plan.cudnn_workspace_bytes, &zero, plan.output.get(), y));
+  operands.finish(output, shape.output_elements(), plan.output_copy_offset);
   if (bias != nullptr)
-    GENINT_CUDNN_CHECK(cudnnAddTensor(handle, &one, plan.bias.get(), bias, &one, plan.output.get(), output));
+    GENINT_CUDNN_CHECK(cudnnAddTensor(handle, &one, plan.bias.get(), bias, &one, plan.output_float.get(), output));
 }
 
 void conv2d_backward_data_cuda(const Conv2dShape& shape, const float* output_grad, const float* weight,
                                float* input_grad, void* workspace, std::size_t workspace_bytes,
                                const Conv2dCudaOptions& options) {
-  const ConvPlan& plan = plan_for(shape, options.allow_tf32);
+  const ConvPlan& plan = plan_for(shape, options);
   check_workspace(plan, workspace_bytes);
+  cudnnHandle_t handle = handle_on(options.stream);
+  const PassOperands operands(plan, workspace, options.stream);
+  const void* w = operands.readable(weight, shape.weight_elements(), plan.weight_copy_offset);
+  const void* dy = operands.readable(output_grad, shape.output_elements(), plan.output_copy_offset);
+  void* dx = operands.writable(input_grad, plan.input_copy_offset);
   const float one = 1.0f, zero = 0.0f;
-  GENINT_CUDNN_CHECK(cudnnConvolutionBackwardData(handle_on(options.stream), &one, plan.filter.get(), weight,
-                                                  plan.output.get(), output_grad, plan.data_convolution.get(),
-                                                  plan.data_algorithm, workspace, workspace_bytes, &zero,
-                                                  plan.input.get(), input_grad));
+  GENINT_CUDNN_CHECK(cudnnConvolutionBackwardData(handle, &one, plan.filter.get(), w, plan.output.get(), dy,
+                                                  plan.data_convolution.get(), plan.data_algorithm, workspace,
+                                                  plan.cudnn_workspace_bytes, &zero, plan.input.get(), dx));
+  operands.finish(input_grad, shape.input_elements(), plan.input_copy_offset);
 }
 
 void conv2d_backward_weight_cuda(const Conv2dShape& shape, const float* input, const float* output_grad,
                                  float* weight_grad, float* bias_grad, void* workspace, std::size_t workspace_bytes,
                                  const Conv2dCudaOptions& options) {
-  const ConvPlan& plan = plan_for(shape, options.allow_tf32);
+  const ConvPlan& plan = plan_for(shape, options);
   check_workspace(plan, workspace_bytes);
   cudnnHandle_t handle = handle_on(options.stream);
+  const PassOperands operands(plan, workspace, options.stream);
+  const void* x = operands.readable(input, shape.input_elements(), plan.input_copy_offset);
+  const void* dy = operands.readable(output_grad, shape.output_elements(), plan.output_copy_offset);
+  void* dw = operands.writable(weight_grad, plan.weight_copy_offset);
   const float one = 1.0f, zero = 0.0f;
   // beta = 0: gradients are written, not accumulated, as on the CPU (an empty batch writes zeros).
-  GENINT_CUDNN_CHECK(cudnnConvolutionBackwardFilter(handle, &one, plan.input.get(), input, plan.output.get(),
-                                                    output_grad, plan.filter_convolution.get(), plan.filter_algorithm,
-                                                    workspace, workspace_bytes, &zero, plan.filter.get(), weight_grad));
+  GENINT_CUDNN_CHECK(cudnnConvolutionBackwardFilter(handle, &one, plan.input.get(), x, plan.output.get(), dy,
+                                                    plan.filter_convolution.get(), plan.filter_algorithm, workspace,
+                                                    plan.cudnn_workspace_bytes, &zero, plan.filter.get(), dw));
+  operands.finish(weight_grad, shape.weight_elements(), plan.weight_copy_offset);
+  // The bias gradient sums the float32 output gradient (no rounding), as the float32 bias add it belongs to.
   if (bias_grad != nullptr)
-    GENINT_CUDNN_CHECK(cudnnConvolutionBackwardBias(handle, &one, plan.output.get(), output_grad, &zero,
+    GENINT_CUDNN_CHECK(cudnnConvolutionBackwardBias(handle, &one, plan.output_float.get(), output_grad, &zero,
                                                     plan.bias.get(), bias_grad));
 }
 

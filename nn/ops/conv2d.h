@@ -46,8 +46,14 @@ struct Conv2dCudaOptions {
   void* stream = nullptr;
   // TF32 tensor cores for float32 (10-bit mantissa products): ~1e-3 relative error, several times faster.
   bool allow_tf32 = false;
+  // bf16: the float32 operands are rounded to bfloat16 (8 significant bits) in the workspace, cuDNN convolves
+  // bf16 tensors with float accumulation (tensor cores), and the bf16 result is widened back into the float32
+  // output; the bias (if any) is added in float32. Gradients alike: the weight gradient is bf16-rounded, as under
+  // torch.autocast(dtype=torch.bfloat16). Pointers and workspace sizes stay as in float32 mode.
+  bool bf16 = false;
 };
-// Largest cuDNN workspace any of the three passes needs for this shape; chooses and caches the algorithms.
+// Largest workspace any of the three passes needs for this shape (cuDNN's, plus the bf16 operand copies in bf16
+// mode); chooses and caches the algorithms.
 std::size_t conv2d_cuda_workspace_bytes(const Conv2dShape& shape, const Conv2dCudaOptions& options);
 void conv2d_forward_cuda(const Conv2dShape& shape, const float* input, const float* weight, const float* bias,
                          float* output, void* workspace, std::size_t workspace_bytes, const Conv2dCudaOptions& options);
@@ -65,6 +71,9 @@ struct Conv2dParams {
   int stride = 1, padding = 0, dilation = 1, groups = 1;
   bool allow_tf32 = false;  // CUDA only
   void* stream = nullptr;   // CUDA only
+  // CUDA: Conv2dCudaOptions::bf16. CPU: its twin (the same bf16 roundings of operands and results around
+  // float32 convolutions), the reference the CUDA bf16 mode is tested against.
+  bool bf16 = false;
 };
 Conv2dShape conv2d_shape(const Tensor& input, const Tensor& weight, const Conv2dParams& params);
 // bias and bias_grad may be undefined Tensors (Tensor{}).

@@ -2,9 +2,11 @@
 // and, in a CPU-only build, CUDA entry points that say why they cannot run.
 #include <omp.h>
 
+#include <cstring>
 #include <string>
 
 #include "nn/core/error.h"
+#include "nn/ops/bfloat16_convert.h"
 #include "nn/ops/conv2d.h"
 
 namespace genint {
@@ -76,7 +78,7 @@ float* optional_data(const Tensor& tensor) {
 }
 
 Conv2dCudaOptions cuda_options(const Conv2dParams& params) {
-  return {params.stream, params.allow_tf32};
+  return {params.stream, params.allow_tf32, params.bf16};
 }
 
 // Scratch for one call: taken from the arena and given back when the call returns.
@@ -91,6 +93,61 @@ class ScratchScope {
   Arena& arena_;
   Arena::Mark mark_;
 };
+
+// ---- The CPU twin of the CUDA bf16 mode: the same roundings (each operand to bf16 before the convolution, its
+// result after it), float32 arithmetic in between, the bias and its gradient in float32. ----
+const float* rounded_copy(const float* values, std::int64_t count, Arena& scratch) {
+  auto* copy = static_cast<float*>(scratch.allocate_bytes(static_cast<std::size_t>(count) * sizeof(float)));
+  std::memcpy(copy, values, static_cast<std::size_t>(count) * sizeof(float));
+  round_to_bfloat16_cpu(copy, count);
+  return copy;
+}
+
+void add_bias_cpu(const Conv2dShape& shape, const float* bias, float* output) {
+  const std::int64_t plane = static_cast<std::int64_t>(shape.out_height()) * shape.out_width();
+  for (std::int64_t image = 0; image < shape.batch; ++image)
+    for (std::int64_t channel = 0; channel < shape.out_channels; ++channel) {
+      float* values = output + (image * shape.out_channels + channel) * plane;
+      for (std::int64_t index = 0; index < plane; ++index) values[index] += bias[channel];
+    }
+}
+
+void bias_grad_cpu(const Conv2dShape& shape, const float* output_grad, float* bias_grad) {
+  const std::int64_t plane = static_cast<std::int64_t>(shape.out_height()) * shape.out_width();
+  for (std::int64_t channel = 0; channel < shape.out_channels; ++channel) {
+    double sum = 0.0;
+    for (std::int64_t image = 0; image < shape.batch; ++image) {
+      const float* values = output_grad + (image * shape.out_channels + channel) * plane;
+      for (std::int64_t index = 0; index < plane; ++index) sum += values[index];
+    }
+    bias_grad[channel] = static_cast<float>(sum);
+  }
+}
+
+void conv2d_forward_bf16_twin(const Conv2dShape& shape, const float* input, const float* weight, const float* bias,
+                              float* output, float* workspace, std::size_t workspace_floats, Arena& scratch) {
+  const float* rounded_input = rounded_copy(input, shape.input_elements(), scratch);
+  const float* rounded_weight = rounded_copy(weight, shape.weight_elements(), scratch);
+  conv2d_forward_cpu(shape, rounded_input, rounded_weight, nullptr, output, workspace, workspace_floats);
+  round_to_bfloat16_cpu(output, shape.output_elements());
+  if (bias != nullptr) add_bias_cpu(shape, bias, output);
+}
+
+void conv2d_backward_bf16_twin(const Conv2dShape& shape, const float* input, const float* weight,
+                               const float* output_grad, float* input_grad, float* weight_grad, float* bias_grad,
+                               float* workspace, std::size_t workspace_floats, Arena& scratch) {
+  const float* rounded_output_grad = rounded_copy(output_grad, shape.output_elements(), scratch);
+  if (input_grad != nullptr) {
+    const float* rounded_weight = rounded_copy(weight, shape.weight_elements(), scratch);
+    conv2d_backward_data_cpu(shape, rounded_output_grad, rounded_weight, input_grad, workspace, workspace_floats);
+    round_to_bfloat16_cpu(input_grad, shape.input_elements());
+  }
+  const float* rounded_input = rounded_copy(input, shape.input_elements(), scratch);
+  conv2d_backward_weight_cpu(shape, rounded_input, rounded_output_grad, weight_grad, nullptr, workspace,
+                             workspace_floats);
+  round_to_bfloat16_cpu(weight_grad, shape.weight_elements());
+  if (bias_grad != nullptr) bias_grad_cpu(shape, output_grad, bias_grad);
+}
 
 }  // namespace
 
@@ -107,8 +164,12 @@ void conv2d_forward(const Tensor& input, const Tensor& weight, const Tensor& bia
   if (device == Device::Cpu) {
     const std::size_t floats = conv2d_cpu_workspace_floats(shape, omp_get_max_threads());
     float* workspace = static_cast<float*>(scratch.allocate_bytes(floats * sizeof(float)));
-    conv2d_forward_cpu(shape, input.data<float>(), weight.data<float>(), optional_data(bias), output.data<float>(),
-                       workspace, floats);
+    if (params.bf16)
+      conv2d_forward_bf16_twin(shape, input.data<float>(), weight.data<float>(), optional_data(bias),
+                               output.data<float>(), workspace, floats, scratch);
+    else
+      conv2d_forward_cpu(shape, input.data<float>(), weight.data<float>(), optional_data(bias), output.data<float>(),
+                         workspace, floats);
   } else {
     const std::size_t bytes = conv2d_cuda_workspace_bytes(shape, cuda_options(params));
     conv2d_forward_cuda(shape, input.data<float>(), weight.data<float>(), optional_data(bias), output.data<float>(),
@@ -131,6 +192,10 @@ void conv2d_backward(const Tensor& input, const Tensor& weight, const Tensor& ou
   if (device == Device::Cpu) {
     const std::size_t floats = conv2d_cpu_workspace_floats(shape, omp_get_max_threads());
     float* workspace = static_cast<float*>(scratch.allocate_bytes(floats * sizeof(float)));
+    if (params.bf16)
+      return conv2d_backward_bf16_twin(shape, input.data<float>(), weight.data<float>(), output_grad.data<float>(),
+                                       optional_data(input_grad), weight_grad.data<float>(), optional_data(bias_grad),
+                                       workspace, floats, scratch);
     if (input_grad.defined())
       conv2d_backward_data_cpu(shape, output_grad.data<float>(), weight.data<float>(), input_grad.data<float>(),
                                workspace, floats);

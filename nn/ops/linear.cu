@@ -1,6 +1,7 @@
-// CUDA linear: the three GEMMs through cublasGemmEx (FP32, or TF32 tensor cores when allowed) and two
+// CUDA linear: the three GEMMs through cublasGemmEx (FP32, or TF32 / bf16 tensor cores when asked) and two
 // small kernels for the bias. Row-major tensors are read by cuBLAS as their column-major transposes.
 #include "nn/core/cuda_check.h"
+#include "nn/ops/gemm_precision.cuh"
 #include "nn/ops/linear.h"
 
 namespace genint {
@@ -18,11 +19,11 @@ cublasHandle_t thread_cublas_handle() {
   return owner.handle;
 }
 
-// Column-major C[m×n] = op(A) · op(B) in float32 storage.
+// Column-major C[m×n] = op(A) · op(B) in float32 storage; the options choose how the products are formed.
 void gemm(cublasHandle_t handle, cublasOperation_t op_a, cublasOperation_t op_b, int m, int n, int k, const float* a,
-          int lda, const float* b, int ldb, float* c, int ldc, bool allow_tf32) {
+          int lda, const float* b, int ldb, float* c, int ldc, const LinearCudaOptions& options) {
   const float one = 1.0f, zero = 0.0f;
-  const cublasComputeType_t compute = allow_tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
+  const cublasComputeType_t compute = linear_compute_type(options.allow_tf32, options.bf16);
   GENINT_CUBLAS_CHECK(cublasGemmEx(handle, op_a, op_b, m, n, k, &one, a, CUDA_R_32F, lda, b, CUDA_R_32F, ldb, &zero, c,
                                    CUDA_R_32F, ldc, compute, CUBLAS_GEMM_DEFAULT));
 }
@@ -57,7 +58,7 @@ void linear_forward_cuda(const LinearShape& shape, const float* input, const flo
   if (shape.rows == 0) return;
   // yᵀ (out×rows, column-major) = W (as its transpose in memory) · xᵀ.
   gemm(handle_on(options.stream), CUBLAS_OP_T, CUBLAS_OP_N, shape.out_features, shape.rows, shape.in_features, weight,
-       shape.in_features, input, shape.in_features, output, shape.out_features, options.allow_tf32);
+       shape.in_features, input, shape.in_features, output, shape.out_features, options);
   if (bias == nullptr) return;
   const std::int64_t total = static_cast<std::int64_t>(shape.rows) * shape.out_features;
   const auto blocks = static_cast<unsigned>((total + kThreads - 1) / kThreads);
@@ -72,10 +73,10 @@ void linear_backward_cuda(const LinearShape& shape, const float* input, const fl
   cublasHandle_t handle = handle_on(options.stream);
   if (input_grad != nullptr && shape.rows > 0)  // dxᵀ (in×rows) = Wᵀ-in-memory · dyᵀ
     gemm(handle, CUBLAS_OP_N, CUBLAS_OP_N, shape.in_features, shape.rows, shape.out_features, weight,
-         shape.in_features, output_grad, shape.out_features, input_grad, shape.in_features, options.allow_tf32);
+         shape.in_features, output_grad, shape.out_features, input_grad, shape.in_features, options);
   // dWᵀ (in×out) = xᵀ · dy; with rows = 0 cuBLAS writes beta·C = 0, matching the CPU.
   gemm(handle, CUBLAS_OP_N, CUBLAS_OP_T, shape.in_features, shape.out_features, shape.rows, input, shape.in_features,
-       output_grad, shape.out_features, weight_grad, shape.in_features, options.allow_tf32);
+       output_grad, shape.out_features, weight_grad, shape.in_features, options);
   if (bias_grad == nullptr) return;
   const auto blocks = static_cast<unsigned>((shape.out_features + kThreads - 1) / kThreads);
   bias_grad_kernel<<<blocks, kThreads, 0, static_cast<cudaStream_t>(options.stream)>>>(output_grad, bias_grad,

@@ -26,6 +26,9 @@ struct LinearCudaOptions {
   void* stream = nullptr;
   // TF32 tensor-core products (10-bit mantissas): ~1e-3 relative error, several times the FP32 rate.
   bool allow_tf32 = false;
+  // bf16 tensor-core products (CUBLAS_COMPUTE_32F_FAST_16BF): operands rounded to bf16 (8 significant bits),
+  // float32 sums and storage; ~4e-3 relative error per operand. Takes precedence over allow_tf32.
+  bool bf16 = false;
 };
 void linear_forward_cuda(const LinearShape& shape, const float* input, const float* weight, const float* bias,
                          float* output, const LinearCudaOptions& options);

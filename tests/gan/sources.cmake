@@ -5,3 +5,6 @@ genint_add_test(NAME gan_biggan_random_weights_test SOURCES biggan/biggan_random
                 LIBRARIES genint_gan LABELS unit)
 # CUDA forward vs the CPU forward (skips without a GPU; bench/device-check runs it on the GPU machine).
 genint_add_test(NAME gan_biggan_cuda_test SOURCES biggan/biggan_cuda_test.cpp LIBRARIES genint_gan LABELS cuda)
+# The CUDA forward in bf16 against the float32 CPU forward, and its FLOP count (skips without a GPU).
+genint_add_test(NAME gan_biggan_bf16_cuda_test SOURCES biggan/biggan_bf16_cuda_test.cpp LIBRARIES genint_gan
+                LABELS cuda)

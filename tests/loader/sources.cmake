@@ -5,3 +5,7 @@ genint_add_test(NAME loader_c_api_loader_test SOURCES c_api/c_api_loader_test.cp
                 LABELS unit)
 target_include_directories(loader_c_api_loader_test SYSTEM PRIVATE ${OpenCV_INCLUDE_DIRS})
 genint_add_test(NAME loader_config_test SOURCES config/loader_config_test.cpp LIBRARIES genint_loader LABELS unit)
+# Device output: device batches against the host batches; links the static loader (not libgenint) so the GPU
+# pack stays free of the image codecs. Skips without a GPU; bench/device-check runs it.
+genint_add_test(NAME loader_device_cuda_test SOURCES device/device_output_cuda_test.cpp LIBRARIES genint_loader
+                LABELS cuda)

@@ -9,6 +9,8 @@ namespace {
 
 TEST(CApiBasics, VersionAndAbiAreReported) {
   EXPECT_EQ(genint_abi_version(), GENINT_ABI_VERSION);
+  EXPECT_EQ(genint_abi_minor_version(), GENINT_ABI_MINOR_VERSION);
+  EXPECT_GE(GENINT_ABI_MINOR_VERSION, 1);  // 1 brought the device output
   const char* version = genint_version_string();
   ASSERT_NE(version, nullptr);
   EXPECT_GT(std::strlen(version), 4u);

@@ -153,6 +153,63 @@ TEST(CApiLoader, NaturalBatchesAreCompleteDeterministicAndReportSkips) {
   EXPECT_EQ(run_batches(natural_config(tree.root()), 12), run_batches(natural_config(tree.root()), 12));
 }
 
+TEST(CApiLoader, DeviceOutputCallsNeedADeviceOutput) {
+  const JpegTree tree(2, 4, false);
+  genint_loader* loader = nullptr;
+  ASSERT_EQ(
+      genint_loader_create_from_json(natural_config(tree.root(), R"("output": {"device": "cpu"}, )").c_str(), &loader),
+      GENINT_OK)
+      << genint_last_error_message();
+  genint_batch batch{};
+  ASSERT_EQ(genint_loader_next_batch(loader, &batch), GENINT_OK) << genint_last_error_message();
+  genint_device_batch device{};
+  device.device_index = 5;
+  expect_failure(genint_loader_device_batch(loader, &batch, &device), GENINT_ERROR_INVALID_ARGUMENT,
+                 "no device output");
+  EXPECT_EQ(device.device_index, -1);
+  EXPECT_EQ(device.images, nullptr);
+  expect_failure(genint_loader_wait_batch_on_stream(loader, &batch, nullptr), GENINT_ERROR_INVALID_ARGUMENT,
+                 "no device output");
+  expect_failure(genint_loader_release_batch_on_stream(loader, &batch, nullptr), GENINT_ERROR_INVALID_ARGUMENT,
+                 "no device output");
+  expect_failure(genint_loader_device_batch(nullptr, &batch, &device), GENINT_ERROR_INVALID_ARGUMENT, "loader is NULL");
+  expect_failure(genint_loader_device_batch(loader, nullptr, &device), GENINT_ERROR_INVALID_ARGUMENT, "batch is NULL");
+  expect_failure(genint_loader_device_batch(loader, &batch, nullptr), GENINT_ERROR_INVALID_ARGUMENT, "out_device");
+  expect_failure(genint_loader_wait_batch_on_stream(nullptr, &batch, nullptr), GENINT_ERROR_INVALID_ARGUMENT,
+                 "loader is NULL");
+  expect_failure(genint_loader_release_batch_on_stream(loader, nullptr, nullptr), GENINT_ERROR_INVALID_ARGUMENT,
+                 "batch is NULL");
+  ASSERT_EQ(genint_loader_release_batch(loader, &batch), GENINT_OK);  // the failed calls above released nothing
+  EXPECT_EQ(genint_loader_destroy(loader), GENINT_OK);
+}
+
+// Without the CUDA backend or a GPU the config is refused naming the field; with both (a GPU machine) the
+// loader runs and hands out device batches.
+TEST(CApiLoader, DeviceOutputIsRefusedWhereItCannotWork) {
+  const JpegTree tree(2, 4, false);
+  genint_loader* loader = nullptr;
+  const std::string config = natural_config(tree.root(), R"("output": {"device": "cuda", "device_index": 0}, )");
+  const genint_status status = genint_loader_create_from_json(config.c_str(), &loader);
+  if (status != GENINT_OK) {
+    expect_failure(status, GENINT_ERROR_INVALID_CONFIG, "output.device");
+    EXPECT_EQ(loader, nullptr);
+    return;
+  }
+  ASSERT_EQ(genint_cuda_backend_built(), 1) << "a CPU-only build accepted a device output";
+  genint_batch batch{};
+  ASSERT_EQ(genint_loader_next_batch(loader, &batch), GENINT_OK) << genint_last_error_message();
+  genint_device_batch device{};
+  ASSERT_EQ(genint_loader_device_batch(loader, &batch, &device), GENINT_OK) << genint_last_error_message();
+  EXPECT_EQ(device.device_index, 0);
+  EXPECT_NE(device.images, nullptr);
+  EXPECT_NE(device.copy_event, nullptr);
+  EXPECT_EQ(genint_loader_wait_batch_on_stream(loader, &batch, nullptr), GENINT_OK) << genint_last_error_message();
+  EXPECT_EQ(genint_loader_release_batch_on_stream(loader, &batch, nullptr), GENINT_OK) << genint_last_error_message();
+  expect_failure(genint_loader_release_batch_on_stream(loader, &batch, nullptr), GENINT_ERROR_INVALID_ARGUMENT,
+                 "not borrowed");
+  EXPECT_EQ(genint_loader_destroy(loader), GENINT_OK);
+}
+
 TEST(CApiLoader, DestroyReturnsWhileProducersAreBlocked) {
   const JpegTree tree(2, 8, false);
   for (int round = 0; round < 20; ++round) {

@@ -9,6 +9,7 @@
 #include "loader/source/source_factory.h"
 #include "loader/support/jpeg_tree.h"
 #include "loader/support/synthetic_source.h"
+#include "nn/core/device.h"
 
 namespace genint::loader {
 namespace {
@@ -43,6 +44,78 @@ TEST(LoaderConfig, CountsAndFractionsMustAddUp) {
   } catch (const ConfigError& error) {
     EXPECT_EQ(error.field(), "sources[0].fraction");
   }
+}
+
+std::string config_with_output(const std::string& output, const std::string& root = "/data",
+                               const std::string& extra = "") {
+  return R"({"image": {"size": 8}, )" + extra + R"("output": )" + output +
+         R"(, "sources": [{"kind": "natural", "count": 2, "root": ")" + root + R"("}]})";
+}
+
+void expect_config_error(const std::string& text, const std::string& field) {
+  try {
+    make_loader_pipeline(parse_loader_config_text(text));
+    FAIL() << "accepted: " << text;
+  } catch (const ConfigError& error) {
+    EXPECT_EQ(error.field(), field) << error.what();
+  }
+}
+
+TEST(LoaderConfig, OutputDeviceFormIsValidated) {
+  EXPECT_EQ(parse_loader_config_text(config_with_output(R"({})")).output_device, OutputDevice::Host);
+  EXPECT_EQ(parse_loader_config_text(config_with_output(R"({"device": "cpu"})")).output_device, OutputDevice::Host);
+  const LoaderConfig cuda = parse_loader_config_text(config_with_output(R"({"device": "cuda", "device_index": 3})"));
+  EXPECT_EQ(cuda.output_device, OutputDevice::Cuda);
+  EXPECT_EQ(cuda.output_device_index, 3);
+  const struct {
+    std::string output;
+    std::string field;
+  } cases[] = {
+      {R"("cuda")", "output"},
+      {R"({"device": "gpu"})", "output.device"},
+      {R"({"device": 1})", "output.device"},
+      {R"({"device": "cpu", "device_index": 0})", "output.device_index"},
+      {R"({"device": "cuda", "device_index": -1})", "output.device_index"},
+      {R"({"device": "cuda", "device_index": "0"})", "output.device_index"},
+      {R"({"device": "cuda", "stream": 0})", "output.stream"},
+  };
+  for (const auto& bad : cases) {
+    try {
+      parse_loader_config_text(config_with_output(bad.output));
+      FAIL() << "accepted output " << bad.output;
+    } catch (const ConfigError& error) {
+      EXPECT_EQ(error.field(), bad.field) << bad.output << ": " << error.what();
+    }
+  }
+}
+
+// Whether the build and the machine can give device batches is checked when the loader is built, before any
+// source: here it is refused, naming output.device, or (on a GPU machine) accepted and then index-checked.
+TEST(LoaderBuilder, DeviceOutputNeedsTheCudaBackendAndADevice) {
+  const testing::JpegTree tree(2, 3, false);
+  const std::string cuda = R"({"device": "cuda"})";
+  if (!cuda_backend_built() || cuda_device_count() == 0) {
+    try {
+      make_loader_pipeline(parse_loader_config_text(config_with_output(cuda, tree.root())));
+      FAIL() << "a device output was accepted without a CUDA backend or device";
+    } catch (const ConfigError& error) {
+      EXPECT_EQ(error.field(), "output.device");
+      const std::string reason = cuda_backend_built() ? "there is none" : "-DGENINT_CUDA=ON";
+      EXPECT_NE(std::string(error.what()).find(reason), std::string::npos) << error.what();
+    }
+    return;
+  }
+  const std::string past_the_last = std::to_string(cuda_device_count());
+  expect_config_error(config_with_output(R"({"device": "cuda", "device_index": )" + past_the_last + "}", tree.root()),
+                      "output.device_index");
+  expect_config_error(config_with_output(cuda, tree.root(), R"("host_memory": "pageable", )"), "host_memory");
+  auto pipeline = make_loader_pipeline(parse_loader_config_text(config_with_output(cuda, tree.root())));
+  EXPECT_EQ(pipeline->output_device(), 0);
+  EXPECT_TRUE(pipeline->pinned_memory());
+  const BatchView batch = pipeline->next_batch();
+  EXPECT_EQ(batch.device.device_index, 0);
+  EXPECT_NE(batch.device.images, nullptr);
+  pipeline->release_batch(batch.ring_slot, batch.index);
 }
 
 TEST(SourceFactory, ARegisteredGeneratedSourceIsMixedWithNaturalImages) {

@@ -1,0 +1,46 @@
+// CPU float32 ↔ bfloat16: the rounding rule written out on the bit patterns (the truth the CUDA
+// conversion, __float2bfloat16_rn, is held to).
+#include <cstring>
+
+#include "nn/core/error.h"
+#include "nn/ops/bfloat16_convert.h"
+
+namespace genint {
+namespace {
+
+std::uint16_t to_bfloat16(float value) {
+  std::uint32_t bits = 0;
+  std::memcpy(&bits, &value, sizeof(bits));
+  // Every NaN becomes the canonical 0x7fff, as CUDA's cvt.rn.bf16.f32 gives (torch's CPU keeps 0x7fc0).
+  if ((bits & 0x7fffffffu) > 0x7f800000u) return 0x7fffu;
+  // Adding 0x7fff plus the kept part's lowest bit rounds to nearest, ties to even; overflow carries into the
+  // exponent correctly (to infinity at the top), as IEEE rounding does.
+  const std::uint32_t rounding = 0x7fffu + ((bits >> 16) & 1u);
+  return static_cast<std::uint16_t>((bits + rounding) >> 16);
+}
+
+float to_float(std::uint16_t value) {
+  const std::uint32_t bits = static_cast<std::uint32_t>(value) << 16;
+  float result = 0.0f;
+  std::memcpy(&result, &bits, sizeof(result));
+  return result;
+}
+
+}  // namespace
+
+void float_to_bfloat16_cpu(const float* input, std::int64_t count, std::uint16_t* output) {
+  GENINT_CHECK(count >= 0, "float_to_bfloat16_cpu: negative count");
+  for (std::int64_t index = 0; index < count; ++index) output[index] = to_bfloat16(input[index]);
+}
+
+void bfloat16_to_float_cpu(const std::uint16_t* input, std::int64_t count, float* output) {
+  GENINT_CHECK(count >= 0, "bfloat16_to_float_cpu: negative count");
+  for (std::int64_t index = 0; index < count; ++index) output[index] = to_float(input[index]);
+}
+
+void round_to_bfloat16_cpu(float* values, std::int64_t count) {
+  GENINT_CHECK(count >= 0, "round_to_bfloat16_cpu: negative count");
+  for (std::int64_t index = 0; index < count; ++index) values[index] = to_float(to_bfloat16(values[index]));
+}
+
+}  // namespace genint
