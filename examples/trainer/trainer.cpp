@@ -31,6 +31,7 @@ ResNetConfig model_config(const TrainerOptions& options) {
     GENINT_CHECK(cuda_backend_built(), "--device cuda: this genint was built without its CUDA backend");
     GENINT_CHECK(cuda_device_count() > 0, "--device cuda: no CUDA device: " + cuda_device_description());
     config.device = Device::Cuda;
+    config.bf16 = options.bf16;
   }
   config.validate();
   return config;

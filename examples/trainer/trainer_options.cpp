@@ -137,6 +137,8 @@ void TrainerOptions::validate() const {
   GENINT_CHECK(epochs > 0, "--epochs must be positive, got " + std::to_string(epochs));
   GENINT_CHECK(max_steps >= 0, "--max-steps must be >= 0, got " + std::to_string(max_steps));
   GENINT_CHECK(device == "cpu" || device == "cuda", "--device must be cpu or cuda, got '" + device + "'");
+  // On the CPU bf16 is only the GPU path's test twin (float convolutions with bf16 roundings): slower, no gain.
+  GENINT_CHECK(!bf16 || device == "cuda", "--bf16 needs --device cuda (bf16 convolutions run on cuDNN)");
   GENINT_CHECK(checkpoint_every_steps >= 0, "--checkpoint-every must be >= 0");
   GENINT_CHECK(checkpoint_every_epochs >= 0, "--checkpoint-every-epochs must be >= 0");
   GENINT_CHECK(keep_checkpoints >= 1, "--keep-checkpoints must be >= 1");
@@ -168,6 +170,8 @@ TrainerOptions parse_trainer_arguments(const std::vector<std::string>& arguments
       options.small_input_stem = true;
     } else if (flag == "--nesterov") {
       options.nesterov = true;
+    } else if (flag == "--bf16") {
+      options.bf16 = true;
     } else if (flag == "--no-progress") {
       options.progress = false;
     } else {
@@ -188,7 +192,7 @@ TrainerOptions parse_trainer_arguments(const std::vector<std::string>& arguments
 std::string trainer_usage() {
   return "usage: genint-train (--loader-config FILE | --data DIR [--image-size N] [--batch-size N]\n"
          "         [--loader-threads N] [--seed N]) --output DIR\n"
-         "       [--arch resnet18|34|50|101|152] [--num-classes N] [--small-input-stem] [--device cpu|cuda]\n"
+         "       [--arch resnet18|34|50|101|152] [--num-classes N] [--small-input-stem] [--device cpu|cuda [--bf16]]\n"
          "       [--epochs N] [--max-steps N] [--lr X] [--lr-schedule step|cosine|constant] [--lr-step-epochs N]\n"
          "       [--lr-gamma X] [--lr-min X] [--momentum X] [--weight-decay X] [--nesterov] [--init-seed N]\n"
          "       [--checkpoint-every N] [--checkpoint-every-epochs N] [--keep-checkpoints N] [--log-every N] [--resume "

@@ -16,6 +16,7 @@ struct TrainerOptions {
   int num_classes = 1000;
   bool small_input_stem = false;
   std::string device = "cpu";  // cpu | cuda
+  bool bf16 = false;           // cuda only: convolutions in bf16 with float accumulation (ResNetConfig::bf16)
   int epochs = 90;             // training stops when the natural stream reaches this epoch
   std::int64_t max_steps = 0;  // > 0: also stop after this many steps in total (a checkpoint is written)
   LearningRateSchedule schedule = default_schedule();

@@ -21,8 +21,9 @@ namespace {
 static_assert(sizeof(genint_intervention) == sizeof(loader::InterventionRecord), "intervention layouts differ");
 static_assert(offsetof(genint_intervention, reserved) == offsetof(loader::InterventionRecord, reserved), "");
 // Every byte is a field (no padding), so two identical batches are identical byte for byte.
-static_assert(sizeof(loader::InterventionRecord) == 2 * sizeof(std::int32_t) + sizeof(std::uint64_t) +
-                                                        6 * sizeof(std::int32_t), "InterventionRecord has padding");
+static_assert(sizeof(loader::InterventionRecord) ==
+                  2 * sizeof(std::int32_t) + sizeof(std::uint64_t) + 6 * sizeof(std::int32_t),
+              "InterventionRecord has padding");
 static_assert(offsetof(genint_intervention, latent_seed) == offsetof(loader::InterventionRecord, latent_seed), "");
 static_assert(offsetof(genint_intervention, truncation) == offsetof(loader::InterventionRecord, truncation), "");
 static_assert(offsetof(genint_intervention, space) == offsetof(loader::InterventionRecord, space), "");

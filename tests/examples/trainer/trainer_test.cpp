@@ -132,5 +132,18 @@ TEST(Trainer, CudaDeviceWithoutCudaIsAClearError) {
   }
 }
 
+TEST(Trainer, Bf16IsRefusedOnTheCpu) {
+  try {
+    parse_trainer_arguments({"--data", "unused", "--output", "unused", "--bf16"}).validate();
+    FAIL() << "no error";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("--bf16 needs --device cuda"), std::string::npos) << error.what();
+  }
+  const TrainerOptions options =
+      parse_trainer_arguments({"--data", "unused", "--output", "unused", "--device", "cuda", "--bf16"});
+  EXPECT_TRUE(options.bf16);
+  EXPECT_NO_THROW(options.validate());
+}
+
 }  // namespace
 }  // namespace genint::trainer
