@@ -6,4 +6,6 @@ set_property(GLOBAL APPEND PROPERTY GENINT_GENERATED_SOURCE_FILES
   ${CMAKE_CURRENT_SOURCE_DIR}/source/generated_image.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/source/intervention_source.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/source/intervention_source_config.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/source/source_generator.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/source/generator_device_dispatch.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/source/builtin_generated_sources.cpp)

@@ -164,11 +164,16 @@ void BigGanGenerator::forward_gen_z(int batch, const float* latents, const float
             gen_z_output);
 }
 
-void BigGanGenerator::forward(int batch, const BigGanInputs& inputs, float* images) {
+bool BigGanGenerator::forward(int batch, const BigGanInputs& inputs, float* images,
+                              const std::atomic<bool>* stop_requested) {
   check_inputs(batch, inputs.class_vectors);
   GENINT_CHECK(inputs.latents != nullptr || inputs.layer_latents != nullptr,
                "BigGAN forward: give latents or layer_latents");
   GENINT_CHECK(images != nullptr, "BigGAN forward: images is null");
+  // Relaxed: the flag only says "stop soon"; no data written by the setter is read here.
+  const auto stopped = [stop_requested] {
+    return stop_requested != nullptr && stop_requested->load(std::memory_order_relaxed);
+  };
   const BigGanConfig& config = weights_.config;
   const TruncationStatistics statistics = truncation_statistics(inputs.truncation, config.n_stats);
   reserve(batch);
@@ -180,16 +185,20 @@ void BigGanGenerator::forward(int batch, const BigGanInputs& inputs, float* imag
   biggan_features_to_nchw(workspace_.gen_z.data(), batch, 16 * config.channel_width, 4, current);
   for (int block = 0; block < config.block_count(); ++block) {
     if (config.has_attention() && block == config.attention_layer_position) {
+      if (stopped()) return false;
       run_attention(batch, current);
       call_hook(module_names_[static_cast<std::size_t>(block)], current, batch, config.attention_channels(),
                 config.attention_resolution(), config.attention_resolution());
     }
+    if (stopped()) return false;
     run_block(block, batch, condition_for(block + 1, batch), statistics, current, spare);
     const int resolution = config.block_out_resolution(block);
     call_hook(module_names_[static_cast<std::size_t>(config.module_index_of_block(block))], current, batch,
               config.block_out_channels(block), resolution, resolution);
   }
+  if (stopped()) return false;
   run_output(batch, current, spare, statistics, images);
+  return true;
 }
 
 void BigGanGenerator::call_hook(const std::string& name, float* data, int batch, int channels, int height, int width) {

@@ -2,6 +2,7 @@
 // (z, class vector, truncation) → images in [−1, 1], with per-layer latents, gen_z access and activation hooks.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -48,8 +49,11 @@ class BigGanGenerator {
   void reserve(int max_batch);
   int reserved_batch() const { return reserved_batch_; }
 
-  // images: [batch, 3, resolution, resolution], float32 in [−1, 1].
-  void forward(int batch, const BigGanInputs& inputs, float* images);
+  // images: [batch, 3, resolution, resolution], float32 in [−1, 1]. Returns true when the images are written.
+  // `stop_requested` (optional, e.g. a loader's stop flag) is read before every module after gen_z and before
+  // the output head: a whole forward at 128 px takes seconds on the CPU, and a loader being destroyed must not
+  // wait for it. When it reads true the forward returns false at once and `images` is left unwritten.
+  bool forward(int batch, const BigGanInputs& inputs, float* images, const std::atomic<bool>* stop_requested = nullptr);
   // Only embedding and gen_z (the layer GANSpace's PCA samples): output [batch, config().gen_z_features()].
   void forward_gen_z(int batch, const float* latents, const float* class_vectors, float* gen_z_output);
   // gen_z's output of the last forward (hook edits included): [batch, gen_z_features].

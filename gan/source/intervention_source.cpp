@@ -1,10 +1,10 @@
 // Intervention source and its per-thread producer: seeds → intervention records and latents (sampler) →
-// BigGAN-deep forward per chunk → resize/quantize/normalize into the loader's sample memory.
+// BigGAN-deep forward per chunk (CPU, or the producer's CUDA device) → resize/quantize/normalize on the CPU
+// into the loader's sample memory.
 #include "gan/source/intervention_source.h"
 
 #include <algorithm>
 
-#include "gan/biggan/biggan_generator.h"
 #include "loader/source/source_statistics.h"
 #include "nn/core/error.h"
 
@@ -33,34 +33,35 @@ class InterventionProducer : public loader::SampleProducer {
   InterventionProducer(const InterventionSource& source, loader::ProducerContext context)
       : source_(source),
         context_(context),
-        generator_(BigGanWeights(source.weights())),
-        sampler_(generator_.config(), source.directions(), source.settings().intervention),
-        converter_(generator_.resolution(), source.settings().image_size, source.settings().layout),
-        chunk_(source.settings().chunk) {
-    generator_.reserve(chunk_);
+        chunk_(source.settings().chunk),
+        generator_(make_source_generator(source.weights(), source.settings().backend, chunk_, context.stop_requested)),
+        sampler_(source.weights().config, source.directions(), source.settings().intervention),
+        converter_(generator_->resolution(), source.settings().image_size, source.settings().layout) {
     sampler_.reserve(chunk_, batch_);
     seeds_.resize(static_cast<std::size_t>(chunk_));
-    const auto resolution = static_cast<std::size_t>(generator_.resolution());
+    const auto resolution = static_cast<std::size_t>(generator_->resolution());
     images_.resize(static_cast<std::size_t>(chunk_) * 3 * resolution * resolution);
     // The hook reads batch_ by reference, so it is set once and sees every chunk's records.
-    if (activation_space(sampler_.options().space)) generator_.set_activation_hook(sampler_.activation_hook(batch_));
+    if (activation_space(sampler_.options().space)) generator_->set_activation_hook(sampler_.activation_hook(batch_));
   }
 
   void produce(loader::SampleRequest* requests, std::size_t count) override {
     for (std::size_t first = 0; first < count; first += static_cast<std::size_t>(chunk_)) {
-      // A forward pass is the long step: never start one for a loader that is shutting down.
+      // A forward pass is the long step: never start one for a loader that is shutting down (the CPU
+      // forward also checks between its modules, so one already running ends early too).
       if (context_.stopping()) return;
-      produce_chunk(requests + first, std::min(count - first, static_cast<std::size_t>(chunk_)));
+      if (!produce_chunk(requests + first, std::min(count - first, static_cast<std::size_t>(chunk_)))) return;
     }
   }
 
  private:
-  void produce_chunk(loader::SampleRequest* requests, std::size_t count) {
+  // False when the forward was stopped: the chunk's requests stay undelivered.
+  bool produce_chunk(loader::SampleRequest* requests, std::size_t count) {
     for (std::size_t index = 0; index < count; ++index) seeds_[index] = requests[index].seed;
     const int batch = static_cast<int>(count);
     sampler_.sample(seeds_.data(), nullptr, batch, batch_);
-    generator_.forward(batch, generator_inputs(batch_), images_.data());
-    const auto resolution = static_cast<std::size_t>(generator_.resolution());
+    if (!generator_->generate(batch, generator_inputs(batch_), images_.data())) return false;
+    const auto resolution = static_cast<std::size_t>(generator_->resolution());
     const std::size_t image_floats = 3 * resolution * resolution;
     for (std::size_t index = 0; index < count; ++index) {
       loader::SampleRequest& request = requests[index];
@@ -76,17 +77,18 @@ class InterventionProducer : public loader::SampleProducer {
       request.record->intervention = to_loader_record(record);
       request.delivered = true;
     }
+    return true;
   }
 
   const InterventionSource& source_;
   loader::ProducerContext context_;
-  BigGanGenerator generator_;
+  int chunk_;
+  std::unique_ptr<SourceGenerator> generator_;
   InterventionSampler sampler_;
   GeneratedImageConverter converter_;
-  int chunk_;
   InterventionBatch batch_;
   std::vector<std::uint64_t> seeds_;
-  std::vector<float> images_;  // [chunk, 3, resolution, resolution]
+  std::vector<float> images_;  // [chunk, 3, resolution, resolution], host memory
 };
 
 }  // namespace
@@ -109,6 +111,11 @@ InterventionSource::InterventionSource(InterventionSourceSettings settings, BigG
                  "intervention source: generator class " + std::to_string(class_index) + " has no dataset label");
   }
   GeneratedImageConverter(config.output_dim, settings_.image_size, settings_.layout);  // validates the sizes
+  GENINT_CHECK(settings_.backend.device == Device::Cpu || !activation_space(settings_.intervention.space),
+               "intervention source: space '" + std::string(intervention_space_name(settings_.intervention.space)) +
+                   "' edits activations inside the forward, which only the CPU generator can (no CUDA hooks)");
+  GENINT_CHECK(settings_.backend.device == Device::Cuda || settings_.backend.precision == GeneratorPrecision::Float32,
+               "intervention source: the CPU generator computes in float32 only");
 }
 
 std::unique_ptr<InterventionSource> InterventionSource::load(InterventionSourceSettings settings) {

@@ -12,6 +12,7 @@
 #include "gan/directions/direction_set.h"
 #include "gan/interventions/intervention_sampler.h"
 #include "gan/source/generated_image.h"
+#include "gan/source/source_generator.h"
 #include "loader/config/loader_config.h"
 #include "loader/source/sample_source.h"
 
@@ -24,13 +25,17 @@ struct InterventionSourceSettings {
   // Dataset label of each generator class ([num_classes]); empty: identity. Classes drawn must map to ≥ 0.
   std::vector<std::int32_t> label_of_class;
   int chunk = 8;  // samples per generator forward
+  // CPU, or a CUDA device per producer (each producer its own generator and stream). Activation spaces need
+  // the CPU: the CUDA forward has no activation hooks.
+  GeneratorBackend backend;
   int image_size = 224;
   GeneratedLayout layout = GeneratedLayout::Uint8Hwc;
 };
 
 class InterventionSource : public loader::SampleSource {
  public:
-  // Weights are loaded once here and copied into each worker's generator (BigGanGenerator owns its weights).
+  // Weights are loaded once here and copied into each worker's generator (each generator owns its weights;
+  // a CUDA one uploads them to its device).
   // Throws genint::Error when the settings do not fit the generator or the directions.
   InterventionSource(InterventionSourceSettings settings, BigGanWeights weights,
                      std::optional<DirectionSet> directions);

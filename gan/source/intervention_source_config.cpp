@@ -7,6 +7,7 @@
 #include "gan/source/intervention_source.h"
 #include "loader/config/config_object.h"
 #include "loader/pipeline/loader_errors.h"
+#include "nn/core/device.h"
 
 namespace genint {
 namespace {
@@ -36,6 +37,38 @@ std::int64_t json_integer(const nlohmann::json& value, const std::string& field,
 void reject_inapplicable(const ConfigObject& object, const std::vector<std::string>& keys, const std::string& why) {
   for (const std::string& key : keys)
     if (object.has(key)) throw ConfigError(object.field(key), "has no effect " + why);
+}
+
+// "device": "cpu" | "cuda"; with cuda, "device_index" (default: the loader's output device when that is cuda,
+// else 0) and "precision". The device is checked against this build and machine now, not in a worker thread.
+GeneratorBackend parse_backend(ConfigObject& object, const loader::LoaderConfig& config, InterventionSpace space) {
+  GeneratorBackend backend;
+  const std::string device = object.choice("device", "cpu", {"cpu", "cuda"});
+  if (device == "cpu") {
+    reject_inapplicable(object, {"device_index", "precision"}, "with device 'cpu' (the CPU forward is float32)");
+    return backend;
+  }
+  backend.device = Device::Cuda;
+  const int default_index = config.output_device == loader::OutputDevice::Cuda ? config.output_device_index : 0;
+  backend.device_index = static_cast<int>(object.integer("device_index", default_index, 0, 1024));
+  const std::string precision = object.choice("precision", "float32", {"float32", "tf32", "bf16"});
+  backend.precision = precision == "tf32"   ? GeneratorPrecision::Tf32
+                      : precision == "bf16" ? GeneratorPrecision::Bfloat16
+                                            : GeneratorPrecision::Float32;
+  if (!cuda_backend_built())
+    throw ConfigError(
+        object.field("device"),
+        "'cuda' needs genint built with its CUDA backend (-DGENINT_CUDA=ON); this build has none: use 'cpu'");
+  const int present = cuda_device_count();
+  if (backend.device_index >= present)
+    throw ConfigError(object.field(object.has("device_index") ? "device_index" : "device"),
+                      "CUDA device " + std::to_string(backend.device_index) + " does not exist (" +
+                          std::to_string(present) + " present: " + cuda_device_description() + ")");
+  if (space == InterventionSpace::Activation || space == InterventionSpace::ActivationCentred)
+    throw ConfigError(object.field("device"), "space '" + std::string(intervention_space_name(space)) +
+                                                  "' edits activations inside the forward, which only the CPU "
+                                                  "generator can (the CUDA forward has no hooks): use 'cpu'");
+  return backend;
 }
 
 ParsedKeys parse_keys(ConfigObject& object, const nlohmann::json& own_settings, const loader::LoaderConfig& config) {
@@ -82,11 +115,8 @@ ParsedKeys parse_keys(ConfigObject& object, const nlohmann::json& own_settings, 
   }
   parsed.label_count = object.integer("label_count", 0, 1, std::numeric_limits<std::int32_t>::max());
   settings.chunk = static_cast<int>(object.integer("chunk", 8, 1, 1024));
-  const std::string device = object.choice("device", "cpu", {"cpu", "cuda"});
+  settings.backend = parse_backend(object, config, options.space);
   object.reject_unknown_keys();
-  if (device == "cuda")
-    throw ConfigError(object.field("device"),
-                      "the BigGAN-deep forward runs on the CPU only in this build (no CUDA forward yet); use \"cpu\"");
   settings.image_size = config.image_size;
   settings.layout =
       config.layout == loader::SampleLayout::Uint8Hwc ? GeneratedLayout::Uint8Hwc : GeneratedLayout::Float32Chw;

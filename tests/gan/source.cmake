@@ -5,3 +5,7 @@ genint_add_test(NAME gan_source_test
   LIBRARIES genint_loader LABELS unit)
 genint_add_test(NAME gan_source_loader_test SOURCES source/intervention_loader_test.cpp
   LIBRARIES genint_loader genint LABELS unit)
+# "device": "cuda" against the CPU source for the same seeds, alone and in a two-thread loader (skips without a
+# GPU; bench/device-check runs it on the GPU machine).
+genint_add_test(NAME gan_source_cuda_test SOURCES source/intervention_source_cuda_test.cpp
+  LIBRARIES genint_loader LABELS cuda)

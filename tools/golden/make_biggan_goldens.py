@@ -6,8 +6,12 @@
 
    PYTHONPATH=/tmp/ppb /usr/bin/python3 tools/golden/make_biggan_goldens.py
 
-Writes tests/data/golden/gan/biggan_tiny.safetensors (converted weights, config in __metadata__) and
-tests/data/golden/gan/biggan_tiny_cases.safetensors (inputs and outputs). Cases:
+Writes tests/data/golden/gan/biggan_tiny.safetensors (converted weights, config in __metadata__),
+tests/data/golden/gan/biggan_tiny_cases.safetensors (inputs and outputs),
+tests/data/golden/gan/biggan_tiny_blocks.safetensors (the tiny model's gen_z and every generator.layers module's
+output, from forward hooks, on the cases' z and classes at truncation 0.4, a grid point) and
+tests/data/golden/gan/biggan_deep_128_layout.json (the full 128 model, random weights: the reference's parameter
+count and every converted tensor's name and shape, no weights). Cases:
   - truncation 1.0 and 0.4: grid points (truncation / 0.02 has no fractional part in math.modf), where the
     reference picks one stored batch-norm statistics set; outputs are the unmodified reference's.
   - truncation 0.43 and 0.415: between grid points. The reference interpolates there with the two weights
@@ -213,6 +217,82 @@ def run_cases(model, z, classes, layer_latents):
     return outputs
 
 
+BLOCKS_TRUNCATION = 0.4  # a grid point: one stored statistics set, no interpolation question
+
+
+def block_outputs(model, z, classes):
+    """gen_z's output (before the reshape) and every generator.layers module's output, as forward hooks see them."""
+    outputs = {}
+    handles = [model.generator.gen_z.register_forward_hook(
+        lambda _module, _inputs, output: outputs.__setitem__("generator.gen_z", output.detach().clone()))]
+    for index, layer in enumerate(model.generator.layers):
+        name = f"generator.layers.{index}"
+        handles.append(layer.register_forward_hook(
+            lambda _module, _inputs, output, name=name: outputs.__setitem__(name, output.detach().clone())))
+    try:
+        with torch.no_grad():
+            outputs["images"] = model(z, classes, BLOCKS_TRUNCATION)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return outputs
+
+
+def write_block_goldens(model, z, classes):
+    blocks = block_outputs(model, z, classes)
+    tensors = {"z": z, "class_vectors": classes}
+    tensors.update(blocks)
+    metadata = {"golden_command": COMMAND, "truncation": str(BLOCKS_TRUNCATION),
+                "reference": "pytorch-pretrained-biggan 0.1.1 model.py, torch " + torch.__version__,
+                "modules": json.dumps(sorted(blocks))}
+    convert_biggan.write_safetensors(os.path.join(OUTPUT_DIR, "biggan_tiny_blocks.safetensors"),
+                                     {name: value.contiguous() for name, value in tensors.items()}, metadata)
+    for name, value in blocks.items():
+        print(f"block golden {name}: shape {list(value.shape)} max|x| {value.abs().max():.4f}")
+
+
+def safetensors_shapes(path):
+    """{name: shape} from a safetensors header, without reading the data."""
+    with open(path, "rb") as file:
+        (header_length,) = struct.unpack("<Q", file.read(8))
+        header = json.loads(file.read(header_length))
+    header.pop("__metadata__", None)
+    return {name: entry["shape"] for name, entry in header.items()}
+
+
+def write_128_layout():
+    """BigGANConfig()'s defaults are the 128 model's config (the package's docstring; convert_tf_to_pytorch's
+    BigGAN128 is the same). Random weights: only names, shapes and the count are recorded."""
+    config = BigGANConfig()
+    torch.manual_seed(SEED)
+    model = BigGAN(config)
+    parameter_count = sum(parameter.numel() for parameter in model.parameters())
+    config_dict = {key: value for key, value in config.__dict__.items()}
+    config_dict["layers"] = [list(layer) for layer in config_dict["layers"]]
+    with tempfile.TemporaryDirectory() as model_dir:
+        torch.save(model.state_dict(), os.path.join(model_dir, "pytorch_model.bin"))
+        with open(os.path.join(model_dir, "config.json"), "w", encoding="utf-8") as config_file:
+            json.dump(config_dict, config_file)
+        converted_path = os.path.join(model_dir, "converted.safetensors")
+        subprocess.run([sys.executable, os.path.join(REPO, "tools", "convert_biggan.py"), model_dir, converted_path],
+                       check=True)
+        shapes = safetensors_shapes(converted_path)
+    layout = {
+        "golden_command": COMMAND,
+        "reference": "pytorch-pretrained-biggan 0.1.1 BigGAN(BigGANConfig()), torch " + torch.__version__,
+        "config": config_dict,
+        "reference_parameter_count": parameter_count,
+        "converted_tensors": [[name, shapes[name]] for name in sorted(shapes)],
+    }
+    # One key, and one converted tensor, per line: a reviewable diff when the layout changes.
+    lines = [f" {json.dumps(key)}: {json.dumps(value)}" for key, value in layout.items() if key != "converted_tensors"]
+    tensor_lines = ",\n".join(f"  {json.dumps(entry)}" for entry in layout["converted_tensors"])
+    lines.append(' "converted_tensors": [\n' + tensor_lines + "\n ]")
+    with open(os.path.join(OUTPUT_DIR, "biggan_deep_128_layout.json"), "w", encoding="utf-8") as layout_file:
+        layout_file.write("{\n" + ",\n".join(lines) + "\n}\n")
+    print(f"biggan-deep-128: {parameter_count} reference parameters, {len(shapes)} converted tensors")
+
+
 def main():
     generator = torch.Generator().manual_seed(SEED)
     torch.manual_seed(SEED)
@@ -249,6 +329,9 @@ def main():
         print(f"{name}: shape {list(value.shape)} mean {value.mean():.4f} std {value.std():.4f} "
               f"max|x| {value.abs().max():.4f}")
     print(f"spectral-norm folds checked: {folds}")
+    # After every file above: neither step draws from `generator`, and the 128 model reseeds the global RNG.
+    write_block_goldens(model, z, classes)
+    write_128_layout()
 
 
 if __name__ == "__main__":

@@ -2,9 +2,12 @@
 // the source is built alone and when a whole loader config goes through make_loader_pipeline.
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include "gan/source/intervention_source.h"
 #include "loader/pipeline/loader_builder.h"
 #include "loader/pipeline/loader_errors.h"
+#include "nn/core/device.h"
 #include "source_test_support.h"
 
 namespace genint {
@@ -13,7 +16,8 @@ namespace {
 using testing::DirectionsFolder;
 using testing::intervention_keys;
 
-std::string refused_field(const nlohmann::json& keys) {
+// The refused field and the error message, or "(accepted)" twice.
+std::pair<std::string, std::string> refusal(const nlohmann::json& keys) {
   loader::LoaderConfig config;
   config.image_size = 16;
   loader::SourceSettings settings;
@@ -23,9 +27,17 @@ std::string refused_field(const nlohmann::json& keys) {
   try {
     make_intervention_source(config, settings);
   } catch (const loader::ConfigError& error) {
-    return error.field();
+    return {error.field(), error.what()};
   }
-  return "(accepted)";
+  return {"(accepted)", "(accepted)"};
+}
+
+std::string refused_field(const nlohmann::json& keys) {
+  return refusal(keys).first;
+}
+
+std::string refused_message(const nlohmann::json& keys) {
+  return refusal(keys).second;
 }
 
 TEST(InterventionSourceConfig, ErrorsNameTheField) {
@@ -40,6 +52,11 @@ TEST(InterventionSourceConfig, ErrorsNameTheField) {
   const auto without = [&good](const std::string& key) {
     nlohmann::json keys = good;
     keys.erase(key);
+    return keys;
+  };
+  const auto on_cuda = [&with](const std::string& key, const nlohmann::json& value) {
+    nlohmann::json keys = with(key, value);
+    keys["device"] = "cuda";
     return keys;
   };
   nlohmann::json observational = intervention_keys(folder, "observational");
@@ -85,11 +102,42 @@ TEST(InterventionSourceConfig, ErrorsNameTheField) {
       {with("label_count", 5), "sources[1].classes"},  // identity labels reach 9
       {label_beyond_count, "sources[1].label_map"},
       {with("chunk", 0), "sources[1].chunk"},
-      {with("device", "cuda"), "sources[1].device"},
       {with("device", "tpu"), "sources[1].device"},
+      {with("device_index", 0), "sources[1].device_index"},  // only with device 'cuda'
+      {with("precision", "tf32"), "sources[1].precision"},   // the CPU forward is float32
+      {on_cuda("precision", "fp8"), "sources[1].precision"},
+      {on_cuda("device_index", -1), "sources[1].device_index"},
       {with("stpe", 1.0), "sources[1].stpe"},
   };
   for (const auto& [keys, field] : cases) EXPECT_EQ(refused_field(keys), field) << keys.dump();
+}
+
+// Where "cuda" cannot run, the error names the key to change and says why; on a machine with a GPU the same
+// entry is accepted (the cuda-labelled test checks what it produces).
+TEST(InterventionSourceConfig, CudaIsRefusedWhereItCannotRunAndSaysWhy) {
+  const DirectionsFolder folder;
+  nlohmann::json cuda = intervention_keys(folder);
+  cuda["device"] = "cuda";
+  const std::string refused = refused_field(cuda);
+  if (!cuda_backend_built()) {
+    EXPECT_EQ(refused, "sources[1].device");
+    EXPECT_NE(refused_message(cuda).find("-DGENINT_CUDA=ON"), std::string::npos) << refused_message(cuda);
+  } else if (cuda_device_count() == 0) {
+    EXPECT_EQ(refused, "sources[1].device");
+    EXPECT_NE(refused_message(cuda).find("does not exist"), std::string::npos) << refused_message(cuda);
+  } else {
+    EXPECT_EQ(refused, "(accepted)");
+  }
+  nlohmann::json beyond = cuda;
+  beyond["device_index"] = 1024;  // no machine has that many GPUs
+  EXPECT_EQ(refused_field(beyond), cuda_backend_built() ? "sources[1].device_index" : "sources[1].device");
+  // Activation edits run inside the forward, which only the CPU generator can hook.
+  nlohmann::json activation = intervention_keys(folder, "activation");
+  activation["device"] = "cuda";
+  EXPECT_EQ(refused_field(activation), "sources[1].device");
+  if (cuda_device_count() > 0) {
+    EXPECT_NE(refused_message(activation).find("hooks"), std::string::npos) << refused_message(activation);
+  }
 }
 
 TEST(InterventionSourceConfig, TheLoaderBuildsItFromTheConfigAndReportsItsErrors) {
