@@ -12,6 +12,7 @@ target_sources(genint_loader PRIVATE
   device/device_batch_ring.cpp
   device/device_batch_ring_dispatch.cpp
   pipeline/loader_pipeline.cpp
+  pipeline/in_place_production.cpp
   pipeline/loader_builder.cpp)
 if(GENINT_WITH_CUDA)
   target_sources(genint_loader PRIVATE memory/host_memory.cu device/device_batch_ring.cu)

@@ -94,9 +94,10 @@ void BigGanCudaGenerator::reserve(int max_batch) {
   }
   const std::int64_t batch = max_batch;
   Workspace& space = workspace_;
-  if (reserved_batch_ > 0) cuda_synchronize();  // queued work may still read the buffers freed next
-  space = Workspace{};                          // frees the smaller buffers before the larger ones are allocated
-  uploaded_truncation_ = -1.0;                  // the statistics buffers are new
+  if (reserved_batch_ > 0)
+    cuda_stream_synchronize(options_.stream);  // queued work may still read the buffers freed next
+  space = Workspace{};                         // frees the smaller buffers before the larger ones are allocated
+  uploaded_truncation_ = -1.0;                 // the statistics buffers are new
   space.conditions = device_floats(batch * config.latent_count() * config.condition_dim());
   space.gen_z = device_floats(batch * config.gen_z_features());
   space.main_a = device_floats(batch * main);
@@ -152,8 +153,8 @@ void BigGanCudaGenerator::fit_conv_workspace(int batch) {
   if (batch == conv_workspace_batch_) return;
   const std::size_t bytes = conv_workspace_bytes(batch);
   if (bytes > workspace_.conv_workspace.byte_count()) {
-    // The device may still read the old workspace; drain it before the buffer is freed.
-    cuda_synchronize();
+    // This generator's stream may still read the old workspace; drain it before the buffer is freed.
+    cuda_stream_synchronize(options_.stream);
     workspace_.conv_workspace = Tensor{};
     workspace_.conv_workspace = Tensor::empty(Shape{static_cast<std::int64_t>(bytes)}, DType::UInt8, Device::Cuda);
   }
@@ -231,8 +232,8 @@ void BigGanCudaGenerator::forward(int batch, const BigGanInputs& inputs, float* 
   reserve(batch);
   fit_conv_workspace(batch);
   // The host-to-device copies below are blocking; a forward still queued on a user stream may read these
-  // buffers, so the device is drained first (with the default stream this costs nothing extra).
-  if (options_.stream != nullptr) cuda_synchronize();
+  // buffers, so that stream is drained first (only this generator's work: other producers keep running).
+  if (options_.stream != nullptr) cuda_stream_synchronize(options_.stream);
   upload_statistics(inputs.truncation);
   upload_conditions(batch, inputs);
   forward_flops_ = 0.0;
@@ -254,7 +255,7 @@ void BigGanCudaGenerator::forward_to_host(int batch, const BigGanInputs& inputs,
   reserve(batch);
   const Tensor images = workspace_.images.slice_rows(0, static_cast<std::int64_t>(batch) * 3 * squared(resolution()));
   forward(batch, inputs, floats(images));
-  cuda_synchronize();
+  cuda_stream_synchronize(options_.stream);
   images.copy_to_host(host_images, images.byte_count());
 }
 

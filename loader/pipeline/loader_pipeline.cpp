@@ -1,75 +1,17 @@
 // The pipeline's threads. Memory is allocated once here: the batch ring, and in arrival mode the per-source
 // sample pools and the queues' blocks. Every wait is a timed, sleeping wait that rechecks the stop flag, so
-// destruction returns promptly even with blocked producers.
+// destruction returns promptly even with blocked producers. Deterministic mode's production: in_place_production.cpp.
 #include "loader/pipeline/loader_pipeline.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 #include "loader/order/shard_order.h"
-#include "loader/pipeline/blocking_queue.h"
-#include "loader/pipeline/loader_errors.h"
+#include "loader/pipeline/loader_pipeline_state.h"
 
 namespace genint::loader {
-namespace {
-// How long a blocked thread sleeps before it looks at the stop flag again: the bound on destroy's latency.
-constexpr std::chrono::milliseconds stop_check_interval{10};
-
-[[noreturn]] void throw_unusable_data(SourceKind kind, std::uint64_t epoch, int max_attempts) {
-  throw DataError(std::string("source ") + source_kind_name(kind) + ": " + std::to_string(max_attempts) +
-                  " samples in a row were skipped (epoch " + std::to_string(epoch) +
-                  "); the statistics list the skipped files and why");
-}
-}  // namespace
-
-struct LoaderPipeline::Lane {
-  std::uint32_t index = 0;
-  std::unique_ptr<SampleSource> source;
-  SourceKind kind = SourceKind::Natural;
-  int count = 0;
-  int offset = 0;  // first slot of this source in every batch
-  float weight = 1.0f;
-  int threads = 1;
-  std::uint64_t epoch_length = 0;       // 0: endless
-  std::uint64_t batches_per_epoch = 0;  // 0: endless
-  std::uint32_t pool_size = 0;
-  std::vector<std::uint8_t> pool_pixels;
-  std::vector<SampleRecord> pool_records;
-  moodycamel::BlockingConcurrentQueue<std::uint32_t> free_buffers;
-  std::atomic<std::uint64_t> next_task{0};
-  SourceStatistics statistics;
-
-  explicit Lane(std::size_t capacity) : free_buffers(capacity) {}
-};
-
-struct LoaderPipeline::BatchSlot {
-  std::uint8_t* images = nullptr;
-  std::vector<SampleRecord> records;  // deterministic mode: producers' records, spread into the arrays below
-  std::vector<std::int32_t> labels;
-  std::vector<float> weights;
-  std::vector<std::int32_t> sources;
-  std::vector<std::int64_t> items;
-  std::vector<InterventionRecord> interventions;
-  // Atomic because release_batch() reads it from the trainer's thread to catch a second release, possibly
-  // while the assembler refills the slot for a later batch.
-  std::atomic<std::uint64_t> index{0};
-  std::uint64_t epoch = 0;
-  std::atomic<bool> borrowed{false};
-  // Deterministic mode: the batch whose samples producers may write here now (batch b lives in slot
-  // b % ring; the slot passes to b + ring when b is released), and how many of them are in.
-  std::atomic<std::uint64_t> fill_batch{0};
-  std::atomic<int> filled{0};
-};
-
-struct LoaderPipeline::Queues {
-  moodycamel::BlockingConcurrentQueue<ReadySample> ready_samples;
-  moodycamel::BlockingConcurrentQueue<std::uint32_t> free_slots;
-  moodycamel::BlockingConcurrentQueue<std::uint32_t> ready_slots;
-  // Capacities cover everything that can be in flight at once, so steady state allocates no queue blocks.
-  Queues(std::size_t samples, std::size_t slots, std::size_t producers)
-      : ready_samples(samples, producers, 4), free_slots(slots, 1, 4), ready_slots(slots, 1, 4) {}
-};
+using pipeline_detail::stop_check_interval;
+using pipeline_detail::throw_unusable_data;
 
 LoaderPipeline::LoaderPipeline(PipelineOptions options, std::vector<PipelineSource> sources) : options_(options) {
   GENINT_CHECK(!sources.empty(), "the loader needs at least one source");
@@ -120,6 +62,18 @@ LoaderPipeline::LoaderPipeline(PipelineOptions options, std::vector<PipelineSour
   queues_ = std::make_unique<Queues>(total_pool, ring, producers);
   batch_images_ =
       HostBuffer(ring * static_cast<std::size_t>(batch_size_) * options_.sample_bytes, options_.pinned_memory);
+  create_batch_slots(ring);
+  if (options_.output_device >= 0) {
+    GENINT_CHECK(batch_images_.pinned(),
+                 "a device output needs pinned host batch buffers: its copies are asynchronous");
+    device_ring_ = std::make_unique<DeviceBatchRing>(options_.output_device, ring,
+                                                     static_cast<std::size_t>(batch_size_), options_.sample_bytes);
+  }
+  start_threads();
+}
+
+// One slot per batch in flight, each a view into the one host buffer; weights and sources never change.
+void LoaderPipeline::create_batch_slots(std::size_t ring) {
   for (std::size_t index = 0; index < ring; ++index) {
     auto slot = std::make_unique<BatchSlot>();
     slot->images = static_cast<std::uint8_t*>(batch_images_.data()) +
@@ -140,13 +94,6 @@ LoaderPipeline::LoaderPipeline(PipelineOptions options, std::vector<PipelineSour
     slots_.push_back(std::move(slot));
     if (!options_.deterministic) queue_call::enqueue(queues_->free_slots, static_cast<std::uint32_t>(index));
   }
-  if (options_.output_device >= 0) {
-    GENINT_CHECK(batch_images_.pinned(),
-                 "a device output needs pinned host batch buffers: its copies are asynchronous");
-    device_ring_ = std::make_unique<DeviceBatchRing>(options_.output_device, ring,
-                                                     static_cast<std::size_t>(batch_size_), options_.sample_bytes);
-  }
-  start_threads();
 }
 
 LoaderPipeline::~LoaderPipeline() {
@@ -267,110 +214,6 @@ void LoaderPipeline::produce_chunk(Lane& lane, SampleProducer& producer, SampleR
     if (++consecutive_skips >= options_.max_attempts)
       throw_unusable_data(lane.kind, requests[index].epoch, options_.max_attempts);
     queue_call::enqueue(lane.free_buffers, buffers[index]);
-  }
-}
-
-// A chunk may span several batches; it must never need the slot of the batch a whole ring after its first
-// (that slot is released only after the chunk's own first batch), so a chunk covers at most ring - 1 batches.
-void LoaderPipeline::produce_in_place(Lane& lane, SampleProducer& producer) {
-  const std::size_t ring_span = static_cast<std::size_t>(lane.count) * (slots_.size() - 1);
-  const std::size_t chunk = std::min(std::max<std::size_t>(1, lane.source->chunk_size()), ring_span);
-  std::vector<SampleRequest> requests(chunk);
-  const auto count = static_cast<std::uint64_t>(lane.count);
-  int consecutive_skips = 0;
-  while (!stopping_.load(std::memory_order_acquire)) {
-    const std::uint64_t first_task = lane.next_task.fetch_add(chunk, std::memory_order_relaxed);
-    for (std::uint64_t batch = first_task / count; batch <= (first_task + chunk - 1) / count; ++batch)
-      if (!wait_until_slot_accepts(batch)) return;
-    produce_chunk_in_place(lane, producer, requests.data(), first_task, chunk, consecutive_skips);
-  }
-}
-
-// Every sample of the chunk is written at its final place: batch task / count, position offset + task % count.
-// A skipped sample is retried with substitutes at that same place until one is delivered.
-void LoaderPipeline::produce_chunk_in_place(Lane& lane, SampleProducer& producer, SampleRequest* requests,
-                                            std::uint64_t first_task, std::size_t count, int& consecutive_skips) {
-  const auto per_batch = static_cast<std::uint64_t>(lane.count);
-  for (std::size_t index = 0; index < count; ++index) {
-    const std::uint64_t task = first_task + index;
-    BatchSlot& slot = *slots_[(task / per_batch) % slots_.size()];
-    const auto position = static_cast<std::size_t>(lane.offset) + static_cast<std::size_t>(task % per_batch);
-    prepare_request(lane, task, 0, slot.images + position * options_.sample_bytes, &slot.records[position],
-                    requests[index]);
-  }
-  producer.produce(requests, count);
-  for (std::size_t index = 0; index < count; ++index) {
-    if (!retry_until_delivered(lane, producer, requests[index], first_task + index, consecutive_skips)) return;
-    record_in_place(lane, first_task + index);
-  }
-}
-
-// False when the loader is stopping; throws when max_attempts samples in a row were skipped.
-bool LoaderPipeline::retry_until_delivered(Lane& lane, SampleProducer& producer, SampleRequest& request,
-                                           std::uint64_t task, int& consecutive_skips) {
-  for (std::uint32_t attempt = 1; !request.delivered; ++attempt) {
-    if (stopping_.load(std::memory_order_relaxed)) return false;
-    if (++consecutive_skips >= options_.max_attempts)
-      throw_unusable_data(lane.kind, request.epoch, options_.max_attempts);
-    prepare_request(lane, task, attempt, request.pixels, request.record, request);
-    producer.produce(&request, 1);
-  }
-  consecutive_skips = 0;
-  return true;
-}
-
-// Spreads the record into the batch's arrays and counts the sample in; the batch's last sample wakes the
-// assembler. The count's release ordering is what publishes the pixels and record to the trainer.
-void LoaderPipeline::record_in_place(Lane& lane, std::uint64_t task) {
-  const auto per_batch = static_cast<std::uint64_t>(lane.count);
-  BatchSlot& slot = *slots_[(task / per_batch) % slots_.size()];
-  const auto position = static_cast<std::size_t>(lane.offset) + static_cast<std::size_t>(task % per_batch);
-  const SampleRecord& record = slot.records[position];
-  slot.labels[position] = record.label;
-  slot.items[position] = record.item;
-  slot.interventions[position] = record.intervention;
-  if (slot.filled.fetch_add(1, std::memory_order_acq_rel) + 1 == batch_size_) {
-    { const std::lock_guard<std::mutex> lock(batch_complete_mutex_); }
-    batch_complete_.notify_one();
-  }
-}
-
-// The slot is ahead of `batch_index` only after that batch was released, which needs this caller's sample,
-// so "not yet" is the only other state. Timed waits: a lost wake-up costs one interval, never a hang.
-bool LoaderPipeline::wait_until_slot_accepts(std::uint64_t batch_index) {
-  const BatchSlot& slot = *slots_[batch_index % slots_.size()];
-  if (slot.fill_batch.load(std::memory_order_acquire) == batch_index) return true;
-  std::unique_lock<std::mutex> lock(slot_released_mutex_);
-  while (slot.fill_batch.load(std::memory_order_acquire) != batch_index) {
-    if (stopping_.load(std::memory_order_acquire)) return false;
-    slot_released_.wait_for(lock, stop_check_interval);
-  }
-  return true;
-}
-
-bool LoaderPipeline::wait_until_batch_complete(std::uint64_t batch_index) {
-  const BatchSlot& slot = *slots_[batch_index % slots_.size()];
-  const auto complete = [&] {
-    return slot.fill_batch.load(std::memory_order_acquire) == batch_index &&
-           slot.filled.load(std::memory_order_acquire) == batch_size_;
-  };
-  if (complete()) return true;
-  std::unique_lock<std::mutex> lock(batch_complete_mutex_);
-  while (!complete()) {
-    if (stopping_.load(std::memory_order_acquire)) return false;
-    batch_complete_.wait_for(lock, stop_check_interval);
-  }
-  return true;
-}
-
-// Deterministic mode's assembler copies nothing: it hands complete batches to the trainer in order.
-void LoaderPipeline::publish_in_order() {
-  for (std::uint64_t batch_index = 0; wait_until_batch_complete(batch_index); ++batch_index) {
-    const auto slot_index = static_cast<std::uint32_t>(batch_index % slots_.size());
-    BatchSlot& slot = *slots_[slot_index];
-    slot.index.store(batch_index);
-    slot.epoch = epoch_of_batch(batch_index);
-    publish(slot_index);
   }
 }
 

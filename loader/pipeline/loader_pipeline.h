@@ -114,12 +114,14 @@ class LoaderPipeline {
     std::uint64_t task = 0;
   };
 
+  void create_batch_slots(std::size_t ring);
   void start_threads();
   void worker_loop(Lane& lane, int worker_index);
   void produce_chunk(Lane& lane, SampleProducer& producer, SampleRequest* requests, const std::uint32_t* buffers,
                      std::uint64_t first_task, std::size_t count, ReadySample* ready, std::size_t& ready_count,
                      int& consecutive_skips);
-  // Deterministic mode: samples are written where they will be read, in the batch slot of their task.
+  // Deterministic mode (in_place_production.cpp): samples are written where they will be read, in the batch slot
+  // of their task.
   void produce_in_place(Lane& lane, SampleProducer& producer);
   void produce_chunk_in_place(Lane& lane, SampleProducer& producer, SampleRequest* requests, std::uint64_t first_task,
                               std::size_t count, int& consecutive_skips);

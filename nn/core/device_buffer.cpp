@@ -78,4 +78,16 @@ void cuda_synchronize() {
 #endif
 }
 
+void cuda_stream_synchronize(void* stream) {
+#if GENINT_WITH_CUDA
+  if (stream == nullptr) {
+    GENINT_CUDA_CHECK(cudaDeviceSynchronize());
+  } else {
+    GENINT_CUDA_CHECK(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)));
+  }
+#else
+  (void)stream;
+#endif
+}
+
 }  // namespace genint

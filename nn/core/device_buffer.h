@@ -30,5 +30,8 @@ class DeviceBuffer {
 
 // Waits for all work queued on the current CUDA device (a no-op in a CPU-only build).
 void cuda_synchronize();
+// Waits for the work queued on one stream (a cudaStream_t as void*; nullptr: the whole device, as the legacy
+// default stream would); a no-op in a CPU-only build. Lets one producer wait for its own work, not the others'.
+void cuda_stream_synchronize(void* stream);
 
 }  // namespace genint

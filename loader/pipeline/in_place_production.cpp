@@ -1,0 +1,115 @@
+// Deterministic mode: producers write every sample at its final place in the batch ring (no pool, no copy),
+// and the assembler hands complete batches to the trainer in batch order.
+#include <algorithm>
+#include <mutex>
+
+#include "loader/pipeline/loader_pipeline_state.h"
+
+namespace genint::loader {
+using pipeline_detail::stop_check_interval;
+using pipeline_detail::throw_unusable_data;
+
+// A chunk may span several batches; it must never need the slot of the batch a whole ring after its first
+// (that slot is released only after the chunk's own first batch), so a chunk covers at most ring - 1 batches.
+void LoaderPipeline::produce_in_place(Lane& lane, SampleProducer& producer) {
+  const std::size_t ring_span = static_cast<std::size_t>(lane.count) * (slots_.size() - 1);
+  const std::size_t chunk = std::min(std::max<std::size_t>(1, lane.source->chunk_size()), ring_span);
+  std::vector<SampleRequest> requests(chunk);
+  const auto count = static_cast<std::uint64_t>(lane.count);
+  int consecutive_skips = 0;
+  while (!stopping_.load(std::memory_order_acquire)) {
+    const std::uint64_t first_task = lane.next_task.fetch_add(chunk, std::memory_order_relaxed);
+    for (std::uint64_t batch = first_task / count; batch <= (first_task + chunk - 1) / count; ++batch)
+      if (!wait_until_slot_accepts(batch)) return;
+    produce_chunk_in_place(lane, producer, requests.data(), first_task, chunk, consecutive_skips);
+  }
+}
+
+// Every sample of the chunk is written at its final place: batch task / count, position offset + task % count.
+// A skipped sample is retried with substitutes at that same place until one is delivered.
+void LoaderPipeline::produce_chunk_in_place(Lane& lane, SampleProducer& producer, SampleRequest* requests,
+                                            std::uint64_t first_task, std::size_t count, int& consecutive_skips) {
+  const auto per_batch = static_cast<std::uint64_t>(lane.count);
+  for (std::size_t index = 0; index < count; ++index) {
+    const std::uint64_t task = first_task + index;
+    BatchSlot& slot = *slots_[(task / per_batch) % slots_.size()];
+    const auto position = static_cast<std::size_t>(lane.offset) + static_cast<std::size_t>(task % per_batch);
+    prepare_request(lane, task, 0, slot.images + position * options_.sample_bytes, &slot.records[position],
+                    requests[index]);
+  }
+  producer.produce(requests, count);
+  for (std::size_t index = 0; index < count; ++index) {
+    if (!retry_until_delivered(lane, producer, requests[index], first_task + index, consecutive_skips)) return;
+    record_in_place(lane, first_task + index);
+  }
+}
+
+// False when the loader is stopping; throws when max_attempts samples in a row were skipped.
+bool LoaderPipeline::retry_until_delivered(Lane& lane, SampleProducer& producer, SampleRequest& request,
+                                           std::uint64_t task, int& consecutive_skips) {
+  for (std::uint32_t attempt = 1; !request.delivered; ++attempt) {
+    if (stopping_.load(std::memory_order_relaxed)) return false;
+    if (++consecutive_skips >= options_.max_attempts)
+      throw_unusable_data(lane.kind, request.epoch, options_.max_attempts);
+    prepare_request(lane, task, attempt, request.pixels, request.record, request);
+    producer.produce(&request, 1);
+  }
+  consecutive_skips = 0;
+  return true;
+}
+
+// Spreads the record into the batch's arrays and counts the sample in; the batch's last sample wakes the
+// assembler. The count's release ordering is what publishes the pixels and record to the trainer.
+void LoaderPipeline::record_in_place(Lane& lane, std::uint64_t task) {
+  const auto per_batch = static_cast<std::uint64_t>(lane.count);
+  BatchSlot& slot = *slots_[(task / per_batch) % slots_.size()];
+  const auto position = static_cast<std::size_t>(lane.offset) + static_cast<std::size_t>(task % per_batch);
+  const SampleRecord& record = slot.records[position];
+  slot.labels[position] = record.label;
+  slot.items[position] = record.item;
+  slot.interventions[position] = record.intervention;
+  if (slot.filled.fetch_add(1, std::memory_order_acq_rel) + 1 == batch_size_) {
+    { const std::lock_guard<std::mutex> lock(batch_complete_mutex_); }
+    batch_complete_.notify_one();
+  }
+}
+
+// The slot is ahead of `batch_index` only after that batch was released, which needs this caller's sample,
+// so "not yet" is the only other state. Timed waits: a lost wake-up costs one interval, never a hang.
+bool LoaderPipeline::wait_until_slot_accepts(std::uint64_t batch_index) {
+  const BatchSlot& slot = *slots_[batch_index % slots_.size()];
+  if (slot.fill_batch.load(std::memory_order_acquire) == batch_index) return true;
+  std::unique_lock<std::mutex> lock(slot_released_mutex_);
+  while (slot.fill_batch.load(std::memory_order_acquire) != batch_index) {
+    if (stopping_.load(std::memory_order_acquire)) return false;
+    slot_released_.wait_for(lock, stop_check_interval);
+  }
+  return true;
+}
+
+bool LoaderPipeline::wait_until_batch_complete(std::uint64_t batch_index) {
+  const BatchSlot& slot = *slots_[batch_index % slots_.size()];
+  const auto complete = [&] {
+    return slot.fill_batch.load(std::memory_order_acquire) == batch_index &&
+           slot.filled.load(std::memory_order_acquire) == batch_size_;
+  };
+  if (complete()) return true;
+  std::unique_lock<std::mutex> lock(batch_complete_mutex_);
+  while (!complete()) {
+    if (stopping_.load(std::memory_order_acquire)) return false;
+    batch_complete_.wait_for(lock, stop_check_interval);
+  }
+  return true;
+}
+
+// Deterministic mode's assembler copies nothing: it hands complete batches to the trainer in order.
+void LoaderPipeline::publish_in_order() {
+  for (std::uint64_t batch_index = 0; wait_until_batch_complete(batch_index); ++batch_index) {
+    const auto slot_index = static_cast<std::uint32_t>(batch_index % slots_.size());
+    BatchSlot& slot = *slots_[slot_index];
+    slot.index.store(batch_index);
+    slot.epoch = epoch_of_batch(batch_index);
+    publish(slot_index);
+  }
+}
+}  // namespace genint::loader

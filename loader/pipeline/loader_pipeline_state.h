@@ -1,0 +1,76 @@
+// The pipeline's private state, shared by its two source files: loader_pipeline.cpp (setup, arrival mode, the
+// trainer's side) and in_place_production.cpp (deterministic mode's producers and in-order publishing).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "loader/pipeline/blocking_queue.h"
+#include "loader/pipeline/loader_errors.h"
+#include "loader/pipeline/loader_pipeline.h"
+
+namespace genint::loader {
+namespace pipeline_detail {
+// How long a blocked thread sleeps before it looks at the stop flag again: the bound on destroy's latency.
+constexpr std::chrono::milliseconds stop_check_interval{10};
+
+[[noreturn]] inline void throw_unusable_data(SourceKind kind, std::uint64_t epoch, int max_attempts) {
+  throw DataError(std::string("source ") + source_kind_name(kind) + ": " + std::to_string(max_attempts) +
+                  " samples in a row were skipped (epoch " + std::to_string(epoch) +
+                  "); the statistics list the skipped files and why");
+}
+}  // namespace pipeline_detail
+
+struct LoaderPipeline::Lane {
+  std::uint32_t index = 0;
+  std::unique_ptr<SampleSource> source;
+  SourceKind kind = SourceKind::Natural;
+  int count = 0;
+  int offset = 0;  // first slot of this source in every batch
+  float weight = 1.0f;
+  int threads = 1;
+  std::uint64_t epoch_length = 0;       // 0: endless
+  std::uint64_t batches_per_epoch = 0;  // 0: endless
+  std::uint32_t pool_size = 0;
+  std::vector<std::uint8_t> pool_pixels;
+  std::vector<SampleRecord> pool_records;
+  moodycamel::BlockingConcurrentQueue<std::uint32_t> free_buffers;
+  std::atomic<std::uint64_t> next_task{0};
+  SourceStatistics statistics;
+
+  explicit Lane(std::size_t capacity) : free_buffers(capacity) {}
+};
+
+struct LoaderPipeline::BatchSlot {
+  std::uint8_t* images = nullptr;
+  std::vector<SampleRecord> records;  // deterministic mode: producers' records, spread into the arrays below
+  std::vector<std::int32_t> labels;
+  std::vector<float> weights;
+  std::vector<std::int32_t> sources;
+  std::vector<std::int64_t> items;
+  std::vector<InterventionRecord> interventions;
+  // Atomic because release_batch() reads it from the trainer's thread to catch a second release, possibly
+  // while the assembler refills the slot for a later batch.
+  std::atomic<std::uint64_t> index{0};
+  std::uint64_t epoch = 0;
+  std::atomic<bool> borrowed{false};
+  // Deterministic mode: the batch whose samples producers may write here now (batch b lives in slot
+  // b % ring; the slot passes to b + ring when b is released), and how many of them are in.
+  std::atomic<std::uint64_t> fill_batch{0};
+  std::atomic<int> filled{0};
+};
+
+struct LoaderPipeline::Queues {
+  moodycamel::BlockingConcurrentQueue<ReadySample> ready_samples;
+  moodycamel::BlockingConcurrentQueue<std::uint32_t> free_slots;
+  moodycamel::BlockingConcurrentQueue<std::uint32_t> ready_slots;
+  // Capacities cover everything that can be in flight at once, so steady state allocates no queue blocks.
+  Queues(std::size_t samples, std::size_t slots, std::size_t producers)
+      : ready_samples(samples, producers, 4), free_slots(slots, 1, 4), ready_slots(slots, 1, 4) {}
+};
+
+}  // namespace genint::loader
