@@ -3,6 +3,7 @@
 #include "examples/evaluator/evaluator.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -92,6 +93,26 @@ std::vector<std::int32_t> mapped_classes(const io::DatasetIndex& index) {
   return {all.begin(), all.end()};
 }
 
+// Softmax over all logits, computed stably from the largest logit; the label's probability is the best of its
+// targets (one for ImageFolder/V2/file lists, an ObjectNet class's mapped indices otherwise).
+SamplePrediction predict_sample(const float* logits, int classes, std::size_t file, std::int32_t label,
+                                const std::vector<std::int32_t>& targets) {
+  const float* largest = std::max_element(logits, logits + classes);
+  double normaliser = 0.0;
+  for (int index = 0; index < classes; ++index) normaliser += std::exp(static_cast<double>(logits[index] - *largest));
+  SamplePrediction prediction;
+  prediction.file = file;
+  prediction.label = label;
+  prediction.predicted = static_cast<std::int32_t>(largest - logits);
+  prediction.predicted_probability = static_cast<float>(1.0 / normaliser);
+  for (std::int32_t target : targets)
+    if (target >= 0 && target < classes)
+      prediction.label_probability =
+          std::max(prediction.label_probability,
+                   static_cast<float>(std::exp(static_cast<double>(logits[target] - *largest)) / normaliser));
+  return prediction;
+}
+
 nlohmann::json counts_to_json(const TopKCounts& counts) {
   return {{"samples", counts.samples}, {"top1", counts.top1_accuracy()}, {"top5", counts.top5_accuracy()}};
 }
@@ -113,6 +134,7 @@ DatasetScores evaluate_index(ResNet& model, const io::DatasetIndex& index, const
                                : std::vector<std::int32_t>{static_cast<std::int32_t>(label)};
   const int classes = model.config().num_classes;
   BatchScorer scorer(model, settings, border);
+  if (settings.record_predictions) scores.predictions.reserve(index.size());
   for (std::size_t begin = 0; begin < index.size(); begin += static_cast<std::size_t>(settings.batch_size)) {
     const std::size_t end = std::min(index.size(), begin + static_cast<std::size_t>(settings.batch_size));
     const float* logits = scorer.run(index, begin, end);
@@ -126,6 +148,8 @@ DatasetScores evaluate_index(ResNet& model, const io::DatasetIndex& index, const
       const float* row = logits + static_cast<std::size_t>(sample) * static_cast<std::size_t>(classes);
       score_sample(row, classes, targets[label], {}, scores.all_logits);
       if (objectnet) score_sample(row, classes, targets[label], candidates, scores.mapped_logits);
+      if (settings.record_predictions)
+        scores.predictions.push_back(predict_sample(row, classes, file, index.label(file), targets[label]));
     }
   }
   return scores;
@@ -172,6 +196,21 @@ nlohmann::json corruptions_to_json(const CorruptionSummary& summary) {
                          {"corruption_error", summary.corruption_error.at(name)}};
   }
   return {{"corruptions", corruptions}, {"mce", summary.mce}};
+}
+
+std::string predictions_to_csv(const io::DatasetIndex& index, const std::vector<SamplePrediction>& predictions) {
+  std::string text = "file,label,prediction,prediction_probability,label_probability\n";
+  char numbers[128];
+  for (const SamplePrediction& prediction : predictions) {
+    const std::string_view path = index.stored_path(prediction.file);
+    GENINT_CHECK(path.find_first_of(",\"\n") == std::string_view::npos,
+                 "genint-eval: '" + std::string(path) + "' has a comma, quote or newline; it cannot be a CSV field");
+    std::snprintf(numbers, sizeof numbers, ",%d,%d,%.6f,%.6f\n", prediction.label, prediction.predicted,
+                  static_cast<double>(prediction.predicted_probability),
+                  static_cast<double>(prediction.label_probability));
+    text.append(path).append(numbers);
+  }
+  return text;
 }
 
 std::string scores_to_markdown(const std::string& name, const DatasetScores& scores) {

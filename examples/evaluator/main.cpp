@@ -16,10 +16,12 @@ const char* const kUsage =
     "usage: genint-eval --model FILE.safetensors --data DIR [--layout auto|imagefolder|v2|objectnet|imagenet-c]\n"
     "       [--arch resnet18|34|50|101|152] [--num-classes N] [--small-input-stem] [--resize N] [--crop N]\n"
     "       [--border-crop N] [--batch-size N] [--threads N] [--reference-errors FILE.json]\n"
-    "       [--json-out FILE] [--markdown-out FILE]\n";
+    "       [--json-out FILE] [--markdown-out FILE] [--predictions-out FILE.csv]\n"
+    "  --predictions-out  one CSV row per scored file: file,label,prediction,prediction_probability,\n"
+    "                     label_probability (not with --layout imagenet-c)\n";
 
 struct EvalArguments {
-  std::string model, data, layout = "auto", reference_errors, json_out, markdown_out;
+  std::string model, data, layout = "auto", reference_errors, json_out, markdown_out, predictions_out;
   genint::ResNetConfig model_config;
   genint::evaluator::EvaluationSettings settings;
 };
@@ -72,11 +74,16 @@ EvalArguments parse(const std::vector<std::string>& arguments) {
       parsed.json_out = value;
     else if (flag == "--markdown-out")
       parsed.markdown_out = value;
+    else if (flag == "--predictions-out")
+      parsed.predictions_out = value;
     else
       throw Error("genint-eval: unknown argument '" + flag + "'\n" + kUsage);
   }
   GENINT_CHECK(!parsed.model.empty() && !parsed.data.empty(),
                std::string("genint-eval: give --model and --data\n") + kUsage);
+  GENINT_CHECK(parsed.predictions_out.empty() || parsed.layout != "imagenet-c",
+               "genint-eval: --predictions-out is for one dataset, not --layout imagenet-c");
+  parsed.settings.record_predictions = !parsed.predictions_out.empty();
   return parsed;
 }
 
@@ -118,6 +125,8 @@ int main(int argc, char** argv) {
       const auto scores = genint::evaluator::evaluate_index(model, index, parsed.settings);
       result["scores"] = genint::evaluator::scores_to_json(scores);
       markdown = genint::evaluator::scores_to_markdown(parsed.data, scores);
+      if (!parsed.predictions_out.empty())
+        write_file(parsed.predictions_out, genint::evaluator::predictions_to_csv(index, scores.predictions));
     }
     std::printf("%s\n", result.dump().c_str());
     if (!parsed.json_out.empty()) write_file(parsed.json_out, result.dump(2) + "\n");

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "io/natural/natural_pipeline.h"
@@ -106,6 +107,52 @@ TEST(Evaluator, ImageNetCComputesErrorsAndMce) {
   EXPECT_DOUBLE_EQ(summary.error_by_severity.at("fog").at(2), 1.0);
   // mean error 0.5 over AlexNet's fog 0.819324; one corruption, so mCE = that CE.
   EXPECT_NEAR(summary.mce, 0.5 / 0.819324, 1e-12);
+}
+
+TEST(Evaluator, PredictionsRecordEachFilesArgmaxAndProbabilities) {
+  genint::testing::TemporaryDirectory folder;
+  ResNet model(tiny_model());
+  model.initialize_kaiming(5);
+  std::mt19937 generator(4);
+  const int images = 7;
+  for (int image = 0; image < images; ++image)
+    examples_testing::write_class_jpeg(
+        folder.path() / "tree" / ("c" + std::to_string(image % 3)) / ("i" + std::to_string(image) + ".jpg"), image,
+        kSize + 4, generator);
+  const io::DatasetIndex index = io::build_dataset_index((folder.path() / "tree").string());
+  EvaluationSettings settings = tiny_settings();
+  settings.record_predictions = true;
+  const DatasetScores scores = evaluate_index(model, index, settings);
+  ASSERT_EQ(scores.predictions.size(), static_cast<std::size_t>(images));
+  std::int64_t correct = 0;
+  for (const SamplePrediction& prediction : scores.predictions) {
+    EXPECT_EQ(prediction.predicted, predict(model, index.full_path(prediction.file), 0));
+    EXPECT_EQ(prediction.label, index.label(prediction.file));
+    EXPECT_GT(prediction.predicted_probability, 1.0f / kClasses);  // the argmax of a softmax beats uniform
+    EXPECT_LE(prediction.label_probability, prediction.predicted_probability);
+    if (prediction.predicted == prediction.label) {
+      EXPECT_EQ(prediction.label_probability, prediction.predicted_probability);
+      ++correct;
+    }
+  }
+  EXPECT_EQ(correct, scores.all_logits.top1);
+  const std::string csv = predictions_to_csv(index, scores.predictions);
+  EXPECT_EQ(csv.rfind("file,label,prediction,prediction_probability,label_probability\n", 0), 0u);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), images + 1);
+  const SamplePrediction& first = scores.predictions.front();
+  EXPECT_NE(csv.find(std::string(index.stored_path(first.file)) + "," + std::to_string(first.label) + "," +
+                     std::to_string(first.predicted) + ","),
+            std::string::npos);
+}
+
+TEST(Evaluator, PredictionsAreNotKeptUnlessAsked) {
+  genint::testing::TemporaryDirectory folder;
+  ResNet model(tiny_model());
+  model.initialize_kaiming(5);
+  std::mt19937 generator(4);
+  examples_testing::write_class_jpeg(folder.path() / "tree" / "c0" / "i.jpg", 0, kSize + 4, generator);
+  const io::DatasetIndex index = io::build_dataset_index((folder.path() / "tree").string());
+  EXPECT_TRUE(evaluate_index(model, index, tiny_settings()).predictions.empty());
 }
 
 }  // namespace
