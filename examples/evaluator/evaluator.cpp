@@ -205,7 +205,7 @@ std::string predictions_to_csv(const io::DatasetIndex& index, const std::vector<
     const std::string_view path = index.stored_path(prediction.file);
     GENINT_CHECK(path.find_first_of(",\"\n") == std::string_view::npos,
                  "genint-eval: '" + std::string(path) + "' has a comma, quote or newline; it cannot be a CSV field");
-    std::snprintf(numbers, sizeof numbers, ",%d,%d,%.6f,%.6f\n", prediction.label, prediction.predicted,
+    std::snprintf(numbers, sizeof numbers, ",%d,%d,%.9g,%.9g\n", prediction.label, prediction.predicted,
                   static_cast<double>(prediction.predicted_probability),
                   static_cast<double>(prediction.label_probability));
     text.append(path).append(numbers);

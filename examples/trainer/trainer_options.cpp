@@ -183,6 +183,9 @@ TrainerOptions parse_trainer_arguments(const std::vector<std::string>& arguments
   }
   GENINT_CHECK(folder.root.empty() || options.loader_config_json.empty(),
                "genint-train: give either --data or --loader-config, not both");
+  // Cosine annealing ends with the run (torch users set T_max = epochs); a fixed 90 would leave a short run at
+  // nearly the base rate.
+  options.schedule.total_epochs = options.epochs;
   if (!folder.root.empty())
     options.loader_config_json =
         natural_folder_loader_config(folder.root, folder.image_size, folder.batch_size, folder.threads, folder.seed);

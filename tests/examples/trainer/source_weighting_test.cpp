@@ -78,6 +78,8 @@ TEST(TrainerOptions, ParsesFlagsAndRejectsUnknownOnes) {
   EXPECT_EQ(options.epochs, 4);
   EXPECT_EQ(options.schedule.kind, LearningRateSchedule::Kind::Cosine);
   EXPECT_DOUBLE_EQ(options.schedule.base, 0.05);
+  EXPECT_EQ(options.schedule.total_epochs, 4);  // cosine anneals over the run's own epochs
+  EXPECT_DOUBLE_EQ(options.schedule.at(2), 0.025);
   EXPECT_NE(options.loader_config_json.find("\"size\":32"), std::string::npos) << options.loader_config_json;
   EXPECT_THROW(parse_trainer_arguments({"--bogus"}), Error);
   EXPECT_THROW(parse_trainer_arguments({"--epochs", "ten"}), Error);
