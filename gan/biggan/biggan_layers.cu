@@ -2,6 +2,7 @@
 // GEMM, FP32 or TF32). Row-major matrices are read by cuBLAS as their column-major transposes, as in linear.cu.
 #include "gan/biggan/biggan_layers_cuda.h"
 #include "nn/core/cuda_check.h"
+#include "nn/ops/cublas_handle.cuh"
 #include "nn/ops/gemm_precision.cuh"
 
 namespace genint {
@@ -11,19 +12,6 @@ constexpr int kThreads = 256;
 
 unsigned blocks_for(std::int64_t count) {
   return static_cast<unsigned>((count + kThreads - 1) / kThreads);
-}
-
-cublasHandle_t thread_cublas_handle(void* stream) {
-  struct Owner {
-    cublasHandle_t handle = nullptr;
-    ~Owner() {
-      if (handle != nullptr) GENINT_CUBLAS_CHECK_NOTHROW(cublasDestroy(handle));
-    }
-  };
-  thread_local Owner owner;
-  if (owner.handle == nullptr) GENINT_CUBLAS_CHECK(cublasCreate(&owner.handle));
-  GENINT_CUBLAS_CHECK(cublasSetStream(owner.handle, static_cast<cudaStream_t>(stream)));
-  return owner.handle;
 }
 
 // One thread per output element: output[image, channel, position] = features[image, position, channel].
@@ -67,7 +55,7 @@ void batched_gemm(void* stream, cublasOperation_t op_a, cublasOperation_t op_b, 
                   long long stride_c, int batch, const LinearCudaOptions& options) {
   const float one = 1.0f, zero = 0.0f;
   const cublasComputeType_t compute = linear_compute_type(options.allow_tf32, options.bf16);
-  GENINT_CUBLAS_CHECK(cublasGemmStridedBatchedEx(thread_cublas_handle(stream), op_a, op_b, m, n, k, &one, a, CUDA_R_32F,
+  GENINT_CUBLAS_CHECK(cublasGemmStridedBatchedEx(cublas_handle_on(stream), op_a, op_b, m, n, k, &one, a, CUDA_R_32F,
                                                  lda, stride_a, b, CUDA_R_32F, ldb, stride_b, &zero, c, CUDA_R_32F, ldc,
                                                  stride_c, batch, compute, CUBLAS_GEMM_DEFAULT));
 }

@@ -231,38 +231,65 @@ cudnnHandle_t handle_on(void* stream) {
   return handle;
 }
 
-void check_workspace(const ConvPlan& plan, std::size_t workspace_bytes) {
+const ConvPlan& checked_plan_for(const Conv2dShape& shape, const Conv2dCudaOptions& options,
+                                 std::size_t workspace_bytes) {
+  const ConvPlan& plan = plan_for(shape, options);
   GENINT_CHECK(workspace_bytes >= plan.workspace_bytes,
                "conv2d: workspace of " + std::to_string(workspace_bytes) + " bytes, the chosen algorithms need " +
                    std::to_string(plan.workspace_bytes) + " (size it with conv2d_cuda_workspace_bytes)");
+  return plan;
 }
 
-// Where one pass's operands live for cuDNN: the caller's float32 arrays, or (bf16 mode) their bf16 copies in the
-// workspace. `to_bf16` queues the rounding of a float32 operand into its copy; `from_bf16` widens a result back.
-class PassOperands {
- public:
-  PassOperands(const ConvPlan& plan, void* workspace, void* stream)
-      : plan_(plan), base_(static_cast<std::uint8_t*>(workspace)), stream_(stream) {}
+// The three operand roles; each pass reads two of them and writes the third.
+enum class Operand { Input, Weight, Output };
 
-  // The operand cuDNN reads: `source` itself in float32 mode, else its bf16 copy at `offset`.
-  const void* readable(const float* source, std::int64_t elements, std::size_t offset) const {
+// What every pass starts from: the shape's plan (the caller's workspace checked against it), this thread's cuDNN
+// handle on the caller's stream, and where the operands live for cuDNN: the caller's float32 arrays, or (bf16
+// mode) their bf16 copies in the workspace. read() queues the rounding of a float32 operand into its copy;
+// finish() widens a written result back.
+class ConvPass {
+ public:
+  ConvPass(const Conv2dShape& shape, const Conv2dCudaOptions& options, void* workspace, std::size_t workspace_bytes)
+      : shape_(shape),
+        plan_(checked_plan_for(shape, options, workspace_bytes)),
+        handle_(handle_on(options.stream)),
+        workspace_(workspace),
+        stream_(options.stream) {}
+
+  const ConvPlan& plan() const { return plan_; }
+  cudnnHandle_t handle() const { return handle_; }
+
+  // The operand cuDNN reads: `source` itself in float32 mode, else its bf16 copy.
+  const void* read(Operand operand, const float* source) const {
     if (!plan_.bf16) return source;
-    std::uint16_t* copy = copy_at(offset);
-    float_to_bfloat16_cuda(source, elements, copy, stream_);
+    std::uint16_t* copy = copy_of(operand);
+    float_to_bfloat16_cuda(source, elements(operand), copy, stream_);
     return copy;
   }
-  // The buffer cuDNN writes: `destination` in float32 mode, else the bf16 copy at `offset` (widened by finish()).
-  void* writable(float* destination, std::size_t offset) const {
-    return plan_.bf16 ? static_cast<void*>(copy_at(offset)) : static_cast<void*>(destination);
+  // The buffer cuDNN writes: `destination` in float32 mode, else the bf16 copy (widened by finish()).
+  void* write(Operand operand, float* destination) const {
+    return plan_.bf16 ? static_cast<void*>(copy_of(operand)) : static_cast<void*>(destination);
   }
-  void finish(float* destination, std::int64_t elements, std::size_t offset) const {
-    if (plan_.bf16) bfloat16_to_float_cuda(copy_at(offset), elements, destination, stream_);
+  void finish(Operand operand, float* destination) const {
+    if (plan_.bf16) bfloat16_to_float_cuda(copy_of(operand), elements(operand), destination, stream_);
   }
 
  private:
-  std::uint16_t* copy_at(std::size_t offset) const { return reinterpret_cast<std::uint16_t*>(base_ + offset); }
+  std::int64_t elements(Operand operand) const {
+    if (operand == Operand::Input) return shape_.input_elements();
+    return operand == Operand::Weight ? shape_.weight_elements() : shape_.output_elements();
+  }
+  std::uint16_t* copy_of(Operand operand) const {
+    const std::size_t offset = operand == Operand::Input    ? plan_.input_copy_offset
+                               : operand == Operand::Weight ? plan_.weight_copy_offset
+                                                            : plan_.output_copy_offset;
+    return reinterpret_cast<std::uint16_t*>(static_cast<std::uint8_t*>(workspace_) + offset);
+  }
+
+  const Conv2dShape& shape_;
   const ConvPlan& plan_;
-  std::uint8_t* base_;
+  cudnnHandle_t handle_;
+  void* workspace_;
   void* stream_;
 };
 
@@ -280,58 +307,53 @@ std::size_t conv2d_cuda_cached_plans() {
 void conv2d_forward_cuda(const Conv2dShape& shape, const float* input, const float* weight, const float* bias,
                          float* output, void* workspace, std::size_t workspace_bytes,
                          const Conv2dCudaOptions& options) {
-  const ConvPlan& plan = plan_for(shape, options);
-  check_workspace(plan, workspace_bytes);
-  cudnnHandle_t handle = handle_on(options.stream);
-  const PassOperands operands(plan, workspace, options.stream);
-  const void* x = operands.readable(input, shape.input_elements(), plan.input_copy_offset);
-  const void* w = operands.readable(weight, shape.weight_elements(), plan.weight_copy_offset);
-  void* y = operands.writable(output, plan.output_copy_offset);
+  const ConvPass pass(shape, options, workspace, workspace_bytes);
+  const ConvPlan& plan = pass.plan();
+  const void* x = pass.read(Operand::Input, input);
+  const void* w = pass.read(Operand::Weight, weight);
+  void* y = pass.write(Operand::Output, output);
   const float one = 1.0f, zero = 0.0f;
-  GENINT_CUDNN_CHECK(cudnnConvolutionForward(handle, &one, plan.input.get(), x, plan.filter.get(), w,
+  GENINT_CUDNN_CHECK(cudnnConvolutionForward(pass.handle(), &one, plan.input.get(), x, plan.filter.get(), w,
                                              plan.forward_convolution.get(), plan.forward_algorithm, workspace,
                                              plan.cudnn_workspace_bytes, &zero, plan.output.get(), y));
-  operands.finish(output, shape.output_elements(), plan.output_copy_offset);
+  pass.finish(Operand::Output, output);
   if (bias != nullptr)
-    GENINT_CUDNN_CHECK(cudnnAddTensor(handle, &one, plan.bias.get(), bias, &one, plan.output_float.get(), output));
+    GENINT_CUDNN_CHECK(
+        cudnnAddTensor(pass.handle(), &one, plan.bias.get(), bias, &one, plan.output_float.get(), output));
 }
 
 void conv2d_backward_data_cuda(const Conv2dShape& shape, const float* output_grad, const float* weight,
                                float* input_grad, void* workspace, std::size_t workspace_bytes,
                                const Conv2dCudaOptions& options) {
-  const ConvPlan& plan = plan_for(shape, options);
-  check_workspace(plan, workspace_bytes);
-  cudnnHandle_t handle = handle_on(options.stream);
-  const PassOperands operands(plan, workspace, options.stream);
-  const void* w = operands.readable(weight, shape.weight_elements(), plan.weight_copy_offset);
-  const void* dy = operands.readable(output_grad, shape.output_elements(), plan.output_copy_offset);
-  void* dx = operands.writable(input_grad, plan.input_copy_offset);
+  const ConvPass pass(shape, options, workspace, workspace_bytes);
+  const ConvPlan& plan = pass.plan();
+  const void* w = pass.read(Operand::Weight, weight);
+  const void* dy = pass.read(Operand::Output, output_grad);
+  void* dx = pass.write(Operand::Input, input_grad);
   const float one = 1.0f, zero = 0.0f;
-  GENINT_CUDNN_CHECK(cudnnConvolutionBackwardData(handle, &one, plan.filter.get(), w, plan.output.get(), dy,
+  GENINT_CUDNN_CHECK(cudnnConvolutionBackwardData(pass.handle(), &one, plan.filter.get(), w, plan.output.get(), dy,
                                                   plan.data_convolution.get(), plan.data_algorithm, workspace,
                                                   plan.cudnn_workspace_bytes, &zero, plan.input.get(), dx));
-  operands.finish(input_grad, shape.input_elements(), plan.input_copy_offset);
+  pass.finish(Operand::Input, input_grad);
 }
 
 void conv2d_backward_weight_cuda(const Conv2dShape& shape, const float* input, const float* output_grad,
                                  float* weight_grad, float* bias_grad, void* workspace, std::size_t workspace_bytes,
                                  const Conv2dCudaOptions& options) {
-  const ConvPlan& plan = plan_for(shape, options);
-  check_workspace(plan, workspace_bytes);
-  cudnnHandle_t handle = handle_on(options.stream);
-  const PassOperands operands(plan, workspace, options.stream);
-  const void* x = operands.readable(input, shape.input_elements(), plan.input_copy_offset);
-  const void* dy = operands.readable(output_grad, shape.output_elements(), plan.output_copy_offset);
-  void* dw = operands.writable(weight_grad, plan.weight_copy_offset);
+  const ConvPass pass(shape, options, workspace, workspace_bytes);
+  const ConvPlan& plan = pass.plan();
+  const void* x = pass.read(Operand::Input, input);
+  const void* dy = pass.read(Operand::Output, output_grad);
+  void* dw = pass.write(Operand::Weight, weight_grad);
   const float one = 1.0f, zero = 0.0f;
   // beta = 0: gradients are written, not accumulated, as on the CPU (an empty batch writes zeros).
-  GENINT_CUDNN_CHECK(cudnnConvolutionBackwardFilter(handle, &one, plan.input.get(), x, plan.output.get(), dy,
+  GENINT_CUDNN_CHECK(cudnnConvolutionBackwardFilter(pass.handle(), &one, plan.input.get(), x, plan.output.get(), dy,
                                                     plan.filter_convolution.get(), plan.filter_algorithm, workspace,
                                                     plan.cudnn_workspace_bytes, &zero, plan.filter.get(), dw));
-  operands.finish(weight_grad, shape.weight_elements(), plan.weight_copy_offset);
+  pass.finish(Operand::Weight, weight_grad);
   // The bias gradient sums the float32 output gradient (no rounding), as the float32 bias add it belongs to.
   if (bias_grad != nullptr)
-    GENINT_CUDNN_CHECK(cudnnConvolutionBackwardBias(handle, &one, plan.output_float.get(), output_grad, &zero,
+    GENINT_CUDNN_CHECK(cudnnConvolutionBackwardBias(pass.handle(), &one, plan.output_float.get(), output_grad, &zero,
                                                     plan.bias.get(), bias_grad));
 }
 

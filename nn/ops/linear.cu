@@ -1,23 +1,12 @@
 // CUDA linear: the three GEMMs through cublasGemmEx (FP32, or TF32 / bf16 tensor cores when asked) and two
 // small kernels for the bias. Row-major tensors are read by cuBLAS as their column-major transposes.
 #include "nn/core/cuda_check.h"
+#include "nn/ops/cublas_handle.cuh"
 #include "nn/ops/gemm_precision.cuh"
 #include "nn/ops/linear.h"
 
 namespace genint {
 namespace {
-
-cublasHandle_t thread_cublas_handle() {
-  struct Owner {
-    cublasHandle_t handle = nullptr;
-    ~Owner() {
-      if (handle != nullptr) GENINT_CUBLAS_CHECK_NOTHROW(cublasDestroy(handle));
-    }
-  };
-  thread_local Owner owner;
-  if (owner.handle == nullptr) GENINT_CUBLAS_CHECK(cublasCreate(&owner.handle));
-  return owner.handle;
-}
 
 // Column-major C[m×n] = op(A) · op(B) in float32 storage; the options choose how the products are formed.
 void gemm(cublasHandle_t handle, cublasOperation_t op_a, cublasOperation_t op_b, int m, int n, int k, const float* a,
@@ -44,12 +33,6 @@ __global__ void bias_grad_kernel(const float* output_grad, float* bias_grad, int
 
 constexpr int kThreads = 256;
 
-cublasHandle_t handle_on(void* stream) {
-  cublasHandle_t handle = thread_cublas_handle();
-  GENINT_CUBLAS_CHECK(cublasSetStream(handle, static_cast<cudaStream_t>(stream)));
-  return handle;
-}
-
 }  // namespace
 
 void linear_forward_cuda(const LinearShape& shape, const float* input, const float* weight, const float* bias,
@@ -57,7 +40,7 @@ void linear_forward_cuda(const LinearShape& shape, const float* input, const flo
   shape.validate();
   if (shape.rows == 0) return;
   // yᵀ (out×rows, column-major) = W (as its transpose in memory) · xᵀ.
-  gemm(handle_on(options.stream), CUBLAS_OP_T, CUBLAS_OP_N, shape.out_features, shape.rows, shape.in_features, weight,
+  gemm(cublas_handle_on(options.stream), CUBLAS_OP_T, CUBLAS_OP_N, shape.out_features, shape.rows, shape.in_features, weight,
        shape.in_features, input, shape.in_features, output, shape.out_features, options);
   if (bias == nullptr) return;
   const std::int64_t total = static_cast<std::int64_t>(shape.rows) * shape.out_features;
@@ -70,7 +53,7 @@ void linear_forward_cuda(const LinearShape& shape, const float* input, const flo
 void linear_backward_cuda(const LinearShape& shape, const float* input, const float* weight, const float* output_grad,
                           float* input_grad, float* weight_grad, float* bias_grad, const LinearCudaOptions& options) {
   shape.validate();
-  cublasHandle_t handle = handle_on(options.stream);
+  cublasHandle_t handle = cublas_handle_on(options.stream);
   if (input_grad != nullptr && shape.rows > 0)  // dxᵀ (in×rows) = Wᵀ-in-memory · dyᵀ
     gemm(handle, CUBLAS_OP_N, CUBLAS_OP_N, shape.in_features, shape.rows, shape.out_features, weight,
          shape.in_features, output_grad, shape.out_features, input_grad, shape.in_features, options);

@@ -12,6 +12,7 @@
 #include "gan/directions/direction_discovery.h"
 #include "gan/directions/direction_set.h"
 #include "io/safetensors/safetensors_reader.h"
+#include "support/golden_file.h"
 
 namespace genint {
 namespace {
@@ -24,14 +25,6 @@ const std::string kCases = GENINT_DEMO_DIR "/reference_cases.safetensors";
 // trained weights amplify round-off more than random ones; 2e-5 is far below what a wrong statistics set does
 // (the t = 1 and t = 0.4 images differ by ~1, see StandingStatisticsDependOnTruncation). Measured: 2e-6.
 constexpr float kImageTolerance = 2e-5f;
-
-float max_abs_difference(const std::vector<float>& actual, const std::vector<float>& expected) {
-  EXPECT_EQ(actual.size(), expected.size());
-  float worst = 0.0f;
-  for (std::size_t index = 0; index < std::min(actual.size(), expected.size()); ++index)
-    worst = std::max(worst, std::fabs(actual[index] - expected[index]));
-  return worst;
-}
 
 std::vector<float> generate(BigGanGenerator& generator, const std::vector<float>& z, const std::vector<float>& classes,
                             double truncation) {
@@ -65,7 +58,7 @@ TEST_P(DemoForward, MatchesTheReferencePackage) {
   const std::string suffix = GetParam() == 1.0 ? "1.0" : "0.4";
   const std::vector<float> images =
       generate(generator, cases.read<float>("z_truncation_" + suffix), cases.read<float>("class_vectors"), GetParam());
-  const float difference = max_abs_difference(images, cases.read<float>("images_truncation_" + suffix));
+  const float difference = testing::max_abs_difference(images, cases.read<float>("images_truncation_" + suffix));
   RecordProperty("max_abs_difference", std::to_string(difference));
   EXPECT_LE(difference, kImageTolerance);
 }
@@ -81,7 +74,7 @@ TEST(DemoGenerator, StandingStatisticsDependOnTruncation) {
   const std::vector<float> at_one = generate(generator, z, classes, 1.0);
   const std::vector<float> at_low = generate(generator, z, classes, 0.4);
   for (float value : at_low) ASSERT_TRUE(std::isfinite(value));
-  EXPECT_GT(max_abs_difference(at_one, at_low), 0.05f);
+  EXPECT_GT(testing::max_abs_difference(at_one, at_low), 0.05f);
 }
 
 double absolute_cosine(const float* a, const float* b, int size) {

@@ -1,12 +1,15 @@
 // Tests only: golden files (safetensors, read through io/safetensors) with their tensors and __metadata__, and
-// the float comparison every golden test uses: |actual − expected| ≤ absolute + relative·|expected| everywhere.
+// the float comparisons tests use: |actual − expected| ≤ absolute + relative·|expected| everywhere, and the
+// largest |actual − expected| as a number (to bound, to require a change, or to record).
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -93,6 +96,20 @@ inline void expect_all_close(const std::vector<float>& actual, const std::vector
                         << (actual.empty() ? 0.0f : actual[worst]) << " vs expected "
                         << (actual.empty() ? 0.0f : expected[worst]) << " (tolerance " << absolute << " + " << relative
                         << "·|expected|)";
+}
+
+// max |actual − expected|. A size mismatch fails the test; it, or a NaN/infinity on either side, gives NaN, so
+// that neither EXPECT_LE (close enough) nor EXPECT_GT (changed) can pass on it.
+inline float max_abs_difference(const std::vector<float>& actual, const std::vector<float>& expected) {
+  EXPECT_EQ(actual.size(), expected.size());
+  if (actual.size() != expected.size()) return std::numeric_limits<float>::quiet_NaN();
+  float worst = 0.0f;
+  for (std::size_t index = 0; index < actual.size(); ++index) {
+    const float difference = std::fabs(actual[index] - expected[index]);
+    if (!std::isfinite(difference)) return std::numeric_limits<float>::quiet_NaN();
+    worst = std::max(worst, difference);
+  }
+  return worst;
 }
 
 }  // namespace genint::testing

@@ -7,13 +7,17 @@
 #include <string>
 #include <vector>
 
+#include "biggan_test_support.h"
 #include "gan/biggan/biggan_generator.h"
 #include "gan/biggan/biggan_generator_cuda.h"
 #include "io/safetensors/safetensors_reader.h"
 #include "support/cuda_test_support.h"
+#include "support/golden_file.h"
 
 namespace genint {
 namespace {
+
+using testing::max_abs_difference;
 
 const std::string kWeights = GENINT_TEST_DATA_DIR "/golden/gan/biggan_tiny.safetensors";
 const std::string kCases = GENINT_TEST_DATA_DIR "/golden/gan/biggan_tiny_cases.safetensors";
@@ -27,14 +31,6 @@ constexpr float kFp32Tolerance = 1e-4f;
 // TF32 rounds conv/linear/attention inputs to 10-bit mantissas (2^-11 relative each); ~30 layers give
 // ~1e-2 on values of order 1. 5e-2 still fails on any layout or indexing error (O(1) differences).
 constexpr float kTf32Tolerance = 5e-2f;
-
-float max_abs_difference(const std::vector<float>& actual, const std::vector<float>& expected) {
-  EXPECT_EQ(actual.size(), expected.size());
-  float worst = 0.0f;
-  for (std::size_t index = 0; index < std::min(actual.size(), expected.size()); ++index)
-    worst = std::max(worst, std::fabs(actual[index] - expected[index]));
-  return worst;
-}
 
 class BigGanCudaTest : public ::testing::Test {
  protected:
@@ -118,16 +114,10 @@ TEST_F(BigGanCudaTest, FullSizeRandomModelRunsAndStaysFinite) {
   GENINT_REQUIRE_CUDA_DEVICE();
   const BigGanConfig config = biggan_deep_256_config();
   BigGanCudaGenerator cuda(random_biggan_weights(config, 3));
-  const int batch = 2;
-  std::vector<float> latents(static_cast<std::size_t>(batch) * config.z_dim, 0.1f);
-  std::vector<float> classes(static_cast<std::size_t>(batch) * config.num_classes, 0.0f);
-  classes[5] = classes[static_cast<std::size_t>(config.num_classes) + 7] = 1.0f;
-  BigGanInputs given;
-  given.latents = latents.data();
-  given.class_vectors = classes.data();
-  std::vector<float> images(static_cast<std::size_t>(batch) * 3 * 256 * 256);
-  cuda.forward_to_host(batch, given, images.data());
-  EXPECT_TRUE(std::all_of(images.begin(), images.end(), [](float value) { return std::fabs(value) <= 1.0f; }));
+  const testing::OneHotBatch samples(config, {5, 7}, 0.1f);
+  std::vector<float> images(static_cast<std::size_t>(samples.batch()) * 3 * 256 * 256);
+  cuda.forward_to_host(samples.batch(), samples.inputs(), images.data());
+  EXPECT_TRUE(testing::within_tanh_range(images));
 }
 
 }  // namespace

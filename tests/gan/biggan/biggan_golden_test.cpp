@@ -14,6 +14,7 @@
 #include "gan/biggan/biggan_generator.h"
 #include "gan/biggan/biggan_generator_cuda.h"
 #include "io/safetensors/safetensors_reader.h"
+#include "support/golden_file.h"
 
 namespace genint {
 namespace {
@@ -32,14 +33,7 @@ constexpr float kImageTolerance = 5e-6f;
 // gen_z is one 32-term dot product plus bias per output (measured: bit-identical); allow a few ulps of |x| < 1.
 constexpr float kGenZTolerance = 1e-6f;
 
-float max_abs_difference(const std::vector<float>& actual, const std::vector<float>& expected) {
-  EXPECT_EQ(actual.size(), expected.size());
-  float worst = 0.0f;
-  for (std::size_t index = 0; index < std::min(actual.size(), expected.size()); ++index) {
-    worst = std::max(worst, std::fabs(actual[index] - expected[index]));
-  }
-  return worst;
-}
+using testing::max_abs_difference;
 
 class BigGanGoldenTest : public ::testing::Test {
  protected:

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "biggan_test_support.h"
 #include "gan/biggan/biggan_generator.h"
 #include "gan/biggan/biggan_generator_cuda.h"
 
@@ -50,16 +51,10 @@ TEST(BigGanRandomWeights, RandomTinyModelRunsOnTheCpu) {
   config.attention_layer_position = 2;
   config.n_stats = 3;
   BigGanGenerator generator(random_biggan_weights(config, 9));
-  const int batch = 2;
-  std::vector<float> latents(static_cast<std::size_t>(batch) * config.z_dim, 0.5f);
-  std::vector<float> classes(static_cast<std::size_t>(batch) * config.num_classes, 0.0f);
-  classes[1] = classes[static_cast<std::size_t>(config.num_classes) + 3] = 1.0f;
-  BigGanInputs inputs;
-  inputs.latents = latents.data();
-  inputs.class_vectors = classes.data();
-  std::vector<float> images(static_cast<std::size_t>(batch) * 3 * 32 * 32);
-  generator.forward(batch, inputs, images.data());
-  EXPECT_TRUE(std::all_of(images.begin(), images.end(), [](float value) { return std::fabs(value) <= 1.0f; }));
+  const testing::OneHotBatch samples(config, {1, 3}, 0.5f);
+  std::vector<float> images(static_cast<std::size_t>(samples.batch()) * 3 * 32 * 32);
+  generator.forward(samples.batch(), samples.inputs(), images.data());
+  EXPECT_TRUE(testing::within_tanh_range(images));
   const auto [low, high] = std::minmax_element(images.begin(), images.end());
   EXPECT_GT(*high - *low, 1e-3f) << "constant images: the random weights carry no signal";
 }

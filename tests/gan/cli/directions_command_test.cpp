@@ -11,25 +11,20 @@
 #include "gan/biggan/biggan_weights.h"
 #include "gan/directions/direction_discovery.h"
 #include "gan/directions/direction_set.h"
+#include "support/golden_file.h"
 #include "support/run_command.h"
 #include "support/temporary_directory.h"
 
 namespace genint {
 namespace {
 
+using testing::max_abs_difference;
+
 const std::string kTinyModel = std::string(GENINT_TEST_DATA_DIR) + "/golden/gan/biggan_tiny.safetensors";
 
 testing::ProgramRun run_directions(const std::string& arguments) {
   return testing::run_command("timeout 120 " GENINT_GAN_PROGRAM " directions --generator " + kTinyModel + " " +
                               arguments + " --quiet");
-}
-
-float max_abs_difference(const std::vector<float>& actual, const std::vector<float>& expected) {
-  EXPECT_EQ(actual.size(), expected.size());
-  float worst = 0.0f;
-  for (std::size_t index = 0; index < std::min(actual.size(), expected.size()); ++index)
-    worst = std::max(worst, std::fabs(actual[index] - expected[index]));
-  return worst;
 }
 
 TEST(DirectionsCommand, ClosedFormFileEqualsTheLibrary) {

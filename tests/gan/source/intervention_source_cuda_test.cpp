@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gan/source/intervention_source.h"
+#include "intervention_source_test_support.h"
 #include "loader/pipeline/loader_builder.h"
 #include "loader/source/source_statistics.h"
 #include "source_test_support.h"
@@ -29,45 +30,8 @@ constexpr double kFlippedShare = 0.01;
 // Float32 samples are (uint8 / 255 − mean) / std: one level is 1 / (255 · std) ≤ 0.018 for ImageNet's stds.
 constexpr float kNormalizedTolerance = 0.02f;
 
-struct Produced {
-  std::vector<std::uint8_t> pixels;
-  std::vector<loader::SampleRecord> records;
-  std::size_t delivered = 0;
-};
-
-std::unique_ptr<loader::SampleSource> make_source(const nlohmann::json& keys, int image_size,
-                                                  loader::SampleLayout layout) {
-  loader::LoaderConfig config;
-  config.image_size = image_size;
-  config.layout = layout;
-  loader::SourceSettings settings;
-  settings.kind = loader::SourceKind::Intervention;
-  settings.own_settings = keys;
-  settings.path = "sources[1]";
-  return make_intervention_source(config, settings);
-}
-
-// Seeds 500 + i at positions i, `per_call` requests per produce() (not a multiple of the chunk: a short chunk).
-Produced produce(loader::SampleSource& source, std::size_t sample_bytes, std::size_t count, std::size_t per_call) {
-  loader::SourceStatistics statistics;
-  std::atomic<bool> stop{false};
-  const auto producer = source.make_producer(0, loader::ProducerContext{&statistics, &stop});
-  Produced produced;
-  produced.pixels.assign(count * sample_bytes, 0);
-  produced.records.resize(count);
-  for (std::size_t first = 0; first < count; first += per_call) {
-    std::vector<loader::SampleRequest> requests(std::min(per_call, count - first));
-    for (std::size_t index = 0; index < requests.size(); ++index) {
-      requests[index].position = first + index;
-      requests[index].seed = 500 + first + index;
-      requests[index].pixels = produced.pixels.data() + (first + index) * sample_bytes;
-      requests[index].record = &produced.records[first + index];
-    }
-    producer->produce(requests.data(), requests.size());
-    for (const auto& request : requests) produced.delivered += request.delivered ? 1 : 0;
-  }
-  return produced;
-}
+// Seeds 500 + i at positions i; the CPU and CUDA sources get the same ones.
+constexpr std::uint64_t kFirstSeed = 500;
 
 void expect_same_records(const std::vector<loader::SampleRecord>& actual,
                          const std::vector<loader::SampleRecord>& expected) {
@@ -107,11 +71,11 @@ TEST(InterventionSourceCuda, SamplesMatchTheCpuSourceForTheSameSeeds) {
   const DirectionsFolder folder;
   for (const char* space : {"latent", "latent_centred", "observational"}) {
     const nlohmann::json keys = intervention_keys(folder, space);  // chunk 3
-    const auto cpu = make_source(keys, 32, loader::SampleLayout::Uint8Hwc);
-    const auto cuda = make_source(on_cuda(keys), 32, loader::SampleLayout::Uint8Hwc);
+    const auto cpu = testing::make_source(keys, 32, loader::SampleLayout::Uint8Hwc);
+    const auto cuda = testing::make_source(on_cuda(keys), 32, loader::SampleLayout::Uint8Hwc);
     const std::size_t bytes = 32 * 32 * 3;
-    const Produced expected = produce(*cpu, bytes, 8, 4);
-    const Produced actual = produce(*cuda, bytes, 8, 4);
+    const testing::Produced expected = testing::produce(*cpu, bytes, 8, 4, kFirstSeed);
+    const testing::Produced actual = testing::produce(*cuda, bytes, 8, 4, kFirstSeed);
     EXPECT_EQ(actual.delivered, 8u) << space;
     EXPECT_EQ(expected.delivered, 8u) << space;
     expect_same_records(actual.records, expected.records);
@@ -124,8 +88,10 @@ TEST(InterventionSourceCuda, ResizedAndNormalizedSamplesMatchTheCpuSource) {
   const DirectionsFolder folder;
   const nlohmann::json keys = intervention_keys(folder);
   const std::size_t bytes = 20 * 20 * 3 * sizeof(float);
-  const Produced expected = produce(*make_source(keys, 20, loader::SampleLayout::Float32Chw), bytes, 5, 5);
-  const Produced actual = produce(*make_source(on_cuda(keys), 20, loader::SampleLayout::Float32Chw), bytes, 5, 5);
+  const testing::Produced expected =
+      testing::produce(*testing::make_source(keys, 20, loader::SampleLayout::Float32Chw), bytes, 5, 5, kFirstSeed);
+  const testing::Produced actual = testing::produce(
+      *testing::make_source(on_cuda(keys), 20, loader::SampleLayout::Float32Chw), bytes, 5, 5, kFirstSeed);
   ASSERT_EQ(actual.delivered, 5u);
   expect_same_records(actual.records, expected.records);
   const auto* got = reinterpret_cast<const float*>(actual.pixels.data());

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "gan/biggan/biggan_generator.h"
+#include "intervention_source_test_support.h"
 #include "loader/source/source_statistics.h"
 #include "nn/ops/normalize_images.h"
 #include "source_test_support.h"
@@ -17,46 +18,12 @@ namespace {
 
 using testing::DirectionsFolder;
 using testing::intervention_keys;
+using testing::make_source;
+using testing::produce;
+using testing::Produced;
 
-struct Produced {
-  std::vector<std::uint8_t> pixels;
-  std::vector<loader::SampleRecord> records;
-  std::size_t delivered = 0;
-};
-
-std::unique_ptr<loader::SampleSource> make_source(const nlohmann::json& keys, int image_size,
-                                                  loader::SampleLayout layout) {
-  loader::LoaderConfig config;
-  config.image_size = image_size;
-  config.layout = layout;
-  loader::SourceSettings settings;
-  settings.kind = loader::SourceKind::Intervention;
-  settings.own_settings = keys;
-  settings.path = "sources[1]";
-  return make_intervention_source(config, settings);
-}
-
-// Seeds 1000 + i at stream positions i, handed to the producer `per_call` requests at a time.
-Produced produce(loader::SampleSource& source, std::size_t sample_bytes, std::size_t count, std::size_t per_call) {
-  loader::SourceStatistics statistics;
-  std::atomic<bool> stop{false};
-  const auto producer = source.make_producer(0, loader::ProducerContext{&statistics, &stop});
-  Produced produced;
-  produced.pixels.assign(count * sample_bytes, 0);
-  produced.records.resize(count);
-  for (std::size_t first = 0; first < count; first += per_call) {
-    std::vector<loader::SampleRequest> requests(std::min(per_call, count - first));
-    for (std::size_t index = 0; index < requests.size(); ++index) {
-      requests[index].position = first + index;
-      requests[index].seed = 1000 + first + index;
-      requests[index].pixels = produced.pixels.data() + (first + index) * sample_bytes;
-      requests[index].record = &produced.records[first + index];
-    }
-    producer->produce(requests.data(), requests.size());
-    for (const auto& request : requests) produced.delivered += request.delivered ? 1 : 0;
-  }
-  return produced;
-}
+// Seeds 1000 + i at stream positions i (the records test regenerates from exactly these).
+constexpr std::uint64_t kFirstSeed = 1000;
 
 TEST(InterventionSource, IsAnEndlessChunkedInterventionStream) {
   const DirectionsFolder folder;
@@ -72,7 +39,7 @@ TEST(InterventionSource, PixelsAreTheGeneratorsImagesQuantizedAndRecordsRegenera
   const DirectionsFolder folder;
   const auto source = make_source(intervention_keys(folder), 32, loader::SampleLayout::Uint8Hwc);
   const std::size_t sample_bytes = 32 * 32 * 3;
-  const Produced produced = produce(*source, sample_bytes, 6, 3);
+  const Produced produced = produce(*source, sample_bytes, 6, 3, kFirstSeed);
   ASSERT_EQ(produced.delivered, 6u);
 
   const DirectionSet directions = DirectionSet::read(folder.directions_path());
@@ -119,8 +86,8 @@ TEST(InterventionSource, PixelsAreTheGeneratorsImagesQuantizedAndRecordsRegenera
 TEST(InterventionSource, SameSeedsGiveTheSameSamplesInAnyProducer) {
   const DirectionsFolder folder;
   const auto source = make_source(intervention_keys(folder), 24, loader::SampleLayout::Uint8Hwc);
-  const Produced first = produce(*source, 24 * 24 * 3, 6, 3);
-  const Produced second = produce(*source, 24 * 24 * 3, 6, 3);
+  const Produced first = produce(*source, 24 * 24 * 3, 6, 3, kFirstSeed);
+  const Produced second = produce(*source, 24 * 24 * 3, 6, 3, kFirstSeed);
   EXPECT_EQ(first.pixels, second.pixels);
   for (std::size_t sample = 0; sample < 6; ++sample) {
     EXPECT_EQ(first.records[sample].intervention.latent_seed, second.records[sample].intervention.latent_seed);
@@ -138,8 +105,8 @@ TEST(InterventionSource, FloatLayoutIsTheNaturalNormalizationOfTheUint8Sample) {
     const auto bytes_source = make_source(intervention_keys(folder), size, loader::SampleLayout::Uint8Hwc);
     const auto float_source = make_source(intervention_keys(folder), size, loader::SampleLayout::Float32Chw);
     const auto values = static_cast<std::size_t>(size * size * 3);
-    const Produced bytes = produce(*bytes_source, values, 3, 3);
-    const Produced floats = produce(*float_source, values * sizeof(float), 3, 3);
+    const Produced bytes = produce(*bytes_source, values, 3, 3, kFirstSeed);
+    const Produced floats = produce(*float_source, values * sizeof(float), 3, 3, kFirstSeed);
     ASSERT_EQ(floats.delivered, 3u);
     std::vector<float> expected(values * 3);
     normalize_images_cpu(bytes.pixels.data(), 3, size, size, ImageNormalization{}, expected.data());
@@ -162,7 +129,7 @@ TEST(InterventionSource, EverySpaceDeliversAndRecordsItself) {
   std::set<std::vector<std::uint8_t>> images;
   for (const auto& [name, space] : spaces) {
     const auto source = make_source(intervention_keys(folder, name), 32, loader::SampleLayout::Uint8Hwc);
-    const Produced produced = produce(*source, 32 * 32 * 3, 2, 2);
+    const Produced produced = produce(*source, 32 * 32 * 3, 2, 2, kFirstSeed);
     ASSERT_EQ(produced.delivered, 2u) << name;
     for (const auto& record : produced.records) {
       EXPECT_EQ(record.intervention.space, static_cast<std::int32_t>(space)) << name;
@@ -179,7 +146,7 @@ TEST(InterventionSource, ClassesAndLabelMapDecideClassAndLabel) {
   nlohmann::json keys = intervention_keys(folder);
   keys["label_map"] = {{"2", 0}, {"5", 1}};
   const auto source = make_source(keys, 16, loader::SampleLayout::Uint8Hwc);
-  const Produced produced = produce(*source, 16 * 16 * 3, 12, 3);
+  const Produced produced = produce(*source, 16 * 16 * 3, 12, 3, kFirstSeed);
   std::set<int> classes;
   for (const auto& record : produced.records) {
     classes.insert(record.intervention.class_index);

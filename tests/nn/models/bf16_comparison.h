@@ -7,6 +7,7 @@
 #include <cmath>
 #include <vector>
 
+#include "nn/models/resnet_test_support.h"
 #include "nn/tensor/tensor.h"
 
 namespace genint::testing {
@@ -22,25 +23,8 @@ constexpr double kBf16InEffect = 1e-4;
 // (up to ~50% of the largest value) while its direction stays: cosine ~0.93 at worst. A wrong gradient has ~0.
 constexpr double kBf16ConvGradCosine = 0.8;
 
-inline std::vector<float> host_copy(const Tensor& tensor) {
-  std::vector<float> values(static_cast<std::size_t>(tensor.element_count()));
-  tensor.copy_to_host(values.data(), values.size() * sizeof(float));
-  return values;
-}
-
-// max |actual − expected| / max |expected|: the error relative to the tensor's scale (any device).
-inline double relative_difference(const Tensor& actual, const Tensor& expected) {
-  const std::vector<float> a = host_copy(actual), b = host_copy(expected);
-  double worst = 0.0, scale = 0.0;
-  for (std::size_t index = 0; index < std::min(a.size(), b.size()); ++index) {
-    worst = std::max(worst, std::fabs(static_cast<double>(a[index]) - b[index]));
-    scale = std::max(scale, std::fabs(static_cast<double>(b[index])));
-  }
-  return a.size() == b.size() && scale > 0.0 ? worst / scale : 1e30;  // an all-zero reference proves nothing
-}
-
 inline double cosine(const Tensor& first, const Tensor& second) {
-  const std::vector<float> a = host_copy(first), b = host_copy(second);
+  const std::vector<float> a = host_values(first), b = host_values(second);
   double ab = 0.0, aa = 0.0, bb = 0.0;
   for (std::size_t index = 0; index < std::min(a.size(), b.size()); ++index) {
     ab += static_cast<double>(a[index]) * b[index];

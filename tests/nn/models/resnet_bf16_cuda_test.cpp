@@ -2,14 +2,12 @@
 // convolutions): a train step's logits, loss and gradients, a bf16 SGD step, and no allocation after the first step.
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <cstdint>
 #include <vector>
 
 #include "nn/models/bf16_comparison.h"
-#include "nn/models/procedural_weights.h"
 #include "nn/models/resnet.h"
-#include "nn/optim/sgd.h"
+#include "nn/models/resnet_test_support.h"
 #include "support/cuda_test_support.h"
 
 namespace genint {
@@ -18,19 +16,6 @@ namespace {
 constexpr int kBatch = 8;
 constexpr int kSize = 64;  // the 7x7/2 stem and the max pool run; layer4 sees 2x2
 constexpr int kClasses = 10;
-
-std::vector<float> random_planes(std::uint64_t seed) {
-  std::vector<float> values(static_cast<std::size_t>(kBatch) * 3 * kSize * kSize);
-  for (std::size_t index = 0; index < values.size(); ++index)
-    values[index] = static_cast<float>(testing::splitmix64(seed + index) >> 40) / 16777216.0f - 0.5f;
-  return values;
-}
-
-std::vector<std::int32_t> labels() {
-  std::vector<std::int32_t> values(kBatch);
-  for (int sample = 0; sample < kBatch; ++sample) values[static_cast<std::size_t>(sample)] = (sample * 3) % kClasses;
-  return values;
-}
 
 ResNetConfig bf16_config(Device device) {
   ResNetConfig config{"resnet18", kClasses, false};
@@ -47,15 +32,8 @@ TEST(ResNetBf16Cuda, TrainStepMatchesTheCpuTwin) {
   ResNet cpu(bf16_config(Device::Cpu));
   ResNet cuda(bf16_config(Device::Cuda));
   cuda.copy_state_from(cpu);
-  const std::vector<float> planes = random_planes(7);
-  const std::vector<std::int32_t> targets = labels();
-  const Tensor cpu_logits = cpu.forward(cpu.upload_images(planes.data(), kBatch, kSize, kSize), BatchNormMode::Train);
-  const Tensor cuda_logits =
-      cuda.forward(cuda.upload_images(planes.data(), kBatch, kSize, kSize), BatchNormMode::Train);
-  EXPECT_LE(testing::relative_difference(cuda_logits, cpu_logits), testing::kBf16Relative) << "logits";
-  const float cpu_loss = cpu.backward(targets.data(), kBatch);
-  const float cuda_loss = cuda.backward(targets.data(), kBatch);
-  EXPECT_NEAR(cuda_loss, cpu_loss, testing::kBf16Relative * std::fabs(cpu_loss)) << "loss";
+  testing::expect_train_steps_agree(cpu, cuda, testing::random_planes(kBatch, kSize, 7),
+                                    testing::cyclic_labels(kBatch, kClasses, 3), kSize, testing::kBf16Relative);
   EXPECT_LE(testing::relative_difference(cuda.find("fc.weight").grad, cpu.find("fc.weight").grad),
             testing::kBf16Relative);
   for (const ResNetTensor& parameter : cpu.parameters())
@@ -74,20 +52,12 @@ TEST(ResNetBf16Cuda, SgdStepsKeepFloat32MasterWeights) {
   ResNet cpu(bf16_config(Device::Cpu));
   ResNet cuda(bf16_config(Device::Cuda));
   cuda.copy_state_from(cpu);
-  const SgdOptions options{0.9f, 1e-4f, false};
-  Sgd cpu_sgd(options), cuda_sgd(options);
-  for (const ResNetTensor& parameter : cpu.parameters()) cpu_sgd.add_parameter(parameter.value, parameter.grad);
-  for (const ResNetTensor& parameter : cuda.parameters()) cuda_sgd.add_parameter(parameter.value, parameter.grad);
-  const std::vector<float> planes = random_planes(13);
-  const std::vector<std::int32_t> targets = labels();
-  cpu.forward(cpu.upload_images(planes.data(), kBatch, kSize, kSize), BatchNormMode::Train);
-  cpu.backward(targets.data(), kBatch);
-  cuda.forward(cuda.upload_images(planes.data(), kBatch, kSize, kSize), BatchNormMode::Train);
-  cuda.backward(targets.data(), kBatch);
-  const std::vector<float> before = testing::host_copy(cuda.find("layer2.1.conv2.weight").value);
-  cpu_sgd.step(0.01f);
-  cuda_sgd.step(0.01f);
-  const std::vector<float> after = testing::host_copy(cuda.find("layer2.1.conv2.weight").value);
+  const std::vector<float> before = testing::host_values(cuda.find("layer2.1.conv2.weight").value);
+  const std::vector<float> planes = testing::random_planes(kBatch, kSize, 13);
+  const std::vector<std::int32_t> targets = testing::cyclic_labels(kBatch, kClasses, 3);
+  testing::train_and_sgd_step(cpu, planes, targets, kSize, 0.01f);
+  testing::train_and_sgd_step(cuda, planes, targets, kSize, 0.01f);
+  const std::vector<float> after = testing::host_values(cuda.find("layer2.1.conv2.weight").value);
   EXPECT_NE(after, before) << "the step changed nothing";
   // Float32 master weights: a step of lr·grad (~1e-4 of a weight) survives; in bf16 storage most would round away.
   int unchanged = 0;
@@ -104,16 +74,8 @@ TEST(ResNetBf16Cuda, ResNet50StepsStopAllocatingAfterTheFirst) {
   config.device = Device::Cuda;
   config.bf16 = true;
   ResNet cuda(config);
-  const std::vector<float> planes = random_planes(17);
-  const std::vector<std::int32_t> targets = labels();
-  std::size_t allocations_after_second = 0;
-  for (int step = 0; step < 3; ++step) {
-    cuda.forward(cuda.upload_images(planes.data(), kBatch, kSize, kSize), BatchNormMode::Train);
-    const float loss = cuda.backward(targets.data(), kBatch);
-    EXPECT_TRUE(std::isfinite(loss));
-    if (step == 1) allocations_after_second = cuda.arena().system_allocations();
-  }
-  EXPECT_EQ(cuda.arena().system_allocations(), allocations_after_second);
+  testing::expect_steps_stop_allocating(cuda, testing::random_planes(kBatch, kSize, 17),
+                                        testing::cyclic_labels(kBatch, kClasses, 3), kSize);
 }
 
 }  // namespace

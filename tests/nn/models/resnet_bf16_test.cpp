@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "nn/models/bf16_comparison.h"
-#include "nn/models/procedural_weights.h"
 #include "nn/models/resnet.h"
+#include "nn/models/resnet_test_support.h"
 
 namespace genint {
 namespace {
@@ -25,11 +25,8 @@ TEST(ResNetBf16Twin, DiffersFromFloat32ByBf16RoundingOnly) {
   bf16_config.bf16 = true;
   ResNet float32(float32_config), bf16(bf16_config);
   bf16.copy_state_from(float32);
-  std::vector<float> planes(static_cast<std::size_t>(kBatch) * 3 * kSize * kSize);
-  for (std::size_t index = 0; index < planes.size(); ++index)
-    planes[index] = static_cast<float>(testing::splitmix64(index + 5) >> 40) / 16777216.0f - 0.5f;
-  std::vector<std::int32_t> labels(kBatch);
-  for (int sample = 0; sample < kBatch; ++sample) labels[static_cast<std::size_t>(sample)] = (sample * 7) % kClasses;
+  const std::vector<float> planes = testing::random_planes(kBatch, kSize, 5);
+  const std::vector<std::int32_t> labels = testing::cyclic_labels(kBatch, kClasses, 7);
   const Tensor exact =
       float32.forward(float32.upload_images(planes.data(), kBatch, kSize, kSize), BatchNormMode::Train);
   const Tensor twin = bf16.forward(bf16.upload_images(planes.data(), kBatch, kSize, kSize), BatchNormMode::Train);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "nn/ops/conv2d.h"
+#include "nn/ops/op_test_support.h"
 
 namespace genint {
 namespace {
@@ -77,16 +78,6 @@ TEST(Bfloat16Convert, WideningIsExactAndRoundingIsIdempotent) {
   }
 }
 
-std::vector<float> values_for(std::int64_t count, std::uint32_t seed) {
-  std::vector<float> values(static_cast<std::size_t>(count));
-  std::uint32_t state = seed;
-  for (float& value : values) {
-    state = state * 1664525u + 1013904223u;
-    value = static_cast<float>(state >> 8) / 16777216.0f - 0.5f;
-  }
-  return values;
-}
-
 // The CPU bf16 twin through the Tensor layer: outputs and gradients are bf16 values, the bias is added after the
 // rounding, and the results sit within bf16 rounding of the float32 convolution.
 TEST(Conv2dBf16Twin, ResultsAreBf16ValuesNearTheFloat32Ones) {
@@ -95,7 +86,8 @@ TEST(Conv2dBf16Twin, ResultsAreBf16ValuesNearTheFloat32Ones) {
   bf16.bf16 = true;
   const auto make = [](const Shape& shape, std::uint32_t seed) {
     Tensor tensor = Tensor::zeros(shape, DType::Float32, Device::Cpu);
-    const std::vector<float> values = values_for(tensor.element_count(), seed);
+    const std::vector<float> values =
+        testing::seeded_uniform(static_cast<std::size_t>(tensor.element_count()), seed, -0.5f, 0.5f);
     std::memcpy(tensor.data<float>(), values.data(), values.size() * sizeof(float));
     return tensor;
   };

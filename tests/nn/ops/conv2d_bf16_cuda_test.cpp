@@ -12,6 +12,7 @@
 #include "nn/core/device_buffer.h"
 #include "nn/ops/bfloat16_convert.h"
 #include "nn/ops/conv2d.h"
+#include "nn/ops/op_test_support.h"
 #include "support/cuda_test_support.h"
 
 namespace genint {
@@ -49,16 +50,6 @@ struct Case {
   int batch, in_channels, size, out_channels, kernel, stride;
   bool bias;
 };
-
-std::vector<float> values_for(std::int64_t count, std::uint32_t seed) {
-  std::vector<float> values(static_cast<std::size_t>(count));
-  std::uint32_t state = seed;
-  for (float& value : values) {
-    state = state * 1664525u + 1013904223u;
-    value = static_cast<float>(state >> 8) / 16777216.0f - 0.5f;
-  }
-  return values;
-}
 
 Tensor on(Device device, const Shape& shape, const std::vector<float>& values) {
   Tensor tensor = Tensor::zeros(shape, DType::Float32, device);
@@ -99,6 +90,9 @@ TEST(Conv2dBf16Cuda, MatchesTheCpuTwinOnResNetShapes) {
                         {"downsample 1x1/2", 2, 32, 8, 64, 1, 2, false},
                         {"1x1 with bias", 2, 16, 6, 8, 1, 1, true}};
   Arena cpu_scratch(Device::Cpu), cuda_scratch(Device::Cuda);
+  const auto values = [](std::int64_t count, unsigned seed) {
+    return testing::seeded_uniform(static_cast<std::size_t>(count), seed, -0.5f, 0.5f);
+  };
   for (const Case& test : cases) {
     SCOPED_TRACE(test.name);
     Conv2dParams params;
@@ -109,10 +103,10 @@ TEST(Conv2dBf16Cuda, MatchesTheCpuTwinOnResNetShapes) {
     const Shape weight_shape{test.out_channels, test.in_channels, test.kernel, test.kernel};
     const int out_size = (test.size + 2 * params.padding - test.kernel) / test.stride + 1;
     const Shape output_shape{test.batch, test.out_channels, out_size, out_size};
-    const std::vector<float> input = values_for(input_shape.element_count(), 1);
-    const std::vector<float> weight = values_for(weight_shape.element_count(), 2);
-    const std::vector<float> output_grad = values_for(output_shape.element_count(), 3);
-    const std::vector<float> bias = test.bias ? values_for(test.out_channels, 4) : std::vector<float>{};
+    const std::vector<float> input = values(input_shape.element_count(), 1);
+    const std::vector<float> weight = values(weight_shape.element_count(), 2);
+    const std::vector<float> output_grad = values(output_shape.element_count(), 3);
+    const std::vector<float> bias = test.bias ? values(test.out_channels, 4) : std::vector<float>{};
     std::vector<float> results[2][4];  // [cpu, cuda][output, input_grad, weight_grad, bias_grad]
     for (int side = 0; side < 2; ++side) {
       const Device device = side == 0 ? Device::Cpu : Device::Cuda;

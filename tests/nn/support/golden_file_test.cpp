@@ -5,6 +5,7 @@
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -95,6 +96,20 @@ TEST(GoldenFileReader, ReadsShapesAndNamesWhatIsMissing) {
   } catch (const Error& error) {
     EXPECT_NE(std::string(error.what()).find("no metadata no-such-key"), std::string::npos) << error.what();
   }
+}
+
+TEST(GoldenFileComparison, MaxAbsDifferenceIsTheWorstElementAndNaNOnAnythingNonFinite) {
+  EXPECT_FLOAT_EQ(testing::max_abs_difference({1.0f, -2.0f, 3.0f}, {1.5f, -2.0f, 0.0f}), 3.0f);
+  EXPECT_EQ(testing::max_abs_difference({}, {}), 0.0f);
+  const float not_a_number = std::numeric_limits<float>::quiet_NaN();
+  // A NaN or infinite output must never read as "close": the old copies skipped NaN silently.
+  EXPECT_TRUE(std::isnan(testing::max_abs_difference({0.0f, not_a_number}, {0.0f, 0.0f})));
+  EXPECT_TRUE(std::isnan(testing::max_abs_difference({std::numeric_limits<float>::infinity()}, {1.0f})));
+  // A size mismatch is a failure of its own (EXPECT_EQ inside) and also returns NaN.
+  const std::vector<std::string> failures = failures_of([] {
+    EXPECT_TRUE(std::isnan(testing::max_abs_difference({1.0f}, {1.0f, 2.0f})));
+  });
+  EXPECT_EQ(failures.size(), 1u);
 }
 
 }  // namespace
