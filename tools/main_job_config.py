@@ -12,11 +12,22 @@ generated on the fly with loss weight LAMBDA (the paper's 256 + 64, scaled to 2 
 images: on 2 cores a step's fixed costs make batch 64 1.7x slower per image (measured).
 """
 import json
+import os
 import sys
 
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NATURAL_PER_BATCH = 128
 GENERATED_PER_BATCH = 32
 CLASSES = 10  # fashion-scenes; the demo generator's classes are its labels (class folders sort as 0_..9_)
+
+
+def source_keys(keys, generator):
+    """A strategy's keys as the intervention source reads them: the given generator, and a directions path relative
+    to the repository (as gan/demo/intervention-strategy.json stores it) made absolute."""
+    resolved = dict(keys, generator=os.path.abspath(generator))
+    if "directions" in resolved:
+        resolved["directions"] = os.path.join(REPO, resolved["directions"])  # an absolute path stays as it is
+    return resolved
 
 
 def loader_config(seed, root, augment, generated_keys=None, generated_weight=None):

@@ -40,8 +40,8 @@ void linear_forward_cuda(const LinearShape& shape, const float* input, const flo
   shape.validate();
   if (shape.rows == 0) return;
   // yᵀ (out×rows, column-major) = W (as its transpose in memory) · xᵀ.
-  gemm(cublas_handle_on(options.stream), CUBLAS_OP_T, CUBLAS_OP_N, shape.out_features, shape.rows, shape.in_features, weight,
-       shape.in_features, input, shape.in_features, output, shape.out_features, options);
+  gemm(cublas_handle_on(options.stream), CUBLAS_OP_T, CUBLAS_OP_N, shape.out_features, shape.rows, shape.in_features,
+       weight, shape.in_features, input, shape.in_features, output, shape.out_features, options);
   if (bias == nullptr) return;
   const std::int64_t total = static_cast<std::int64_t>(shape.rows) * shape.out_features;
   const auto blocks = static_cast<unsigned>((total + kThreads - 1) / kThreads);
