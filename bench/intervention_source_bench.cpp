@@ -13,8 +13,8 @@
 #include "bench/json_line.h"
 #include "gan/biggan/biggan_weights.h"
 #include "gan/directions/direction_discovery.h"
-#include "gan/source/intervention_source.h"
-#include "loader/source/source_statistics.h"
+#include "loader/sources/intervention/intervention_source.h"
+#include "loader/sources/source_statistics.h"
 #include "nn/core/error.h"
 
 namespace genint::bench {

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "io/safetensors/safetensors_reader.h"
-#include "io/safetensors/safetensors_writer.h"
+#include "nn/safetensors/safetensors_reader.h"
+#include "nn/safetensors/safetensors_writer.h"
 #include "nn/core/error.h"
 
 namespace genint::trainer {

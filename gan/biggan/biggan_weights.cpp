@@ -7,7 +7,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "io/safetensors/safetensors_reader.h"
+#include "nn/safetensors/safetensors_reader.h"
 #include "nn/core/error.h"
 
 namespace genint {

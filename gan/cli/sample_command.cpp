@@ -13,8 +13,8 @@
 #include "gan/biggan/biggan_generator.h"
 #include "gan/cli/gan_command.h"
 #include "gan/directions/seed_streams.h"
-#include "gan/source/intervention_source.h"
-#include "io/safetensors/safetensors_reader.h"
+#include "loader/sources/intervention/intervention_source.h"
+#include "nn/safetensors/safetensors_reader.h"
 #include "loader/pipeline/loader_errors.h"
 #include "nn/core/error.h"
 

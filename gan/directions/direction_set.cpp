@@ -9,8 +9,8 @@
 #include <map>
 #include <sstream>
 
-#include "io/safetensors/safetensors_reader.h"
-#include "io/safetensors/safetensors_writer.h"
+#include "nn/safetensors/safetensors_reader.h"
+#include "nn/safetensors/safetensors_writer.h"
 #include "nn/core/error.h"
 
 namespace genint {

@@ -6,7 +6,7 @@
 
 #include "loader/memory/host_memory.h"
 #include "loader/pipeline/loader_errors.h"
-#include "loader/source/source_factory.h"
+#include "loader/sources/source_factory.h"
 #include "nn/core/device.h"
 
 namespace genint::loader {

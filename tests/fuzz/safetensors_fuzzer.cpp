@@ -5,8 +5,8 @@
 #include <cstring>
 #include <vector>
 
-#include "io/safetensors/safetensors_reader.h"
-#include "io/safetensors/safetensors_writer.h"
+#include "nn/safetensors/safetensors_reader.h"
+#include "nn/safetensors/safetensors_writer.h"
 #include "nn/core/error.h"
 
 namespace {

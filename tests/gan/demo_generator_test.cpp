@@ -11,7 +11,7 @@
 #include "gan/biggan/biggan_weights.h"
 #include "gan/directions/direction_discovery.h"
 #include "gan/directions/direction_set.h"
-#include "io/safetensors/safetensors_reader.h"
+#include "nn/safetensors/safetensors_reader.h"
 #include "support/golden_file.h"
 
 namespace genint {

@@ -10,8 +10,8 @@
 #include "gan/biggan/biggan_config.h"
 #include "gan/biggan/biggan_truncation.h"
 #include "gan/biggan/biggan_weights.h"
-#include "io/safetensors/safetensors_reader.h"
-#include "io/safetensors/safetensors_writer.h"
+#include "nn/safetensors/safetensors_reader.h"
+#include "nn/safetensors/safetensors_writer.h"
 #include "nn/core/error.h"
 #include "support/temporary_directory.h"
 

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <string>
 
-#include "io/safetensors/safetensors_writer.h"
+#include "nn/safetensors/safetensors_writer.h"
 #include "nn/core/error.h"
 #include "support/temporary_directory.h"
 

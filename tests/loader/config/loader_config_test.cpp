@@ -6,7 +6,7 @@
 
 #include "loader/pipeline/loader_builder.h"
 #include "loader/pipeline/loader_errors.h"
-#include "loader/source/source_factory.h"
+#include "loader/sources/source_factory.h"
 #include "loader/support/jpeg_tree.h"
 #include "loader/support/synthetic_source.h"
 #include "nn/core/device.h"

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "io/safetensors/safetensors_writer.h"
+#include "nn/safetensors/safetensors_writer.h"
 #include "nn/models/procedural_weights.h"
 #include "nn/models/resnet.h"
 #include "nn/models/sha256.h"

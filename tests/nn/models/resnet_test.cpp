@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "io/safetensors/safetensors_reader.h"
-#include "io/safetensors/safetensors_writer.h"
+#include "nn/safetensors/safetensors_reader.h"
+#include "nn/safetensors/safetensors_writer.h"
 #include "nn/core/error.h"
 #include "nn/models/procedural_weights.h"
 #include "support/temporary_directory.h"
