@@ -15,7 +15,7 @@
 #include "gan/directions/seed_streams.h"
 #include "loader/sources/intervention/intervention_source.h"
 #include "nn/safetensors/safetensors_reader.h"
-#include "loader/pipeline/loader_errors.h"
+#include "nn/core/error.h"
 #include "nn/core/error.h"
 
 #ifdef _OPENMP

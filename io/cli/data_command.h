@@ -14,7 +14,7 @@ namespace genint::data {
 struct DataCommand {
   std::string summary;  // one line for the command list
   std::string usage;    // the full usage text, printed on a usage error
-  // Returns the exit status: 0 done, 1 the input is unusable. Throws UsageError for bad arguments (exit 2)
+  // Returns the exit status: 0 done, 1 the input is unusable. Throws genint::UsageError for bad arguments (exit 2)
   // and genint::Error for anything else (exit 1).
   std::function<int(const std::vector<std::string>& arguments)> run;
 };
@@ -25,12 +25,6 @@ struct DataCommandRegistrar {
   DataCommandRegistrar(const std::string& name, DataCommand command) {
     data_commands().emplace(name, std::move(command));
   }
-};
-
-// Wrong arguments: genint-data prints the command's usage and exits 2.
-class UsageError : public Error {
- public:
-  using Error::Error;
 };
 
 }  // namespace genint::data

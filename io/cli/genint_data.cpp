@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
   const auto& command = data_commands().at(words[0]);
   try {
     return command.run(std::vector<std::string>(words.begin() + 1, words.end()));
-  } catch (const genint::data::UsageError& error) {
+  } catch (const genint::UsageError& error) {
     std::fprintf(stderr, "genint-data %s: %s\n%s", words[0].c_str(), error.what(), command.usage.c_str());
     return 2;
   } catch (const std::exception& error) {

@@ -7,8 +7,8 @@
 #include <set>
 #include <sstream>
 
-#include "loader/config/config_object.h"
-#include "loader/pipeline/loader_errors.h"
+#include "nn/core/config_object.h"
+#include "nn/core/error.h"
 
 namespace genint::loader {
 namespace {

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "loader/memory/host_memory.h"
-#include "loader/pipeline/loader_errors.h"
+#include "nn/core/error.h"
 #include "loader/sources/source_factory.h"
 #include "nn/core/device.h"
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "loader/pipeline/blocking_queue.h"
-#include "loader/pipeline/loader_errors.h"
+#include "nn/core/error.h"
 #include "loader/pipeline/loader_pipeline.h"
 
 namespace genint::loader {

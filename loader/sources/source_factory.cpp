@@ -7,7 +7,7 @@
 
 #include "loader/sources/intervention/intervention_source.h"
 #include "loader/sources/natural/natural_source.h"
-#include "loader/pipeline/loader_errors.h"
+#include "nn/core/error.h"
 
 namespace genint::loader {
 namespace {

@@ -5,8 +5,8 @@
 #include <map>
 
 #include "loader/sources/intervention/intervention_source.h"
-#include "loader/config/config_object.h"
-#include "loader/pipeline/loader_errors.h"
+#include "nn/core/config_object.h"
+#include "nn/core/error.h"
 #include "nn/core/device.h"
 
 namespace genint {

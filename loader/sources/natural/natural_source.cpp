@@ -4,8 +4,8 @@
 
 #include <filesystem>
 
-#include "loader/config/config_object.h"
-#include "loader/pipeline/loader_errors.h"
+#include "nn/core/config_object.h"
+#include "nn/core/error.h"
 #include "loader/sources/source_statistics.h"
 
 namespace genint::loader {

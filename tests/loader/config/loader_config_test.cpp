@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "loader/pipeline/loader_builder.h"
-#include "loader/pipeline/loader_errors.h"
+#include "nn/core/error.h"
 #include "loader/sources/source_factory.h"
 #include "loader/support/jpeg_tree.h"
 #include "loader/support/synthetic_source.h"

@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "loader/pipeline/loader_errors.h"
+#include "nn/core/error.h"
 #include "loader/support/synthetic_source.h"
 
 namespace genint::loader {

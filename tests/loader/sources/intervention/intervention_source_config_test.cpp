@@ -6,7 +6,7 @@
 
 #include "loader/sources/intervention/intervention_source.h"
 #include "loader/pipeline/loader_builder.h"
-#include "loader/pipeline/loader_errors.h"
+#include "nn/core/error.h"
 #include "nn/core/device.h"
 #include "tests/gan/interventions/intervention_test_support.h"
 
@@ -26,7 +26,7 @@ std::pair<std::string, std::string> refusal(const nlohmann::json& keys) {
   settings.path = "sources[1]";
   try {
     make_intervention_source(config, settings);
-  } catch (const loader::ConfigError& error) {
+  } catch (const ConfigError& error) {
     return {error.field(), error.what()};
   }
   return {"(accepted)", "(accepted)"};
@@ -157,7 +157,7 @@ TEST(InterventionSourceConfig, TheLoaderBuildsItFromTheConfigAndReportsItsErrors
   try {
     loader::make_loader_pipeline(loader::parse_loader_config(config));
     FAIL() << "a misspelt space must be refused";
-  } catch (const loader::ConfigError& error) {
+  } catch (const ConfigError& error) {
     EXPECT_EQ(error.field(), "sources[0].space");
     EXPECT_NE(std::string(error.what()).find("latent_centred"), std::string::npos) << error.what();
   }

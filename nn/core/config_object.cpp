@@ -1,12 +1,12 @@
 // Typed, range-checked access to config objects. Integers must be JSON integers (3.0 is refused for a
 // count: a float there is almost always a mistake such as a fraction written in the wrong field).
-#include "loader/config/config_object.h"
+#include "nn/core/config_object.h"
 
 #include <algorithm>
 
-#include "loader/pipeline/loader_errors.h"
+#include "nn/core/error.h"
 
-namespace genint::loader {
+namespace genint {
 
 std::string json_type_name(const nlohmann::json& value) {
   if (value.is_string()) return "string";
@@ -130,4 +130,4 @@ void ConfigObject::reject_unknown_keys() const {
     if (read_keys_.count(item.key()) == 0) throw ConfigError(field(item.key()), "is not a known setting");
 }
 
-}  // namespace genint::loader
+}  // namespace genint

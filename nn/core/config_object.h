@@ -1,5 +1,5 @@
-// Strict reading of one JSON object of the loader config: typed getters with ranges, each naming the
-// field's full path in its error, and a final check that no unknown key was given.
+// Strict reading of one JSON config object (the loader config, a source entry, an intervention): typed getters
+// with ranges, each naming the field's full path in its ConfigError, and a final check that no unknown key was given.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace genint::loader {
+namespace genint {
 
 class ConfigObject {
  public:
@@ -44,4 +44,4 @@ class ConfigObject {
 // "string", "integer", "number", "boolean", "array", "object", "null": for error messages.
 std::string json_type_name(const nlohmann::json& value);
 
-}  // namespace genint::loader
+}  // namespace genint
