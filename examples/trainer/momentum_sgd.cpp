@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
+#include "nn/core/error.h"
 #include "nn/safetensors/safetensors_reader.h"
 #include "nn/safetensors/safetensors_writer.h"
-#include "nn/core/error.h"
 
 namespace genint::trainer {
 

@@ -1,5 +1,6 @@
 // genint-gan sample: writes generated images (observational or interventions) as PNG/JPEG in ImageFolder layout,
-// plus samples.csv with each image's record; the same keys, sampler, generator and converter as the loader's source.
+// plus samples.csv with each image's record; the same keys, sampler, generator and converter as the loader's source
+// (gan/interventions/intervention_settings.h reads the keys for both).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -13,10 +14,11 @@
 #include "gan/biggan/biggan_generator.h"
 #include "gan/cli/gan_command.h"
 #include "gan/directions/seed_streams.h"
-#include "loader/sources/intervention/intervention_source.h"
+#include "gan/images/generated_image.h"
+#include "gan/interventions/intervention_settings.h"
+#include "nn/core/config_object.h"
+#include "nn/core/error.h"
 #include "nn/safetensors/safetensors_reader.h"
-#include "nn/core/error.h"
-#include "nn/core/error.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -98,25 +100,14 @@ nlohmann::json source_keys(const CommandOptions& options) {
   return keys;
 }
 
-// Builds the source through the loader's own factory, so the keys are read and checked in one place.
-std::unique_ptr<InterventionSource> make_source(const nlohmann::json& keys, int image_size) {
-  loader::LoaderConfig config;
-  config.image_size = image_size;
-  config.layout = loader::SampleLayout::Uint8Hwc;
-  loader::SourceSettings settings;
-  settings.kind = loader::SourceKind::Intervention;
-  settings.own_settings = keys;
-  settings.path = "sample";
-  std::unique_ptr<loader::SampleSource> source;
+// Reads, loads and checks the keys as the loader's intervention source does (gan's read_intervention).
+LoadedIntervention load_keys(const nlohmann::json& keys) {
   try {
-    source = make_intervention_source(config, settings);
-  } catch (const loader::ConfigError& error) {
+    ConfigObject object(keys, "sample");
+    return read_intervention(object);
+  } catch (const ConfigError& error) {
     throw Error(std::string("intervention settings: ") + error.what());
   }
-  auto* intervention = dynamic_cast<InterventionSource*>(source.get());
-  GENINT_CHECK(intervention != nullptr, "make_intervention_source returned another kind of source");
-  source.release();
-  return std::unique_ptr<InterventionSource>(intervention);
 }
 
 std::vector<std::string> class_folders(const CommandOptions& options, int label_count) {
@@ -144,7 +135,7 @@ std::vector<std::string> class_folders(const CommandOptions& options, int label_
   return folders;
 }
 
-// The generator's output side, from its metadata alone (the tensors are read once, by the source).
+// The generator's output side, from its metadata alone (the tensors are read once, by load_keys).
 int generator_resolution(const std::string& path) {
   const io::SafetensorsFile file = io::SafetensorsFile::open(path);
   const auto config = file.metadata().find("config");
@@ -154,6 +145,7 @@ int generator_resolution(const std::string& path) {
 
 struct WriteSettings {
   std::string out_dir;
+  int image_size = 0;
   std::string extension;  // ".png" or ".JPEG"
   std::uint64_t seed = 0;
   int count = 0;
@@ -180,11 +172,12 @@ std::string record_row(const std::string& file, std::int32_t label, const Interv
 }
 
 // Chunk by chunk: seeds → sampler (classes dealt in turn) → generator → converter → files and CSV rows.
-int write_samples(const InterventionSource& source, const std::vector<std::string>& folders,
+int write_samples(const LoadedIntervention& intervention, const std::vector<std::string>& folders,
                   const WriteSettings& settings) {
-  BigGanGenerator generator{BigGanWeights(source.weights())};
-  InterventionSampler sampler(generator.config(), source.directions(), source.settings().intervention);
-  GeneratedImageConverter converter(generator.resolution(), source.settings().image_size, GeneratedLayout::Uint8Hwc);
+  BigGanGenerator generator{BigGanWeights(intervention.weights)};
+  const DirectionSet* directions = intervention.directions ? &*intervention.directions : nullptr;
+  InterventionSampler sampler(generator.config(), directions, intervention.settings.intervention);
+  GeneratedImageConverter converter(generator.resolution(), settings.image_size, GeneratedLayout::Uint8Hwc);
   std::vector<int> drawn = sampler.options().classes;
   if (drawn.empty())
     for (int index = 0; index < generator.config().num_classes; ++index) drawn.push_back(index);
@@ -215,7 +208,7 @@ int write_samples(const InterventionSource& source, const std::vector<std::strin
     generator.forward(size, generator_inputs(batch), images.data());
     for (int row = 0; row < size; ++row) {
       const InterventionRecord& record = batch.records[static_cast<std::size_t>(row)];
-      const std::int32_t label = source.label_of(record.class_index);
+      const std::int32_t label = intervention.settings.label_of(record.class_index);
       char name[32];
       std::snprintf(name, sizeof name, "gen_%07d", first + row);
       const std::string file = folders[static_cast<std::size_t>(label)] + "/" + name + settings.extension;
@@ -264,20 +257,20 @@ int run_sample(const std::vector<std::string>& arguments) {
   GENINT_CHECK(!std::filesystem::exists(settings.out_dir) || std::filesystem::is_empty(settings.out_dir),
                "--out '" + settings.out_dir + "' is not empty");
   const nlohmann::json keys = source_keys(options);
-  const int image_size = options.integer("image-size", generator_resolution(keys["generator"].get<std::string>()));
-  const std::unique_ptr<InterventionSource> source = make_source(keys, image_size);
+  settings.image_size = options.integer("image-size", generator_resolution(keys["generator"].get<std::string>()));
+  const LoadedIntervention intervention = load_keys(keys);
   int label_count = 0;
-  for (int index = 0; index < source->weights().config.num_classes; ++index)
-    label_count = std::max(label_count, source->label_of(index) + 1);
+  for (int index = 0; index < intervention.weights.config.num_classes; ++index)
+    label_count = std::max(label_count, intervention.settings.label_of(index) + 1);
   const std::vector<std::string> folders = class_folders(options, label_count);
   std::filesystem::create_directories(settings.out_dir);
   const auto start = std::chrono::steady_clock::now();
-  const int skipped = write_samples(*source, folders, settings);
+  const int skipped = write_samples(intervention, folders, settings);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   nlohmann::ordered_json summary = {{"out", settings.out_dir},
                                     {"written", settings.count - skipped},
                                     {"skipped_non_finite", skipped},
-                                    {"space", intervention_space_name(source->settings().intervention.space)},
+                                    {"space", intervention_space_name(intervention.settings.intervention.space)},
                                     {"seconds", seconds},
                                     {"images_per_second", (settings.count - skipped) / std::max(seconds, 1e-9)}};
   std::printf("%s\n", summary.dump().c_str());

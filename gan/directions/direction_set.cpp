@@ -9,9 +9,9 @@
 #include <map>
 #include <sstream>
 
+#include "nn/core/error.h"
 #include "nn/safetensors/safetensors_reader.h"
 #include "nn/safetensors/safetensors_writer.h"
-#include "nn/core/error.h"
 
 namespace genint {
 namespace {

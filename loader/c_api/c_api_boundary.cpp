@@ -27,9 +27,10 @@ static_assert(same_value(Status::Ok, GENINT_OK) && same_value(Status::InvalidArg
               "genint::Status must mirror genint_status value for value");
 }  // namespace
 
-void set_last_error(genint_status status, const std::string& message) {
+genint_status set_last_error(genint_status status, const std::string& message) {
   last_error_status = status;
   last_error_message = message;
+  return status;
 }
 void clear_last_error() {
   last_error_status = GENINT_OK;
@@ -37,27 +38,21 @@ void clear_last_error() {
 }
 
 genint_status status_from_current_exception() {
-  genint_status status = GENINT_ERROR_INTERNAL;
   try {
     throw;
   } catch (const Error& error) {
-    status = static_cast<genint_status>(error.status());
-    set_last_error(status, error.what());
+    return set_last_error(static_cast<genint_status>(error.status()), error.what());
   } catch (const nlohmann::json::exception& error) {
-    status = GENINT_ERROR_INVALID_CONFIG;
-    set_last_error(status, std::string("config: ") + error.what());
+    return set_last_error(GENINT_ERROR_INVALID_CONFIG, std::string("config: ") + error.what());
   } catch (const std::filesystem::filesystem_error& error) {
-    status = GENINT_ERROR_IO;
-    set_last_error(status, error.what());
+    return set_last_error(GENINT_ERROR_IO, error.what());
   } catch (const std::bad_alloc&) {
-    status = GENINT_ERROR_OUT_OF_MEMORY;
-    set_last_error(status, "out of memory");
+    return set_last_error(GENINT_ERROR_OUT_OF_MEMORY, "out of memory");
   } catch (const std::exception& error) {
-    set_last_error(status, error.what());
+    return set_last_error(GENINT_ERROR_INTERNAL, error.what());
   } catch (...) {
-    set_last_error(status, "unknown exception (not derived from std::exception)");
+    return set_last_error(GENINT_ERROR_INTERNAL, "unknown exception (not derived from std::exception)");
   }
-  return status;
 }
 
 }  // namespace genint::c_api

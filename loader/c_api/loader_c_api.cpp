@@ -40,8 +40,7 @@ void require(bool condition, const char* message) {
 
 // The ring slot a handed-out batch carries; one that cannot be a slot was overwritten by the caller.
 std::uint32_t ring_slot_of(const genint_batch* batch, const char* function) {
-  if (batch->ring_slot > UINT32_MAX)
-    throw MisuseError(std::string(function) + ": the batch's ring_slot was changed");
+  if (batch->ring_slot > UINT32_MAX) throw MisuseError(std::string(function) + ": the batch's ring_slot was changed");
   return static_cast<std::uint32_t>(batch->ring_slot);
 }
 
@@ -180,7 +179,7 @@ genint_status genint_loader_stats_json(const genint_loader* handle, char* buffer
     if (buffer == nullptr) return;
     if (capacity <= text.size())
       throw MisuseError("genint_loader_stats_json: the buffer holds " + std::to_string(capacity) +
-                                " bytes, the statistics need " + std::to_string(text.size() + 1));
+                        " bytes, the statistics need " + std::to_string(text.size() + 1));
     std::memcpy(buffer, text.c_str(), text.size() + 1);
   });
 }

@@ -21,13 +21,7 @@ SourceSettings parse_source(const nlohmann::json& value, const std::string& path
   ConfigObject object(value, path);
   SourceSettings settings;
   settings.path = path;
-  try {
-    settings.kind = parse_source_kind(object.required_text("kind"));
-  } catch (const ConfigError&) {
-    throw;
-  } catch (const Error& error) {
-    throw ConfigError(object.field("kind"), error.what());
-  }
+  settings.kind = as_config_error(object, "kind", [&] { return parse_source_kind(object.required_text("kind")); });
   if (object.has("count") == object.has("fraction"))
     throw ConfigError(object.field("count"), "give exactly one of 'count' and 'fraction'");
   if (object.has("count")) {

@@ -130,4 +130,9 @@ void ConfigObject::reject_unknown_keys() const {
     if (read_keys_.count(item.key()) == 0) throw ConfigError(field(item.key()), "is not a known setting");
 }
 
+void ConfigObject::reject_inapplicable(const std::vector<std::string>& keys, const std::string& why) const {
+  for (const std::string& key : keys)
+    if (has(key)) throw ConfigError(field(key), "has no effect " + why);
+}
+
 }  // namespace genint

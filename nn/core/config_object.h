@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "nn/core/error.h"
+
 namespace genint {
 
 class ConfigObject {
@@ -30,7 +32,10 @@ class ConfigObject {
   const nlohmann::json& array(const std::string& key);  // the key must be present and an array
   // Throws ConfigError naming the first key no getter asked for (a typo must not be silently ignored).
   void reject_unknown_keys() const;
+  // Throws ConfigError on the first of `keys` given: it "has no effect <why>".
+  void reject_inapplicable(const std::vector<std::string>& keys, const std::string& why) const;
   const std::string& path() const { return path_; }
+  const nlohmann::json& json() const { return value_; }
 
  private:
   const nlohmann::json& required(const std::string& key);
@@ -43,5 +48,18 @@ class ConfigObject {
 
 // "string", "integer", "number", "boolean", "array", "object", "null": for error messages.
 std::string json_type_name(const nlohmann::json& value);
+
+// Runs `load` (reading a file a key names, building what the keys describe); a genint::Error from it becomes a
+// ConfigError on object.field(key), so the message names the key that led there.
+template <typename Load>
+auto as_config_error(const ConfigObject& object, const std::string& key, Load&& load) {
+  try {
+    return load();
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const Error& error) {
+    throw ConfigError(object.field(key), error.what());
+  }
+}
 
 }  // namespace genint

@@ -5,9 +5,9 @@
 #include <cstring>
 #include <vector>
 
+#include "nn/core/error.h"
 #include "nn/safetensors/safetensors_reader.h"
 #include "nn/safetensors/safetensors_writer.h"
-#include "nn/core/error.h"
 
 namespace {
 

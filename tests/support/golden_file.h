@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "nn/safetensors/safetensors_reader.h"
 #include "nn/core/error.h"
+#include "nn/safetensors/safetensors_reader.h"
 
 namespace genint::testing {
 

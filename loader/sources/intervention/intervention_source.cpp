@@ -118,18 +118,6 @@ InterventionSource::InterventionSource(InterventionSourceSettings settings, BigG
                "intervention source: the CPU generator computes in float32 only");
 }
 
-std::unique_ptr<InterventionSource> InterventionSource::load(InterventionSourceSettings settings) {
-  BigGanWeights weights = BigGanWeights::load(settings.generator_path);
-  std::optional<DirectionSet> directions;
-  if (!settings.directions_path.empty()) directions = DirectionSet::read(settings.directions_path);
-  return std::make_unique<InterventionSource>(std::move(settings), std::move(weights), std::move(directions));
-}
-
-std::int32_t InterventionSource::label_of(int class_index) const {
-  if (settings_.label_of_class.empty()) return class_index;
-  return settings_.label_of_class[static_cast<std::size_t>(class_index)];
-}
-
 std::size_t InterventionSource::sample_bytes() const {
   const std::size_t values =
       static_cast<std::size_t>(settings_.image_size) * static_cast<std::size_t>(settings_.image_size) * 3;

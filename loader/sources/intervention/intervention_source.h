@@ -10,20 +10,17 @@
 
 #include "gan/biggan/biggan_weights.h"
 #include "gan/directions/direction_set.h"
-#include "gan/interventions/intervention_sampler.h"
 #include "gan/images/generated_image.h"
-#include "loader/sources/intervention/source_generator.h"
+#include "gan/interventions/intervention_sampler.h"
+#include "gan/interventions/intervention_settings.h"
 #include "loader/config/loader_config.h"
+#include "loader/sources/intervention/source_generator.h"
 #include "loader/sources/sample_source.h"
 
 namespace genint {
 
-struct InterventionSourceSettings {
-  std::string generator_path;   // converted BigGAN-deep weights (tools/convert_biggan.py)
-  std::string directions_path;  // a directions file; empty for the observational space
-  InterventionOptions intervention;
-  // Dataset label of each generator class ([num_classes]); empty: identity. Classes drawn must map to ≥ 0.
-  std::vector<std::int32_t> label_of_class;
+// The intervention (gan's: files, sampler options, labels) and where and how this source runs it.
+struct InterventionSourceSettings : InterventionSettings {
   int chunk = 8;  // samples per generator forward
   // CPU, or a CUDA device per producer (each producer its own generator and stream). Activation spaces need
   // the CPU: the CUDA forward has no activation hooks.
@@ -39,8 +36,6 @@ class InterventionSource : public loader::SampleSource {
   // Throws genint::Error when the settings do not fit the generator or the directions.
   InterventionSource(InterventionSourceSettings settings, BigGanWeights weights,
                      std::optional<DirectionSet> directions);
-  // Loads both files named by the settings.
-  static std::unique_ptr<InterventionSource> load(InterventionSourceSettings settings);
 
   loader::SourceKind kind() const override { return loader::SourceKind::Intervention; }
   std::uint64_t epoch_length() const override { return 0; }
@@ -50,7 +45,7 @@ class InterventionSource : public loader::SampleSource {
   const InterventionSourceSettings& settings() const { return settings_; }
   const BigGanWeights& weights() const { return weights_; }
   const DirectionSet* directions() const { return directions_ ? &*directions_ : nullptr; }
-  std::int32_t label_of(int class_index) const;
+  std::int32_t label_of(int class_index) const { return settings_.label_of(class_index); }
   std::size_t sample_bytes() const;
 
  private:
@@ -59,8 +54,8 @@ class InterventionSource : public loader::SampleSource {
   std::optional<DirectionSet> directions_;
 };
 
-// The loader's factory: validates settings.own_settings (ConfigError naming "sources[i].<key>"), loads the
-// generator and directions, and builds the source.
+// The loader's factory: validates settings.own_settings (ConfigError naming "sources[i].<key>"; the intervention's
+// own keys through gan's read_intervention_keys), loads the generator and directions, and builds the source.
 std::unique_ptr<loader::SampleSource> make_intervention_source(const loader::LoaderConfig& config,
                                                                const loader::SourceSettings& settings);
 

@@ -1,43 +1,13 @@
-// The intervention source's config keys: read strictly (ConfigError names "sources[i].<key>"), checked against
-// the generator and directions files once they are loaded, then turned into an InterventionSource.
-#include <algorithm>
-#include <limits>
-#include <map>
-
+// The intervention source's config entry: the intervention's own keys are gan's (read_intervention); the source
+// adds where its generator runs ("chunk", "device", "device_index", "precision") and the loader's image.
+#include "gan/interventions/intervention_settings.h"
 #include "loader/sources/intervention/intervention_source.h"
 #include "nn/core/config_object.h"
-#include "nn/core/error.h"
 #include "nn/core/device.h"
+#include "nn/core/error.h"
 
 namespace genint {
 namespace {
-
-using loader::ConfigError;
-using loader::ConfigObject;
-
-// Keys given as written; what they need from the files is checked after loading (resolve_against_files).
-struct ParsedKeys {
-  InterventionSourceSettings settings;
-  bool top_k_given = false;
-  bool classes_given = false;
-  nlohmann::json label_map;      // null when absent
-  std::int64_t label_count = 0;  // 0: the dataset's number of labels is not known
-};
-
-std::int64_t json_integer(const nlohmann::json& value, const std::string& field, std::int64_t min, std::int64_t max) {
-  if (!value.is_number_integer())
-    throw ConfigError(field, "must be an integer, got " + loader::json_type_name(value) + " " + value.dump());
-  const auto number = value.get<std::int64_t>();
-  if (number < min || number > max)
-    throw ConfigError(
-        field, "must be in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " + std::to_string(number));
-  return number;
-}
-
-void reject_inapplicable(const ConfigObject& object, const std::vector<std::string>& keys, const std::string& why) {
-  for (const std::string& key : keys)
-    if (object.has(key)) throw ConfigError(object.field(key), "has no effect " + why);
-}
 
 // "device": "cpu" | "cuda"; with cuda, "device_index" (default: the loader's output device when that is cuda,
 // else 0) and "precision". The device is checked against this build and machine now, not in a worker thread.
@@ -45,7 +15,7 @@ GeneratorBackend parse_backend(ConfigObject& object, const loader::LoaderConfig&
   GeneratorBackend backend;
   const std::string device = object.choice("device", "cpu", {"cpu", "cuda"});
   if (device == "cpu") {
-    reject_inapplicable(object, {"device_index", "precision"}, "with device 'cpu' (the CPU forward is float32)");
+    object.reject_inapplicable({"device_index", "precision"}, "with device 'cpu' (the CPU forward is float32)");
     return backend;
   }
   backend.device = Device::Cuda;
@@ -71,196 +41,24 @@ GeneratorBackend parse_backend(ConfigObject& object, const loader::LoaderConfig&
   return backend;
 }
 
-ParsedKeys parse_keys(ConfigObject& object, const nlohmann::json& own_settings, const loader::LoaderConfig& config) {
-  ParsedKeys parsed;
-  InterventionSourceSettings& settings = parsed.settings;
-  InterventionOptions& options = settings.intervention;
-  settings.generator_path = object.required_text("generator");
-  const std::string space = object.choice(
-      "space", "latent", {"observational", "latent", "latent_centred", "activation", "activation_centred"});
-  options.space = parse_intervention_space(space);
-  if (options.space == InterventionSpace::Observational) {
-    reject_inapplicable(object, {"directions", "top_k", "step", "layer_begin", "layer_end"},
-                        "with space 'observational' (plain samples, no direction is applied)");
-  } else {
-    settings.directions_path = object.required_text("directions");
-    parsed.top_k_given = object.has("top_k");
-    options.top_k = static_cast<int>(object.integer("top_k", 1, 1, 1'000'000));
-    options.step_range = object.number("step", 1.0, 0.0, 1e6);
-  }
-  if (options.space == InterventionSpace::Activation || options.space == InterventionSpace::ActivationCentred) {
-    reject_inapplicable(object, {"layer_begin", "layer_end"},
-                        "with an activation space (the directions file's layer is the one edited)");
-  } else {
-    options.layer_begin = static_cast<int>(object.integer("layer_begin", 0, 0, 1'000'000));
-    options.layer_end = static_cast<int>(object.integer("layer_end", -1, -1, 1'000'000));
-  }
-  options.truncation = object.number("truncation", 1.0, std::numeric_limits<double>::min(), 1.0);
-  if (object.has("classes")) {
-    parsed.classes_given = true;
-    const nlohmann::json& classes = object.array("classes");
-    if (classes.empty()) throw ConfigError(object.field("classes"), "must list at least one class (omit it for all)");
-    for (std::size_t index = 0; index < classes.size(); ++index)
-      options.classes.push_back(static_cast<int>(
-          json_integer(classes[index], object.field("classes") + "[" + std::to_string(index) + "]", 0, 1'000'000)));
-  }
-  if (object.has("label_map")) {
-    parsed.label_map = own_settings.at("label_map");
-    // Marks the key read; anything but an array or an object is refused with its type.
-    if (parsed.label_map.is_array()) {
-      object.array("label_map");
-    } else {
-      object.object("label_map");
-    }
-  }
-  parsed.label_count = object.integer("label_count", 0, 1, std::numeric_limits<std::int32_t>::max());
-  settings.chunk = static_cast<int>(object.integer("chunk", 8, 1, 1024));
-  settings.backend = parse_backend(object, config, options.space);
-  object.reject_unknown_keys();
-  settings.image_size = config.image_size;
-  settings.layout =
-      config.layout == loader::SampleLayout::Uint8Hwc ? GeneratedLayout::Uint8Hwc : GeneratedLayout::Float32Chw;
-  return parsed;
-}
-
-// label_map as [num_classes] labels (−1: not in the dataset) or {"<class>": label}; identity when absent.
-std::vector<std::int32_t> resolve_label_map(const ParsedKeys& parsed, const ConfigObject& object, int class_count,
-                                            std::vector<int>& classes) {
-  const std::string field = object.field("label_map");
-  std::vector<std::int32_t> labels;
-  if (parsed.label_map.is_null()) return labels;
-  labels.assign(static_cast<std::size_t>(class_count), -1);
-  const std::int64_t max_label = std::numeric_limits<std::int32_t>::max();
-  if (parsed.label_map.is_array()) {
-    if (parsed.label_map.size() != static_cast<std::size_t>(class_count))
-      throw ConfigError(field, "has " + std::to_string(parsed.label_map.size()) + " entries; the generator has " +
-                                   std::to_string(class_count) + " classes (use an object to map only some)");
-    for (std::size_t index = 0; index < labels.size(); ++index) {
-      labels[index] = static_cast<std::int32_t>(
-          json_integer(parsed.label_map[index], field + "[" + std::to_string(index) + "]", -1, max_label));
-      // Without an explicit class list, the classes with a label are the ones drawn.
-      if (!parsed.classes_given && labels[index] >= 0) classes.push_back(static_cast<int>(index));
-    }
-    if (classes.empty()) throw ConfigError(field, "maps no class to a label");
-    return labels;
-  }
-  for (const auto& [key, value] : parsed.label_map.items()) {
-    std::size_t used = 0;
-    int class_index = -1;
-    try {
-      class_index = std::stoi(key, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != key.size() || class_index < 0 || class_index >= class_count)
-      throw ConfigError(field + "." + key,
-                        "keys must be generator classes in [0, " + std::to_string(class_count) + ")");
-    labels[static_cast<std::size_t>(class_index)] =
-        static_cast<std::int32_t>(json_integer(value, field + "." + key, 0, max_label));
-    // Without an explicit class list, a partial map says which classes to draw.
-    if (!parsed.classes_given) classes.push_back(class_index);
-  }
-  if (classes.empty()) throw ConfigError(field, "maps no class");
-  std::sort(classes.begin(), classes.end());
-  return labels;
-}
-
-// Every class that can be drawn has a dataset label, below label_count when that is known.
-void check_labels(const ParsedKeys& parsed, const ConfigObject& object, int class_count,
-                  const InterventionSourceSettings& settings) {
-  std::vector<int> drawn = settings.intervention.classes;
-  if (drawn.empty())
-    for (int index = 0; index < class_count; ++index) drawn.push_back(index);
-  for (int class_index : drawn) {
-    if (class_index >= class_count)
-      throw ConfigError(object.field("classes"), "class " + std::to_string(class_index) +
-                                                     " is outside the generator's [0, " + std::to_string(class_count) +
-                                                     ")");
-    const std::int32_t label =
-        settings.label_of_class.empty() ? class_index : settings.label_of_class[static_cast<std::size_t>(class_index)];
-    const std::string field = settings.label_of_class.empty() ? object.field("classes") : object.field("label_map");
-    if (label < 0)
-      throw ConfigError(field, "generator class " + std::to_string(class_index) + " is drawn but has no label");
-    if (parsed.label_count > 0 && label >= parsed.label_count)
-      throw ConfigError(field, "generator class " + std::to_string(class_index) + " maps to label " +
-                                   std::to_string(label) + ", outside the dataset's " +
-                                   std::to_string(parsed.label_count) + " labels (label_count)");
-  }
-}
-
-// The hash part of a generator id ("<file name>:fnv1a64:<hash>"): a copied or renamed file is the same model.
-std::string generator_hash(const std::string& generator_id) {
-  const std::size_t colon = generator_id.rfind(':');
-  return colon == std::string::npos ? generator_id : generator_id.substr(colon + 1);
-}
-
-void check_directions(ParsedKeys& parsed, const ConfigObject& object, const BigGanConfig& config,
-                      const DirectionSet& directions) {
-  InterventionOptions& options = parsed.settings.intervention;
-  if (directions.latent_dimension != config.z_dim)
-    throw ConfigError(object.field("directions"), "'" + parsed.settings.directions_path + "' has latent dimension " +
-                                                      std::to_string(directions.latent_dimension) +
-                                                      ", the generator's z_dim is " + std::to_string(config.z_dim));
-  if (!directions.generator_id.empty()) {
-    const std::string generator_id = biggan_generator_id(parsed.settings.generator_path);
-    if (generator_hash(generator_id) != generator_hash(directions.generator_id))
-      throw ConfigError(object.field("directions"), "'" + parsed.settings.directions_path +
-                                                        "' was made for generator " + directions.generator_id +
-                                                        ", not " + generator_id);
-  }
-  // The paper's k = 60, or all components when the file has fewer.
-  if (!parsed.top_k_given) options.top_k = std::min(60, directions.components);
-  if (options.top_k > directions.components)
-    throw ConfigError(object.field("top_k"), std::to_string(options.top_k) + " exceeds the " +
-                                                 std::to_string(directions.components) + " components of '" +
-                                                 parsed.settings.directions_path + "'");
-}
-
-void check_layer_range(const InterventionOptions& options, const ConfigObject& object, const BigGanConfig& config) {
-  if (options.space != InterventionSpace::Latent && options.space != InterventionSpace::LatentCentred) return;
-  const int latents = config.latent_count();
-  const int end = options.layer_end < 0 ? latents : options.layer_end;
-  if (end > latents)
-    throw ConfigError(object.field("layer_end"), std::to_string(end) + " exceeds the generator's " +
-                                                     std::to_string(latents) + " per-layer latents");
-  if (options.layer_begin >= end)
-    throw ConfigError(object.field("layer_begin"),
-                      std::to_string(options.layer_begin) + " must be below layer_end " + std::to_string(end));
-}
-
-template <typename Load>
-auto load_or_config_error(const ConfigObject& object, const std::string& key, Load&& load) {
-  try {
-    return load();
-  } catch (const ConfigError&) {
-    throw;
-  } catch (const Error& error) {
-    throw ConfigError(object.field(key), error.what());
-  }
-}
-
 }  // namespace
 
 std::unique_ptr<loader::SampleSource> make_intervention_source(const loader::LoaderConfig& config,
                                                                const loader::SourceSettings& settings) {
   ConfigObject object(settings.own_settings, settings.path);
-  ParsedKeys parsed = parse_keys(object, settings.own_settings, config);
-  BigGanWeights weights =
-      load_or_config_error(object, "generator", [&] { return BigGanWeights::load(parsed.settings.generator_path); });
-  std::optional<DirectionSet> directions;
-  if (!parsed.settings.directions_path.empty()) {
-    directions =
-        load_or_config_error(object, "directions", [&] { return DirectionSet::read(parsed.settings.directions_path); });
-    check_directions(parsed, object, weights.config, *directions);
-  }
-  InterventionSourceSettings& resolved = parsed.settings;
-  resolved.label_of_class =
-      resolve_label_map(parsed, object, weights.config.num_classes, resolved.intervention.classes);
-  check_labels(parsed, object, weights.config.num_classes, resolved);
-  check_layer_range(resolved.intervention, object, weights.config);
-  // Anything left that the sampler refuses is a combination of keys: name the entry itself.
-  return load_or_config_error(object, "space", [&]() -> std::unique_ptr<loader::SampleSource> {
-    return std::make_unique<InterventionSource>(std::move(resolved), std::move(weights), std::move(directions));
+  InterventionSourceSettings source_settings;
+  LoadedIntervention loaded = read_intervention(object, [&](const InterventionSettings& intervention) {
+    source_settings.chunk = static_cast<int>(object.integer("chunk", 8, 1, 1024));
+    source_settings.backend = parse_backend(object, config, intervention.intervention.space);
+  });
+  static_cast<InterventionSettings&>(source_settings) = std::move(loaded.settings);
+  source_settings.image_size = config.image_size;
+  source_settings.layout =
+      config.layout == loader::SampleLayout::Uint8Hwc ? GeneratedLayout::Uint8Hwc : GeneratedLayout::Float32Chw;
+  // Anything left that the source refuses is a combination of keys: name the entry itself.
+  return as_config_error(object, "space", [&]() -> std::unique_ptr<loader::SampleSource> {
+    return std::make_unique<InterventionSource>(std::move(source_settings), std::move(loaded.weights),
+                                                std::move(loaded.directions));
   });
 }
 

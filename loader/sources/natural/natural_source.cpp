@@ -4,9 +4,9 @@
 
 #include <filesystem>
 
+#include "loader/sources/source_statistics.h"
 #include "nn/core/config_object.h"
 #include "nn/core/error.h"
-#include "loader/sources/source_statistics.h"
 
 namespace genint::loader {
 namespace {
@@ -79,11 +79,8 @@ std::unique_ptr<SampleSource> make_natural_source(const LoaderConfig& config, co
   ConfigObject object(settings.own_settings, settings.path);
   const std::string root = object.required_text("root");
   io::DatasetIndexOptions index_options;
-  try {
-    index_options.layout = io::parse_dataset_layout(object.text("layout", "auto"));
-  } catch (const Error& error) {
-    throw ConfigError(object.field("layout"), error.what());
-  }
+  index_options.layout =
+      as_config_error(object, "layout", [&] { return io::parse_dataset_layout(object.text("layout", "auto")); });
   index_options.label_file = object.text("label_file", "");
   index_options.threads = static_cast<int>(object.integer("index_threads", 0, 0, 256));
   const io::NaturalPipelineConfig pipeline = parse_pipeline(object, config);
@@ -94,12 +91,8 @@ std::unique_ptr<SampleSource> make_natural_source(const LoaderConfig& config, co
     throw ConfigError(object.field("root"), "'" + root + "' does not exist");
   if (!index_options.label_file.empty() && !std::filesystem::is_regular_file(index_options.label_file, error_code))
     throw ConfigError(object.field("label_file"), "'" + index_options.label_file + "' is not a readable file");
-  io::DatasetIndex index;
-  try {
-    index = io::build_dataset_index(root, index_options);
-  } catch (const Error& error) {
-    throw ConfigError(object.field("root"), error.what());
-  }
+  io::DatasetIndex index =
+      as_config_error(object, "root", [&] { return io::build_dataset_index(root, index_options); });
   if (index.size() < static_cast<std::size_t>(config.shard_world_size))
     throw ConfigError(object.field("root"), "'" + root + "' holds " + std::to_string(index.size()) +
                                                 " images, fewer than the " + std::to_string(config.shard_world_size) +

@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "gan/biggan/biggan_generator.h"
-#include "gan/interventions/intervention_sampler.h"
 #include "gan/images/generated_image.h"
+#include "gan/interventions/intervention_sampler.h"
 #include "support/run_command.h"
 #include "tests/gan/interventions/intervention_test_support.h"
 

@@ -8,8 +8,8 @@
 #include <map>
 #include <set>
 
-#include "nn/core/error.h"
 #include "loader/support/synthetic_source.h"
+#include "nn/core/error.h"
 
 namespace genint::loader {
 namespace {

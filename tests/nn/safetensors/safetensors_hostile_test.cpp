@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "nn/safetensors/safetensors_reader.h"
 #include "nn/core/error.h"
+#include "nn/safetensors/safetensors_reader.h"
 #include "tests/nn/safetensors/safetensors_test_support.h"
 
 namespace genint::io {

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "nn/core/error.h"
 #include "nn/safetensors/safetensors_reader.h"
 #include "nn/safetensors/safetensors_writer.h"
-#include "nn/core/error.h"
 #include "tests/nn/safetensors/safetensors_test_support.h"
 
 namespace genint::io {

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "nn/safetensors/safetensors_reader.h"
 #include "nn/core/error.h"
+#include "nn/safetensors/safetensors_reader.h"
 #include "support/temporary_directory.h"
 
 namespace genint::io::testing {

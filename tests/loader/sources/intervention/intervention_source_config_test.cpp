@@ -4,10 +4,10 @@
 
 #include <utility>
 
-#include "loader/sources/intervention/intervention_source.h"
 #include "loader/pipeline/loader_builder.h"
-#include "nn/core/error.h"
+#include "loader/sources/intervention/intervention_source.h"
 #include "nn/core/device.h"
+#include "nn/core/error.h"
 #include "tests/gan/interventions/intervention_test_support.h"
 
 namespace genint {

@@ -8,12 +8,12 @@
 #include <cstdlib>
 #include <vector>
 
-#include "loader/sources/intervention/intervention_source.h"
 #include "intervention_source_test_support.h"
 #include "loader/pipeline/loader_builder.h"
+#include "loader/sources/intervention/intervention_source.h"
 #include "loader/sources/source_statistics.h"
-#include "tests/gan/interventions/intervention_test_support.h"
 #include "support/cuda_test_support.h"
+#include "tests/gan/interventions/intervention_test_support.h"
 
 namespace genint {
 namespace {
