@@ -36,7 +36,8 @@ TEST(CApiBoundary, EachGenintErrorClassMapsToItsStatus) {
 }
 
 TEST(CApiBoundary, StandardFailuresMapByType) {
-  expect_status([] { (void)nlohmann::json::parse("{"); }, GENINT_ERROR_INVALID_CONFIG, "config: ");
+  expect_status([] { const nlohmann::json parsed = nlohmann::json::parse("{"); }, GENINT_ERROR_INVALID_CONFIG,
+                "config: ");
   expect_status(
       [] {
         throw std::filesystem::filesystem_error("cannot read", "/nowhere",
