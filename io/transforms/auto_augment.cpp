@@ -132,7 +132,7 @@ void apply_auto_augment_op(std::uint8_t* image, int width, int height, AutoAugme
       return tv::translate(image, width, height, 0, static_cast<int>(magnitude), interpolation, options.fill, scratch);
     case Op::Rotate: return tv::rotate(image, width, height, magnitude, interpolation, options.fill, scratch);
     case Op::Brightness: return tv::adjust_brightness(image, pixels, 1.0 + magnitude);
-    case Op::Color: return tv::adjust_saturation(image, pixels, 1.0 + magnitude);
+    case Op::Color: return tv::adjust_saturation(image, pixels, 1.0 + magnitude, scratch);
     case Op::Contrast: return tv::adjust_contrast(image, pixels, 1.0 + magnitude);
     case Op::Sharpness: return tv::adjust_sharpness(image, width, height, 1.0 + magnitude, scratch);
     case Op::Posterize: return tv::posterize(image, pixels, static_cast<int>(magnitude));
@@ -179,6 +179,11 @@ void AutoAugment::apply(std::uint8_t* image, int width, int height, const AutoAu
     const AutoAugmentOp op = (*sub_policies_)[static_cast<std::size_t>(choice.sub_policy)][step].op;
     apply_auto_augment_op(image, width, height, op, step_magnitude(choice, step, width, height), options_, scratch_);
   }
+}
+
+void AutoAugment::reserve(int width, int height) {
+  GENINT_CHECK(width > 0 && height > 0, "AutoAugment::reserve: size must be positive");
+  scratch_.reserve(std::size_t(width) * height * 3);
 }
 
 AutoAugmentChoice AutoAugment::draw_and_apply(std::uint8_t* image, int width, int height, SampleRandom& random) {

@@ -89,6 +89,8 @@ class AutoAugment {
   AutoAugmentChoice draw(SampleRandom& random) const;
   // Runs the chosen sub-policy's applied steps in order, as AutoAugment.forward does.
   void apply(std::uint8_t* image, int width, int height, const AutoAugmentChoice& choice);
+  // Sizes the scratch memory for images up to width × height now rather than on first use.
+  void reserve(int width, int height);
   // draw, then apply.
   AutoAugmentChoice draw_and_apply(std::uint8_t* image, int width, int height, SampleRandom& random);
 

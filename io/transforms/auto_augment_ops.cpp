@@ -13,29 +13,26 @@ namespace {
 
 using ValueTable = std::array<float, 256>;
 
-// torchvision's _blend(a, b, ratio) = (ratio·a + (1 − ratio)·b).clamp(0, 255).to(uint8). torch computes each
-// product in its own float32 kernel (ratio and 1 − ratio are Python doubles cast to float32), then the sum;
-// the two tables hold the rounded products so the sum below rounds exactly as torch's add does.
-struct BlendTables {
-  ValueTable first;
-  ValueTable second;
-  explicit BlendTables(double ratio) {
-    const float first_weight = static_cast<float>(ratio);
-    const float second_weight = static_cast<float>(1.0 - ratio);
-    for (int value = 0; value < 256; ++value) {
-      first[value] = first_weight * static_cast<float>(value);
-      second[value] = second_weight * static_cast<float>(value);
-    }
-  }
+// torchvision's _blend(a, b, ratio) = (ratio·a + (1 − ratio)·b).clamp(0, 255).to(uint8): each product is its
+// own float32 kernel in torch (ratio and 1 − ratio are Python doubles cast to float32), then the sum; the
+// clamp, then .to(uint8), which truncates towards zero.
+struct BlendWeights {
+  float first, second;
+  explicit BlendWeights(double ratio) : first(static_cast<float>(ratio)), second(static_cast<float>(1.0 - ratio)) {}
 };
 
-// clamp(0, 255) then .to(uint8), which truncates towards zero.
-std::uint8_t clamp_truncate(float value) {
-  return static_cast<std::uint8_t>(std::clamp(value, 0.0f, 255.0f));
+std::uint8_t blend_value(BlendWeights weights, float value, float other) {
+  const float first = weights.first * value;
+  const float second = weights.second * other;
+  return static_cast<std::uint8_t>(static_cast<int>(std::min(std::max(first + second, 0.0f), 255.0f)));
 }
 
-std::uint8_t blend(const BlendTables& tables, std::uint8_t first, std::uint8_t second) {
-  return clamp_truncate(tables.first[first] + tables.second[second]);
+// blend_value of every value with the value at the same index of `other`, in place. Plain arithmetic on
+// contiguous bytes, so the compiler vectorises it (SIMD float operations round exactly as scalar ones).
+void blend_in_place(std::uint8_t* values, const std::uint8_t* __restrict other, std::size_t count, double ratio) {
+  const BlendWeights weights(ratio);
+  for (std::size_t index = 0; index < count; ++index)
+    values[index] = blend_value(weights, static_cast<float>(values[index]), static_cast<float>(other[index]));
 }
 
 // rgb_to_grayscale on uint8: (0.2989·r + 0.587·g + 0.114·b) in float32, left to right, truncated.
@@ -67,36 +64,39 @@ void apply_table(std::uint8_t* image, std::size_t values, const std::array<std::
   for (std::size_t index = 0; index < values; ++index) image[index] = table[image[index]];
 }
 
-// The smoothed value at an interior pixel: round(Σ neighbours + 5·centre) / 13). torch convolves in float32
-// and rounds half to even, but S/13 is never within 1/26 of a half (2S = 13·odd has no solution), so the
-// integer rounding below equals it for every input.
-std::uint8_t smoothed(const std::uint8_t* centre, std::size_t row_bytes) {
-  const std::uint8_t* above = centre - row_bytes;
-  const std::uint8_t* below = centre + row_bytes;
-  const int sum =
-      above[-3] + above[0] + above[3] + centre[-3] + 5 * centre[0] + centre[3] + below[-3] + below[0] + below[3];
-  return static_cast<std::uint8_t>((sum + 6) / 13);
+// One interior row of the smoothed image: round((Σ neighbours + 5·centre) / 13) for every value but the first
+// and last pixel's. torch convolves in float32 and rounds half to even, but S/13 is never within 1/26 of a
+// half (2S = 13·odd has no solution), so this integer rounding equals it for every input.
+void smooth_row(const std::uint8_t* __restrict centre, std::size_t row_bytes, std::uint8_t* __restrict output) {
+  const std::uint8_t* __restrict above = centre - row_bytes;
+  const std::uint8_t* __restrict below = centre + row_bytes;
+  for (std::size_t index = 3; index + 3 < row_bytes; ++index) {
+    const int sum = above[index - 3] + above[index] + above[index + 3] + centre[index - 3] + 5 * centre[index] +
+                    centre[index + 3] + below[index - 3] + below[index] + below[index + 3];
+    output[index] = static_cast<std::uint8_t>((sum + 6) / 13);
+  }
 }
 
 }  // namespace
 
 void adjust_brightness(std::uint8_t* image, std::size_t pixels, double factor) {
   check_factor(factor, "adjust_brightness");
-  const BlendTables tables(factor);
+  const BlendWeights weights(factor);  // a blend with black
   std::array<std::uint8_t, 256> table;
-  for (int value = 0; value < 256; ++value) table[value] = blend(tables, static_cast<std::uint8_t>(value), 0);
+  for (int value = 0; value < 256; ++value) table[value] = blend_value(weights, static_cast<float>(value), 0.0f);
   apply_table(image, pixels * 3, table);
 }
 
-void adjust_saturation(std::uint8_t* image, std::size_t pixels, double factor) {
+void adjust_saturation(std::uint8_t* image, std::size_t pixels, double factor, std::vector<std::uint8_t>& scratch) {
   check_factor(factor, "adjust_saturation");
-  const BlendTables tables(factor);
+  // Each pixel's grey repeated for its three values, so the blend runs over two contiguous arrays.
+  scratch.resize(pixels * 3);
   const GreyTables& grey = grey_tables();
   for (std::size_t pixel = 0; pixel < pixels; ++pixel) {
-    std::uint8_t* value = image + pixel * 3;
-    const std::uint8_t pixel_grey = grey.grey(value);
-    for (int channel = 0; channel < 3; ++channel) value[channel] = blend(tables, value[channel], pixel_grey);
+    const std::uint8_t pixel_grey = grey.grey(image + pixel * 3);
+    scratch[pixel * 3] = scratch[pixel * 3 + 1] = scratch[pixel * 3 + 2] = pixel_grey;
   }
+  blend_in_place(image, scratch.data(), pixels * 3, factor);
 }
 
 void adjust_contrast(std::uint8_t* image, std::size_t pixels, double factor) {
@@ -108,10 +108,9 @@ void adjust_contrast(std::uint8_t* image, std::size_t pixels, double factor) {
   // torch.mean in float32: a sum of integers, exact while it stays below 2^24 (every image up to 65,793
   // pixels, 256×256 included), then one float32 division by the pixel count.
   const float mean = static_cast<float>(grey_sum) / static_cast<float>(pixels);
-  const BlendTables tables(factor);
-  const float mean_term = static_cast<float>(1.0 - factor) * mean;
+  const BlendWeights weights(factor);
   std::array<std::uint8_t, 256> table;
-  for (int value = 0; value < 256; ++value) table[value] = clamp_truncate(tables.first[value] + mean_term);
+  for (int value = 0; value < 256; ++value) table[value] = blend_value(weights, static_cast<float>(value), mean);
   apply_table(image, pixels * 3, table);
 }
 
@@ -120,15 +119,9 @@ void adjust_sharpness(std::uint8_t* image, int width, int height, double factor,
   if (width <= 2 || height <= 2) return;
   const std::size_t row_bytes = std::size_t(width) * 3;
   scratch.assign(image, image + row_bytes * height);  // the smoothed image; its border stays the original
-  for (int row = 1; row + 1 < height; ++row) {
-    std::uint8_t* destination = scratch.data() + row * row_bytes;
-    const std::uint8_t* source = image + row * row_bytes;
-    for (std::size_t index = 3; index < row_bytes - 3; ++index)
-      destination[index] = smoothed(source + index, row_bytes);
-  }
-  const BlendTables tables(factor);
-  for (std::size_t index = 0; index < row_bytes * height; ++index)
-    image[index] = blend(tables, image[index], scratch[index]);
+  for (int row = 1; row + 1 < height; ++row)
+    smooth_row(image + row * row_bytes, row_bytes, scratch.data() + row * row_bytes);
+  blend_in_place(image, scratch.data(), row_bytes * height, factor);
 }
 
 void posterize(std::uint8_t* image, std::size_t pixels, int bits) {
@@ -164,7 +157,8 @@ void autocontrast(std::uint8_t* image, std::size_t pixels) {
     const float reciprocal = 1.0f / static_cast<float>(high[channel] - low[channel]);
     const float scale = constant ? 1.0f : reciprocal * 255.0f;
     for (int value = 0; value < 256; ++value)
-      tables[channel][value] = clamp_truncate((static_cast<float>(value) - minimum) * scale);
+      tables[channel][value] = static_cast<std::uint8_t>(
+          static_cast<int>(std::min(std::max((static_cast<float>(value) - minimum) * scale, 0.0f), 255.0f)));
   }
   for (std::size_t pixel = 0; pixel < pixels; ++pixel)
     for (int channel = 0; channel < 3; ++channel)
@@ -172,23 +166,28 @@ void autocontrast(std::uint8_t* image, std::size_t pixels) {
 }
 
 void equalize(std::uint8_t* image, std::size_t pixels) {
+  std::array<std::array<std::int64_t, 256>, 3> histograms{};
+  for (std::size_t pixel = 0; pixel < pixels; ++pixel)
+    for (int channel = 0; channel < 3; ++channel) ++histograms[channel][image[pixel * 3 + channel]];
+  std::array<std::array<std::uint8_t, 256>, 3> tables;
   for (int channel = 0; channel < 3; ++channel) {
-    std::array<std::int64_t, 256> histogram{};
-    for (std::size_t pixel = 0; pixel < pixels; ++pixel) ++histogram[image[pixel * 3 + channel]];
+    const std::array<std::int64_t, 256>& histogram = histograms[channel];
+    std::array<std::uint8_t, 256>& table = tables[channel];
     // step = (count of every value but the highest present one) // 255; 0 leaves the channel as it is.
     int highest = 255;
     while (highest > 0 && histogram[highest] == 0) --highest;
     const std::int64_t step = (static_cast<std::int64_t>(pixels) - histogram[highest]) / 255;
-    if (step == 0) continue;
-    // lut[v] = (Σ_{u<v} hist[u] + step // 2) // step, clamped to 255: the cumulative sum shifted by one.
-    std::array<std::uint8_t, 256> table;
+    // Otherwise lut[v] = (Σ_{u<v} hist[u] + step // 2) // step, clamped to 255 (the cumulative sum shifted by one).
     std::int64_t below = 0;
     for (int value = 0; value < 256; ++value) {
-      table[value] = static_cast<std::uint8_t>(std::min<std::int64_t>((below + step / 2) / step, 255));
+      table[value] = step == 0 ? static_cast<std::uint8_t>(value)
+                               : static_cast<std::uint8_t>(std::min<std::int64_t>((below + step / 2) / step, 255));
       below += histogram[value];
     }
-    for (std::size_t pixel = 0; pixel < pixels; ++pixel) image[pixel * 3 + channel] = table[image[pixel * 3 + channel]];
   }
+  for (std::size_t pixel = 0; pixel < pixels; ++pixel)
+    for (int channel = 0; channel < 3; ++channel)
+      image[pixel * 3 + channel] = tables[channel][image[pixel * 3 + channel]];
 }
 
 void invert(std::uint8_t* image, std::size_t pixels) {

@@ -15,7 +15,8 @@ namespace genint::io::torchvision_ops {
 // adjust_brightness: factor·x in float32, clamped to [0, 255], truncated (torchvision's _blend with black).
 void adjust_brightness(std::uint8_t* image, std::size_t pixels, double factor);
 // adjust_saturation: blends each pixel with its own uint8 grey (0.2989 R + 0.587 G + 0.114 B, truncated).
-void adjust_saturation(std::uint8_t* image, std::size_t pixels, double factor);
+// `scratch` is reused.
+void adjust_saturation(std::uint8_t* image, std::size_t pixels, double factor, std::vector<std::uint8_t>& scratch);
 // adjust_contrast: blends every value with the mean of the image's uint8 grey.
 void adjust_contrast(std::uint8_t* image, std::size_t pixels, double factor);
 // adjust_sharpness: blends with the image smoothed by [[1 1 1] [1 5 1] [1 1 1]] / 13, rounded; the one-pixel
