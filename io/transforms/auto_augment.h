@@ -85,7 +85,8 @@ class AutoAugment {
   explicit AutoAugment(AutoAugmentOptions options = {});
 
   // AutoAugment.get_params on `random`: the sub-policy uniformly, then for each step a uniform u in [0, 1)
-  // (the step runs when u <= its probability) and a fair sign. Always five draws, whatever the outcome.
+  // (the step runs when u <= its probability) and a fair sign: five draws whatever the outcome (the first
+  // may be redrawn by SampleRandom's unbiased rejection, with probability below 1e-17).
   AutoAugmentChoice draw(SampleRandom& random) const;
   // Runs the chosen sub-policy's applied steps in order, as AutoAugment.forward does.
   void apply(std::uint8_t* image, int width, int height, const AutoAugmentChoice& choice);

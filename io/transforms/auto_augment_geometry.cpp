@@ -230,7 +230,10 @@ void warp_affine(const std::uint8_t* source, std::uint8_t* destination, int widt
   GENINT_CHECK(source != destination, "warp_affine: source and destination must differ");
   const SamplingGrid grid(inverse_matrix, width, height);
 #if defined(GENINT_FMA_DISPATCH)
-  static const bool has_fma = __builtin_cpu_supports("fma");
+  static const bool has_fma = [] {
+    __builtin_cpu_init();  // needed when the first call comes from a static initialiser
+    return __builtin_cpu_supports("fma") != 0;
+  }();
   if (has_fma) return warp_fma(source, destination, width, height, grid, interpolation, fill);
 #endif
   warp_portable(source, destination, width, height, grid, interpolation, fill);
