@@ -1,5 +1,5 @@
 // genint-bench natural: the whole natural-image path (file read from the page cache → ROI decode → crop →
-// resize → flip → normalize into a batch buffer) on N threads, each with its own NaturalSampleMaker.
+// resize → flip → [AutoAugment] → normalize into a batch buffer) on N threads, each with its own NaturalSampleMaker.
 
 #include <algorithm>
 #include <atomic>
@@ -23,6 +23,7 @@ struct ThreadTally {
   std::uint64_t images = 0;
   std::uint64_t skipped = 0;
   std::uint64_t scale_eighths_sum = 0;
+  std::uint64_t auto_augment_steps = 0;  // AutoAugment operations that ran (0..2 per image)
 };
 
 std::vector<std::string> list_files(const std::string& folder) {
@@ -50,11 +51,13 @@ void run_worker(const std::vector<std::string>& files, const io::NaturalPipeline
     ++tally.images;
     tally.skipped += !io::decode_outcome_has_pixels(result.outcome);
     tally.scale_eighths_sum += static_cast<std::uint64_t>(result.scale_eighths);
+    tally.auto_augment_steps += std::uint64_t{result.auto_augment.applied[0]} + result.auto_augment.applied[1];
   }
 }
 
 int run_natural(const std::vector<std::string>& arguments) {
-  const BenchOptions options(arguments, {"data", "threads", "seconds", "size", "fast-dct"});
+  const BenchOptions options(
+      arguments, {"data", "threads", "seconds", "size", "fast-dct", "auto-augment", "auto-augment-interpolation"});
   GENINT_CHECK(options.has("data"), "genint-bench natural: give --data DIR (a folder of JPEGs)");
   const int threads = options.integer("threads", 1), size = options.integer("size", 224);
   const double seconds = options.number("seconds", 5.0);
@@ -65,6 +68,17 @@ int run_natural(const std::vector<std::string>& arguments) {
   io::NaturalPipelineConfig config;
   config.output_size = size;
   config.fast_dct = options.has("fast-dct");  // JDCT_IFAST, to weigh what it buys against the default ISLOW
+  // --auto-augment POLICY: torchvision's AutoAugment after the flip (an unknown or empty name is refused).
+  const std::string auto_augment = options.text("auto-augment", "");
+  GENINT_CHECK(options.has("auto-augment") || !options.has("auto-augment-interpolation"),
+               "genint-bench natural: --auto-augment-interpolation needs --auto-augment");
+  if (options.has("auto-augment")) {
+    io::AutoAugmentOptions auto_augment_options;
+    auto_augment_options.policy = io::auto_augment_policy_from_name(auto_augment);
+    auto_augment_options.interpolation =
+        io::auto_augment_interpolation_from_name(options.text("auto-augment-interpolation", "nearest"));
+    config.auto_augment = auto_augment_options;
+  }
 
   std::atomic<bool> timing{false}, stop{false};
   std::vector<ThreadTally> tallies(static_cast<std::size_t>(threads));
@@ -89,6 +103,7 @@ int run_natural(const std::vector<std::string>& arguments) {
     total.images += tally.images;
     total.skipped += tally.skipped;
     total.scale_eighths_sum += tally.scale_eighths_sum;
+    total.auto_augment_steps += tally.auto_augment_steps;
   }
   print_json_line(
       {{"bench", "natural"},
@@ -102,13 +117,18 @@ int run_natural(const std::vector<std::string>& arguments) {
        {"images", total.images},
        {"skipped", total.skipped},
        {"mean_scale_eighths", total.images ? static_cast<double>(total.scale_eighths_sum) / total.images : 0.0},
-       {"fast_dct", config.fast_dct}});
+       {"fast_dct", config.fast_dct},
+       {"auto_augment", config.auto_augment ? auto_augment : "off"},
+       {"auto_augment_interpolation", config.auto_augment ? options.text("auto-augment-interpolation", "nearest") : ""},
+       {"auto_augment_steps_per_image",
+        total.images ? static_cast<double>(total.auto_augment_steps) / static_cast<double>(total.images) : 0.0}});
   return 0;
 }
 
 const BenchCommandRegistrar registrar(
     "natural",
-    {"file → ROI decode → random-resized-crop → flip → normalize (--data DIR --threads N --seconds S [--fast-dct])",
+    {"file → ROI decode → random-resized-crop → flip → [AutoAugment] → normalize (--data DIR --threads N --seconds S "
+     "[--fast-dct] [--auto-augment imagenet [--auto-augment-interpolation nearest|bilinear]])",
      run_natural});
 
 }  // namespace
