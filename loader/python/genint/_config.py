@@ -30,6 +30,13 @@ def shard_from_environment():
     return 0, 1, None
 
 
+def _json_value(value):
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    raise _errors.ConfigError(f"the config holds a {type(value).__name__} ({value!r}), which JSON cannot hold",
+                              call="genint.Loader")
+
+
 def resolve(config):
     """``(config_dict, json_text, path)``: what genint.Loader gives the C API.
 
@@ -39,7 +46,7 @@ def resolve(config):
     shard_from_environment() unless it has one.
     """
     if isinstance(config, dict):
-        parsed = json.loads(json.dumps(config))  # a deep copy, and non-JSON values fail here, not in C
+        parsed = json.loads(json.dumps(config, default=_json_value))  # a deep copy; paths become strings
     elif isinstance(config, (str, os.PathLike)):
         text = os.fspath(config)
         if isinstance(text, bytes):

@@ -35,6 +35,16 @@ def test_malformed_json_and_wrong_types_are_config_errors(scenes, tmp_path):
         genint.Loader(json.dumps(config))
     with pytest.raises(genint.ConfigError):
         genint.Loader(42)
+    config["batch_size"] = {1, 2}
+    with pytest.raises(genint.ConfigError, match="set"):
+        genint.Loader(config)
+
+
+def test_paths_in_a_config_dict_are_accepted(scenes):
+    config = natural_config(scenes)
+    config["sources"][0]["root"] = scenes  # a pathlib.Path
+    with genint.Loader(config) as loader:
+        assert loader.config["sources"][0]["root"] == str(scenes) and len(loader) == 5
 
 
 def test_unreadable_config_file_and_data_folder_are_the_library_errors(scenes, tmp_path):
