@@ -54,6 +54,6 @@ with genint.Loader(config) as loader:  # the shard: rank and world size of the p
         log["losses"].append(total / len(loader))
         log["items"].append(items)
         print(f"rank {loader.rank}/{loader.world_size} epoch {epoch}: loss {log['losses'][-1]:.4f}", flush=True)
-if args.log:
+if args.log:  # with the weights' sum: all-reduced gradients keep the ranks' models equal
     with open(args.log.replace(".json", f".rank{loader.rank}.json"), "w") as file:
-        json.dump(log, file)
+        json.dump(dict(log, weights=sum(float(p.double().sum()) for p in model.parameters())), file)

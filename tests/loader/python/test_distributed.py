@@ -40,6 +40,9 @@ def test_torchrun_two_ranks_disjoint_shards_and_falling_loss(tmp_path):
         assert all(len(shard) == len(rank_log["items"][epoch]) == 160 for shard, rank_log in zip(shards, logs))
         assert not shards[0] & shards[1]  # disjoint
         assert shards[0] | shards[1] == set(range(320))  # together, the whole epoch
+    # DDP all-reduced the gradients: the two ranks, trained on different shards, hold the same weights (the
+    # summation order of the 2-rank all-reduce is the same on both, so equal to the last bit).
+    assert logs[0]["weights"] == logs[1]["weights"]
     # The first epoch starts at chance, ln(10) x (1 + lambda) = 2.42; 20 steps of SGD bring it to about 2.07.
     for rank_log in logs:
         assert rank_log["losses"][-1] < 0.9 * rank_log["losses"][0], rank_log["losses"]
