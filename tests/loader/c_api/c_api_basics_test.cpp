@@ -5,6 +5,10 @@
 
 #include "genint.h"
 
+#ifndef GENINT_WITH_CUDA
+#error "GENINT_WITH_CUDA (the build's CUDA flag, 0 or 1) must come from CMake"
+#endif
+
 namespace {
 
 TEST(CApiBasics, VersionAndAbiAreReported) {
@@ -14,7 +18,8 @@ TEST(CApiBasics, VersionAndAbiAreReported) {
   const char* version = genint_version_string();
   ASSERT_NE(version, nullptr);
   EXPECT_GT(std::strlen(version), 4u);
-  EXPECT_TRUE(genint_cuda_backend_built() == 0 || genint_cuda_backend_built() == 1);
+  // GENINT_WITH_CUDA: this build's CUDA flag (0 or 1), given to every test by genint_target_defaults().
+  EXPECT_EQ(genint_cuda_backend_built(), GENINT_WITH_CUDA);
 }
 
 TEST(CApiBasics, LastErrorStartsEmpty) {

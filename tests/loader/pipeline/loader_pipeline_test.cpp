@@ -98,7 +98,15 @@ void run_composition(bool deterministic) {
     check_composition(batch, specs);
     if (::testing::Test::HasFatalFailure()) return;
     ASSERT_EQ(batch.epoch, expected / (1000 / 6));
+    if (batch.epoch == 0)
+      for (int slot = 0; slot < 6; ++slot) ++natural_seen_in_epoch_zero[static_cast<std::uint64_t>(batch.items[slot])];
     pipeline->release_batch(batch.ring_slot, batch.index);
+  }
+  // Epoch zero is 166 batches of 6 natural items: 996 distinct items of the 1000, none twice.
+  EXPECT_EQ(natural_seen_in_epoch_zero.size(), 996u);
+  for (const auto& [item, times] : natural_seen_in_epoch_zero) {
+    EXPECT_LT(item, 1000u);
+    ASSERT_EQ(times, 1) << "natural item " << item << " delivered " << times << " times in epoch 0";
   }
   EXPECT_EQ(pipeline->source_snapshot(0).delivered, 60000u);  // counted when handed out, not when prefetched
   EXPECT_EQ(pipeline->source_snapshot(1).delivered, 20000u);
