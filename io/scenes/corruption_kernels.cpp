@@ -120,6 +120,40 @@ long poisson_by_inversion(double mean, double uniform) {
   return count;
 }
 
+void PoissonInverter::prepare(double photons) {
+  if (photons == photons_) return;
+  photons_ = photons;
+  cumulative_.clear();
+  starts_.assign(1, 0);
+  limits_.clear();
+  for (int value = 0; value < 256; ++value) {
+    const double mean = value / 255.0 * photons;
+    long limit = 0;
+    if (mean > 0.0) {
+      limit = static_cast<long>(mean + 40.0 * std::sqrt(mean) + 100.0);
+      double probability = std::exp(-mean), sum = probability;
+      cumulative_.push_back(sum);
+      // Past the mode the terms only shrink: once one no longer changes the sum, none will, and the walk of
+      // poisson_by_inversion() would run on to the limit; a uniform at or above the last sum gets the limit.
+      for (long count = 1; count <= limit; ++count) {
+        probability *= mean / static_cast<double>(count);
+        if (sum + probability == sum) break;
+        sum += probability;
+        cumulative_.push_back(sum);
+      }
+    }
+    limits_.push_back(limit);
+    starts_.push_back(cumulative_.size());
+  }
+}
+
+long PoissonInverter::count(std::uint8_t value, double uniform) const {
+  const auto first = cumulative_.begin() + static_cast<std::ptrdiff_t>(starts_[value]);
+  const auto last = cumulative_.begin() + static_cast<std::ptrdiff_t>(starts_[value + 1]);
+  const auto above = std::upper_bound(first, last, uniform);  // the first sum > uniform
+  return above == last ? limits_[value] : static_cast<long>(above - first);
+}
+
 void scipy_gaussian_filter(const double* image, double* output, double* scratch, int size, double sigma,
                            std::vector<double>& weights) {
   const int radius = static_cast<int>(4.0 * sigma + 0.5);

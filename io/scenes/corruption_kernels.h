@@ -11,8 +11,23 @@ namespace genint::io::scenes {
 // start). np.arange(1, 1.06, 0.01) has 7 values (1.00 .. 1.06), not 6.
 std::vector<double> numpy_arange(double start, double stop, double step);
 
-// The Poisson count for `uniform` in [0, 1) by inversion: the smallest k with F(k) > uniform, F the CDF of `mean`.
+// The Poisson count for `uniform` in [0, 1) by inversion: the smallest k with F(k) > uniform, F the CDF of `mean`
+// summed term by term (P(0) = exp(-mean), P(k) = P(k - 1) mean / k), at most mean + 40 sqrt(mean) + 100.
 long poisson_by_inversion(double mean, double uniform);
+
+// poisson_by_inversion(value / 255 * photons, uniform) for byte values, from CDF tables made once per photon count
+// (the same sums, so the same counts), found by binary search instead of a walk of ~mean steps.
+class PoissonInverter {
+ public:
+  void prepare(double photons);  // no work when `photons` is the prepared one
+  long count(std::uint8_t value, double uniform) const;
+
+ private:
+  double photons_ = -1.0;
+  std::vector<double> cumulative_;   // every value's CDF terms, up to where adding stops changing the sum
+  std::vector<std::size_t> starts_;  // 257 offsets into cumulative_
+  std::vector<long> limits_;         // 256
+};
 
 // scipy.ndimage.gaussian_filter(image, (sigma, sigma, 0), mode='nearest', truncate=4) (skimage.filters.gaussian) on
 // a size x size x 3 double image, with scipy's weights (normalised by numpy's pairwise sum) and summation order.

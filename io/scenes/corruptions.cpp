@@ -168,10 +168,9 @@ void CorruptionEngine::add_noise(Corruption corruption, int severity, const std:
   } else if (corruption == Corruption::ShotNoise) {
     noise.uniforms(noise_.data(), values_);
     const double photons = shot_photons[at];
-    for (std::size_t index = 0; index < values_; ++index) {
-      const long count = poisson_by_inversion(clean[index] / 255.0 * photons, noise_[index]);
-      corrupted[index] = unit_to_byte(static_cast<double>(count) / photons);
-    }
+    poisson_.prepare(photons);
+    for (std::size_t index = 0; index < values_; ++index)
+      corrupted[index] = unit_to_byte(static_cast<double>(poisson_.count(clean[index], noise_[index])) / photons);
   } else {  // skimage's s&p: the whole flip field, then the whole salt field
     noise.uniforms(noise_.data(), 2 * values_);
     for (std::size_t index = 0; index < values_; ++index) {

@@ -74,6 +74,7 @@ class CorruptionEngine {
   std::vector<int> zoom_low_, zoom_high_, motion_offsets_;
   std::vector<double> zoom_fraction_;
   PillowResizeBuffers pillow_;
+  PoissonInverter poisson_;
   cv::Mat unit_mat_, filtered_mat_, kernel_;  // CV_64FC3, CV_64FC3, CV_64F (defocus)
   std::vector<unsigned char> jpeg_buffer_;
   void* compressor_ = nullptr;
