@@ -61,7 +61,8 @@ std::vector<int> checked_classes(const std::vector<int>& given, int class_count)
   for (const int value : classes)
     check_usage(value < class_count, "--classes: class " + std::to_string(value) + " is outside [0, " +
                                          std::to_string(class_count) + ") of this generator");
-  for (int index = 0; classes.empty() && index < class_count; ++index) classes.push_back(index);
+  if (given.empty())
+    for (int index = 0; index < class_count; ++index) classes.push_back(index);
   return classes;
 }
 

@@ -31,7 +31,7 @@ struct ScanOptions {
 };
 
 void declare_scan(CommandSpec command, ScanOptions& options) {
-  command.positional("PATH", options.path, "a dataset folder, or a file list for --layout filelist").required();
+  command.text("PATH", options.path, "a dataset folder, or a file list for --layout filelist").required();
   command.text("--layout", options.layout, "auto|imagefolder|v2|objectnet|filelist|flat")
       .check(io::parse_dataset_layout);
   command.text("--labels", options.index.label_file,

@@ -130,10 +130,6 @@ OptionSpec CommandSpec::text(const std::string& name, std::string& value, const 
   return OptionSpec(app_->add_option(name, value, help));
 }
 
-OptionSpec CommandSpec::positional(const std::string& name, std::string& value, const std::string& help) {
-  return OptionSpec(app_->add_option(name, value, help));
-}
-
 OptionSpec CommandSpec::choice(const std::string& name, std::string& value, const std::string& help,
                                const std::vector<std::string>& choices) {
   return OptionSpec(app_->add_option(name, value, help)->check(CLI::IsMember(choices)));
@@ -148,7 +144,7 @@ OptionSpec CommandSpec::integer_option(const std::string& name, const std::strin
                                        std::function<void(std::int64_t)> store) {
   CLI::Option* option = app_->add_option_function<std::string>(
       name, [store](const std::string& text) { store(*parse_integer(text)); }, help);
-  option->transform(integer_in(low, high))->type_name("INT " + integer_range(low, high))->default_str(default_text);
+  option->check(integer_in(low, high))->type_name("INT " + integer_range(low, high))->default_str(default_text);
   return OptionSpec(option);
 }
 
@@ -156,7 +152,7 @@ OptionSpec CommandSpec::seed(const std::string& name, std::uint64_t& value, cons
   CLI::Option* option = app_->add_option_function<std::string>(
       name, [&value](const std::string& text) { value = *parse_unsigned(text); }, help);
   option
-      ->transform(validator([](std::string& text) -> std::string {
+      ->check(validator([](std::string& text) -> std::string {
         return parse_unsigned(text) ? "" : "needs an integer >= 0 (64 bits), got '" + text + "'";
       }))
       ->type_name("UINT64")
@@ -169,7 +165,7 @@ OptionSpec CommandSpec::number_option(const std::string& name, const std::string
   CLI::Option* option = app_->add_option_function<std::string>(
       name, [store](const std::string& text) { store(*parse_finite_number(text)); }, help);
   option
-      ->transform(validator([low, high, low_excluded](std::string& text) -> std::string {
+      ->check(validator([low, high, low_excluded](std::string& text) -> std::string {
         const std::optional<double> value = parse_finite_number(text);
         if (!value || *value < low || (low_excluded && *value == low) || *value > high)
           return "needs a number " + number_range(low, high, low_excluded) + ", got '" + text + "'";
@@ -193,7 +189,7 @@ OptionSpec CommandSpec::integer_list(const std::string& name, std::vector<int>& 
   for (const int value : values) shown += (shown.empty() ? "" : ",") + std::to_string(value);
   option->delimiter(',')
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-      ->transform(integer_in(low, high))
+      ->check(integer_in(low, high))
       ->type_name("N,N,... each " + integer_range(low, high))
       ->default_str(shown);
   return OptionSpec(option);

@@ -45,9 +45,8 @@ class OptionSpec {
 class CommandSpec {
  public:
   explicit CommandSpec(CLI::App& app) : app_(&app) {}
+  // A name without a leading "-" ("PATH") makes a positional argument.
   OptionSpec text(const std::string& name, std::string& value, const std::string& help);
-  // A word without a leading "--" (scan's PATH).
-  OptionSpec positional(const std::string& name, std::string& value, const std::string& help);
   OptionSpec choice(const std::string& name, std::string& value, const std::string& help,
                     const std::vector<std::string>& choices);
   OptionSpec flag(const std::string& name, bool& value, const std::string& help);
