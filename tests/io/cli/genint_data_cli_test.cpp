@@ -17,8 +17,8 @@ TEST(GenintDataCommandLine, HelpListsEveryCommandAndOption) {
   expect_help_lists(kTool + " scan", {"PATH", "--layout", "--labels", "--threads", "--max-pixels"});
   expect_help_lists(kTool + " fashion-scenes",
                     {"--out", "--force", "--fashion-mnist", "--seed", "--image-size", "--train", "--val", "--test",
-                     "--ood", "--rho", "--hue-concentration", "--angle-concentration", "--corruptions", "--severities",
-                     "--threads", "--quiet", "INT in [8, 1024]=64"});
+                     "--ood", "--ood-val", "--rho", "--hue-concentration", "--angle-concentration", "--corruptions",
+                     "--severities", "--threads", "--quiet", "INT in [8, 1024]=64"});
   expect_help_lists(kTool + " nuisance-dependence", {"--records", "--filelists-out", "--hue-predictions",
                                                      "--angle-predictions", "--classes", "--name"});
 }
@@ -30,6 +30,9 @@ TEST(GenintDataCommandLine, BadValuesAreRefusedNamingTheOption) {
   expect_usage_error(kTool + " scan", "PATH");
   expect_usage_error(kTool + " fashion-scenes --out /nonexistent/x --image-size 4", "--image-size");
   expect_usage_error(kTool + " fashion-scenes --out /nonexistent/x --rho 1.5", "--rho");
+  expect_usage_error(kTool + " fashion-scenes --out /nonexistent/x --rho -0.1", "--rho");
+  expect_usage_error(kTool + " fashion-scenes --out /nonexistent/x --ood-val -1", "--ood-val");
+  expect_usage_error(kTool + " fashion-scenes --out /nonexistent/x --ood-val 6001", "--ood-val");
   expect_usage_error(kTool + " fashion-scenes --out /nonexistent/x --seed 0x10", "--seed");
   expect_usage_error(kTool + " fashion-scenes --out /nonexistent/x --severities 2,6", "--severities");
   expect_usage_error(kTool + " nuisance-dependence --records a.csv --classes many", "--classes");
