@@ -64,10 +64,7 @@ void LoaderPipeline::record_in_place(Lane& lane, std::uint64_t task) {
   const auto per_batch = static_cast<std::uint64_t>(lane.count);
   BatchSlot& slot = *slots_[(task / per_batch) % slots_.size()];
   const auto position = static_cast<std::size_t>(lane.offset) + static_cast<std::size_t>(task % per_batch);
-  const SampleRecord& record = slot.records[position];
-  slot.labels[position] = record.label;
-  slot.items[position] = record.item;
-  slot.interventions[position] = record.intervention;
+  spread_record(slot.records[position], slot, position);
   if (slot.filled.fetch_add(1, std::memory_order_acq_rel) + 1 == batch_size_) {
     { const std::lock_guard<std::mutex> lock(batch_complete_mutex_); }
     batch_complete_.notify_one();

@@ -1,0 +1,223 @@
+// Mixup's pieces: the blends against hand computation, the pairs, the Beta(α, α) draws against the Beta CDF
+// (Kolmogorov–Smirnov), and one batch mixed in place with every sample's partner, label and λ checked.
+#include "loader/pipeline/batch_mixup.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numeric>
+#include <set>
+#include <vector>
+
+#include "loader/pipeline/beta_cdf.h"
+
+namespace genint::loader {
+namespace {
+
+using testing::beta_cdf;
+
+// Kolmogorov's critical value at significance 0.001: sqrt(−ln(0.001 / 2) / 2) = 1.9495, over sqrt(n). The draws are
+// seeded, so each check has one fixed outcome; the significance says how unlikely that outcome is under a correct
+// sampler, and the power checks below show the statistic does reject a wrong distribution.
+double ks_critical_value(std::size_t draws) {
+  return 1.9495 / std::sqrt(static_cast<double>(draws));
+}
+
+// sup |F_n − F| for continuous F.
+double ks_statistic(std::vector<double> draws, double a, double b) {
+  std::sort(draws.begin(), draws.end());
+  const double n = static_cast<double>(draws.size());
+  double largest = 0.0;
+  for (std::size_t index = 0; index < draws.size(); ++index) {
+    const double cdf = beta_cdf(draws[index], a, b);
+    largest = std::max({largest, (static_cast<double>(index) + 1.0) / n - cdf, cdf - static_cast<double>(index) / n});
+  }
+  return largest;
+}
+
+// The same for λ delivered in units of 1/quantum, against Beta rounded to the nearest unit: both CDFs jump only at
+// whole units, so the supremum is the largest difference at a unit. (KS with a discrete null is conservative.)
+double ks_statistic_quantized(const std::vector<std::uint32_t>& units, std::uint32_t quantum, double a) {
+  std::vector<double> histogram(quantum + 1, 0.0);
+  for (const std::uint32_t unit : units) histogram.at(unit) += 1.0;
+  double empirical = 0.0, largest = 0.0;
+  for (std::uint32_t unit = 0; unit <= quantum; ++unit) {
+    empirical += histogram[unit] / static_cast<double>(units.size());
+    const double rounded_cdf = unit == quantum ? 1.0 : beta_cdf((unit + 0.5) / quantum, a, a);
+    largest = std::max(largest, std::fabs(empirical - rounded_cdf));
+  }
+  return largest;
+}
+
+TEST(BatchMixup, BetaCdfHelperMatchesClosedForms) {
+  EXPECT_NEAR(beta_cdf(0.5, 0.4, 0.4), 0.5, 1e-12);  // symmetry
+  EXPECT_NEAR(beta_cdf(0.3, 1.0, 1.0), 0.3, 1e-12);  // uniform
+  for (double x : {0.1, 0.37, 0.8}) EXPECT_NEAR(beta_cdf(x, 2.0, 2.0), 3 * x * x - 2 * x * x * x, 1e-12);
+  // Beta(1/2, 1/2) is the arcsine law: 2/π · asin(√x).
+  EXPECT_NEAR(beta_cdf(0.2, 0.5, 0.5), 2.0 / M_PI * std::asin(std::sqrt(0.2)), 1e-10);
+}
+
+TEST(BatchMixup, Uint8BlendRoundsHalfUpAsComputedByHand) {
+  std::uint8_t first[3] = {200, 0, 255}, second[3] = {10, 255, 255};
+  blend_uint8_pair(first, second, 3, 64);  // λ = 64/256 = 0.25
+  // 0.25·200 + 0.75·10 = 57.5 → 58; 0.25·10 + 0.75·200 = 152.5 → 153; 0.75·255 = 191.25 → 191;
+  // 0.25·255 = 63.75 → 64; equal inputs stay.
+  EXPECT_EQ(first[0], 58);
+  EXPECT_EQ(second[0], 153);
+  EXPECT_EQ(first[1], 191);
+  EXPECT_EQ(second[1], 64);
+  EXPECT_EQ(first[2], 255);
+  EXPECT_EQ(second[2], 255);
+  std::uint8_t keep = 17, other = 99;
+  blend_uint8_pair(&keep, &other, 1, 256);  // λ = 1: unchanged
+  EXPECT_EQ(keep, 17);
+  EXPECT_EQ(other, 99);
+  blend_uint8_pair(&keep, &other, 1, 0);  // λ = 0: swapped
+  EXPECT_EQ(keep, 99);
+  EXPECT_EQ(other, 17);
+}
+
+TEST(BatchMixup, Uint8BlendIsExactlyRoundHalfUpForEveryInputAndLambda) {
+  std::vector<std::uint8_t> first(256 * 256), second(256 * 256);
+  for (std::uint32_t units = 0; units <= mixup_uint8_quantum; units += 1) {
+    for (int a = 0; a < 256; ++a)
+      for (int b = 0; b < 256; ++b) {
+        first[static_cast<std::size_t>(a * 256 + b)] = static_cast<std::uint8_t>(a);
+        second[static_cast<std::size_t>(a * 256 + b)] = static_cast<std::uint8_t>(b);
+      }
+    blend_uint8_pair(first.data(), second.data(), first.size(), units);
+    const double lambda = units / 256.0;  // exact in double, as are the products below
+    int wrong = 0;
+    for (int a = 0; a < 256; ++a)
+      for (int b = 0; b < 256; ++b) {
+        const auto index = static_cast<std::size_t>(a * 256 + b);
+        wrong += first[index] != std::floor(lambda * a + (1 - lambda) * b + 0.5);
+        wrong += second[index] != std::floor(lambda * b + (1 - lambda) * a + 0.5);
+      }
+    ASSERT_EQ(wrong, 0) << "λ = " << units << "/256";
+  }
+}
+
+TEST(BatchMixup, FloatBlendIsTheConvexCombination) {
+  float first[2] = {-2.0f, 1.5f}, second[2] = {2.0f, 1.5f};
+  blend_float_pair(first, second, 2, 16384);  // λ = 0.25: all values below are exact in float
+  EXPECT_EQ(first[0], 1.0f);                  // 0.25·(−2) + 0.75·2
+  EXPECT_EQ(second[0], -1.0f);                // 0.25·2 + 0.75·(−2)
+  EXPECT_EQ(first[1], 1.5f);
+  EXPECT_EQ(second[1], 1.5f);
+}
+
+TEST(BatchMixup, PairsAreADisjointCoverAndDependOnTheSeed) {
+  for (int count : {2, 3, 8, 65}) {
+    std::vector<std::int32_t> permutation(static_cast<std::size_t>(count));
+    std::vector<MixupPair> pairs(static_cast<std::size_t>(count / 2)), again(pairs.size()), other(pairs.size());
+    draw_mixup_pairs(0.4, 11, 256, count, permutation.data(), pairs.data());
+    draw_mixup_pairs(0.4, 11, 256, count, permutation.data(), again.data());
+    draw_mixup_pairs(0.4, 12, 256, count, permutation.data(), other.data());
+    std::set<std::int32_t> members;
+    bool same_as_other = true;
+    for (std::size_t pair = 0; pair < pairs.size(); ++pair) {
+      members.insert(pairs[pair].first);
+      members.insert(pairs[pair].second);
+      EXPECT_LE(pairs[pair].lambda_units, 256u);
+      EXPECT_EQ(pairs[pair].first, again[pair].first);
+      EXPECT_EQ(pairs[pair].lambda_units, again[pair].lambda_units);
+      same_as_other = same_as_other && pairs[pair].first == other[pair].first &&
+                      pairs[pair].lambda_units == other[pair].lambda_units;
+    }
+    EXPECT_EQ(members.size(), static_cast<std::size_t>(count / 2 * 2)) << "count " << count;
+    EXPECT_TRUE(std::all_of(members.begin(), members.end(), [&](std::int32_t m) { return m >= 0 && m < count; }));
+    EXPECT_FALSE(same_as_other) << "seed 12 gave seed 11's pairs, count " << count;
+  }
+}
+
+TEST(BatchMixup, BetaDrawsFollowBetaAlphaAlpha) {
+  for (double alpha : {0.4, 1.0, 2.0}) {
+    io::SampleRandom random(alpha == 0.4 ? 1 : 2);
+    std::vector<double> draws(50000);
+    for (double& draw : draws) draw = draw_symmetric_beta(alpha, random);
+    EXPECT_LT(ks_statistic(draws, alpha, alpha), ks_critical_value(draws.size())) << "alpha " << alpha;
+    // Power: the same draws are far from a neighbouring distribution.
+    EXPECT_GT(ks_statistic(draws, alpha * 1.5, alpha * 1.5), ks_critical_value(draws.size())) << "alpha " << alpha;
+  }
+}
+
+// λ as delivered: the pairs of 625 batches × 32 pairs, seeded per batch as the loader seeds them.
+TEST(BatchMixup, DeliveredLambdasFollowBetaPointFourRoundedToTheQuantum) {
+  for (const std::uint32_t quantum : {mixup_uint8_quantum, mixup_float_quantum}) {
+    std::vector<std::uint32_t> units;
+    std::vector<std::int32_t> permutation(64);
+    std::vector<MixupPair> pairs(32);
+    for (std::uint64_t batch = 0; batch < 625; ++batch) {
+      draw_mixup_pairs(0.4, BatchMixup::batch_seed(7, batch, 0), quantum, 64, permutation.data(), pairs.data());
+      for (const MixupPair& pair : pairs) units.push_back(pair.lambda_units);
+    }
+    EXPECT_LT(ks_statistic_quantized(units, quantum, 0.4), ks_critical_value(units.size())) << quantum;
+    EXPECT_GT(ks_statistic_quantized(units, quantum, 1.0), ks_critical_value(units.size())) << quantum;
+  }
+}
+
+TEST(BatchMixup, MixesEachNaturalSourceWithinItselfAndReportsPartnersLabelsAndLambdas) {
+  constexpr int batch_size = 9, sample_bytes = 12;
+  // Natural samples at 0..4 (source 0) and 7..8 (source 2); 5..6 are generated (source 1) and stay unmixed.
+  BatchMixup mixup(0.4, 99, {{0, 5, 0}, {7, 2, 2}}, sample_bytes, false);
+  std::vector<std::uint8_t> images(batch_size * sample_bytes);
+  for (std::size_t byte = 0; byte < images.size(); ++byte) images[byte] = static_cast<std::uint8_t>(byte * 37 % 251);
+  const std::vector<std::uint8_t> original = images;
+  std::vector<std::int32_t> labels(batch_size), partners(batch_size), partner_labels(batch_size);
+  std::iota(labels.begin(), labels.end(), 100);
+  std::vector<float> lambdas(batch_size);
+  mixup.mix(42, images.data(), batch_size, labels.data(), partners.data(), partner_labels.data(), lambdas.data());
+
+  std::vector<std::int32_t> expected_partner(batch_size);
+  std::iota(expected_partner.begin(), expected_partner.end(), 0);
+  std::vector<std::uint32_t> expected_units(batch_size, 256);
+  for (const auto& [offset, count, source] : std::vector<std::array<int, 3>>{{0, 5, 0}, {7, 2, 2}}) {
+    std::vector<std::int32_t> permutation(static_cast<std::size_t>(count));
+    std::vector<MixupPair> pairs(static_cast<std::size_t>(count / 2));
+    draw_mixup_pairs(0.4, BatchMixup::batch_seed(99, 42, static_cast<std::uint32_t>(source)), 256, count,
+                     permutation.data(), pairs.data());
+    for (const MixupPair& pair : pairs) {
+      expected_partner[static_cast<std::size_t>(offset + pair.first)] = offset + pair.second;
+      expected_partner[static_cast<std::size_t>(offset + pair.second)] = offset + pair.first;
+      expected_units[static_cast<std::size_t>(offset + pair.first)] = pair.lambda_units;
+      expected_units[static_cast<std::size_t>(offset + pair.second)] = pair.lambda_units;
+    }
+  }
+  int mixed = 0;
+  for (int sample = 0; sample < batch_size; ++sample) {
+    const auto index = static_cast<std::size_t>(sample);
+    const int partner = partners[index];
+    ASSERT_EQ(partner, expected_partner[index]) << "sample " << sample;
+    EXPECT_EQ(partners[static_cast<std::size_t>(partner)], sample) << "pairs are mutual";
+    EXPECT_EQ(partner_labels[index], 100 + partner);
+    EXPECT_EQ(lambdas[index], expected_units[index] / 256.0f);
+    EXPECT_EQ(lambdas[index], lambdas[static_cast<std::size_t>(partner)]);
+    if (sample == 5 || sample == 6) {
+      EXPECT_EQ(partner, sample) << "generated samples are never mixed";
+    }
+    if (sample >= 7) {
+      EXPECT_GE(partner, 7) << "source 2 mixes within itself";
+    }
+    if (sample < 5 && partner != sample) {
+      EXPECT_LT(partner, 5) << "source 0 mixes within itself";
+    }
+    mixed += partner != sample;
+    const double lambda = lambdas[index];
+    for (int byte = 0; byte < sample_bytes; ++byte) {
+      const double own = original[index * sample_bytes + static_cast<std::size_t>(byte)];
+      const double other = original[static_cast<std::size_t>(partner) * sample_bytes + static_cast<std::size_t>(byte)];
+      ASSERT_EQ(images[index * sample_bytes + static_cast<std::size_t>(byte)],
+                std::floor(lambda * own + (1.0 - lambda) * other + 0.5))
+          << "sample " << sample << " byte " << byte;
+    }
+  }
+  EXPECT_EQ(mixed, 6) << "two pairs of five (one left out) and one pair of two";
+  EXPECT_EQ(mixup.batches(), 1u);
+  EXPECT_GE(mixup.cpu_seconds(), 0.0);
+}
+
+}  // namespace
+}  // namespace genint::loader
