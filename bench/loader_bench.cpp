@@ -1,5 +1,6 @@
 // genint-bench loader: the whole natural-only loader (index → shard order → N decode workers → queue →
-// batch assembly) consumed as fast as possible; images/s is comparable with `genint-bench natural`.
+// batch assembly) consumed as fast as possible; images/s is comparable with `genint-bench natural`. --mixup A
+// measures the same loader with and without Mixup in alternating windows of one run, and Mixup's own CPU time.
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -31,8 +32,74 @@ std::string write_file_list(const std::string& folder, const std::filesystem::pa
   return list_path.string();
 }
 
+struct LoaderMeasurement {
+  Throughput throughput;
+  double mixup_cpu_seconds = 0.0;  // the assembler's CPU time inside Mixup, over the whole run incl. warm-up
+  double mixup_batches = 0.0;
+  std::uint64_t skipped = 0;
+  bool pinned_memory = false;
+};
+
+// Builds the loader, warms it up as `genint-bench natural` does (page cache, decoder buffers, the first batches'
+// pipeline fill), then consumes batches for `seconds`.
+LoaderMeasurement measure_loader(const nlohmann::json& config_json, double seconds) {
+  auto pipeline = loader::make_loader_pipeline(loader::parse_loader_config(config_json));
+  const auto take_batch = [&pipeline] {
+    const loader::BatchView view = pipeline->next_batch();
+    pipeline->release_batch(view.ring_slot, view.index);
+    return view.size;
+  };
+  const auto warm_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  while (std::chrono::steady_clock::now() < warm_until) take_batch();
+  const double mixup_before = pipeline->mixup() ? pipeline->mixup()->cpu_seconds() : 0.0;
+  const double batches_before = pipeline->mixup() ? static_cast<double>(pipeline->mixup()->batches()) : 0.0;
+  LoaderMeasurement measurement;
+  measurement.throughput = measure_throughput(seconds, take_batch);
+  if (pipeline->mixup()) {
+    measurement.mixup_cpu_seconds = pipeline->mixup()->cpu_seconds() - mixup_before;
+    measurement.mixup_batches = static_cast<double>(pipeline->mixup()->batches()) - batches_before;
+  }
+  measurement.skipped = pipeline->source_snapshot(0).skipped;
+  measurement.pinned_memory = pipeline->pinned_memory();
+  return measurement;
+}
+
+void add_to(LoaderMeasurement& total, const LoaderMeasurement& part) {
+  total.throughput.items += part.throughput.items;
+  total.throughput.seconds += part.throughput.seconds;
+  total.throughput.cpu_seconds += part.throughput.cpu_seconds;
+  total.mixup_cpu_seconds += part.mixup_cpu_seconds;
+  total.mixup_batches += part.mixup_batches;
+  total.skipped += part.skipped;
+  total.pinned_memory = part.pinned_memory;
+}
+
+// --mixup: windows alternate plain, mixed, plain, mixed so a shared machine's drift hits both alike. Mixup's cost
+// is read two ways: its own CPU seconds against the loader's (all threads) in the mixed windows, and the
+// images/s lost. Only the first is precise on a busy machine.
+nlohmann::json compare_mixup(const nlohmann::json& plain_config, double alpha, double seconds) {
+  nlohmann::json mixed_config = plain_config;
+  mixed_config["mixup"] = {{"alpha", alpha}};
+  LoaderMeasurement plain, mixed;
+  for (int window = 0; window < 2; ++window) {
+    add_to(plain, measure_loader(plain_config, seconds));
+    add_to(mixed, measure_loader(mixed_config, seconds));
+  }
+  const double share = mixed.throughput.cpu_seconds > 0 ? mixed.mixup_cpu_seconds / mixed.throughput.cpu_seconds : 0;
+  return {{"mixup_alpha", alpha},
+          {"mixup_images_per_s", mixed.throughput.per_second()},
+          {"mixup_images_per_cpu_s", mixed.throughput.per_cpu_second()},
+          {"mixup_cpu_share", share},
+          {"mixup_ms_per_batch", mixed.mixup_batches > 0 ? 1e3 * mixed.mixup_cpu_seconds / mixed.mixup_batches : 0.0},
+          {"mixup_throughput_loss", 1.0 - mixed.throughput.per_second() / plain.throughput.per_second()},
+          {"images_per_s", plain.throughput.per_second()},
+          {"images_per_cpu_s", plain.throughput.per_cpu_second()},
+          {"skipped", plain.skipped + mixed.skipped},
+          {"pinned_memory", plain.pinned_memory}};
+}
+
 int run_loader(const std::vector<std::string>& arguments) {
-  const BenchOptions options(arguments, {"data", "threads", "seconds", "size", "batch", "layout", "arrival"});
+  const BenchOptions options(arguments, {"data", "threads", "seconds", "size", "batch", "layout", "arrival", "mixup"});
   GENINT_CHECK(options.has("data"), "genint-bench loader: give --data DIR (a folder of JPEGs or a class tree)");
   const std::string data = options.text("data", "");
   const int threads = options.integer("threads", 1), size = options.integer("size", 224);
@@ -54,36 +121,34 @@ int run_loader(const std::vector<std::string>& arguments) {
                                          {"threads", threads},
                                          {"root", root},
                                          {"layout", flat ? "filelist" : "auto"}}}}};
-  auto pipeline = loader::make_loader_pipeline(loader::parse_loader_config(config_json));
+  nlohmann::json result;
+  if (options.has("mixup")) {
+    const double alpha = options.number("mixup", 0.4);
+    GENINT_CHECK(alpha > 0.0, "--mixup ALPHA must be above 0");
+    result = compare_mixup(config_json, alpha, seconds);
+  } else {
+    const LoaderMeasurement measurement = measure_loader(config_json, seconds);
+    result = {{"images_per_s", measurement.throughput.per_second()},
+              {"images_per_cpu_s", measurement.throughput.per_cpu_second()},
+              {"skipped", measurement.skipped},
+              {"pinned_memory", measurement.pinned_memory}};
+  }
   std::error_code ignored;
   std::filesystem::remove(list_path, ignored);
-
-  const auto take_batch = [&pipeline] {
-    const loader::BatchView view = pipeline->next_batch();
-    pipeline->release_batch(view.ring_slot, view.index);
-    return view.size;
-  };
-  // Warm-up as in `genint-bench natural`: page cache, decoder buffers, the first batches' pipeline fill.
-  const auto warm_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
-  while (std::chrono::steady_clock::now() < warm_until) take_batch();
-  const Throughput throughput = measure_throughput(seconds, take_batch);
-  const loader::SourceSnapshot snapshot = pipeline->source_snapshot(0);
-  print_json_line({{"bench", "loader"},
-                   {"images_per_s", throughput.per_second()},
-                   {"images_per_cpu_s", throughput.per_cpu_second()},
-                   {"threads", threads},
-                   {"size", size},
-                   {"batch", batch},
-                   {"layout", layout},
-                   {"deterministic", !options.has("arrival")},
-                   {"skipped", snapshot.skipped},
-                   {"pinned_memory", pipeline->pinned_memory()}});
+  result.update({{"bench", "loader"},
+                 {"threads", threads},
+                 {"size", size},
+                 {"batch", batch},
+                 {"layout", layout},
+                 {"deterministic", !options.has("arrival")}});
+  print_json_line(result);
   return 0;
 }
 
 const BenchCommandRegistrar registrar(
     "loader", {"natural-only loader, batches consumed as fast as they come (--data DIR --threads N --seconds S "
-               "[--batch B] [--size S] [--layout uint8_hwc|float32_chw] [--arrival])",
+               "[--batch B] [--size S] [--layout uint8_hwc|float32_chw] [--arrival] [--mixup ALPHA: with and "
+               "without Mixup, alternating windows of S seconds each, and Mixup's CPU share])",
                run_loader});
 
 }  // namespace
