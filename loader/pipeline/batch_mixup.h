@@ -1,5 +1,5 @@
-// Mixup (Zhang et al., ICLR 2018) inside a batch: each natural source's samples are paired at random and each pair
-// blended with λ ~ Beta(α, α), both drawn from the batch's own seed, so deterministic mode stays bit-identical.
+// Mixup (Zhang et al., ICLR 2018) inside a batch: each natural source's samples are paired and each pair blended with
+// λ ~ Beta(α, α) drawn from the batch's own seed, so deterministic mode stays bit-identical.
 #pragma once
 
 #include <atomic>
@@ -20,28 +20,24 @@ constexpr std::uint32_t mixup_float_quantum = 65536;
 // α = 1), computed from log X and log Y so small α cannot underflow to 0 / 0.
 double draw_symmetric_beta(double alpha, io::SampleRandom& random);
 
-// One pair of a source's samples (offsets within the source) and their λ in units of the quantum: `first` becomes
-// λ·first + (1 − λ)·second and `second` λ·second + (1 − λ)·first.
-struct MixupPair {
-  std::int32_t first = 0;
-  std::int32_t second = 0;
-  std::uint32_t lambda_units = 0;
-};
-
-// The pairs of `count` samples: a Fisher–Yates permutation on SampleRandom(seed), consecutive entries paired
-// (an odd count leaves the last one unmixed), then one λ per pair in pair order. Writes count / 2 pairs;
-// `permutation` needs `count` entries of scratch.
-void draw_mixup_pairs(double alpha, std::uint64_t seed, std::uint32_t quantum, int count, std::int32_t* permutation,
-                      MixupPair* pairs);
+// λ of pair `pair` (slots 2·pair and 2·pair + 1 of the source) in batch `batch_index`, in units of 1/quantum: one
+// Beta(α, α) draw on SampleRandom(mix(batch_seed, pair)), rounded to the nearest unit.
+std::uint32_t mixup_lambda_units(double alpha, std::uint64_t batch_seed, int pair, std::uint32_t quantum);
 
 // In place, both from the two originals. uint8: out = (w·a + (256 − w)·b + 128) >> 8, i.e. λa + (1 − λ)b rounded
 // half up, exactly. float32: out = λa + (1 − λ)b in float (normalisation is affine, so blending normalised
 // values equals normalising the blended image).
 void blend_uint8_pair(std::uint8_t* first, std::uint8_t* second, std::size_t bytes, std::uint32_t lambda_units);
 void blend_float_pair(float* first, float* second, std::size_t values, std::uint32_t lambda_units);
+// The portable (SSE2) loops alone, which blend_*_pair use where the CPU has no AVX2: the tests compare the two.
+void blend_uint8_pair_baseline(std::uint8_t* first, std::uint8_t* second, std::size_t bytes,
+                               std::uint32_t lambda_units);
+void blend_float_pair_baseline(float* first, float* second, std::size_t values, std::uint32_t lambda_units);
 
-// The pipeline's Mixup step, run by the assembler on each complete batch before it is published. Scratch is
-// allocated here once; mix() allocates nothing.
+// The pipeline's Mixup. A source's slots are paired as they lie, (0, 1), (2, 3), ...: slots hold a shuffled stream
+// (a keyed permutation of the dataset per epoch, or its arrival order), so neighbours are a random pair, as the
+// paper's randperm of a shuffled batch gives. An odd count leaves the last slot unmixed. Fixed pairs let the
+// producer that completes a pair blend it at once, while both images are still in cache (deterministic mode).
 class BatchMixup {
  public:
   struct SourceRange {
@@ -53,33 +49,35 @@ class BatchMixup {
   BatchMixup(double alpha, std::uint64_t loader_seed, std::vector<SourceRange> mixed_sources, std::size_t sample_bytes,
              bool float_samples);
 
-  // The seed of batch `batch_index`'s pairs in source `source_index`.
+  // The seed of batch `batch_index`'s λ's in source `source_index`.
   static std::uint64_t batch_seed(std::uint64_t loader_seed, std::uint64_t batch_index, std::uint32_t source_index);
+  // The mixed source with this config index, or null when the source is not mixed.
+  const SourceRange* mixed_source(std::uint32_t source_index) const;
 
-  // Blends the batch's images in place and writes every sample's partner (its own index where unmixed), the
-  // partner's label and λ (1 where unmixed). Not thread-safe: one assembler calls it.
+  // Blends pair `pair` of `source` in batch `batch_index` in place and writes both samples' partner, partner label
+  // and λ. Thread-safe for distinct pairs; the caller orders it after both samples (and their labels) are written.
+  void mix_pair(std::uint64_t batch_index, const SourceRange& source, int pair, std::uint8_t* images,
+                const std::int32_t* labels, std::int32_t* partners, std::int32_t* partner_labels, float* lambdas) const;
+  // The whole batch at once (arrival mode: the assembler, once the batch is complete): every pair, and every other
+  // sample marked unmixed (its own partner, λ = 1).
   void mix(std::uint64_t batch_index, std::uint8_t* images, int batch_size, const std::int32_t* labels,
-           std::int32_t* partners, std::int32_t* partner_labels, float* lambdas);
+           std::int32_t* partners, std::int32_t* partner_labels, float* lambdas) const;
 
   double alpha() const { return alpha_; }
   std::uint32_t quantum() const { return quantum_; }
-  // CPU time the mixing took (the assembler thread's clock), and the batches it mixed: what Mixup costs.
+  // CPU time spent blending (the blending threads' clocks) and the pairs blended: what Mixup costs.
   double cpu_seconds() const { return static_cast<double>(cpu_nanoseconds_.load(std::memory_order_relaxed)) * 1e-9; }
-  std::uint64_t batches() const { return batches_.load(std::memory_order_relaxed); }
+  std::uint64_t pairs() const { return pairs_.load(std::memory_order_relaxed); }
 
  private:
-  void blend(std::uint8_t* images, const MixupPair& pair, int offset) const;
-
   double alpha_;
   std::uint64_t loader_seed_;
   std::vector<SourceRange> sources_;
   std::size_t sample_bytes_;
   bool float_samples_;
   std::uint32_t quantum_;
-  std::vector<std::int32_t> permutation_;
-  std::vector<MixupPair> pairs_;
-  std::atomic<std::uint64_t> cpu_nanoseconds_{0};
-  std::atomic<std::uint64_t> batches_{0};
+  mutable std::atomic<std::uint64_t> cpu_nanoseconds_{0};
+  mutable std::atomic<std::uint64_t> pairs_{0};
 };
 
 }  // namespace genint::loader

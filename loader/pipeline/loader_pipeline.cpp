@@ -94,6 +94,8 @@ void LoaderPipeline::create_batch_slots(std::size_t ring) {
     slot->auto_augment_sub_policies.assign(size, -1);
     slot->auto_augment_ops.resize(size);
     slot->transfer_alphas.assign(size, -1.0f);
+    slot->pair_arrivals = std::make_unique<std::atomic<std::uint8_t>[]>(size);
+    for (std::size_t sample = 0; sample < size; ++sample) slot->pair_arrivals[sample].store(0);
     slot->fill_batch.store(index);
     for (const auto& lane : lanes_)
       for (int sample = 0; sample < lane->count; ++sample) {
@@ -116,6 +118,7 @@ void LoaderPipeline::create_mixup() {
   GENINT_CHECK(!mixed.empty(), "Mixup needs a natural source with 2 samples or more per batch");
   mixup_ = std::make_unique<BatchMixup>(options_.mixup_alpha, options_.seed, std::move(mixed), options_.sample_bytes,
                                         options_.float_samples);
+  for (const auto& lane : lanes_) lane->mixup_range = mixup_->mixed_source(lane->index);
 }
 
 LoaderPipeline::~LoaderPipeline() {
@@ -250,7 +253,7 @@ void LoaderPipeline::produce_chunk(Lane& lane, SampleProducer& producer, SampleR
 // after the copy's event.
 void LoaderPipeline::publish(std::uint32_t slot_index) {
   BatchSlot& slot = *slots_[slot_index];
-  if (mixup_)
+  if (mixup_ && !options_.deterministic)  // deterministic mode mixed each pair as it completed (mix_in_place)
     mixup_->mix(slot.index.load(), slot.images, batch_size_, slot.labels.data(), slot.mixup_partners.data(),
                 slot.mixup_partner_labels.data(), slot.mixup_lambdas.data());
   if (device_ring_) device_ring_->start_copy(slot_index, slot.images, slot.labels.data(), slot.weights.data());
@@ -421,8 +424,11 @@ void LoaderPipeline::release_batch(std::uint32_t ring_slot, std::uint64_t batch_
     queue_call::enqueue(queues_->free_slots, ring_slot);
     return;
   }
-  // Reset before the hand-over store, so a producer that sees the slot's new batch also sees the empty count.
+  // Reset before the hand-over store, so a producer that sees the slot's new batch also sees the empty counts.
   slot.filled.store(0, std::memory_order_relaxed);
+  if (mixup_)
+    for (int sample = 0; sample < batch_size_; ++sample)
+      slot.pair_arrivals[static_cast<std::size_t>(sample)].store(0, std::memory_order_relaxed);
   slot.fill_batch.store(batch_index + slots_.size(), std::memory_order_release);
   { const std::lock_guard<std::mutex> lock(slot_released_mutex_); }
   slot_released_.notify_all();

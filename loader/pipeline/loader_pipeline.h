@@ -172,6 +172,7 @@ class LoaderPipeline {
   void check_device_batch_borrowed(std::uint32_t ring_slot, std::uint64_t batch_index) const;
   void check_batch_borrowed(std::uint32_t ring_slot, std::uint64_t batch_index) const;
   static void spread_record(const SampleRecord& record, BatchSlot& slot, std::size_t position);
+  void mix_in_place(const Lane& lane, BatchSlot& slot, std::size_t position, std::uint64_t batch_index) const;
   void throw_if_next_buffer_borrowed() const;
   void create_mixup();
 
@@ -183,7 +184,7 @@ class LoaderPipeline {
   HostBuffer batch_images_;
   // Declared after the host ring so it is destroyed first: its destructor drains copies that read host slots.
   std::unique_ptr<DeviceBatchRing> device_ring_;
-  std::unique_ptr<BatchMixup> mixup_;  // null without Mixup; used by the assembler only
+  std::unique_ptr<BatchMixup> mixup_;  // null without Mixup
   std::vector<int> filled_per_lane_;   // assembler only: samples placed per source in the current batch
   std::vector<ReadySample> pending_;   // arrived samples that belong to a later batch; capacity = all pools
   std::atomic<bool> stopping_{false};

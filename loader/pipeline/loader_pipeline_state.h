@@ -42,6 +42,7 @@ struct LoaderPipeline::Lane {
   moodycamel::BlockingConcurrentQueue<std::uint32_t> free_buffers;
   std::atomic<std::uint64_t> next_task{0};
   SourceStatistics statistics;
+  const BatchMixup::SourceRange* mixup_range = nullptr;  // set when Mixup pairs this source's samples
 
   explicit Lane(std::size_t capacity) : free_buffers(capacity) {}
 };
@@ -61,6 +62,8 @@ struct LoaderPipeline::BatchSlot {
   std::vector<std::int32_t> auto_augment_sub_policies;
   std::vector<std::uint8_t> auto_augment_ops;
   std::vector<float> transfer_alphas;
+  // Deterministic Mixup: samples of the pair starting at each position that are in (the second one blends).
+  std::unique_ptr<std::atomic<std::uint8_t>[]> pair_arrivals;
   // Atomic because release_batch() reads it from the trainer's thread to catch a second release, possibly
   // while the assembler refills the slot for a later batch.
   std::atomic<std::uint64_t> index{0};

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 #include <set>
 #include <vector>
@@ -109,27 +110,44 @@ TEST(BatchMixup, FloatBlendIsTheConvexCombination) {
   EXPECT_EQ(second[1], 1.5f);
 }
 
-TEST(BatchMixup, PairsAreADisjointCoverAndDependOnTheSeed) {
-  for (int count : {2, 3, 8, 65}) {
-    std::vector<std::int32_t> permutation(static_cast<std::size_t>(count));
-    std::vector<MixupPair> pairs(static_cast<std::size_t>(count / 2)), again(pairs.size()), other(pairs.size());
-    draw_mixup_pairs(0.4, 11, 256, count, permutation.data(), pairs.data());
-    draw_mixup_pairs(0.4, 11, 256, count, permutation.data(), again.data());
-    draw_mixup_pairs(0.4, 12, 256, count, permutation.data(), other.data());
-    std::set<std::int32_t> members;
-    bool same_as_other = true;
-    for (std::size_t pair = 0; pair < pairs.size(); ++pair) {
-      members.insert(pairs[pair].first);
-      members.insert(pairs[pair].second);
-      EXPECT_LE(pairs[pair].lambda_units, 256u);
-      EXPECT_EQ(pairs[pair].first, again[pair].first);
-      EXPECT_EQ(pairs[pair].lambda_units, again[pair].lambda_units);
-      same_as_other = same_as_other && pairs[pair].first == other[pair].first &&
-                      pairs[pair].lambda_units == other[pair].lambda_units;
-    }
-    EXPECT_EQ(members.size(), static_cast<std::size_t>(count / 2 * 2)) << "count " << count;
-    EXPECT_TRUE(std::all_of(members.begin(), members.end(), [&](std::int32_t m) { return m >= 0 && m < count; }));
-    EXPECT_FALSE(same_as_other) << "seed 12 gave seed 11's pairs, count " << count;
+TEST(BatchMixup, LambdasDependOnTheBatchSeedAndPairOnly) {
+  std::set<std::uint32_t> distinct;
+  for (int pair = 0; pair < 32; ++pair) {
+    const std::uint32_t units = mixup_lambda_units(0.4, 11, pair, 256);
+    EXPECT_LE(units, 256u);
+    EXPECT_EQ(units, mixup_lambda_units(0.4, 11, pair, 256));
+    distinct.insert(units);
+  }
+  EXPECT_GT(distinct.size(), 16u) << "pairs must draw their own λ";
+  int same = 0;
+  for (int pair = 0; pair < 32; ++pair)
+    same += mixup_lambda_units(0.4, 11, pair, 65536) == mixup_lambda_units(0.4, 12, pair, 65536);
+  EXPECT_LT(same, 4) << "another batch seed must give other λ's";
+  EXPECT_NE(BatchMixup::batch_seed(1, 2, 0), BatchMixup::batch_seed(1, 3, 0));
+  EXPECT_NE(BatchMixup::batch_seed(1, 2, 0), BatchMixup::batch_seed(1, 2, 1));
+}
+
+// Where the CPU has AVX2 the blends run an AVX2 copy of the loops: it must give the baseline's bits.
+TEST(BatchMixup, DispatchedBlendsEqualTheBaselineLoops) {
+  std::vector<std::uint8_t> a(150000), b(a.size());
+  std::vector<float> f(a.size()), g(a.size());
+  for (std::size_t index = 0; index < a.size(); ++index) {
+    a[index] = static_cast<std::uint8_t>(index * 2654435761u >> 24);
+    b[index] = static_cast<std::uint8_t>(index * 40503u >> 8);
+    f[index] = static_cast<float>(a[index]) / 37.0f - 2.0f;
+    g[index] = static_cast<float>(b[index]) / 51.0f - 2.5f;
+  }
+  for (const std::uint32_t units : {0u, 1u, 77u, 128u, 255u, 256u}) {
+    std::vector<std::uint8_t> a1 = a, b1 = b, a2 = a, b2 = b;
+    blend_uint8_pair(a1.data(), b1.data(), a1.size(), units);
+    blend_uint8_pair_baseline(a2.data(), b2.data(), a2.size(), units);
+    EXPECT_EQ(a1, a2);
+    EXPECT_EQ(b1, b2);
+    std::vector<float> f1 = f, g1 = g, f2 = f, g2 = g;
+    blend_float_pair(f1.data(), g1.data(), f1.size(), units * 256 + 3);
+    blend_float_pair_baseline(f2.data(), g2.data(), f2.size(), units * 256 + 3);
+    EXPECT_EQ(std::memcmp(f1.data(), f2.data(), f1.size() * sizeof(float)), 0);
+    EXPECT_EQ(std::memcmp(g1.data(), g2.data(), g1.size() * sizeof(float)), 0);
   }
 }
 
@@ -144,16 +162,13 @@ TEST(BatchMixup, BetaDrawsFollowBetaAlphaAlpha) {
   }
 }
 
-// λ as delivered: the pairs of 625 batches × 32 pairs, seeded per batch as the loader seeds them.
+// λ as delivered: 625 batches × 32 pairs, seeded per batch and pair as the loader seeds them.
 TEST(BatchMixup, DeliveredLambdasFollowBetaPointFourRoundedToTheQuantum) {
   for (const std::uint32_t quantum : {mixup_uint8_quantum, mixup_float_quantum}) {
     std::vector<std::uint32_t> units;
-    std::vector<std::int32_t> permutation(64);
-    std::vector<MixupPair> pairs(32);
-    for (std::uint64_t batch = 0; batch < 625; ++batch) {
-      draw_mixup_pairs(0.4, BatchMixup::batch_seed(7, batch, 0), quantum, 64, permutation.data(), pairs.data());
-      for (const MixupPair& pair : pairs) units.push_back(pair.lambda_units);
-    }
+    for (std::uint64_t batch = 0; batch < 625; ++batch)
+      for (int pair = 0; pair < 32; ++pair)
+        units.push_back(mixup_lambda_units(0.4, BatchMixup::batch_seed(7, batch, 0), pair, quantum));
     EXPECT_LT(ks_statistic_quantized(units, quantum, 0.4), ks_critical_value(units.size())) << quantum;
     EXPECT_GT(ks_statistic_quantized(units, quantum, 1.0), ks_critical_value(units.size())) << quantum;
   }
@@ -171,21 +186,18 @@ TEST(BatchMixup, MixesEachNaturalSourceWithinItselfAndReportsPartnersLabelsAndLa
   std::vector<float> lambdas(batch_size);
   mixup.mix(42, images.data(), batch_size, labels.data(), partners.data(), partner_labels.data(), lambdas.data());
 
-  std::vector<std::int32_t> expected_partner(batch_size);
-  std::iota(expected_partner.begin(), expected_partner.end(), 0);
-  std::vector<std::uint32_t> expected_units(batch_size, 256);
-  for (const auto& [offset, count, source] : std::vector<std::array<int, 3>>{{0, 5, 0}, {7, 2, 2}}) {
-    std::vector<std::int32_t> permutation(static_cast<std::size_t>(count));
-    std::vector<MixupPair> pairs(static_cast<std::size_t>(count / 2));
-    draw_mixup_pairs(0.4, BatchMixup::batch_seed(99, 42, static_cast<std::uint32_t>(source)), 256, count,
-                     permutation.data(), pairs.data());
-    for (const MixupPair& pair : pairs) {
-      expected_partner[static_cast<std::size_t>(offset + pair.first)] = offset + pair.second;
-      expected_partner[static_cast<std::size_t>(offset + pair.second)] = offset + pair.first;
-      expected_units[static_cast<std::size_t>(offset + pair.first)] = pair.lambda_units;
-      expected_units[static_cast<std::size_t>(offset + pair.second)] = pair.lambda_units;
-    }
-  }
+  // Neighbours pair up: (0, 1) and (2, 3) in source 0 (4 is left out), (7, 8) in source 2.
+  const std::vector<std::int32_t> expected_partner = {1, 0, 3, 2, 4, 5, 6, 8, 7};
+  const std::uint64_t seed_0 = BatchMixup::batch_seed(99, 42, 0), seed_2 = BatchMixup::batch_seed(99, 42, 2);
+  const std::vector<std::uint32_t> expected_units = {mixup_lambda_units(0.4, seed_0, 0, 256),
+                                                     mixup_lambda_units(0.4, seed_0, 0, 256),
+                                                     mixup_lambda_units(0.4, seed_0, 1, 256),
+                                                     mixup_lambda_units(0.4, seed_0, 1, 256),
+                                                     256,
+                                                     256,
+                                                     256,
+                                                     mixup_lambda_units(0.4, seed_2, 0, 256),
+                                                     mixup_lambda_units(0.4, seed_2, 0, 256)};
   int mixed = 0;
   for (int sample = 0; sample < batch_size; ++sample) {
     const auto index = static_cast<std::size_t>(sample);
@@ -215,7 +227,7 @@ TEST(BatchMixup, MixesEachNaturalSourceWithinItselfAndReportsPartnersLabelsAndLa
     }
   }
   EXPECT_EQ(mixed, 6) << "two pairs of five (one left out) and one pair of two";
-  EXPECT_EQ(mixup.batches(), 1u);
+  EXPECT_EQ(mixup.pairs(), 3u);
   EXPECT_GE(mixup.cpu_seconds(), 0.0);
 }
 
