@@ -210,9 +210,9 @@ GENINT_API genint_status genint_loader_release_batch_on_stream(genint_loader* lo
 typedef struct genint_batch_extras {
   uint32_t struct_size; /* sizeof(genint_batch_extras) in the library: fields past your header's are newer */
   int32_t mixup;        /* 1 when the config mixes batches ("mixup"), else 0 */
-  /* Mixup: sample i's image is λ_i · (its own) + (1 − λ_i) · (partner's), where partner = mixup_partners[i] (a
-   * sample of the same natural source; i itself, with λ_i = 1, for unmixed samples: generated ones, an odd one
-   * out, or every sample without Mixup). Loss: λ_i · CE(labels[i]) + (1 − λ_i) · CE(mixup_partner_labels[i]),
+  /* Mixup: sample i's image is λ_i · (its own) + (1 − λ_i) · (partner's), where partner = mixup_partners[i] (the
+   * neighbouring slot of the same natural source; i itself, with λ_i = 1, for unmixed samples: generated ones, an
+   * odd one out, or every sample without Mixup). Loss: λ_i · CE(labels[i]) + (1 − λ_i) · CE(mixup_partner_labels[i]),
    * times weights[i] as usual. Pairs are mutual (partner of partner = i) and share λ. λ is exactly a multiple of
    * 1/256 (uint8 layout) or 1/65536 (float32 layout): the λ applied. */
   const int32_t* mixup_partners;

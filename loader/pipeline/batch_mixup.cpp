@@ -1,5 +1,5 @@
-// Mixup's draws (permutation, Beta through two Gammas) on genint's portable SampleRandom, and the two blends:
-// 16-bit integer arithmetic for uint8 and float for float32, each compiled twice (baseline x86-64 and AVX2).
+// Mixup's draws (λ per pair: Beta through two Gammas on genint's portable SampleRandom) and the pipeline's step:
+// blend a pair (mixup_blend.cpp) and record both samples' partner, partner label and λ.
 #include "loader/pipeline/batch_mixup.h"
 
 #include <time.h>
@@ -44,48 +44,6 @@ double log_gamma_draw(double shape, io::SampleRandom& random) {
   }
 }
 
-// One multiply serves both outputs: with m = w·(a − b) taken mod 2^16, (b·256 + 128 + m) >> 8 and
-// (a·256 + 128 − m) >> 8 are w·a + (256 − w)·b + 128 and w·b + (256 − w)·a + 128 shifted, whose true values lie in
-// [0, 65408], so the wrapping 16-bit sums are exact.
-inline __attribute__((always_inline)) void blend_uint8_loop(std::uint8_t* first, std::uint8_t* second,
-                                                            std::size_t bytes, std::uint32_t lambda_units) {
-  const auto own = static_cast<std::uint16_t>(lambda_units);
-  for (std::size_t index = 0; index < bytes; ++index) {
-    const std::uint16_t a = first[index], b = second[index];
-    const auto product = static_cast<std::uint16_t>(own * static_cast<std::uint16_t>(a - b));
-    first[index] = static_cast<std::uint8_t>(static_cast<std::uint16_t>((b << 8) + 128 + product) >> 8);
-    second[index] = static_cast<std::uint8_t>(static_cast<std::uint16_t>((a << 8) + 128 - product) >> 8);
-  }
-}
-
-// Two products and a sum, each rounded once (no fused multiply-add in either copy): the AVX2 copy gives the
-// baseline's bits, so batches do not depend on the CPU.
-inline __attribute__((always_inline)) void blend_float_loop(float* first, float* second, std::size_t values, float own,
-                                                            float other) {
-  for (std::size_t index = 0; index < values; ++index) {
-    const float a = first[index], b = second[index];
-    first[index] = own * a + other * b;
-    second[index] = own * b + other * a;
-  }
-}
-
-// x86-64's baseline is SSE2; AVX2's wider vectors blend about 1.5x faster (measured on this project's EPYC).
-#if defined(__x86_64__) && defined(__GNUC__)
-#define GENINT_MIXUP_AVX2 1
-__attribute__((target("avx2"))) void blend_uint8_avx2(std::uint8_t* first, std::uint8_t* second, std::size_t bytes,
-                                                      std::uint32_t lambda_units) {
-  blend_uint8_loop(first, second, bytes, lambda_units);
-}
-__attribute__((target("avx2"))) void blend_float_avx2(float* first, float* second, std::size_t values, float own,
-                                                      float other) {
-  blend_float_loop(first, second, values, own, other);
-}
-bool cpu_has_avx2() {
-  static const bool has = __builtin_cpu_supports("avx2");
-  return has;
-}
-#endif
-
 std::uint64_t thread_cpu_nanoseconds() {
   timespec now{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
@@ -104,32 +62,6 @@ std::uint32_t mixup_lambda_units(double alpha, std::uint64_t batch_seed, int pai
   io::SampleRandom random(mix_seed(batch_seed, static_cast<std::uint64_t>(pair)));
   const double units = std::nearbyint(draw_symmetric_beta(alpha, random) * static_cast<double>(quantum));
   return static_cast<std::uint32_t>(std::clamp(units, 0.0, static_cast<double>(quantum)));
-}
-
-void blend_uint8_pair(std::uint8_t* first, std::uint8_t* second, std::size_t bytes, std::uint32_t lambda_units) {
-#ifdef GENINT_MIXUP_AVX2
-  if (cpu_has_avx2()) return blend_uint8_avx2(first, second, bytes, lambda_units);
-#endif
-  blend_uint8_loop(first, second, bytes, lambda_units);
-}
-
-void blend_float_pair(float* first, float* second, std::size_t values, std::uint32_t lambda_units) {
-  const float own = static_cast<float>(lambda_units) / static_cast<float>(mixup_float_quantum);  // exact
-  const float other = 1.0f - own;                                                                // exact too
-#ifdef GENINT_MIXUP_AVX2
-  if (cpu_has_avx2()) return blend_float_avx2(first, second, values, own, other);
-#endif
-  blend_float_loop(first, second, values, own, other);
-}
-
-void blend_uint8_pair_baseline(std::uint8_t* first, std::uint8_t* second, std::size_t bytes,
-                               std::uint32_t lambda_units) {
-  blend_uint8_loop(first, second, bytes, lambda_units);
-}
-
-void blend_float_pair_baseline(float* first, float* second, std::size_t values, std::uint32_t lambda_units) {
-  const float own = static_cast<float>(lambda_units) / static_cast<float>(mixup_float_quantum);
-  blend_float_loop(first, second, values, own, 1.0f - own);
 }
 
 BatchMixup::BatchMixup(double alpha, std::uint64_t loader_seed, std::vector<SourceRange> mixed_sources,

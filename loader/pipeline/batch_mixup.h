@@ -8,13 +8,9 @@
 #include <vector>
 
 #include "io/transforms/sample_random.h"
+#include "loader/pipeline/mixup_blend.h"
 
 namespace genint::loader {
-
-// λ is a multiple of 1/quantum, and the λ reported is the λ applied. uint8: 1/256, so the blend is exact 16-bit
-// integer arithmetic (a step of 1/256 in λ moves a blended byte by less than one level); float32: 1/65536.
-constexpr std::uint32_t mixup_uint8_quantum = 256;
-constexpr std::uint32_t mixup_float_quantum = 65536;
 
 // One draw of Beta(α, α) as X / (X + Y), X and Y ~ Gamma(α, 1) (Marsaglia & Tsang 2000, boosted by U^(1/α) below
 // α = 1), computed from log X and log Y so small α cannot underflow to 0 / 0.
@@ -23,16 +19,6 @@ double draw_symmetric_beta(double alpha, io::SampleRandom& random);
 // λ of pair `pair` (slots 2·pair and 2·pair + 1 of the source) in batch `batch_index`, in units of 1/quantum: one
 // Beta(α, α) draw on SampleRandom(mix(batch_seed, pair)), rounded to the nearest unit.
 std::uint32_t mixup_lambda_units(double alpha, std::uint64_t batch_seed, int pair, std::uint32_t quantum);
-
-// In place, both from the two originals. uint8: out = (w·a + (256 − w)·b + 128) >> 8, i.e. λa + (1 − λ)b rounded
-// half up, exactly. float32: out = λa + (1 − λ)b in float (normalisation is affine, so blending normalised
-// values equals normalising the blended image).
-void blend_uint8_pair(std::uint8_t* first, std::uint8_t* second, std::size_t bytes, std::uint32_t lambda_units);
-void blend_float_pair(float* first, float* second, std::size_t values, std::uint32_t lambda_units);
-// The portable (SSE2) loops alone, which blend_*_pair use where the CPU has no AVX2: the tests compare the two.
-void blend_uint8_pair_baseline(std::uint8_t* first, std::uint8_t* second, std::size_t bytes,
-                               std::uint32_t lambda_units);
-void blend_float_pair_baseline(float* first, float* second, std::size_t values, std::uint32_t lambda_units);
 
 // The pipeline's Mixup. A source's slots are paired as they lie, (0, 1), (2, 3), ...: slots hold a shuffled stream
 // (a keyed permutation of the dataset per epoch, or its arrival order), so neighbours are a random pair, as the

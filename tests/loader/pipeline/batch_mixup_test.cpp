@@ -80,24 +80,28 @@ TEST(BatchMixup, Uint8BlendRoundsHalfUpAsComputedByHand) {
   EXPECT_EQ(other, 17);
 }
 
-TEST(BatchMixup, Uint8BlendIsExactlyRoundHalfUpForEveryInputAndLambda) {
+// Every kernel this CPU runs (the portable loops, SSE2, AVX2), on every pair of bytes and every λ.
+TEST(BatchMixup, Uint8BlendIsExactlyRoundHalfUpForEveryInputLambdaAndKernel) {
   std::vector<std::uint8_t> first(256 * 256), second(256 * 256);
-  for (std::uint32_t units = 0; units <= mixup_uint8_quantum; units += 1) {
-    for (int a = 0; a < 256; ++a)
-      for (int b = 0; b < 256; ++b) {
-        first[static_cast<std::size_t>(a * 256 + b)] = static_cast<std::uint8_t>(a);
-        second[static_cast<std::size_t>(a * 256 + b)] = static_cast<std::uint8_t>(b);
-      }
-    blend_uint8_pair(first.data(), second.data(), first.size(), units);
-    const double lambda = units / 256.0;  // exact in double, as are the products below
-    int wrong = 0;
-    for (int a = 0; a < 256; ++a)
-      for (int b = 0; b < 256; ++b) {
-        const auto index = static_cast<std::size_t>(a * 256 + b);
-        wrong += first[index] != std::floor(lambda * a + (1 - lambda) * b + 0.5);
-        wrong += second[index] != std::floor(lambda * b + (1 - lambda) * a + 0.5);
-      }
-    ASSERT_EQ(wrong, 0) << "λ = " << units << "/256";
+  for (const MixupKernel kernel : {MixupKernel::Portable, MixupKernel::Sse2, MixupKernel::Avx2}) {
+    if (!mixup_kernel_available(kernel)) continue;
+    for (std::uint32_t units = 0; units <= mixup_uint8_quantum; units += 1) {
+      for (int a = 0; a < 256; ++a)
+        for (int b = 0; b < 256; ++b) {
+          first[static_cast<std::size_t>(a * 256 + b)] = static_cast<std::uint8_t>(a);
+          second[static_cast<std::size_t>(a * 256 + b)] = static_cast<std::uint8_t>(b);
+        }
+      blend_uint8_pair_with(kernel, first.data(), second.data(), first.size(), units);
+      const double lambda = units / 256.0;  // exact in double, as are the products below
+      int wrong = 0;
+      for (int a = 0; a < 256; ++a)
+        for (int b = 0; b < 256; ++b) {
+          const auto index = static_cast<std::size_t>(a * 256 + b);
+          wrong += first[index] != std::floor(lambda * a + (1 - lambda) * b + 0.5);
+          wrong += second[index] != std::floor(lambda * b + (1 - lambda) * a + 0.5);
+        }
+      ASSERT_EQ(wrong, 0) << "kernel " << static_cast<int>(kernel) << " λ = " << units << "/256";
+    }
   }
 }
 
@@ -127,9 +131,9 @@ TEST(BatchMixup, LambdasDependOnTheBatchSeedAndPairOnly) {
   EXPECT_NE(BatchMixup::batch_seed(1, 2, 0), BatchMixup::batch_seed(1, 2, 1));
 }
 
-// Where the CPU has AVX2 the blends run an AVX2 copy of the loops: it must give the baseline's bits.
-TEST(BatchMixup, DispatchedBlendsEqualTheBaselineLoops) {
-  std::vector<std::uint8_t> a(150000), b(a.size());
+// Each SIMD kernel this CPU runs gives the portable loops' bits, on a length that leaves a tail for the loop.
+TEST(BatchMixup, EveryKernelEqualsThePortableLoops) {
+  std::vector<std::uint8_t> a(150000 + 29), b(a.size());
   std::vector<float> f(a.size()), g(a.size());
   for (std::size_t index = 0; index < a.size(); ++index) {
     a[index] = static_cast<std::uint8_t>(index * 2654435761u >> 24);
@@ -137,18 +141,26 @@ TEST(BatchMixup, DispatchedBlendsEqualTheBaselineLoops) {
     f[index] = static_cast<float>(a[index]) / 37.0f - 2.0f;
     g[index] = static_cast<float>(b[index]) / 51.0f - 2.5f;
   }
-  for (const std::uint32_t units : {0u, 1u, 77u, 128u, 255u, 256u}) {
-    std::vector<std::uint8_t> a1 = a, b1 = b, a2 = a, b2 = b;
-    blend_uint8_pair(a1.data(), b1.data(), a1.size(), units);
-    blend_uint8_pair_baseline(a2.data(), b2.data(), a2.size(), units);
-    EXPECT_EQ(a1, a2);
-    EXPECT_EQ(b1, b2);
-    std::vector<float> f1 = f, g1 = g, f2 = f, g2 = g;
-    blend_float_pair(f1.data(), g1.data(), f1.size(), units * 256 + 3);
-    blend_float_pair_baseline(f2.data(), g2.data(), f2.size(), units * 256 + 3);
-    EXPECT_EQ(std::memcmp(f1.data(), f2.data(), f1.size() * sizeof(float)), 0);
-    EXPECT_EQ(std::memcmp(g1.data(), g2.data(), g1.size() * sizeof(float)), 0);
+  int kernels = 0;
+  for (const MixupKernel kernel : {MixupKernel::Sse2, MixupKernel::Avx2}) {
+    if (!mixup_kernel_available(kernel)) continue;
+    ++kernels;
+    for (const std::uint32_t units : {0u, 1u, 77u, 128u, 255u, 256u}) {
+      std::vector<std::uint8_t> a1 = a, b1 = b, a2 = a, b2 = b;
+      blend_uint8_pair_with(kernel, a1.data(), b1.data(), a1.size(), units);
+      blend_uint8_pair_with(MixupKernel::Portable, a2.data(), b2.data(), a2.size(), units);
+      EXPECT_EQ(a1, a2) << "kernel " << static_cast<int>(kernel) << " λ " << units << "/256";
+      EXPECT_EQ(b1, b2) << "kernel " << static_cast<int>(kernel) << " λ " << units << "/256";
+      std::vector<float> f1 = f, g1 = g, f2 = f, g2 = g;
+      blend_float_pair_with(kernel, f1.data(), g1.data(), f1.size(), units * 256 + 3);
+      blend_float_pair_with(MixupKernel::Portable, f2.data(), g2.data(), f2.size(), units * 256 + 3);
+      EXPECT_EQ(std::memcmp(f1.data(), f2.data(), f1.size() * sizeof(float)), 0);
+      EXPECT_EQ(std::memcmp(g1.data(), g2.data(), g1.size() * sizeof(float)), 0);
+    }
   }
+#if defined(__x86_64__)
+  EXPECT_GE(kernels, 1) << "x86-64 always has SSE2";
+#endif
 }
 
 TEST(BatchMixup, BetaDrawsFollowBetaAlphaAlpha) {
@@ -229,6 +241,58 @@ TEST(BatchMixup, MixesEachNaturalSourceWithinItselfAndReportsPartnersLabelsAndLa
   EXPECT_EQ(mixed, 6) << "two pairs of five (one left out) and one pair of two";
   EXPECT_EQ(mixup.pairs(), 3u);
   EXPECT_GE(mixup.cpu_seconds(), 0.0);
+}
+
+// What a timm/torchvision user computes, done independently in double: pairs (0, 1), (2, 3) with λ ~ Beta(α, α) per
+// pair (timm's "pair" mode; the draws' law is the KS tests' business), x_i ← λ·x_i + (1 − λ)·x_partner, and the
+// soft-target loss −Σ_c t_c·log softmax(z)_c with t = λ·onehot(y_i) + (1 − λ)·onehot(y_partner). The batch's
+// pixels must be that x, and λ·CE(labels[i]) + (1 − λ)·CE(partner_labels[i]) from its extras that loss.
+TEST(BatchMixup, FloatBatchAndLossMatchTheSoftTargetReference) {
+  constexpr int batch_size = 5, values = 7, classes = 4;
+  BatchMixup mixup(0.4, 3, {{0, batch_size, 0}}, values * sizeof(float), true);
+  std::vector<float> images(batch_size * values);
+  for (std::size_t value = 0; value < images.size(); ++value)
+    images[value] = static_cast<float>(static_cast<int>(value * 37 % 101) - 50) / 23.0f;  // roughly normalised
+  const std::vector<float> original = images;
+  const std::vector<std::int32_t> labels = {2, 0, 3, 3, 1};
+  std::vector<std::int32_t> partners(batch_size), partner_labels(batch_size);
+  std::vector<float> lambdas(batch_size);
+  mixup.mix(8, reinterpret_cast<std::uint8_t*>(images.data()), batch_size, labels.data(), partners.data(),
+            partner_labels.data(), lambdas.data());
+
+  const std::uint64_t seed = BatchMixup::batch_seed(3, 8, 0);
+  std::array<double, classes> logits{};
+  for (int sample = 0; sample < batch_size; ++sample) {
+    const auto index = static_cast<std::size_t>(sample);
+    const int partner = sample == batch_size - 1 ? sample : (sample ^ 1);  // the odd one out keeps itself
+    const double lambda =
+        partner == sample ? 1.0 : mixup_lambda_units(0.4, seed, sample / 2, mixup_float_quantum) / 65536.0;
+    ASSERT_EQ(partners[index], partner);
+    ASSERT_EQ(static_cast<double>(lambdas[index]), lambda);
+    for (int value = 0; value < values; ++value) {
+      const double own = original[index * values + static_cast<std::size_t>(value)];
+      const double other = original[static_cast<std::size_t>(partner * values + value)];
+      const double expected = lambda * own + (1.0 - lambda) * other;
+      // Float rounds the two products and the sum once each, half an ulp of a value below 2^2 at most.
+      const double tolerance = 3.0 * 0.5 * std::ldexp(1.0, -23) * 4.0;
+      EXPECT_NEAR(images[index * values + static_cast<std::size_t>(value)], expected, tolerance)
+          << "sample " << sample << " value " << value;
+    }
+    std::array<double, classes> soft_target{};
+    soft_target[static_cast<std::size_t>(labels[index])] += lambda;
+    soft_target[static_cast<std::size_t>(labels[static_cast<std::size_t>(partner)])] += 1.0 - lambda;
+    for (int c = 0; c < classes; ++c) logits[static_cast<std::size_t>(c)] = std::sin(1.7 * sample + 0.9 * c) * 3.0;
+    double normaliser = 0.0;
+    for (const double logit : logits) normaliser += std::exp(logit);
+    const auto log_softmax = [&](int c) { return logits[static_cast<std::size_t>(c)] - std::log(normaliser); };
+    double reference_loss = 0.0;
+    for (int c = 0; c < classes; ++c) reference_loss -= soft_target[static_cast<std::size_t>(c)] * log_softmax(c);
+    const double lambda_delivered = lambdas[index];
+    const double loss_from_extras =
+        -lambda_delivered * log_softmax(labels[index]) - (1.0 - lambda_delivered) * log_softmax(partner_labels[index]);
+    // Same terms summed in another order in double: a few ulps of a loss of order 1.
+    EXPECT_NEAR(loss_from_extras, reference_loss, 1e-12) << "sample " << sample;
+  }
 }
 
 }  // namespace

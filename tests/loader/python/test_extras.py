@@ -89,6 +89,42 @@ def test_mixup_cross_entropy_is_lambda_weighted_by_hand(scenes):
                 mixup_cross_entropy(logits, batch, reduction="max")
 
 
+@pytest.mark.parametrize("layout", ["uint8_hwc", "float32_chw"])
+def test_mixup_matches_the_torch_reference_on_the_unmixed_batches(scenes, layout):
+    """What a torchvision/timm user writes, on the batches of the same config without "mixup" (deterministic mode:
+    same samples, same seeds): x_mixed = λ·x + (1 − λ)·x[partner], targets λ·onehot(y) + (1 − λ)·onehot(y[partner]),
+    loss = cross_entropy with those soft targets; genint's pixels and mixup_cross_entropy must give the same."""
+    plain_config = natural_config(scenes, batch=8, layout=layout)
+    mixed = dict(plain_config, mixup={"alpha": 0.4})
+    torch.manual_seed(1)
+    with genint.Loader(plain_config) as plain_loader, genint.Loader(mixed) as mixed_loader:
+        for _ in range(3):
+            with plain_loader.next_batch() as plain, mixed_loader.next_batch() as batch:
+                x, labels = plain.images.clone(), plain.labels.long()
+                partners = batch.mixup_partners.long()
+                lam = batch.mixup_lambdas.clone()
+                assert torch.equal(batch.labels.long(), labels)
+                assert sorted(partners.tolist()) == list(range(8)) and (lam < 1).any()
+                shape = (-1,) + (1,) * (x.dim() - 1)
+                if layout == "float32_chw":
+                    # Two float products and a float sum, as torch rounds them: the same bits.
+                    expected = lam.view(shape) * x + (1 - lam).view(shape) * x[partners]
+                else:
+                    # λ is a multiple of 1/256, so the float64 blend is exact; genint rounds half up.
+                    lam64 = lam.double().view(shape)
+                    exact = lam64 * x.double() + (1 - lam64) * x[partners].double()
+                    expected = torch.floor(exact + 0.5).to(torch.uint8)
+                assert torch.equal(batch.images, expected)
+                logits = torch.randn(8, 10, dtype=torch.float64)
+                one_hot = torch.nn.functional.one_hot(labels, 10).double()
+                weights = lam.double().unsqueeze(1)
+                soft_targets = weights * one_hot + (1 - weights) * one_hot[partners]
+                reference = torch.nn.functional.cross_entropy(logits, soft_targets, reduction="none")
+                # The same terms in another order in float64.
+                losses = mixup_cross_entropy(logits, batch)
+                assert torch.allclose(losses, reference, rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("mixup, field", [({"alpha": 0}, "mixup.alpha"), ({"alpha": 0.4, "beta": 1}, "mixup.beta"),
                                           ({}, "mixup.alpha")])
 def test_bad_mixup_settings_name_the_field(scenes, mixup, field):
