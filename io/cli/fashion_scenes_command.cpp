@@ -1,4 +1,4 @@
-// genint-data fashion-scenes: writes the confounded Fashion-MNIST benchmark (train/val/test/ood JPEG folders,
+// genint-data fashion-scenes: writes the confounded Fashion-MNIST benchmark (train/val/test/ood/ood_val JPEG folders,
 // the corrupted copy of test, nuisance CSVs, manifest.json) and prints one JSON summary line.
 #include <chrono>
 #include <cstdio>
@@ -15,7 +15,7 @@ using io::scenes::FashionScenesOptions;
 
 const char* const fashion_scenes_usage =
     "usage: genint-data fashion-scenes --out DIR [--fashion-mnist PATH] [--seed S] [--image-size N]\n"
-    "         [--train N] [--val N] [--test N] [--ood N] [--rho R] [--hue-concentration K]\n"
+    "         [--train N] [--val N] [--test N] [--ood N] [--ood-val N] [--rho R] [--hue-concentration K]\n"
     "         [--angle-concentration K] [--corruptions all|none|NAME,...] [--severities 1,2,...]\n"
     "         [--threads N] [--quiet] [--force]\n"
     "  --out            output folder; refused when not empty unless --force (which replaces an earlier run)\n"
@@ -24,6 +24,8 @@ const char* const fashion_scenes_usage =
     "  --seed           every image's seed derives from (seed, split, index); default 0\n"
     "  --image-size     side in pixels, default 64\n"
     "  --train/--val/--test/--ood  images per class, default 500/100/100/100 (val may be 0)\n"
+    "  --ood-val        images per class of the OOD validation split (class-independent law, for benchmark\n"
+    "                   design only, never a method's hyperparameters); default: as --ood; 0: none\n"
     "  --rho            weight of the class-specific nuisance law in train/val/test, default 0.9\n"
     "  --hue-concentration, --angle-concentration  von Mises kappa of each class's law, default 4\n"
     "  --corruptions    corruptions of the test split (default all; 'none' writes no corrupted tree)\n"
@@ -68,6 +70,8 @@ void parse_option(const std::string& word, const std::string& value, FashionScen
     options.test_per_class = parse_number(word, value, 1, 1000);
   else if (word == "--ood")
     options.ood_per_class = parse_number(word, value, 1, 1000);
+  else if (word == "--ood-val")
+    options.ood_val_per_class = parse_number(word, value, 0, 6000);
   else if (word == "--rho")
     options.nuisances.rho = parse_number(word, value, 0.0, 1.0);
   else if (word == "--hue-concentration")
@@ -103,6 +107,7 @@ int run_fashion_scenes(const std::vector<std::string>& arguments) {
     return 0;
   }
   FashionScenesOptions options;
+  options.ood_val_per_class = -1;  // until parsed: -1 means "as many as --ood"
   std::string source = io::scenes::default_fashion_mnist_folder;
   for (std::size_t index = 0; index < arguments.size(); ++index) {
     const std::string& word = arguments[index];
@@ -116,6 +121,7 @@ int run_fashion_scenes(const std::vector<std::string>& arguments) {
       parse_option(word, arguments[++index], options, source);
   }
   if (options.output_folder.empty()) throw UsageError("no --out DIR given");
+  if (options.ood_val_per_class < 0) options.ood_val_per_class = options.ood_per_class;
   const auto start = std::chrono::steady_clock::now();
   const io::scenes::FashionMnist data = io::scenes::load_fashion_mnist(source);
   const nlohmann::ordered_json manifest = io::scenes::generate_fashion_scenes(options, data);
