@@ -12,7 +12,8 @@ See genint.Loader, genint.Batch, genint.torch.GenIntDataset and the errors (geni
 """
 
 from . import _native
-from ._batch import RECORD_DTYPE, RECORD_FIELDS, Batch
+from ._batch import (AUTO_AUGMENT_FIRST_APPLIED, AUTO_AUGMENT_FIRST_NEGATED, AUTO_AUGMENT_SECOND_APPLIED,
+                     AUTO_AUGMENT_SECOND_NEGATED, EXTRA_FIELDS, RECORD_DTYPE, RECORD_FIELDS, Batch)
 from ._config import shard_from_environment
 from ._errors import (ConfigError, DeviceError, Error, InternalError, InvalidArgumentError, IOError,
                       OutOfMemoryError, ReleasedBatchError, StoppedError)
@@ -38,4 +39,6 @@ __all__ = [
     "Loader", "Batch", "Error", "ConfigError", "InvalidArgumentError", "ReleasedBatchError", "IOError", "DeviceError",
     "OutOfMemoryError", "StoppedError", "InternalError", "RECORD_DTYPE", "RECORD_FIELDS", "NATURAL", "INTERVENTION",
     "TRANSFERRED", "SOURCE_NAMES", "SPACE_NAMES", "shard_from_environment", "cuda_backend_built", "__version__",
+    "EXTRA_FIELDS", "AUTO_AUGMENT_FIRST_APPLIED", "AUTO_AUGMENT_SECOND_APPLIED", "AUTO_AUGMENT_FIRST_NEGATED",
+    "AUTO_AUGMENT_SECOND_NEGATED",
 ]

@@ -16,6 +16,13 @@ RECORD_DTYPE = np.dtype({
 })
 RECORD_FIELDS = tuple(RECORD_DTYPE.names)
 _HOST_FIELDS = ("images", "labels", "weights", "sources", "items")
+# Per-sample extras (genint_batch_extras, ABI minor 3): Mixup partners, their labels and λ; AutoAugment's sub-policy
+# (-1: did not run) and operation bits; the transferred source's α (-1 elsewhere).
+EXTRA_FIELDS = ("mixup_partners", "mixup_partner_labels", "mixup_lambdas", "auto_augment_sub_policies",
+                "auto_augment_ops", "transfer_alphas")
+# Bits of auto_augment_ops: which of the sub-policy's two operations ran, and which ran with a negated magnitude.
+AUTO_AUGMENT_FIRST_APPLIED, AUTO_AUGMENT_SECOND_APPLIED = 1, 2
+AUTO_AUGMENT_FIRST_NEGATED, AUTO_AUGMENT_SECOND_NEGATED = 4, 8
 _DEVICE_FIELDS = ("images", "labels", "weights")
 
 
@@ -33,6 +40,9 @@ class Batch:
     ``cross_entropy``), ``weights`` (float32 λ per sample), ``sources`` (int32: genint.NATURAL,
     genint.INTERVENTION, genint.TRANSFERRED), ``items`` (int64: dataset index for natural samples, stream position
     for generated ones), ``records`` (NumPy structured array of genint_intervention) or ``record_tensors()``.
+    Per-sample extras, also without copying: ``mixup_partners``, ``mixup_partner_labels``, ``mixup_lambdas``
+    (``mixup`` says whether the config mixes; see genint.torch.mixup_cross_entropy), ``auto_augment_sub_policies``,
+    ``auto_augment_ops`` and ``transfer_alphas``; ``extras()`` gives them all as a dict.
     Samples are grouped by source in config order. With ``"output": {"device": "cuda"}`` images, labels and
     weights are CUDA tensors on the loader's device, ordered after the batch's copy on the current stream.
 
@@ -41,7 +51,7 @@ class Batch:
     then see the loader's later batches. Using a released batch raises genint.ReleasedBatchError.
     """
 
-    __slots__ = ("_native", "_views", "index", "epoch", "size", "image_size", "layout", "device")
+    __slots__ = ("_native", "_views", "index", "epoch", "size", "image_size", "layout", "device", "mixup")
 
     def __init__(self, native):
         self._native = native
@@ -52,6 +62,7 @@ class Batch:
         self.image_size = native.image_size
         self.layout = LAYOUT_NAMES[native.layout]
         self.device = "cpu" if native.device_index < 0 else f"cuda:{native.device_index}"
+        self.mixup = native.mixup
 
     # ---- tensors -----------------------------------------------------------------------------------------
     @property
@@ -74,6 +85,40 @@ class Batch:
     def items(self):
         return self._tensor("items")
 
+    @property
+    def mixup_partners(self):
+        """int32: the sample each one is blended with (itself where unmixed), always from the same natural source."""
+        return self.host_tensor("mixup_partners")
+
+    @property
+    def mixup_partner_labels(self):
+        """int32: labels[mixup_partners[i]], the second label of Mixup's loss."""
+        return self.host_tensor("mixup_partner_labels")
+
+    @property
+    def mixup_lambdas(self):
+        """float32 λ: image = λ·own + (1 − λ)·partner's; 1 where unmixed."""
+        return self.host_tensor("mixup_lambdas")
+
+    @property
+    def auto_augment_sub_policies(self):
+        """int32: the AutoAugment sub-policy drawn (torchvision's order), -1 where AutoAugment did not run."""
+        return self.host_tensor("auto_augment_sub_policies")
+
+    @property
+    def auto_augment_ops(self):
+        """uint8 bits: genint.AUTO_AUGMENT_FIRST_APPLIED | SECOND_APPLIED | FIRST_NEGATED | SECOND_NEGATED."""
+        return self.host_tensor("auto_augment_ops")
+
+    @property
+    def transfer_alphas(self):
+        """float32: a transferred sample's style strength α, -1 for other samples."""
+        return self.host_tensor("transfer_alphas")
+
+    def extras(self):
+        """Every per-sample extra as a CPU tensor over the loader's memory (genint_batch_extras), by name."""
+        return {name: self.host_tensor(name) for name in EXTRA_FIELDS}
+
     def host_tensor(self, name):
         """A field in host memory as a CPU tensor (for a device batch, the host copy it was made from)."""
         return self._view(("host", name), lambda: _torch().from_dlpack(self._native.host_dlpack(name)))
@@ -93,9 +138,9 @@ class Batch:
 
     def numpy(self):
         """Every host field as a read-only NumPy array (no copy): images, labels, weights, sources, items,
-        records."""
+        records and the extras (EXTRA_FIELDS)."""
         arrays = {name: self._view(("numpy", name), lambda name=name: self._native.host_array(name))
-                  for name in _HOST_FIELDS}
+                  for name in _HOST_FIELDS + EXTRA_FIELDS}
         arrays["records"] = self.records
         return arrays
 

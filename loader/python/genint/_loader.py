@@ -28,7 +28,7 @@ class Loader:
         self._native = (_native.Loader.from_file(config_path) if config_path is not None
                         else _native.Loader.from_json(config_json))
         # Deterministic loaders fill batch k into the buffer of batch k - batches_in_flight: the binding refuses a
-        # next batch whose buffer a live batch holds (the C call would wait for its release forever).
+        # next batch whose buffer a live batch holds (the C call refuses too, but cannot name the Python objects).
         config = self.config or {}
         self._native.set_ring(int(config.get("batches_in_flight", 4)), bool(config.get("deterministic", True)))
         stats = self.stats()

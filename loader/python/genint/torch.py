@@ -1,11 +1,33 @@
 # genint.torch.GenIntDataset: a torch.utils.data.IterableDataset over a genint.Loader, for training code built
 # around DataLoader(dataset, batch_size=None); genint's own threads do the work, so no worker processes.
-"""PyTorch integration: :class:`GenIntDataset`."""
+"""PyTorch integration: :class:`GenIntDataset` and :func:`mixup_cross_entropy`."""
 
+import torch
+import torch.nn.functional
 import torch.utils.data
 
 from . import _errors
 from ._loader import Loader
+
+
+def mixup_cross_entropy(logits, batch, reduction="none"):
+    """Mixup's loss per sample, λ·CE(y) + (1 − λ)·CE(y′), with y = batch.labels, y′ = batch.mixup_partner_labels
+    and λ = batch.mixup_lambdas (λ = 1 where a sample was not mixed, so it is plain cross-entropy then).
+    ``reduction``: "none" (per sample: multiply by batch.weights as usual), "mean" or "sum"."""
+    device = logits.device
+    labels = batch.labels.to(device).long()
+    partner_labels = batch.mixup_partner_labels.to(device).long()
+    lambdas = batch.mixup_lambdas.to(device)
+    own = torch.nn.functional.cross_entropy(logits, labels, reduction="none")
+    partner = torch.nn.functional.cross_entropy(logits, partner_labels, reduction="none")
+    losses = lambdas * own + (1 - lambdas) * partner
+    if reduction == "none":
+        return losses
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "sum":
+        return losses.sum()
+    raise ValueError(f"mixup_cross_entropy: reduction must be 'none', 'mean' or 'sum', not {reduction!r}")
 
 
 class GenIntDataset(torch.utils.data.IterableDataset):

@@ -107,6 +107,14 @@ FieldView host_field(const BorrowedBatch& borrowed, const std::string& name) {
   if (name == "weights") return contiguous(batch.weights, kFloat32, "<f4", {count});
   if (name == "sources") return contiguous(batch.sources, kInt32, "<i4", {count});
   if (name == "items") return contiguous(batch.items, kInt64, "<i8", {count});
+  const genint_batch_extras& extras = borrowed.extras();
+  if (name == "mixup_partners") return contiguous(extras.mixup_partners, kInt32, "<i4", {count});
+  if (name == "mixup_partner_labels") return contiguous(extras.mixup_partner_labels, kInt32, "<i4", {count});
+  if (name == "mixup_lambdas") return contiguous(extras.mixup_lambdas, kFloat32, "<f4", {count});
+  if (name == "auto_augment_sub_policies") return contiguous(extras.auto_augment_sub_policies, kInt32, "<i4", {count});
+  // uint8 bits; PyTorch 1.13 takes uint8 DLPack tensors, so they stay unsigned.
+  if (name == "auto_augment_ops") return contiguous(extras.auto_augment_ops, kUint8, "|u1", {count});
+  if (name == "transfer_alphas") return contiguous(extras.transfer_alphas, kFloat32, "<f4", {count});
   for (const RecordField& field : record_fields()) {
     if (name != std::string("record.") + field.name) continue;
     // A strided view into the record array: each step is one genint_intervention, in elements of the field.

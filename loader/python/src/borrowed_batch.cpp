@@ -102,22 +102,27 @@ std::shared_ptr<BorrowedBatch> BorrowedBatch::take(std::shared_ptr<NativeLoader>
                           "raise the config's batches_in_flight)");
   }
   check(status, "genint_loader_next_batch");
+  // A failure past here gives the batch back first: nobody else could.
+  const auto give_back_and_throw = [&](genint_status failed, const char* call) {
+    const CallFailure failure(failed, call, genint_last_error_message());
+    genint_loader_release_batch(loader->get(), &batch);
+    throw failure;
+  };
+  const genint_batch_extras* extras = nullptr;
+  const genint_status extras_status = genint_loader_batch_extras(loader->get(), &batch, &extras);
+  if (extras_status != GENINT_OK) give_back_and_throw(extras_status, "genint_loader_batch_extras");
   genint_device_batch device{};
   device.device_index = -1;
   if (device_output) {
     const genint_status device_status = genint_loader_device_batch(loader->get(), &batch, &device);
-    if (device_status != GENINT_OK) {
-      const CallFailure failure(device_status, "genint_loader_device_batch", genint_last_error_message());
-      genint_loader_release_batch(loader->get(), &batch);  // nobody else can give this batch back
-      throw failure;
-    }
+    if (device_status != GENINT_OK) give_back_and_throw(device_status, "genint_loader_device_batch");
   }
-  return std::make_shared<BorrowedBatch>(std::move(loader), batch, device_output, device);
+  return std::make_shared<BorrowedBatch>(std::move(loader), batch, device_output, device, *extras);
 }
 
 BorrowedBatch::BorrowedBatch(std::shared_ptr<NativeLoader> loader, const genint_batch& batch, bool device_output,
-                             const genint_device_batch& device)
-    : loader_(std::move(loader)), batch_(batch), device_output_(device_output), device_(device) {
+                             const genint_device_batch& device, const genint_batch_extras& extras)
+    : loader_(std::move(loader)), batch_(batch), device_output_(device_output), device_(device), extras_(extras) {
   loader_->borrowed(batch_.index);
 }
 

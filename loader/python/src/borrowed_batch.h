@@ -52,7 +52,8 @@ class NativeLoader {
 
   genint_loader* get() const noexcept { return handle_; }
   // A deterministic loader (`in_order`) fills batch k into the ring buffer of batch k - ring_size: genint.Loader
-  // tells this from its config, so that take() can refuse where the C call would wait forever.
+  // tells this from its config, so that take() can refuse, naming the Python objects, where the C call would refuse
+  // too (this thread holds the batch) or wait for a release that only Python's garbage collector could make.
   void set_ring(int ring_size, bool in_order) noexcept;
   // Batches borrowed and not yet given back (named in errors).
   int live_batches() const;
@@ -80,7 +81,7 @@ class BorrowedBatch {
   // device copy (genint_loader_device_batch).
   static std::shared_ptr<BorrowedBatch> take(std::shared_ptr<NativeLoader> loader, bool device_output);
   BorrowedBatch(std::shared_ptr<NativeLoader> loader, const genint_batch& batch, bool device_output,
-                const genint_device_batch& device);
+                const genint_device_batch& device, const genint_batch_extras& extras);
   ~BorrowedBatch();
   BorrowedBatch(const BorrowedBatch&) = delete;
   BorrowedBatch& operator=(const BorrowedBatch&) = delete;
@@ -94,6 +95,8 @@ class BorrowedBatch {
   const genint_batch& batch() const noexcept { return batch_; }
   bool has_device() const noexcept { return device_output_; }
   const genint_device_batch& device() const noexcept { return device_; }
+  // The batch's per-sample extras (ABI minor 3): the library's struct, valid while the batch is borrowed.
+  const genint_batch_extras& extras() const noexcept { return extras_; }
   genint_loader* loader() const noexcept { return loader_->get(); }
   // Makes `stream` (a cudaStream_t) wait for the batch's host→device copy and remembers it: the release is
   // then recorded on that stream, so the loader reuses the device buffer only after the work queued there.
@@ -106,6 +109,7 @@ class BorrowedBatch {
   genint_batch batch_;
   bool device_output_;
   genint_device_batch device_;
+  genint_batch_extras extras_;         // a copy of the library's pointers (the fields this header knows)
   std::atomic<bool> released_{false};  // read by Python threads while release() runs without the GIL
   bool stream_recorded_ = false;
   void* release_stream_ = nullptr;

@@ -71,6 +71,13 @@ py::dict batch_pointers(const BorrowedBatch& borrowed) {
   pointers["sources"] = address(batch.sources);
   pointers["items"] = address(batch.items);
   pointers["interventions"] = address(batch.interventions);
+  const genint_batch_extras& extras = borrowed.extras();
+  pointers["mixup_partners"] = address(extras.mixup_partners);
+  pointers["mixup_partner_labels"] = address(extras.mixup_partner_labels);
+  pointers["mixup_lambdas"] = address(extras.mixup_lambdas);
+  pointers["auto_augment_sub_policies"] = address(extras.auto_augment_sub_policies);
+  pointers["auto_augment_ops"] = address(extras.auto_augment_ops);
+  pointers["transfer_alphas"] = address(extras.transfer_alphas);
   if (borrowed.has_device()) {
     pointers["device_images"] = address(borrowed.device().images);
     pointers["device_labels"] = address(borrowed.device().labels);
@@ -110,6 +117,7 @@ void define_batch(py::module_& module) {
       .def_property_readonly("image_size", [](const BorrowedBatch& b) { return b.batch().image_size; })
       .def_property_readonly("layout", [](const BorrowedBatch& b) { return b.batch().layout; })
       .def_property_readonly("pinned", [](const BorrowedBatch& b) { return b.batch().pinned != 0; })
+      .def_property_readonly("mixup", [](const BorrowedBatch& b) { return b.extras().mixup != 0; })
       .def_property_readonly("sample_bytes", [](const BorrowedBatch& b) { return b.batch().sample_bytes; })
       .def_property_readonly("device_index",
                              [](const BorrowedBatch& b) { return b.has_device() ? b.device().device_index : -1; })

@@ -24,7 +24,10 @@ def reference_batches(config_path, count, out_path):
         offset += HEADER.size
         batch = {"index": index, "epoch": epoch, "size": size, "image_size": image_size, "layout": layout}
         for name, element_bytes in (("images", sample_bytes), ("labels", 4), ("weights", 4), ("sources", 4),
-                                    ("items", 8), ("records", genint.RECORD_DTYPE.itemsize)):
+                                    ("items", 8), ("records", genint.RECORD_DTYPE.itemsize), ("mixup_partners", 4),
+                                    ("mixup_partner_labels", 4), ("mixup_lambdas", 4),
+                                    ("auto_augment_sub_policies", 4), ("auto_augment_ops", 1),
+                                    ("transfer_alphas", 4)):
             batch[name] = data[offset:offset + size * element_bytes]
             offset += size * element_bytes
         batches.append(batch)

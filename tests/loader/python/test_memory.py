@@ -17,7 +17,7 @@ def take(loader, count):
         images, labels, weights = batch.images, batch.labels, batch.weights
         records, arrays, tensors = batch.records, batch.numpy(), batch.record_tensors()
         assert images.shape[0] == 4 and labels.shape == weights.shape and len(records) == 4
-        assert len(arrays) == 6 and len(tensors) == len(genint.RECORD_FIELDS)
+        assert len(arrays) == 6 + len(genint.EXTRA_FIELDS) and len(tensors) == len(genint.RECORD_FIELDS)
         if batch.index % 2:
             batch.release()  # half released at once, half when the views go
 
