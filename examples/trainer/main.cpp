@@ -15,9 +15,11 @@ int main(int argc, char** argv) {
   try {
     const genint::trainer::TrainingSummary summary =
         genint::trainer::run_training(genint::trainer::parse_trainer_arguments(arguments));
-    std::printf("{\"steps\": %lld, \"epoch\": %llu, \"last_loss\": %.6f, \"checkpoint\": \"%s\"}\n",
-                static_cast<long long>(summary.steps), static_cast<unsigned long long>(summary.epoch),
-                summary.last_loss, summary.last_checkpoint.c_str());
+    std::printf(
+        "{\"steps\": %lld, \"epoch\": %llu, \"last_loss\": %.6f, \"images_per_second\": %.1f, "
+        "\"loader_wait_seconds\": %.3f, \"checkpoint\": \"%s\"}\n",
+        static_cast<long long>(summary.steps), static_cast<unsigned long long>(summary.epoch), summary.last_loss,
+        summary.images_per_second, summary.loader_wait_seconds, summary.last_checkpoint.c_str());
     return 0;
   } catch (const std::exception& error) {
     std::fprintf(stderr, "%s\n", error.what());
