@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "gan/biggan/biggan_generator_cuda.h"
-#include "loader/sources/intervention/generator_device.h"
+#include "nn/core/cuda_stream.h"
 #include "nn/core/error.h"
 #include "nn/core/log.h"
 
@@ -45,13 +45,17 @@ BigGanCudaOptions cuda_options(const GeneratorBackend& backend, void* stream) {
 // The resize/quantize/normalize stays on the CPU after one device→host copy per chunk: no nn op twins
 // OpenCV's area resize, and one CPU path keeps the GPU source's samples equal to the CPU source's up to the
 // forward's rounding. The copy is 3·R² floats per image, small next to the forward.
+// The producer's stream is its own, but ordered with the legacy default stream: BigGanCudaGenerator uploads its
+// inputs and downloads its images by plain (legacy-stream) cudaMemcpy, and a pageable upload may still be in
+// flight when that call returns, so a non-blocking stream could start its kernels before their inputs arrive.
+// It turns NonBlocking once the generator's copies are cuda_copy_async on this stream (nn/core/cuda_stream.h).
 class CudaSourceGenerator : public SourceGenerator {
  public:
   CudaSourceGenerator(const BigGanWeights& weights, const GeneratorBackend& backend, int max_batch)
-      : device_(backend.device_index) {
-    const CurrentDeviceScope scope(device_.index());
+      : device_index_(backend.device_index), stream_(backend.device_index, StreamOrdering::WithLegacyDefaultStream) {
+    const CurrentDeviceScope scope(device_index_);
     try {
-      generator_.emplace(BigGanWeights(weights), cuda_options(backend, device_.stream()));
+      generator_.emplace(BigGanWeights(weights), cuda_options(backend, stream_.get()));
       generator_->reserve(max_batch);
     } catch (...) {
       generator_.reset();  // here, while its device is current (the destructor body does not run)
@@ -59,12 +63,12 @@ class CudaSourceGenerator : public SourceGenerator {
     }
   }
   ~CudaSourceGenerator() override {
-    // The generator's device memory is freed with its device current, and before device_ destroys the stream.
+    // The generator's device memory is freed with its device current, and before stream_ is destroyed.
     try {
-      const CurrentDeviceScope scope(device_.index());
+      const CurrentDeviceScope scope(device_index_);
       generator_.reset();
     } catch (const std::exception& error) {
-      GENINT_LOG(Error) << "intervention source: could not select CUDA device " << device_.index()
+      GENINT_LOG(Error) << "intervention source: could not select CUDA device " << device_index_
                         << " to free the generator: " << error.what();
       generator_.reset();
     }
@@ -74,7 +78,7 @@ class CudaSourceGenerator : public SourceGenerator {
 
   int resolution() const override { return generator_->resolution(); }
   bool generate(int batch, const BigGanInputs& inputs, float* host_images) override {
-    const CurrentDeviceScope scope(device_.index());
+    const CurrentDeviceScope scope(device_index_);
     generator_->forward_to_host(batch, inputs, host_images);
     return true;
   }
@@ -85,7 +89,8 @@ class CudaSourceGenerator : public SourceGenerator {
   }
 
  private:
-  GeneratorDevice device_;
+  int device_index_;
+  CudaStream stream_;  // destroyed (after draining) once the generator is gone
   std::optional<BigGanCudaGenerator> generator_;
 };
 
