@@ -6,6 +6,7 @@ target_sources(genint_nn PRIVATE
   tensor/arena.cpp
   ops/gemm_cpu.cpp
   ops/conv2d_cpu.cpp
+  ops/conv2d_cpu_lowering.cpp
   ops/conv2d_dispatch.cpp
   ops/linear_cpu.cpp
   ops/linear_dispatch.cpp
