@@ -31,14 +31,29 @@ std::string write_file_list(const std::string& folder, const std::filesystem::pa
   return list_path.string();
 }
 
-int run_loader(const std::vector<std::string>& arguments) {
-  const BenchOptions options(arguments, {"data", "threads", "seconds", "size", "batch", "layout", "arrival"});
-  GENINT_CHECK(options.has("data"), "genint-bench loader: give --data DIR (a folder of JPEGs or a class tree)");
-  const std::string data = options.text("data", "");
-  const int threads = options.integer("threads", 1), size = options.integer("size", 224);
-  const int batch = options.integer("batch", 64);
-  const double seconds = options.number("seconds", 5.0);
-  const std::string layout = options.text("layout", "float32_chw");  // what `genint-bench natural` produces
+struct LoaderBenchOptions {
+  std::string data;
+  int threads = 1, size = 224, batch = 64;
+  double seconds = 5.0;
+  std::string layout = "float32_chw";  // what `genint-bench natural` produces
+  bool arrival = false;
+};
+
+void declare_loader(CommandSpec command, LoaderBenchOptions& options) {
+  command.text("--data", options.data, "a folder of JPEGs or a class tree").required();
+  command.integer("--threads", options.threads, "decode workers", 1, 256);
+  command.integer("--size", options.size, "output side in pixels", 1, 4096);
+  command.integer("--batch", options.batch, "images per batch", 1, 65536);
+  command.number("--seconds", options.seconds, "measured wall time", 0.0, 86400.0, true);
+  command.choice("--layout", options.layout, "batch layout", {"uint8_hwc", "float32_chw"});
+  command.flag("--arrival", options.arrival, "arrival order instead of deterministic batches");
+}
+
+int run_loader(const LoaderBenchOptions& options) {
+  const std::string& data = options.data;
+  const int threads = options.threads, size = options.size, batch = options.batch;
+  const double seconds = options.seconds;
+  const std::string& layout = options.layout;
   // Same setting as `genint-bench natural`: the loader's workers are the parallelism.
   cv::setNumThreads(0);
   const std::filesystem::path list_path = std::filesystem::temp_directory_path() /
@@ -46,7 +61,7 @@ int run_loader(const std::vector<std::string>& arguments) {
   const bool flat = !has_subfolders(data);
   const std::string root = flat ? write_file_list(data, list_path) : data;
   const nlohmann::json config_json = {{"seed", 1},
-                                      {"deterministic", !options.has("arrival")},
+                                      {"deterministic", !options.arrival},
                                       {"image", {{"size", size}, {"layout", layout}}},
                                       {"sources",
                                        {{{"kind", "natural"},
@@ -75,16 +90,15 @@ int run_loader(const std::vector<std::string>& arguments) {
                    {"size", size},
                    {"batch", batch},
                    {"layout", layout},
-                   {"deterministic", !options.has("arrival")},
+                   {"deterministic", !options.arrival},
                    {"skipped", snapshot.skipped},
                    {"pinned_memory", pipeline->pinned_memory()}});
   return 0;
 }
 
-const BenchCommandRegistrar registrar(
-    "loader", {"natural-only loader, batches consumed as fast as they come (--data DIR --threads N --seconds S "
-               "[--batch B] [--size S] [--layout uint8_hwc|float32_chw] [--arrival])",
-               run_loader});
+const SubcommandRegistrar registrar(bench_commands(), "loader",
+                                    make_subcommand("natural-only loader, batches consumed as fast as they come",
+                                                    declare_loader, run_loader));
 
 }  // namespace
 }  // namespace genint::bench

@@ -1,5 +1,5 @@
 // genint-bench natural: the whole natural-image path (file read from the page cache → ROI decode → crop →
-// resize → flip → normalize into a batch buffer) on N threads, each with its own NaturalSampleMaker.
+// resize → flip → [AutoAugment] → normalize into a batch buffer) on N threads, each with its own NaturalSampleMaker.
 
 #include <algorithm>
 #include <atomic>
@@ -23,6 +23,7 @@ struct ThreadTally {
   std::uint64_t images = 0;
   std::uint64_t skipped = 0;
   std::uint64_t scale_eighths_sum = 0;
+  std::uint64_t auto_augment_steps = 0;  // AutoAugment operations that ran (0..2 per image)
 };
 
 std::vector<std::string> list_files(const std::string& folder) {
@@ -50,21 +51,50 @@ void run_worker(const std::vector<std::string>& files, const io::NaturalPipeline
     ++tally.images;
     tally.skipped += !io::decode_outcome_has_pixels(result.outcome);
     tally.scale_eighths_sum += static_cast<std::uint64_t>(result.scale_eighths);
+    tally.auto_augment_steps += std::uint64_t{result.auto_augment.applied[0]} + result.auto_augment.applied[1];
   }
 }
 
-int run_natural(const std::vector<std::string>& arguments) {
-  const BenchOptions options(arguments, {"data", "threads", "seconds", "size", "fast-dct"});
-  GENINT_CHECK(options.has("data"), "genint-bench natural: give --data DIR (a folder of JPEGs)");
-  const int threads = options.integer("threads", 1), size = options.integer("size", 224);
-  const double seconds = options.number("seconds", 5.0);
-  GENINT_CHECK(threads >= 1 && size >= 1 && seconds > 0.0, "genint-bench natural: bad --threads/--size/--seconds");
-  const std::vector<std::string> files = list_files(options.text("data", ""));
+struct NaturalBenchOptions {
+  std::string data;
+  int threads = 1, size = 224;
+  double seconds = 5.0;
+  bool fast_dct = false;
+  std::string auto_augment;  // empty: off
+  std::string auto_augment_interpolation = "nearest";
+};
+
+void declare_natural(CommandSpec command, NaturalBenchOptions& options) {
+  command.text("--data", options.data, "a folder of JPEGs").required();
+  command.integer("--threads", options.threads, "worker threads", 1, 256);
+  command.integer("--size", options.size, "output side in pixels", 1, 4096);
+  command.number("--seconds", options.seconds, "measured wall time", 0.0, 86400.0, true);
+  command.flag("--fast-dct", options.fast_dct, "JDCT_IFAST instead of the default ISLOW");
+  OptionSpec auto_augment = command.choice(
+      "--auto-augment", options.auto_augment,
+      "torchvision's AutoAugment policy after the flip (cifar10 and svhn are not built in)", {"imagenet"});
+  command
+      .choice("--auto-augment-interpolation", options.auto_augment_interpolation, "AutoAugment's resampling",
+              {"nearest", "bilinear"})
+      .needs(auto_augment);
+}
+
+int run_natural(const NaturalBenchOptions& options) {
+  const int threads = options.threads, size = options.size;
+  const double seconds = options.seconds;
+  const std::vector<std::string> files = list_files(options.data);
   // The loader's threads are the parallelism; OpenCV's own pool would only oversubscribe the cores.
   cv::setNumThreads(0);
   io::NaturalPipelineConfig config;
   config.output_size = size;
-  config.fast_dct = options.has("fast-dct");  // JDCT_IFAST, to weigh what it buys against the default ISLOW
+  config.fast_dct = options.fast_dct;  // JDCT_IFAST, to weigh what it buys against the default ISLOW
+  const std::string& auto_augment = options.auto_augment;
+  if (!auto_augment.empty()) {
+    io::AutoAugmentOptions auto_augment_options;
+    auto_augment_options.policy = io::auto_augment_policy_from_name(auto_augment);
+    auto_augment_options.interpolation = io::auto_augment_interpolation_from_name(options.auto_augment_interpolation);
+    config.auto_augment = auto_augment_options;
+  }
 
   std::atomic<bool> timing{false}, stop{false};
   std::vector<ThreadTally> tallies(static_cast<std::size_t>(threads));
@@ -89,6 +119,7 @@ int run_natural(const std::vector<std::string>& arguments) {
     total.images += tally.images;
     total.skipped += tally.skipped;
     total.scale_eighths_sum += tally.scale_eighths_sum;
+    total.auto_augment_steps += tally.auto_augment_steps;
   }
   print_json_line(
       {{"bench", "natural"},
@@ -102,14 +133,18 @@ int run_natural(const std::vector<std::string>& arguments) {
        {"images", total.images},
        {"skipped", total.skipped},
        {"mean_scale_eighths", total.images ? static_cast<double>(total.scale_eighths_sum) / total.images : 0.0},
-       {"fast_dct", config.fast_dct}});
+       {"fast_dct", config.fast_dct},
+       {"auto_augment", config.auto_augment ? auto_augment : "off"},
+       {"auto_augment_interpolation", config.auto_augment ? options.auto_augment_interpolation : ""},
+       {"auto_augment_steps_per_image",
+        total.images ? static_cast<double>(total.auto_augment_steps) / static_cast<double>(total.images) : 0.0}});
   return 0;
 }
 
-const BenchCommandRegistrar registrar(
-    "natural",
-    {"file → ROI decode → random-resized-crop → flip → normalize (--data DIR --threads N --seconds S [--fast-dct])",
-     run_natural});
+const SubcommandRegistrar registrar(
+    bench_commands(), "natural",
+    make_subcommand("file → ROI decode → random-resized-crop → flip → [AutoAugment] → normalize, images/s",
+                    declare_natural, run_natural));
 
 }  // namespace
 }  // namespace genint::bench

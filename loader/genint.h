@@ -6,8 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* GENINT_BUILDING_LIBRARY is defined only while libgenint itself is compiled (its DEFINE_SYMBOL): it exports the
+ * functions, and every consumer imports them (ELF: default visibility either way). */
 #if defined(_WIN32)
+#if defined(GENINT_BUILDING_LIBRARY)
 #define GENINT_API __declspec(dllexport)
+#else
+#define GENINT_API __declspec(dllimport)
+#endif
 #else
 #define GENINT_API __attribute__((visibility("default")))
 #endif
@@ -20,8 +26,9 @@ extern "C" {
 #define GENINT_ABI_VERSION 2
 /* Bumped when functions or types are added and everything older keeps working; reset when the ABI changes.
  * 1: device output (genint_device_batch, genint_loader_device_batch, ..._wait_batch_on_stream,
- *    ..._release_batch_on_stream). */
-#define GENINT_ABI_MINOR_VERSION 1
+ *    ..._release_batch_on_stream).
+ * 2: genint_last_error_status. */
+#define GENINT_ABI_MINOR_VERSION 2
 
 typedef enum genint_status {
   GENINT_OK = 0,
@@ -46,6 +53,9 @@ GENINT_API int genint_cuda_backend_built(void);
 /* Thread-safe. The message of the last failed genint call on this thread ("" if none). Valid until the
  * next genint call on this thread. */
 GENINT_API const char* genint_last_error_message(void);
+/* Thread-safe (ABI minor 2). The status of the last failed genint call on this thread (GENINT_OK if none): what that
+ * call returned, kept beside its message for code that reports errors away from the call. */
+GENINT_API genint_status genint_last_error_status(void);
 /* Thread-safe. A constant name for a status ("GENINT_ERROR_INVALID_CONFIG"); static storage. */
 GENINT_API const char* genint_status_name(genint_status status);
 

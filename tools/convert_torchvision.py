@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # Converts a torchvision ResNet state_dict (.pth) to safetensors with the same tensor names (float32 weights,
-# int64 num_batches_tracked), laid out byte for byte as io/safetensors/safetensors_writer.cpp and the reference do.
+# int64 num_batches_tracked), laid out byte for byte as nn/safetensors/safetensors_writer.cpp and the reference do.
 """Usage: /usr/bin/python3 tools/convert_torchvision.py MODEL.pth OUT.safetensors [--arch resnet18] [--source TEXT]
 
 Metadata written: architecture (checked against the layout of the state_dict, or inferred from it), num_classes

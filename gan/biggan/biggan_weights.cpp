@@ -7,8 +7,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "io/safetensors/safetensors_reader.h"
 #include "nn/core/error.h"
+#include "nn/safetensors/safetensors_reader.h"
 
 namespace genint {
 namespace {

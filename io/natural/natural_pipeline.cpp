@@ -1,5 +1,5 @@
 // NaturalSampleMaker: header → crop chosen in original coordinates → ROI decode at the smallest covering
-// DCT scale → OpenCV resize → augment → one fused flip/normalize/transpose pass into the caller's memory.
+// DCT scale → OpenCV resize → (flip → AutoAugment) → augment → one fused flip/normalize/transpose pass.
 #include "io/natural/natural_pipeline.h"
 
 #include <algorithm>
@@ -15,6 +15,15 @@ JpegDecoderOptions decoder_options(const NaturalPipelineConfig& config) {
   options.max_pixels = config.max_pixels;
   options.fast_dct = config.fast_dct;
   return options;
+}
+
+// Mirrors a width × height RGB image left-right in place (RandomHorizontalFlip).
+void mirror_in_place(std::uint8_t* image, int width, int height) {
+  for (int row = 0; row < height; ++row) {
+    std::uint8_t* left = image + std::size_t(row) * width * 3;
+    std::uint8_t* right = left + std::size_t(width - 1) * 3;
+    for (; left < right; left += 3, right -= 3) std::swap_ranges(left, left + 3, right);
+  }
 }
 
 SampleResult skipped(const DecodeOutcome outcome, std::string detail) {
@@ -34,6 +43,10 @@ NaturalSampleMaker::NaturalSampleMaker(NaturalPipelineConfig config)
                "NaturalPipelineConfig::eval_resize_size must be >= output_size");
   normalization_ = normalization_affine(config_.normalization);  // validates std > 0 up front
   resized_.resize(output_bytes());
+  if (config_.mode == PipelineMode::Train && config_.auto_augment) {
+    auto_augment_.emplace(*config_.auto_augment);
+    auto_augment_->reserve(config_.output_size, config_.output_size);
+  }
 }
 
 std::size_t NaturalSampleMaker::output_floats() const {
@@ -98,13 +111,25 @@ SampleResult NaturalSampleMaker::make_any(const std::uint8_t* data, std::size_t 
 
   resample(decoded);
   const int size_out = config_.output_size;
+  const bool flip_in_output = !flip_and_auto_augment(flip, random, result);
   if (config_.mode == PipelineMode::Train && config_.augment.any())
     apply_augmentations(resized_.data(), size_out, size_out, config_.augment, random, augment_scratch_);
   if (float_output != nullptr)
-    flip_normalize_to_chw(resized_.data(), size_out, size_out, flip, normalization_, float_output);
+    flip_normalize_to_chw(resized_.data(), size_out, size_out, flip && flip_in_output, normalization_, float_output);
   else
-    flip_copy_hwc(resized_.data(), size_out, size_out, flip, byte_output);
+    flip_copy_hwc(resized_.data(), size_out, size_out, flip && flip_in_output, byte_output);
   return result;
+}
+
+// AutoAugment sees the mirrored crop, as in torchvision, so with it the flip happens here instead of in the
+// output pass. Returns whether AutoAugment ran (and so did the flip). Without AutoAugment nothing changes and
+// nothing is drawn, so seeds keep their pixels.
+bool NaturalSampleMaker::flip_and_auto_augment(bool flip, SampleRandom& random, SampleResult& result) {
+  if (!auto_augment_) return false;
+  const int size_out = config_.output_size;
+  if (flip) mirror_in_place(resized_.data(), size_out, size_out);
+  result.auto_augment = auto_augment_->draw_and_apply(resized_.data(), size_out, size_out, random);
+  return true;
 }
 
 // The region to decode, in original coordinates, and the size it must cover. Crops are drawn on the image

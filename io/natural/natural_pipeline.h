@@ -1,13 +1,15 @@
-// The natural-image path for one sample: file bytes → ROI/DCT-scaled decode → crop → resize → flip/augment
-// → normalized float CHW (or uint8 HWC for GPU normalization), written into caller-provided memory.
+// The natural-image path for one sample: file bytes → ROI/DCT-scaled decode → crop → resize → flip →
+// AutoAugment/augment → normalized float CHW (or uint8 HWC for GPU normalization), into caller-provided memory.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "io/jpeg/jpeg_decoder.h"
+#include "io/transforms/auto_augment.h"
 #include "io/transforms/image_augment.h"
 #include "io/transforms/random_resized_crop.h"
 #include "io/transforms/region_resize.h"
@@ -33,6 +35,9 @@ struct NaturalPipelineConfig {
   int eval_resize_size = 256;     // eval only
   int border_crop_pixels = 0;     // pixels removed from every side before anything else (ObjectNet: 2)
   AugmentOptions augment;         // train only: the paper's "additional augmentation" (off by default)
+  // Train only: torchvision's AutoAugment after the crop and the flip, as its reference recipe orders them
+  // (RandomResizedCrop → RandomHorizontalFlip → AutoAugment → PILToTensor → normalize). Off when empty.
+  std::optional<AutoAugmentOptions> auto_augment;
   OutputLayout layout = OutputLayout::FloatCHW;
   ImageNormalization normalization;  // FloatCHW only
   std::uint64_t max_pixels = std::uint64_t{64} * 1000 * 1000;
@@ -51,7 +56,8 @@ struct SampleResult {
   PixelRect crop;  // the decoded region in original image coordinates (train: the random crop;
                    // eval: the whole image inside the border, before Resize + CenterCrop)
   bool flipped = false;
-  int scale_eighths = 8;  // the DCT scale the decode used
+  int scale_eighths = 8;           // the DCT scale the decode used
+  AutoAugmentChoice auto_augment;  // sub_policy −1 when AutoAugment is off (or the sample has no pixels)
 };
 
 // One per thread, reused for every sample: it owns a JpegDecoder and scratch images that keep capacity.
@@ -79,6 +85,7 @@ class NaturalSampleMaker {
   void resample(const DecodeResult& decoded);
   SampleResult make_from_file_any(const std::string& path, std::uint64_t seed, float* float_output,
                                   std::uint8_t* byte_output);
+  bool flip_and_auto_augment(bool flip, SampleRandom& random, SampleResult& result);
 
   NaturalPipelineConfig config_;
   JpegDecoder decoder_;
@@ -89,6 +96,7 @@ class NaturalSampleMaker {
   std::vector<std::uint8_t> resized_;          // output_size² × 3, HWC
   std::vector<std::uint8_t> eval_resized_;     // eval: the whole resized image before its centre crop
   std::vector<std::uint8_t> augment_scratch_;  // rotation's destination
+  std::optional<AutoAugment> auto_augment_;    // train with config.auto_augment only
 };
 
 }  // namespace genint::io

@@ -1,11 +1,11 @@
 // The loader's C functions: argument checks, config → pipeline, batches out as borrowed pointers, and
-// statistics as structs or JSON. No exception leaves these functions (loader_call catches everything).
+// statistics as structs or JSON. No exception leaves these functions (call_guarded catches everything).
 #include <cstddef>
 #include <cstring>
 #include <memory>
 #include <string>
 
-#include "loader/c_api/loader_call.h"
+#include "loader/c_api/c_api_boundary.h"
 #include "loader/config/loader_config.h"
 #include "loader/pipeline/loader_builder.h"
 
@@ -35,13 +35,12 @@ static_assert(GENINT_SOURCE_INTERVENTION == static_cast<int>(loader::SourceKind:
 static_assert(GENINT_SOURCE_TRANSFERRED == static_cast<int>(loader::SourceKind::Transferred), "");
 
 void require(bool condition, const char* message) {
-  if (!condition) throw loader::MisuseError(message);
+  if (!condition) throw MisuseError(message);
 }
 
 // The ring slot a handed-out batch carries; one that cannot be a slot was overwritten by the caller.
 std::uint32_t ring_slot_of(const genint_batch* batch, const char* function) {
-  if (batch->ring_slot > UINT32_MAX)
-    throw loader::MisuseError(std::string(function) + ": the batch's ring_slot was changed");
+  if (batch->ring_slot > UINT32_MAX) throw MisuseError(std::string(function) + ": the batch's ring_slot was changed");
   return static_cast<std::uint32_t>(batch->ring_slot);
 }
 
@@ -77,7 +76,7 @@ extern "C" {
 
 genint_status genint_loader_create_from_json(const char* config_json, genint_loader** out_loader) {
   using namespace genint;
-  return c_api::loader_call([&] {
+  return c_api::call_guarded([&] {
     c_api::require(out_loader != nullptr, "genint_loader_create_from_json: out_loader is NULL");
     *out_loader = nullptr;
     c_api::require(config_json != nullptr, "genint_loader_create_from_json: config_json is NULL");
@@ -87,7 +86,7 @@ genint_status genint_loader_create_from_json(const char* config_json, genint_loa
 
 genint_status genint_loader_create_from_file(const char* config_path, genint_loader** out_loader) {
   using namespace genint;
-  return c_api::loader_call([&] {
+  return c_api::call_guarded([&] {
     c_api::require(out_loader != nullptr, "genint_loader_create_from_file: out_loader is NULL");
     *out_loader = nullptr;
     c_api::require(config_path != nullptr, "genint_loader_create_from_file: config_path is NULL");
@@ -97,7 +96,7 @@ genint_status genint_loader_create_from_file(const char* config_path, genint_loa
 
 genint_status genint_loader_next_batch(genint_loader* handle, genint_batch* out_batch) {
   using namespace genint;
-  return c_api::loader_call([&] {
+  return c_api::call_guarded([&] {
     c_api::require(handle != nullptr, "genint_loader_next_batch: loader is NULL");
     c_api::require(out_batch != nullptr, "genint_loader_next_batch: out_batch is NULL");
     std::memset(out_batch, 0, sizeof(*out_batch));
@@ -122,7 +121,7 @@ genint_status genint_loader_next_batch(genint_loader* handle, genint_batch* out_
 
 genint_status genint_loader_release_batch(genint_loader* handle, const genint_batch* batch) {
   using namespace genint;
-  return c_api::loader_call([&] {
+  return c_api::call_guarded([&] {
     c_api::require(handle != nullptr, "genint_loader_release_batch: loader is NULL");
     c_api::require(batch != nullptr, "genint_loader_release_batch: batch is NULL");
     c_api::require(batch->ring_slot <= UINT32_MAX, "genint_loader_release_batch: the batch's ring_slot was changed");
@@ -132,7 +131,7 @@ genint_status genint_loader_release_batch(genint_loader* handle, const genint_ba
 
 genint_status genint_loader_source_count(const genint_loader* handle, int32_t* out_count) {
   using namespace genint;
-  return c_api::loader_call([&] {
+  return c_api::call_guarded([&] {
     c_api::require(handle != nullptr, "genint_loader_source_count: loader is NULL");
     c_api::require(out_count != nullptr, "genint_loader_source_count: out_count is NULL");
     *out_count = static_cast<int32_t>(handle->pipeline->source_count());
@@ -142,7 +141,7 @@ genint_status genint_loader_source_count(const genint_loader* handle, int32_t* o
 genint_status genint_loader_source_stats(const genint_loader* handle, int32_t source_index,
                                          genint_source_stats* out_stats) {
   using namespace genint;
-  return c_api::loader_call([&] {
+  return c_api::call_guarded([&] {
     c_api::require(handle != nullptr, "genint_loader_source_stats: loader is NULL");
     c_api::require(out_stats != nullptr, "genint_loader_source_stats: out_stats is NULL");
     c_api::require(source_index >= 0 && static_cast<std::size_t>(source_index) < handle->pipeline->source_count(),
@@ -163,7 +162,7 @@ genint_status genint_loader_source_stats(const genint_loader* handle, int32_t so
 
 genint_status genint_loader_stats_json(const genint_loader* handle, char* buffer, size_t capacity, size_t* out_length) {
   using namespace genint;
-  return c_api::loader_call([&] {
+  return c_api::call_guarded([&] {
     c_api::require(handle != nullptr, "genint_loader_stats_json: loader is NULL");
     c_api::require(out_length != nullptr, "genint_loader_stats_json: out_length is NULL");
     const loader::LoaderPipeline& pipeline = *handle->pipeline;
@@ -179,20 +178,20 @@ genint_status genint_loader_stats_json(const genint_loader* handle, char* buffer
     *out_length = text.size();
     if (buffer == nullptr) return;
     if (capacity <= text.size())
-      throw loader::MisuseError("genint_loader_stats_json: the buffer holds " + std::to_string(capacity) +
-                                " bytes, the statistics need " + std::to_string(text.size() + 1));
+      throw MisuseError("genint_loader_stats_json: the buffer holds " + std::to_string(capacity) +
+                        " bytes, the statistics need " + std::to_string(text.size() + 1));
     std::memcpy(buffer, text.c_str(), text.size() + 1);
   });
 }
 
 genint_status genint_loader_destroy(genint_loader* handle) {
-  return genint::c_api::loader_call([&] { delete handle; });
+  return genint::c_api::call_guarded([&] { delete handle; });
 }
 
 genint_status genint_loader_device_batch(const genint_loader* handle, const genint_batch* batch,
                                          genint_device_batch* out_device) {
   using namespace genint;
-  return c_api::loader_call([&] {
+  return c_api::call_guarded([&] {
     c_api::require(handle != nullptr, "genint_loader_device_batch: loader is NULL");
     c_api::require(batch != nullptr, "genint_loader_device_batch: batch is NULL");
     c_api::require(out_device != nullptr, "genint_loader_device_batch: out_device is NULL");
@@ -210,7 +209,7 @@ genint_status genint_loader_device_batch(const genint_loader* handle, const geni
 
 genint_status genint_loader_wait_batch_on_stream(genint_loader* handle, const genint_batch* batch, void* stream) {
   using namespace genint;
-  return c_api::loader_call([&] {
+  return c_api::call_guarded([&] {
     c_api::require(handle != nullptr, "genint_loader_wait_batch_on_stream: loader is NULL");
     c_api::require(batch != nullptr, "genint_loader_wait_batch_on_stream: batch is NULL");
     handle->pipeline->wait_batch_on_stream(c_api::ring_slot_of(batch, "genint_loader_wait_batch_on_stream"),
@@ -220,7 +219,7 @@ genint_status genint_loader_wait_batch_on_stream(genint_loader* handle, const ge
 
 genint_status genint_loader_release_batch_on_stream(genint_loader* handle, const genint_batch* batch, void* stream) {
   using namespace genint;
-  return c_api::loader_call([&] {
+  return c_api::call_guarded([&] {
     c_api::require(handle != nullptr, "genint_loader_release_batch_on_stream: loader is NULL");
     c_api::require(batch != nullptr, "genint_loader_release_batch_on_stream: batch is NULL");
     handle->pipeline->release_batch_on_stream(c_api::ring_slot_of(batch, "genint_loader_release_batch_on_stream"),

@@ -7,8 +7,8 @@
 #include <set>
 #include <sstream>
 
-#include "loader/config/config_object.h"
-#include "loader/pipeline/loader_errors.h"
+#include "nn/core/config_object.h"
+#include "nn/core/error.h"
 
 namespace genint::loader {
 namespace {
@@ -21,13 +21,7 @@ SourceSettings parse_source(const nlohmann::json& value, const std::string& path
   ConfigObject object(value, path);
   SourceSettings settings;
   settings.path = path;
-  try {
-    settings.kind = parse_source_kind(object.required_text("kind"));
-  } catch (const ConfigError&) {
-    throw;
-  } catch (const Error& error) {
-    throw ConfigError(object.field("kind"), error.what());
-  }
+  settings.kind = as_config_error(object, "kind", [&] { return parse_source_kind(object.required_text("kind")); });
   if (object.has("count") == object.has("fraction"))
     throw ConfigError(object.field("count"), "give exactly one of 'count' and 'fraction'");
   if (object.has("count")) {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "loader/source/source_kind.h"
+#include "loader/sources/source_kind.h"
 
 namespace genint::loader {
 

@@ -5,9 +5,9 @@
 #include <string>
 
 #include "loader/memory/host_memory.h"
-#include "loader/pipeline/loader_errors.h"
-#include "loader/source/source_factory.h"
+#include "loader/sources/source_factory.h"
 #include "nn/core/device.h"
+#include "nn/core/error.h"
 
 namespace genint::loader {
 namespace {

@@ -14,8 +14,8 @@
 #include "loader/config/loader_config.h"
 #include "loader/device/device_batch_ring.h"
 #include "loader/memory/host_memory.h"
-#include "loader/source/sample_source.h"
-#include "loader/source/source_statistics.h"
+#include "loader/sources/sample_source.h"
+#include "loader/sources/source_statistics.h"
 
 namespace moodycamel {
 struct ConsumerToken;

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "loader/pipeline/blocking_queue.h"
-#include "loader/pipeline/loader_errors.h"
 #include "loader/pipeline/loader_pipeline.h"
+#include "nn/core/error.h"
 
 namespace genint::loader {
 namespace pipeline_detail {

@@ -16,7 +16,7 @@ std::string format_device_library_failure(const std::string& library, long statu
 
 DeviceLibraryError::DeviceLibraryError(std::string library, long status_code, std::string status_text,
                                        std::string statement, std::string file, int line)
-    : Error(format_device_library_failure(library, status_code, status_text, statement, file, line)),
+    : Error(format_device_library_failure(library, status_code, status_text, statement, file, line), Status::Device),
       library_(std::move(library)),
       status_code_(status_code),
       status_text_(std::move(status_text)),

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "io/safetensors/safetensors_reader.h"
-#include "io/safetensors/safetensors_writer.h"
 #include "nn/core/error.h"
 #include "nn/models/resnet.h"
+#include "nn/safetensors/safetensors_reader.h"
+#include "nn/safetensors/safetensors_writer.h"
 
 namespace genint {
 namespace {

@@ -5,9 +5,9 @@
 #include <cstring>
 #include <vector>
 
-#include "io/safetensors/safetensors_reader.h"
-#include "io/safetensors/safetensors_writer.h"
 #include "nn/core/error.h"
+#include "nn/safetensors/safetensors_reader.h"
+#include "nn/safetensors/safetensors_writer.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// Tests only: golden files (safetensors, read through io/safetensors) with their tensors and __metadata__, and
+// Tests only: golden files (safetensors, read through nn/safetensors) with their tensors and __metadata__, and
 // the float comparisons tests use: |actual − expected| ≤ absolute + relative·|expected| everywhere, and the
 // largest |actual − expected| as a number (to bound, to require a change, or to record).
 #pragma once
@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "io/safetensors/safetensors_reader.h"
 #include "nn/core/error.h"
+#include "nn/safetensors/safetensors_reader.h"
 
 namespace genint::testing {
 

@@ -9,7 +9,7 @@
 
 #include "gan/biggan/biggan_generator.h"
 #include "gan/biggan/biggan_generator_cuda.h"
-#include "io/safetensors/safetensors_reader.h"
+#include "nn/safetensors/safetensors_reader.h"
 #include "support/cuda_test_support.h"
 
 namespace genint {

@@ -10,7 +10,7 @@
 #include "biggan_test_support.h"
 #include "gan/biggan/biggan_generator.h"
 #include "gan/biggan/biggan_generator_cuda.h"
-#include "io/safetensors/safetensors_reader.h"
+#include "nn/safetensors/safetensors_reader.h"
 #include "support/cuda_test_support.h"
 #include "support/golden_file.h"
 

@@ -10,9 +10,9 @@
 #include "gan/biggan/biggan_config.h"
 #include "gan/biggan/biggan_truncation.h"
 #include "gan/biggan/biggan_weights.h"
-#include "io/safetensors/safetensors_reader.h"
-#include "io/safetensors/safetensors_writer.h"
 #include "nn/core/error.h"
+#include "nn/safetensors/safetensors_reader.h"
+#include "nn/safetensors/safetensors_writer.h"
 #include "support/temporary_directory.h"
 
 namespace genint {

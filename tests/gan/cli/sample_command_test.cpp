@@ -9,10 +9,10 @@
 #include <sstream>
 
 #include "gan/biggan/biggan_generator.h"
+#include "gan/images/generated_image.h"
 #include "gan/interventions/intervention_sampler.h"
-#include "gan/source/generated_image.h"
 #include "support/run_command.h"
-#include "tests/gan/source/source_test_support.h"
+#include "tests/gan/interventions/intervention_test_support.h"
 
 namespace genint {
 namespace {

@@ -7,8 +7,8 @@
 #include <cmath>
 #include <string>
 
-#include "io/safetensors/safetensors_writer.h"
 #include "nn/core/error.h"
+#include "nn/safetensors/safetensors_writer.h"
 #include "support/temporary_directory.h"
 
 namespace genint {

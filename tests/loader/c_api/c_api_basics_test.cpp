@@ -5,19 +5,43 @@
 
 #include "genint.h"
 
+#ifndef GENINT_WITH_CUDA
+#error "GENINT_WITH_CUDA (the build's CUDA flag, 0 or 1) must come from CMake"
+#endif
+
 namespace {
 
 TEST(CApiBasics, VersionAndAbiAreReported) {
   EXPECT_EQ(genint_abi_version(), GENINT_ABI_VERSION);
   EXPECT_EQ(genint_abi_minor_version(), GENINT_ABI_MINOR_VERSION);
-  EXPECT_GE(GENINT_ABI_MINOR_VERSION, 1);  // 1 brought the device output
+  EXPECT_GE(GENINT_ABI_MINOR_VERSION, 2);  // 1 brought the device output, 2 genint_last_error_status
   const char* version = genint_version_string();
   ASSERT_NE(version, nullptr);
   EXPECT_GT(std::strlen(version), 4u);
-  EXPECT_TRUE(genint_cuda_backend_built() == 0 || genint_cuda_backend_built() == 1);
+  // GENINT_WITH_CUDA: this build's CUDA flag (0 or 1), given to every test by genint_target_defaults().
+  EXPECT_EQ(genint_cuda_backend_built(), GENINT_WITH_CUDA);
 }
 
 TEST(CApiBasics, LastErrorStartsEmpty) {
+  EXPECT_STREQ(genint_last_error_message(), "");
+  EXPECT_EQ(genint_last_error_status(), GENINT_OK);
+}
+
+TEST(CApiBasics, LastErrorKeepsTheFailedCallsStatusUntilTheNextCall) {
+  genint_loader* loader = nullptr;
+  EXPECT_EQ(genint_loader_create_from_json("{\"batch_size\": \"many\"}", &loader), GENINT_ERROR_INVALID_CONFIG);
+  EXPECT_EQ(loader, nullptr);
+  EXPECT_EQ(genint_last_error_status(), GENINT_ERROR_INVALID_CONFIG);
+  EXPECT_NE(std::strstr(genint_last_error_message(), "batch_size"), nullptr) << genint_last_error_message();
+  EXPECT_EQ(genint_last_error_status(), GENINT_ERROR_INVALID_CONFIG);  // reading it changes nothing
+
+  int32_t count = 0;
+  EXPECT_EQ(genint_loader_source_count(nullptr, &count), GENINT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(genint_last_error_status(), GENINT_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::strstr(genint_last_error_message(), "NULL"), nullptr) << genint_last_error_message();
+
+  EXPECT_EQ(genint_loader_destroy(nullptr), GENINT_OK);  // a successful call clears both
+  EXPECT_EQ(genint_last_error_status(), GENINT_OK);
   EXPECT_STREQ(genint_last_error_message(), "");
 }
 

@@ -5,11 +5,11 @@
 #include <gtest/gtest.h>
 
 #include "loader/pipeline/loader_builder.h"
-#include "loader/pipeline/loader_errors.h"
-#include "loader/source/source_factory.h"
+#include "loader/sources/source_factory.h"
 #include "loader/support/jpeg_tree.h"
 #include "loader/support/synthetic_source.h"
 #include "nn/core/device.h"
+#include "nn/core/error.h"
 
 namespace genint::loader {
 namespace {

@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "loader/device/device_batch_ring.h"
-#include "loader/pipeline/loader_errors.h"
 #include "loader/pipeline/loader_pipeline.h"
 #include "loader/support/synthetic_source.h"
 #include "nn/core/device_buffer.h"
+#include "nn/core/error.h"
 #include "support/cuda_test_support.h"
 
 namespace genint::loader {

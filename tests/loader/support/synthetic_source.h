@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "loader/order/shard_order.h"
-#include "loader/source/sample_source.h"
-#include "loader/source/source_statistics.h"
+#include "loader/sources/sample_source.h"
+#include "loader/sources/source_statistics.h"
 
 namespace genint::loader::testing {
 

@@ -41,5 +41,27 @@ TEST(Error, DeviceLibraryErrorIsAGenintError) {
   EXPECT_THROW(throw DeviceLibraryError("cuBLAS", 7, "text", "call()", "f.cpp", 1), Error);
 }
 
+TEST(Error, EveryErrorClassCarriesItsStatus) {
+  EXPECT_EQ(Error("plain").status(), Status::Internal);
+  EXPECT_EQ(Error("told", Status::Io).status(), Status::Io);
+  EXPECT_EQ(ConfigError("sources[0].count", "must be positive").status(), Status::InvalidConfig);
+  EXPECT_EQ(MisuseError("released twice").status(), Status::InvalidArgument);
+  EXPECT_EQ(UsageError("no PATH given").status(), Status::InvalidArgument);
+  EXPECT_EQ(StoppedError("stopped").status(), Status::Stopped);
+  EXPECT_EQ(DataError("no usable item").status(), Status::Io);
+  EXPECT_EQ(DeviceLibraryError("cuDNN", 3, "text", "call()", "f.cpp", 1).status(), Status::Device);
+  try {
+    GENINT_CHECK(1 + 1 == 3, "arithmetic");
+  } catch (const Error& error) {
+    EXPECT_EQ(error.status(), Status::Internal);  // a failed check is a bug
+  }
+}
+
+TEST(Error, ConfigErrorNamesItsField) {
+  const ConfigError error("sources[1].count", "must be at least 1");
+  EXPECT_EQ(error.field(), "sources[1].count");
+  EXPECT_STREQ(error.what(), "config field 'sources[1].count': must be at least 1");
+}
+
 }  // namespace
 }  // namespace genint

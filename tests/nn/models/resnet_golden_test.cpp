@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "io/safetensors/safetensors_writer.h"
 #include "nn/models/procedural_weights.h"
 #include "nn/models/resnet.h"
 #include "nn/models/sha256.h"
 #include "nn/optim/sgd.h"
+#include "nn/safetensors/safetensors_writer.h"
 #include "support/golden_file.h"
 #include "support/temporary_directory.h"
 

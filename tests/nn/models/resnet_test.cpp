@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "io/safetensors/safetensors_reader.h"
-#include "io/safetensors/safetensors_writer.h"
 #include "nn/core/error.h"
 #include "nn/models/procedural_weights.h"
+#include "nn/safetensors/safetensors_reader.h"
+#include "nn/safetensors/safetensors_writer.h"
 #include "support/temporary_directory.h"
 
 namespace genint {

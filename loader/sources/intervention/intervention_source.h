@@ -1,0 +1,62 @@
+// The intervention source (SourceKind::Intervention): an endless stream of BigGAN-deep images made on the fly
+// from per-request seeds, pushed along GANSpace directions, in the natural source's layout and normalization.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gan/biggan/biggan_weights.h"
+#include "gan/directions/direction_set.h"
+#include "gan/images/generated_image.h"
+#include "gan/interventions/intervention_sampler.h"
+#include "gan/interventions/intervention_settings.h"
+#include "loader/config/loader_config.h"
+#include "loader/sources/intervention/source_generator.h"
+#include "loader/sources/sample_source.h"
+
+namespace genint {
+
+// The intervention (gan's: files, sampler options, labels) and where and how this source runs it.
+struct InterventionSourceSettings : InterventionSettings {
+  int chunk = 8;  // samples per generator forward
+  // CPU, or a CUDA device per producer (each producer its own generator and stream). Activation spaces need
+  // the CPU: the CUDA forward has no activation hooks.
+  GeneratorBackend backend;
+  int image_size = 224;
+  GeneratedLayout layout = GeneratedLayout::Uint8Hwc;
+};
+
+class InterventionSource : public loader::SampleSource {
+ public:
+  // Weights are loaded once here and copied into each worker's generator (each generator owns its weights;
+  // a CUDA one uploads them to its device).
+  // Throws genint::Error when the settings do not fit the generator or the directions.
+  InterventionSource(InterventionSourceSettings settings, BigGanWeights weights,
+                     std::optional<DirectionSet> directions);
+
+  loader::SourceKind kind() const override { return loader::SourceKind::Intervention; }
+  std::uint64_t epoch_length() const override { return 0; }
+  std::size_t chunk_size() const override { return static_cast<std::size_t>(settings_.chunk); }
+  std::unique_ptr<loader::SampleProducer> make_producer(int worker_index, loader::ProducerContext context) override;
+
+  const InterventionSourceSettings& settings() const { return settings_; }
+  const BigGanWeights& weights() const { return weights_; }
+  const DirectionSet* directions() const { return directions_ ? &*directions_ : nullptr; }
+  std::int32_t label_of(int class_index) const { return settings_.label_of(class_index); }
+  std::size_t sample_bytes() const;
+
+ private:
+  InterventionSourceSettings settings_;
+  BigGanWeights weights_;
+  std::optional<DirectionSet> directions_;
+};
+
+// The loader's factory: validates settings.own_settings (ConfigError naming "sources[i].<key>"; the intervention's
+// own keys through gan's read_intervention_keys), loads the generator and directions, and builds the source.
+std::unique_ptr<loader::SampleSource> make_intervention_source(const loader::LoaderConfig& config,
+                                                               const loader::SourceSettings& settings);
+
+}  // namespace genint

@@ -1,0 +1,100 @@
+// The two generators behind an intervention producer. Both take host inputs from the same sampler and hand
+// back host images, so everything after the forward (resize, quantize, normalize) is shared CPU code.
+#include "loader/sources/intervention/source_generator.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "gan/biggan/biggan_generator_cuda.h"
+#include "loader/sources/intervention/generator_device.h"
+#include "nn/core/error.h"
+#include "nn/core/log.h"
+
+namespace genint {
+namespace {
+
+class CpuSourceGenerator : public SourceGenerator {
+ public:
+  CpuSourceGenerator(const BigGanWeights& weights, int max_batch, const std::atomic<bool>* stop_requested)
+      : generator_(BigGanWeights(weights)), stop_requested_(stop_requested) {
+    generator_.reserve(max_batch);
+  }
+
+  int resolution() const override { return generator_.resolution(); }
+  bool generate(int batch, const BigGanInputs& inputs, float* host_images) override {
+    return generator_.forward(batch, inputs, host_images, stop_requested_);
+  }
+  void set_activation_hook(BigGanActivationHook hook) override { generator_.set_activation_hook(std::move(hook)); }
+
+ private:
+  BigGanGenerator generator_;
+  const std::atomic<bool>* stop_requested_;
+};
+
+BigGanCudaOptions cuda_options(const GeneratorBackend& backend, void* stream) {
+  BigGanCudaOptions options;
+  options.stream = stream;
+  options.allow_tf32 = backend.precision == GeneratorPrecision::Tf32;
+  options.bf16 = backend.precision == GeneratorPrecision::Bfloat16;
+  return options;
+}
+
+// Every CUDA call (upload, forward, copy back, free) runs with the producer's device current: the thread's
+// current device is per-thread state, and the producer thread may have been working on another device.
+// The resize/quantize/normalize stays on the CPU after one device→host copy per chunk: no nn op twins
+// OpenCV's area resize, and one CPU path keeps the GPU source's samples equal to the CPU source's up to the
+// forward's rounding. The copy is 3·R² floats per image, small next to the forward.
+class CudaSourceGenerator : public SourceGenerator {
+ public:
+  CudaSourceGenerator(const BigGanWeights& weights, const GeneratorBackend& backend, int max_batch)
+      : device_(backend.device_index) {
+    const CurrentDeviceScope scope(device_.index());
+    try {
+      generator_.emplace(BigGanWeights(weights), cuda_options(backend, device_.stream()));
+      generator_->reserve(max_batch);
+    } catch (...) {
+      generator_.reset();  // here, while its device is current (the destructor body does not run)
+      throw;
+    }
+  }
+  ~CudaSourceGenerator() override {
+    // The generator's device memory is freed with its device current, and before device_ destroys the stream.
+    try {
+      const CurrentDeviceScope scope(device_.index());
+      generator_.reset();
+    } catch (const std::exception& error) {
+      GENINT_LOG(Error) << "intervention source: could not select CUDA device " << device_.index()
+                        << " to free the generator: " << error.what();
+      generator_.reset();
+    }
+  }
+  CudaSourceGenerator(const CudaSourceGenerator&) = delete;
+  CudaSourceGenerator& operator=(const CudaSourceGenerator&) = delete;
+
+  int resolution() const override { return generator_->resolution(); }
+  bool generate(int batch, const BigGanInputs& inputs, float* host_images) override {
+    const CurrentDeviceScope scope(device_.index());
+    generator_->forward_to_host(batch, inputs, host_images);
+    return true;
+  }
+  void set_activation_hook(BigGanActivationHook hook) override {
+    GENINT_CHECK(!hook,
+                 "intervention source: the CUDA generator has no activation hooks (activation spaces run on "
+                 "\"device\": \"cpu\")");
+  }
+
+ private:
+  GeneratorDevice device_;
+  std::optional<BigGanCudaGenerator> generator_;
+};
+
+}  // namespace
+
+std::unique_ptr<SourceGenerator> make_source_generator(const BigGanWeights& weights, const GeneratorBackend& backend,
+                                                       int max_batch, const std::atomic<bool>* stop_requested) {
+  if (backend.device == Device::Cuda) return std::make_unique<CudaSourceGenerator>(weights, backend, max_batch);
+  return std::make_unique<CpuSourceGenerator>(weights, max_batch, stop_requested);
+}
+
+}  // namespace genint

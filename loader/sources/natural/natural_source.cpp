@@ -1,0 +1,104 @@
+// Natural source: config keys, dataset indexing, and the per-thread producer that reads, decodes and
+// transforms one file per request. A file that cannot be used is recorded as a skip with its reason.
+#include "loader/sources/natural/natural_source.h"
+
+#include <filesystem>
+
+#include "loader/sources/source_statistics.h"
+#include "nn/core/config_object.h"
+#include "nn/core/error.h"
+
+namespace genint::loader {
+namespace {
+
+class NaturalProducer : public SampleProducer {
+ public:
+  NaturalProducer(const NaturalSource& source, SourceStatistics& statistics)
+      : source_(source), statistics_(statistics), maker_(source.pipeline()) {}
+
+  void produce(SampleRequest* requests, std::size_t count) override {
+    for (std::size_t index = 0; index < count; ++index) produce_one(requests[index]);
+  }
+
+ private:
+  void produce_one(SampleRequest& request) {
+    const std::uint64_t item = source_.order().item(request.epoch, request.position);
+    source_.index().full_path_into(item, path_);
+    const io::SampleResult result =
+        source_.pipeline().layout == io::OutputLayout::Uint8HWC
+            ? maker_.make_from_file(path_, request.seed, request.pixels)
+            : maker_.make_from_file(path_, request.seed, reinterpret_cast<float*>(request.pixels));
+    if (!io::decode_outcome_has_pixels(result.outcome)) {
+      statistics_.record_skip(io::decode_outcome_name(result.outcome),
+                              result.detail.empty() ? path_ : path_ + ": " + result.detail);
+      return;
+    }
+    request.record->label = source_.index().label(item);
+    request.record->item = static_cast<std::int64_t>(item);
+    request.delivered = true;
+  }
+
+  const NaturalSource& source_;
+  SourceStatistics& statistics_;
+  io::NaturalSampleMaker maker_;
+  std::string path_;  // reused: no allocation per sample once it has grown to the longest path
+};
+
+io::NaturalPipelineConfig parse_pipeline(ConfigObject& object, const LoaderConfig& config) {
+  io::NaturalPipelineConfig pipeline;
+  pipeline.output_size = config.image_size;
+  pipeline.layout = config.layout == SampleLayout::Uint8Hwc ? io::OutputLayout::Uint8HWC : io::OutputLayout::FloatCHW;
+  pipeline.mode =
+      object.choice("mode", "train", {"train", "eval"}) == "train" ? io::PipelineMode::Train : io::PipelineMode::Eval;
+  pipeline.horizontal_flip = object.boolean("flip", true);
+  pipeline.crop.scale_min = object.number("crop_scale_min", pipeline.crop.scale_min, 1e-6, 1.0);
+  pipeline.crop.scale_max = object.number("crop_scale_max", pipeline.crop.scale_max, pipeline.crop.scale_min, 1.0);
+  pipeline.eval_resize_size =
+      static_cast<int>(object.integer("eval_resize", (config.image_size * 8 + 6) / 7, config.image_size, 16384));
+  pipeline.border_crop_pixels = static_cast<int>(object.integer("border_crop", 0, 0, 1024));
+  pipeline.augment.rotation_degrees = object.number("rotation_degrees", 0.0, 0.0, 180.0);
+  pipeline.augment.brightness = object.number("brightness", 0.0, 0.0, 1.0);
+  pipeline.augment.contrast = object.number("contrast", 0.0, 0.0, 1.0);
+  pipeline.augment.saturation = object.number("saturation", 0.0, 0.0, 1.0);
+  pipeline.max_pixels = object.unsigned_integer("max_pixels", pipeline.max_pixels);
+  pipeline.fast_dct = object.boolean("fast_dct", true);
+  return pipeline;
+}
+
+}  // namespace
+
+NaturalSource::NaturalSource(io::DatasetIndex index, io::NaturalPipelineConfig pipeline, std::uint64_t seed, int rank,
+                             int world_size)
+    : index_(std::move(index)), pipeline_(pipeline), order_(index_.size(), seed, rank, world_size) {}
+
+std::unique_ptr<SampleProducer> NaturalSource::make_producer(int, ProducerContext context) {
+  return std::make_unique<NaturalProducer>(*this, *context.statistics);
+}
+
+std::unique_ptr<SampleSource> make_natural_source(const LoaderConfig& config, const SourceSettings& settings) {
+  ConfigObject object(settings.own_settings, settings.path);
+  const std::string root = object.required_text("root");
+  io::DatasetIndexOptions index_options;
+  index_options.layout =
+      as_config_error(object, "layout", [&] { return io::parse_dataset_layout(object.text("layout", "auto")); });
+  index_options.label_file = object.text("label_file", "");
+  index_options.threads = static_cast<int>(object.integer("index_threads", 0, 0, 256));
+  const io::NaturalPipelineConfig pipeline = parse_pipeline(object, config);
+  object.reject_unknown_keys();
+
+  std::error_code error_code;
+  if (!std::filesystem::exists(root, error_code))
+    throw ConfigError(object.field("root"), "'" + root + "' does not exist");
+  if (!index_options.label_file.empty() && !std::filesystem::is_regular_file(index_options.label_file, error_code))
+    throw ConfigError(object.field("label_file"), "'" + index_options.label_file + "' is not a readable file");
+  io::DatasetIndex index =
+      as_config_error(object, "root", [&] { return io::build_dataset_index(root, index_options); });
+  if (index.size() < static_cast<std::size_t>(config.shard_world_size))
+    throw ConfigError(object.field("root"), "'" + root + "' holds " + std::to_string(index.size()) +
+                                                " images, fewer than the " + std::to_string(config.shard_world_size) +
+                                                " shards");
+  return std::make_unique<NaturalSource>(std::move(index), pipeline, config.seed, config.shard_rank,
+                                         config.shard_world_size);
+}
+
+}  // namespace genint::loader

@@ -1,0 +1,82 @@
+// The interface every producer of samples implements: the natural source now, the BigGAN intervention and
+// transfer sources later. The pipeline hands a source requests naming stream positions and seeds; it fills them.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "loader/sources/source_kind.h"
+
+namespace genint::loader {
+
+class SourceStatistics;
+
+// How a generated image was made (layout mirrors genint_intervention in genint.h). Natural samples keep the
+// defaults: class_index −1 says "no intervention".
+struct InterventionRecord {
+  std::int32_t class_index = -1;
+  std::int32_t reserved = 0;  // explicit: no padding bytes, whose indeterminate values would break bit-identity
+  std::uint64_t latent_seed = 0;
+  float truncation = 0.0f;
+  std::int32_t space = 0;        // which latent the direction moves (the generator's own numbering)
+  std::int32_t layer_begin = 0;  // per-layer latents [layer_begin, layer_end) received the edit
+  std::int32_t layer_end = 0;
+  std::int32_t direction = -1;  // component j
+  float step = 0.0f;            // offset s' along it
+};
+
+// What a sample says about itself besides its pixels.
+struct SampleRecord {
+  std::int32_t label = -1;
+  std::int64_t item = -1;  // natural: dataset index; generated: position in the source's stream
+  InterventionRecord intervention;
+};
+
+// One sample to make. `seed` is derived from (loader seed, source, epoch, position, attempt), so the same
+// request always yields the same pixels whichever thread runs it.
+struct SampleRequest {
+  std::uint64_t epoch = 0;
+  std::uint64_t position = 0;  // position in this epoch's stream (finite sources) or in the endless stream
+  std::uint32_t attempt = 0;   // > 0: the first choice was skipped; finite sources substitute another item
+  std::uint64_t seed = 0;
+  std::uint8_t* pixels = nullptr;  // sample_bytes of caller memory to fill
+  SampleRecord* record = nullptr;
+  bool delivered = false;  // set by the producer; false = skipped (reason recorded in the statistics)
+};
+
+// What a producer may use besides its source: where to record skips, and the loader's stop flag, which a
+// long-running producer (a generator's forward pass, a wait on a device) checks so that destroying the
+// loader never waits for more than the current step.
+struct ProducerContext {
+  SourceStatistics* statistics = nullptr;
+  const std::atomic<bool>* stop_requested = nullptr;
+  bool stopping() const { return stop_requested->load(std::memory_order_relaxed); }
+};
+
+// Made once per worker thread, used only by it: holds that thread's decoder, generator state, buffers.
+class SampleProducer {
+ public:
+  virtual ~SampleProducer() = default;
+  // Fills requests[0..count): pixels and record, and sets `delivered`. A failed sample that the source can
+  // recover from (an unreadable file) is left undelivered; anything else throws and stops the loader.
+  virtual void produce(SampleRequest* requests, std::size_t count) = 0;
+};
+
+class SampleSource {
+ public:
+  virtual ~SampleSource() = default;
+  virtual SourceKind kind() const = 0;
+  // Items in one epoch of this rank's shard; 0 for an endless (generated) stream.
+  virtual std::uint64_t epoch_length() const = 0;
+  // The same for the smallest and largest shard over all ranks, so every rank counts the same batches.
+  virtual std::uint64_t smallest_shard_length() const { return epoch_length(); }
+  virtual std::uint64_t largest_shard_length() const { return epoch_length(); }
+  // Requests per produce() call (a generator's forward batch); 1 for per-image sources.
+  virtual std::size_t chunk_size() const { return 1; }
+  // Called once per worker thread before it starts; what `context` points to outlives the producer.
+  virtual std::unique_ptr<SampleProducer> make_producer(int worker_index, ProducerContext context) = 0;
+};
+
+}  // namespace genint::loader
