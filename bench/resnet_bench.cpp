@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <ctime>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -20,11 +22,28 @@
 namespace genint::bench {
 namespace {
 
+// VmRSS (resident now) or VmHWM (peak resident) from /proc/self/status, in bytes; 0 where it cannot be read.
+std::int64_t status_bytes(const std::string& field) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind(field + ":", 0) != 0) continue;
+    return 1024 * std::stoll(line.substr(field.size() + 1));  // "VmRSS:    1234 kB"
+  }
+  return 0;
+}
+
+double process_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + 1e-9 * static_cast<double>(now.tv_nsec);
+}
+
 struct ResNetBenchOptions {
   std::string device = "cpu", architecture = "resnet18", mode = "forward";
   int batch = 8, size = 224, classes = 1000, iterations = 5;
   double seconds = 2.0;
-  bool tf32 = false, bf16 = false;
+  bool tf32 = false, bf16 = false, small_input_stem = false;
 };
 
 void declare_resnet(CommandSpec command, ResNetBenchOptions& options) {
@@ -39,6 +58,8 @@ void declare_resnet(CommandSpec command, ResNetBenchOptions& options) {
   command.number("--seconds", options.seconds, "timed wall time at least", 0.0, 86400.0);
   command.flag("--tf32", options.tf32, "cuda: allow TF32 tensor-core math");
   command.flag("--bf16", options.bf16, "cuda: bf16 convolutions (BN, fc and SGD stay float32)");
+  command.flag("--small-input-stem", options.small_input_stem,
+               "CIFAR-style stem for small images: 3x3/1 conv, no max pool");
 }
 
 int run_resnet(const ResNetBenchOptions& options) {
@@ -52,7 +73,7 @@ int run_resnet(const ResNetBenchOptions& options) {
   const int minimum_iterations = options.iterations;
   const double minimum_seconds = options.seconds;
 
-  ResNetConfig config{architecture, options.classes, false};
+  ResNetConfig config{architecture, options.classes, options.small_input_stem};
   config.device = device == "cuda" ? Device::Cuda : Device::Cpu;
   config.allow_tf32 = options.tf32;
   config.bf16 = options.bf16;  // bf16 convolutions; BN, fc and the SGD master weights stay float32
@@ -77,17 +98,21 @@ int run_resnet(const ResNetBenchOptions& options) {
     }
     if (config.device == Device::Cuda) cuda_synchronize();  // queued CUDA work must finish inside the timing
   };
+  const std::int64_t resident_before = status_bytes("VmRSS");
   step();  // warm-up: sizes the arena, faults the pages in
   using Clock = std::chrono::steady_clock;
-  std::vector<double> milliseconds;
+  std::vector<double> milliseconds, cpu_milliseconds;
   const auto start = Clock::now();
   while (static_cast<int>(milliseconds.size()) < minimum_iterations ||
          std::chrono::duration<double>(Clock::now() - start).count() < minimum_seconds) {
     const auto begin = Clock::now();
+    const double cpu_begin = process_cpu_seconds();
     step();
     milliseconds.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
+    cpu_milliseconds.push_back(1000.0 * (process_cpu_seconds() - cpu_begin));
   }
   std::sort(milliseconds.begin(), milliseconds.end());
+  std::sort(cpu_milliseconds.begin(), cpu_milliseconds.end());
   const double median = milliseconds[milliseconds.size() / 2];
   print_json_line({{"bench", "resnet"},
                    {"impl", "genint"},
@@ -96,6 +121,7 @@ int run_resnet(const ResNetBenchOptions& options) {
                    {"bf16", config.bf16},
                    {"step", mode == "train" ? "upload+forward+backward+sgd" : "upload+forward"},
                    {"arch", architecture},
+                   {"small_input_stem", config.small_input_stem},
                    {"mode", mode},
                    {"batch", batch},
                    {"size", size},
@@ -104,7 +130,12 @@ int run_resnet(const ResNetBenchOptions& options) {
                    {"median_ms", median},
                    {"min_ms", milliseconds.front()},
                    {"images_per_s", 1000.0 * batch / median},
-                   {"arena_bytes", model.arena().capacity()}});
+                   // CPU time of all threads: on shared cores it shows the cost apart from the share each step got.
+                   {"median_cpu_ms", cpu_milliseconds[cpu_milliseconds.size() / 2]},
+                   {"arena_bytes", model.arena().capacity()},
+                   // Peak resident growth from just before the first step to now: the arena and every other page
+                   // a step writes first (gradients and SGD buffers are allocated with the model, written later).
+                   {"peak_rss_growth_bytes", status_bytes("VmHWM") - resident_before}});
   return 0;
 }
 

@@ -1,5 +1,5 @@
-// CPU conv2d: per image, im2col into a per-thread buffer, then one sgemm per group; OpenMP over the batch.
-// It is the reference the cuDNN path and the goldens are checked against.
+// CPU conv2d, the reference the cuDNN path and goldens are checked against: blocks of output columns lowered over
+// the kept kernel taps (conv2d_cpu_lowering), one sgemm per group and block; OpenMP over blocks.
 #include <omp.h>
 
 #include <algorithm>
@@ -8,6 +8,7 @@
 
 #include "nn/core/error.h"
 #include "nn/ops/conv2d.h"
+#include "nn/ops/conv2d_cpu_lowering.h"
 #include "nn/ops/gemm.h"
 
 namespace genint {
@@ -51,93 +52,145 @@ void Conv2dShape::validate() const {
 
 namespace {
 
-struct Im2colSizes {
-  std::int64_t rows;        // in_channels · kernel_height · kernel_width
-  std::int64_t columns;     // out_height · out_width
-  std::int64_t group_rows;  // rows of one group
-  int out_per_group;        // out_channels / groups
+using conv2d_cpu_detail::block_at;
+using conv2d_cpu_detail::block_count;
+using conv2d_cpu_detail::ColumnBlock;
+using conv2d_cpu_detail::Lowering;
+
+// Each thread's share of the workspace: a lowered block, a gathered output (or output gradient) block and a
+// private weight gradient. Shared: the weight restricted to the kept taps, when a tap is left out.
+std::size_t per_thread_floats(const Lowering& lowering) {
+  return static_cast<std::size_t>(lowering.rows * lowering.block_columns +
+                                  lowering.shape.out_channels * lowering.block_columns +
+                                  lowering.kept_weight_elements());
+}
+
+std::size_t shared_floats(const Lowering& lowering) {
+  return lowering.all_taps ? 0 : static_cast<std::size_t>(lowering.kept_weight_elements());
+}
+
+// Threads the workspace pays for, capped by OpenMP's limit and by the work there is.
+int usable_threads(const Lowering& lowering, std::size_t workspace_floats, int work_items, const char* pass) {
+  const std::size_t each = per_thread_floats(lowering), shared = shared_floats(lowering);
+  const std::size_t affordable = workspace_floats < shared + each ? 0 : (workspace_floats - shared) / each;
+  GENINT_CHECK(affordable >= 1, std::string("conv2d ") + pass + ": workspace of " + std::to_string(workspace_floats) +
+                                    " floats is smaller than one thread's " + std::to_string(shared + each) +
+                                    " (size it with conv2d_cpu_workspace_floats)");
+  const std::size_t cap = static_cast<std::size_t>(std::max(1, std::min(work_items, omp_get_max_threads())));
+  return static_cast<int>(std::min(affordable, cap));
+}
+
+struct ThreadSpace {
+  float* lowered;   // rows × block_columns
+  float* gathered;  // out_channels × block_columns
+  float* weight;    // a private weight gradient over the kept taps
 };
 
-Im2colSizes im2col_sizes(const Conv2dShape& shape) {
-  Im2colSizes sizes{};
-  sizes.rows = static_cast<std::int64_t>(shape.in_channels) * shape.kernel_height * shape.kernel_width;
-  sizes.columns = static_cast<std::int64_t>(shape.out_height()) * shape.out_width();
-  sizes.group_rows = sizes.rows / shape.groups;
-  sizes.out_per_group = shape.out_channels / shape.groups;
-  return sizes;
+ThreadSpace thread_space(const Lowering& lowering, float* workspace, int thread) {
+  float* base = workspace + shared_floats(lowering) + per_thread_floats(lowering) * static_cast<std::size_t>(thread);
+  ThreadSpace space{base, nullptr, nullptr};
+  space.gathered = space.lowered + lowering.rows * lowering.block_columns;
+  space.weight = space.gathered + lowering.shape.out_channels * lowering.block_columns;
+  return space;
 }
 
-// A 1×1, stride-1, unpadded convolution's im2col matrix is the image itself: no copy needed.
-bool im2col_is_identity(const Conv2dShape& shape) {
-  return shape.kernel_height == 1 && shape.kernel_width == 1 && shape.stride_height == 1 && shape.stride_width == 1 &&
-         shape.pad_height == 0 && shape.pad_width == 0;
+// The weight over the kept taps: the caller's own when no tap is left out, else a copy in the shared workspace.
+const float* kept_weight(const Lowering& lowering, const float* weight, float* workspace) {
+  if (lowering.all_taps) return weight;
+  conv2d_cpu_detail::keep_taps(lowering, weight, workspace);
+  return workspace;
 }
 
-// Row (channel, kernel_row, kernel_column), column (out_row, out_column) = the input pixel that kernel tap sees.
-void im2col(const Conv2dShape& shape, const float* image, float* columns) {
-  const int out_height = shape.out_height(), out_width = shape.out_width();
-  for (int channel = 0; channel < shape.in_channels; ++channel) {
-    const float* plane = image + static_cast<std::int64_t>(channel) * shape.in_height * shape.in_width;
-    for (int kernel_row = 0; kernel_row < shape.kernel_height; ++kernel_row) {
-      for (int kernel_column = 0; kernel_column < shape.kernel_width; ++kernel_column) {
-        for (int out_row = 0; out_row < out_height; ++out_row) {
-          const int in_row = out_row * shape.stride_height - shape.pad_height + kernel_row * shape.dilation_height;
-          float* destination = columns + static_cast<std::int64_t>(out_row) * out_width;
-          if (in_row < 0 || in_row >= shape.in_height) {
-            std::fill(destination, destination + out_width, 0.0f);
-            continue;
-          }
-          const float* source_row = plane + static_cast<std::int64_t>(in_row) * shape.in_width;
-          for (int out_column = 0; out_column < out_width; ++out_column) {
-            const int in_column =
-                out_column * shape.stride_width - shape.pad_width + kernel_column * shape.dilation_width;
-            destination[out_column] = (in_column >= 0 && in_column < shape.in_width) ? source_row[in_column] : 0.0f;
-          }
-        }
-        columns += static_cast<std::int64_t>(out_height) * out_width;
-      }
+// A view of a block's columns in a [channels × ...] matrix: its first element and leading dimension.
+struct MatrixView {
+  float* data;
+  std::int64_t stride;
+};
+
+// The block's columns of an NCHW tensor with `channels` planes of `plane` values: in place when the block is (part
+// of) one image, else gathered into `scratch` when `gather` (else `scratch` is returned for the caller to fill).
+MatrixView block_view(const Lowering& lowering, const ColumnBlock& block, const float* tensor, int channels,
+                      std::int64_t plane, float* scratch, bool gather) {
+  if (lowering.in_place(block)) {
+    const std::int64_t offset = static_cast<std::int64_t>(block.first_image) * channels * plane +
+                                static_cast<std::int64_t>(block.first_row) * lowering.out_width;
+    return {const_cast<float*>(tensor) + offset, plane};  // the caller writes only through views of its outputs
+  }
+  if (gather) conv2d_cpu_detail::gather_planes(tensor, channels, plane, block, scratch);
+  return {scratch, lowering.columns(block)};
+}
+
+// The block's lowered input: the image itself for an in-place 1×1/1 block, else lowered into `scratch`.
+MatrixView lowered_input(const Lowering& lowering, const ColumnBlock& block, const float* input, float* scratch) {
+  if (lowering.identity)
+    return block_view(lowering, block, input, lowering.shape.in_channels, lowering.in_plane, scratch, true);
+  conv2d_cpu_detail::lower_block(lowering, block, input, scratch);
+  return {scratch, lowering.columns(block)};
+}
+
+void forward_block(const Lowering& lowering, const ColumnBlock& block, const float* input, const float* weight,
+                   const float* bias, float* output, const ThreadSpace& space) {
+  const Conv2dShape& s = lowering.shape;
+  const int columns = static_cast<int>(lowering.columns(block));
+  const MatrixView source = lowered_input(lowering, block, input, space.lowered);
+  const MatrixView result = block_view(lowering, block, output, s.out_channels, lowering.pixels, space.gathered, false);
+  const int group_rows = static_cast<int>(lowering.group_rows);
+  for (int group = 0; group < s.groups; ++group) {
+    gemm_cpu(false, false, lowering.out_per_group, columns, group_rows, 1.0f,
+             weight + group * lowering.out_per_group * lowering.group_rows, group_rows,
+             source.data + group * lowering.group_rows * source.stride, static_cast<int>(source.stride), 0.0f,
+             result.data + group * lowering.out_per_group * result.stride, static_cast<int>(result.stride));
+  }
+  if (bias != nullptr) {
+    for (int channel = 0; channel < s.out_channels; ++channel) {
+      float* values = result.data + channel * result.stride;
+      for (int column = 0; column < columns; ++column) values[column] += bias[channel];
     }
   }
+  if (!lowering.in_place(block))
+    conv2d_cpu_detail::scatter_planes(space.gathered, s.out_channels, lowering.pixels, block, output);
 }
 
-// The adjoint of im2col: every column entry is added back onto the input pixel it was copied from.
-void col2im_accumulate(const Conv2dShape& shape, const float* columns, float* image) {
-  const int out_height = shape.out_height(), out_width = shape.out_width();
-  for (int channel = 0; channel < shape.in_channels; ++channel) {
-    float* plane = image + static_cast<std::int64_t>(channel) * shape.in_height * shape.in_width;
-    for (int kernel_row = 0; kernel_row < shape.kernel_height; ++kernel_row) {
-      for (int kernel_column = 0; kernel_column < shape.kernel_width; ++kernel_column) {
-        for (int out_row = 0; out_row < out_height; ++out_row) {
-          const int in_row = out_row * shape.stride_height - shape.pad_height + kernel_row * shape.dilation_height;
-          const float* source = columns + static_cast<std::int64_t>(out_row) * out_width;
-          if (in_row < 0 || in_row >= shape.in_height) continue;
-          float* destination_row = plane + static_cast<std::int64_t>(in_row) * shape.in_width;
-          for (int out_column = 0; out_column < out_width; ++out_column) {
-            const int in_column =
-                out_column * shape.stride_width - shape.pad_width + kernel_column * shape.dilation_width;
-            if (in_column >= 0 && in_column < shape.in_width) destination_row[in_column] += source[out_column];
-          }
-        }
-        columns += static_cast<std::int64_t>(out_height) * out_width;
-      }
-    }
+// The input gradient of the images in `block`'s image(s), which the caller zeroed; several row blocks of one image
+// add into overlapping input rows, so one thread handles all of an image's blocks.
+void backward_data_block(const Lowering& lowering, const ColumnBlock& block, const float* output_grad,
+                         const float* weight, float* input_grad, const ThreadSpace& space) {
+  const Conv2dShape& s = lowering.shape;
+  const int columns = static_cast<int>(lowering.columns(block));
+  const MatrixView gradient =
+      block_view(lowering, block, output_grad, s.out_channels, lowering.pixels, space.gathered, true);
+  // A 1×1/1 convolution's lowered gradient is the input gradient itself: written in place or scattered.
+  const MatrixView lowered = lowering.identity ? block_view(lowering, block, input_grad, s.in_channels,
+                                                            lowering.in_plane, space.lowered, false)
+                                               : MatrixView{space.lowered, columns};
+  const int group_rows = static_cast<int>(lowering.group_rows);
+  for (int group = 0; group < s.groups; ++group) {
+    gemm_cpu(true, false, group_rows, columns, lowering.out_per_group, 1.0f,
+             weight + group * lowering.out_per_group * lowering.group_rows, group_rows,
+             gradient.data + group * lowering.out_per_group * gradient.stride, static_cast<int>(gradient.stride), 0.0f,
+             lowered.data + group * lowering.group_rows * lowered.stride, static_cast<int>(lowered.stride));
   }
+  if (!lowering.identity)
+    conv2d_cpu_detail::lower_block_adjoint(lowering, block, space.lowered, input_grad);
+  else if (!lowering.in_place(block))
+    conv2d_cpu_detail::scatter_planes(space.lowered, s.in_channels, lowering.in_plane, block, input_grad);
 }
 
-std::size_t per_thread_floats(const Conv2dShape& shape) {
-  const Im2colSizes sizes = im2col_sizes(shape);
-  return static_cast<std::size_t>(sizes.rows * sizes.columns + shape.weight_elements());
-}
-
-// Threads the workspace pays for, capped by the batch and by OpenMP's limit.
-int usable_threads(const Conv2dShape& shape, std::size_t workspace_floats, const char* pass) {
-  const std::size_t each = per_thread_floats(shape);
-  const std::size_t affordable = workspace_floats / each;
-  GENINT_CHECK(affordable >= 1, std::string("conv2d ") + pass + ": workspace of " + std::to_string(workspace_floats) +
-                                    " floats is smaller than one thread's " + std::to_string(each) +
-                                    " (size it with conv2d_cpu_workspace_floats)");
-  const std::size_t cap = static_cast<std::size_t>(std::max(1, std::min(shape.batch, omp_get_max_threads())));
-  return static_cast<int>(std::min(affordable, cap));
+// Adds the block's share of the weight gradient (over the kept taps) into `partial`; `first` overwrites it.
+void backward_weight_block(const Lowering& lowering, const ColumnBlock& block, const float* input,
+                           const float* output_grad, float* partial, bool first, const ThreadSpace& space) {
+  const Conv2dShape& s = lowering.shape;
+  const int columns = static_cast<int>(lowering.columns(block));
+  const MatrixView source = lowered_input(lowering, block, input, space.lowered);
+  const MatrixView gradient =
+      block_view(lowering, block, output_grad, s.out_channels, lowering.pixels, space.gathered, true);
+  const int group_rows = static_cast<int>(lowering.group_rows);
+  for (int group = 0; group < s.groups; ++group) {
+    gemm_cpu(false, true, lowering.out_per_group, group_rows, columns, 1.0f,
+             gradient.data + group * lowering.out_per_group * gradient.stride, static_cast<int>(gradient.stride),
+             source.data + group * lowering.group_rows * source.stride, static_cast<int>(source.stride),
+             first ? 0.0f : 1.0f, partial + group * lowering.out_per_group * lowering.group_rows, group_rows);
+  }
 }
 
 }  // namespace
@@ -145,114 +198,96 @@ int usable_threads(const Conv2dShape& shape, std::size_t workspace_floats, const
 std::size_t conv2d_cpu_workspace_floats(const Conv2dShape& shape, int threads) {
   shape.validate();
   GENINT_CHECK(threads > 0, "conv2d_cpu_workspace_floats: threads=" + std::to_string(threads));
-  return per_thread_floats(shape) * static_cast<std::size_t>(threads);
+  const Lowering lowering = conv2d_cpu_detail::make_lowering(shape);
+  return shared_floats(lowering) + per_thread_floats(lowering) * static_cast<std::size_t>(threads);
 }
 
 void conv2d_forward_cpu(const Conv2dShape& shape, const float* input, const float* weight, const float* bias,
                         float* output, float* workspace, std::size_t workspace_floats) {
   shape.validate();
-  const Im2colSizes sizes = im2col_sizes(shape);
-  const int threads = usable_threads(shape, workspace_floats, "forward");
-  const std::int64_t input_image = static_cast<std::int64_t>(shape.in_channels) * shape.in_height * shape.in_width;
-  const std::int64_t output_image = static_cast<std::int64_t>(shape.out_channels) * sizes.columns;
+  const Lowering lowering = conv2d_cpu_detail::make_lowering(shape);
+  const int threads =
+      usable_threads(lowering, workspace_floats, block_count(lowering, omp_get_max_threads()), "forward");
+  const float* kept = kept_weight(lowering, weight, workspace);
+  const int blocks = block_count(lowering, threads);
   const SingleThreadedBlasScope blas_scope;
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (int image = 0; image < shape.batch; ++image) {
-    float* columns = workspace + per_thread_floats(shape) * static_cast<std::size_t>(omp_get_thread_num());
-    const float* source = input + image * input_image;
-    const float* image_columns = source;
-    if (!im2col_is_identity(shape)) {
-      im2col(shape, source, columns);
-      image_columns = columns;
-    }
-    float* destination = output + image * output_image;
-    for (int group = 0; group < shape.groups; ++group) {
-      gemm_cpu(false, false, sizes.out_per_group, static_cast<int>(sizes.columns), static_cast<int>(sizes.group_rows),
-               1.0f, weight + group * sizes.out_per_group * sizes.group_rows, static_cast<int>(sizes.group_rows),
-               image_columns + group * sizes.group_rows * sizes.columns, static_cast<int>(sizes.columns), 0.0f,
-               destination + group * sizes.out_per_group * sizes.columns, static_cast<int>(sizes.columns));
-    }
-    if (bias == nullptr) continue;
-    for (int channel = 0; channel < shape.out_channels; ++channel) {
-      float* plane = destination + channel * sizes.columns;
-      for (std::int64_t pixel = 0; pixel < sizes.columns; ++pixel) plane[pixel] += bias[channel];
-    }
+#pragma omp parallel num_threads(threads)
+  {
+    const ThreadSpace space = thread_space(lowering, workspace, omp_get_thread_num());
+#pragma omp for schedule(static)
+    for (int index = 0; index < blocks; ++index)
+      forward_block(lowering, block_at(lowering, threads, index), input, kept, bias, output, space);
   }
 }
 
 void conv2d_backward_data_cpu(const Conv2dShape& shape, const float* output_grad, const float* weight,
                               float* input_grad, float* workspace, std::size_t workspace_floats) {
   shape.validate();
-  const Im2colSizes sizes = im2col_sizes(shape);
-  const int threads = usable_threads(shape, workspace_floats, "backward data");
-  const std::int64_t input_image = static_cast<std::int64_t>(shape.in_channels) * shape.in_height * shape.in_width;
-  const std::int64_t output_image = static_cast<std::int64_t>(shape.out_channels) * sizes.columns;
-  const bool identity = im2col_is_identity(shape);
+  const Lowering lowering = conv2d_cpu_detail::make_lowering(shape);
+  // Work comes in images (all row blocks of an image on one thread) or in multi-image blocks.
+  const int units_for_max = lowering.block_images == 1 ? shape.batch : block_count(lowering, omp_get_max_threads());
+  const int threads = usable_threads(lowering, workspace_floats, units_for_max, "backward data");
+  const float* kept = kept_weight(lowering, weight, workspace);
+  const int blocks = block_count(lowering, threads);
+  const int blocks_per_unit = lowering.block_images == 1 ? blocks / std::max(shape.batch, 1) : 1;
+  const int units = lowering.block_images == 1 ? shape.batch : blocks;
+  const std::int64_t input_image = static_cast<std::int64_t>(shape.in_channels) * lowering.in_plane;
   const SingleThreadedBlasScope blas_scope;
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (int image = 0; image < shape.batch; ++image) {
-    float* destination = input_grad + image * input_image;
-    // For a 1×1/1 convolution the column gradient is the input gradient: the gemm writes it in place.
-    float* columns =
-        identity ? destination : workspace + per_thread_floats(shape) * static_cast<std::size_t>(omp_get_thread_num());
-    const float* source = output_grad + image * output_image;
-    for (int group = 0; group < shape.groups; ++group) {
-      gemm_cpu(true, false, static_cast<int>(sizes.group_rows), static_cast<int>(sizes.columns), sizes.out_per_group,
-               1.0f, weight + group * sizes.out_per_group * sizes.group_rows, static_cast<int>(sizes.group_rows),
-               source + group * sizes.out_per_group * sizes.columns, static_cast<int>(sizes.columns), 0.0f,
-               columns + group * sizes.group_rows * sizes.columns, static_cast<int>(sizes.columns));
+#pragma omp parallel num_threads(threads)
+  {
+    const ThreadSpace space = thread_space(lowering, workspace, omp_get_thread_num());
+#pragma omp for schedule(static)
+    for (int unit = 0; unit < units; ++unit) {
+      const ColumnBlock first = block_at(lowering, threads, unit * blocks_per_unit);
+      if (!lowering.identity) {  // the adjoint of lowering adds into the input gradient
+        float* images = input_grad + first.first_image * input_image;
+        std::fill(images, images + first.image_count * input_image, 0.0f);
+      }
+      for (int index = 0; index < blocks_per_unit; ++index)
+        backward_data_block(lowering, block_at(lowering, threads, unit * blocks_per_unit + index), output_grad, kept,
+                            input_grad, space);
     }
-    if (identity) continue;
-    std::fill(destination, destination + input_image, 0.0f);
-    col2im_accumulate(shape, columns, destination);
   }
 }
 
 void conv2d_backward_weight_cpu(const Conv2dShape& shape, const float* input, const float* output_grad,
                                 float* weight_grad, float* bias_grad, float* workspace, std::size_t workspace_floats) {
   shape.validate();
-  const Im2colSizes sizes = im2col_sizes(shape);
-  const int threads = usable_threads(shape, workspace_floats, "backward weight");
-  const std::int64_t input_image = static_cast<std::int64_t>(shape.in_channels) * shape.in_height * shape.in_width;
-  const std::int64_t output_image = static_cast<std::int64_t>(shape.out_channels) * sizes.columns;
-  const std::int64_t weight_count = shape.weight_elements();
-  const std::size_t each = per_thread_floats(shape);
+  const Lowering lowering = conv2d_cpu_detail::make_lowering(shape);
+  const int threads =
+      usable_threads(lowering, workspace_floats, block_count(lowering, omp_get_max_threads()), "backward weight");
+  const int blocks = block_count(lowering, threads);
+  const std::int64_t kept_count = lowering.kept_weight_elements();
+  // Thread 0 sums straight into the result (the weight gradient, or the shared kept-tap copy when taps are left
+  // out); the others into private partials, added in thread order so the result does not depend on scheduling.
+  float* total = lowering.all_taps ? weight_grad : workspace;
   const SingleThreadedBlasScope blas_scope;
 #pragma omp parallel num_threads(threads)
   {
     const int thread = omp_get_thread_num();
-    float* columns = workspace + each * static_cast<std::size_t>(thread);
-    float* partial = columns + sizes.rows * sizes.columns;  // this thread's private weight gradient
-    std::fill(partial, partial + weight_count, 0.0f);
+    const ThreadSpace space = thread_space(lowering, workspace, thread);
+    float* partial = thread == 0 ? total : space.weight;
+    bool first = true;
 #pragma omp for schedule(static)
-    for (int image = 0; image < shape.batch; ++image) {
-      const float* source = input + image * input_image;
-      const float* image_columns = source;
-      if (!im2col_is_identity(shape)) {
-        im2col(shape, source, columns);
-        image_columns = columns;
-      }
-      const float* gradient = output_grad + image * output_image;
-      for (int group = 0; group < shape.groups; ++group) {
-        gemm_cpu(false, true, sizes.out_per_group, static_cast<int>(sizes.group_rows), static_cast<int>(sizes.columns),
-                 1.0f, gradient + group * sizes.out_per_group * sizes.columns, static_cast<int>(sizes.columns),
-                 image_columns + group * sizes.group_rows * sizes.columns, static_cast<int>(sizes.columns), 1.0f,
-                 partial + group * sizes.out_per_group * sizes.group_rows, static_cast<int>(sizes.group_rows));
-      }
+    for (int index = 0; index < blocks; ++index) {
+      backward_weight_block(lowering, block_at(lowering, threads, index), input, output_grad, partial, first, space);
+      first = false;
     }
+    if (first) std::fill(partial, partial + kept_count, 0.0f);  // this thread got no block
   }
-  // Sum the partials in thread order, so the result does not depend on scheduling.
-  std::fill(weight_grad, weight_grad + weight_count, 0.0f);
-  for (int thread = 0; thread < threads; ++thread) {
-    const float* partial = workspace + each * static_cast<std::size_t>(thread) + sizes.rows * sizes.columns;
-    for (std::int64_t index = 0; index < weight_count; ++index) weight_grad[index] += partial[index];
+  for (int thread = 1; thread < threads; ++thread) {
+    const float* partial = thread_space(lowering, workspace, thread).weight;
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (std::int64_t index = 0; index < kept_count; ++index) total[index] += partial[index];
   }
+  if (!lowering.all_taps) conv2d_cpu_detail::expand_taps(lowering, total, weight_grad);
   if (bias_grad == nullptr) return;
+  const std::int64_t output_image = static_cast<std::int64_t>(shape.out_channels) * lowering.pixels;
   for (int channel = 0; channel < shape.out_channels; ++channel) {
     double sum = 0.0;  // batch·H·W terms: accumulate in double so large maps lose nothing
     for (int image = 0; image < shape.batch; ++image) {
-      const float* plane = output_grad + image * output_image + channel * sizes.columns;
-      for (std::int64_t pixel = 0; pixel < sizes.columns; ++pixel) sum += plane[pixel];
+      const float* plane = output_grad + image * output_image + channel * lowering.pixels;
+      for (std::int64_t pixel = 0; pixel < lowering.pixels; ++pixel) sum += plane[pixel];
     }
     bias_grad[channel] = static_cast<float>(sum);
   }

@@ -30,7 +30,7 @@ TEST(GenintBenchCommandLine, HelpListsEveryBenchmarkAndOption) {
       {"queue", {"--producers", "--bulk", "--seconds"}},
       {"resnet",
        {"--device", "--arch", "--batch", "--size", "--mode", "--classes", "--iterations", "--seconds", "--tf32",
-        "--bf16"}}};
+        "--bf16", "--small-input-stem"}}};
   for (const auto& [name, options] : benchmarks) expect_help_lists(kTool + " " + name, options);
 }
 
@@ -61,6 +61,19 @@ TEST(GenintBenchCommandLine, GivenOptionsReachTheMeasurement) {
   EXPECT_EQ(line["producers"], 2);
   EXPECT_EQ(line["bulk"], 3);
   EXPECT_GT(line["items_per_s"].get<double>(), 0.0);
+}
+
+TEST(GenintBenchCommandLine, SmallInputStemReachesTheModel) {
+  // A tiny ResNet-18 training step (two 8x8 images, 2 classes) keeps the test short; the JSON line echoes the model's
+  // config.
+  const testing::ProgramRun run = testing::run_command(
+      "timeout 120 " + kTool +
+      " resnet --small-input-stem --batch 2 --size 8 --classes 2 --iterations 1 --seconds 0 --mode train");
+  ASSERT_EQ(run.exit_status, 0) << run.output;
+  const nlohmann::json line = nlohmann::json::parse(run.output);
+  EXPECT_EQ(line["small_input_stem"], true);
+  EXPECT_EQ(line["mode"], "train");
+  EXPECT_GT(line["median_cpu_ms"].get<double>(), 0.0);
 }
 
 }  // namespace

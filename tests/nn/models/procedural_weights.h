@@ -1,5 +1,5 @@
-// Tests only: the procedural ResNet state of tools/golden/make_resnet_goldens.py, bit for bit: element i of the
-// k-th state tensor is low + (high − low)·u in double, u from splitmix64(k·2^32 + i), rounded to float32.
+// Tests only: the procedural ResNet state and images of tools/golden/make_resnet_goldens.py, bit for bit: element i
+// of the k-th state tensor is low + (high − low)·u in double, u from splitmix64(k·2^32 + i), rounded to float32.
 #pragma once
 
 #include <algorithm>
@@ -39,16 +39,30 @@ inline std::pair<double, double> procedural_range(const std::string& name, const
   return {-0.25, 0.25};
 }
 
-inline std::vector<float> procedural_values(std::size_t index, const std::string& name, const Tensor& tensor,
-                                            std::int64_t fc_in_features) {
-  const auto [low, high] = procedural_range(name, tensor, fc_in_features);
-  std::vector<float> values(static_cast<std::size_t>(tensor.element_count()));
-  for (std::size_t element = 0; element < values.size(); ++element) {
-    const std::uint64_t bits = splitmix64((static_cast<std::uint64_t>(index) << 32) + element) >> 40;
+// `count` values low + (high − low)·u, u from splitmix64(index·2^32 + element).
+inline std::vector<float> procedural_uniform(std::uint64_t index, std::size_t count, double low, double high) {
+  std::vector<float> values(count);
+  for (std::size_t element = 0; element < count; ++element) {
+    const std::uint64_t bits = splitmix64((index << 32) + element) >> 40;
     const double unit = (static_cast<double>(bits) + 0.5) / 16777216.0;
     values[element] = static_cast<float>(low + (high - low) * unit);
   }
   return values;
+}
+
+inline std::vector<float> procedural_values(std::size_t index, const std::string& name, const Tensor& tensor,
+                                            std::int64_t fc_in_features) {
+  const auto [low, high] = procedural_range(name, tensor, fc_in_features);
+  return procedural_uniform(index, static_cast<std::size_t>(tensor.element_count()), low, high);
+}
+
+// The golden's images: [batch, 3, size, size], uniform in ±bound, from tensor index `index`.
+inline Tensor procedural_images(std::uint64_t index, int batch, int size, double bound) {
+  const std::vector<float> values =
+      procedural_uniform(index, static_cast<std::size_t>(batch) * 3 * size * size, -bound, bound);
+  Tensor images = Tensor::empty(Shape{batch, 3, size, size}, DType::Float32, Device::Cpu);
+  images.copy_from_host(values.data(), values.size() * sizeof(float));
+  return images;
 }
 
 // Overwrites every state tensor of `model` (in state_dict order) with its procedural values.
