@@ -287,7 +287,8 @@ void BigGanGenerator::call_hook(const std::string& name, float* data, int batch,
   const Tensor values = Tensor::borrow(data, Shape{count}, DType::Float32, target_.device);
   float* host = data;
   if (!target_.on_cpu()) {
-    if (host_activation_.size() < static_cast<std::size_t>(count)) host_activation_.resize(static_cast<std::size_t>(count));
+    if (host_activation_.size() < static_cast<std::size_t>(count))
+      host_activation_.resize(static_cast<std::size_t>(count));
     host = host_activation_.data();
     values.copy_to_host(host, values.byte_count(), backend_.stream);
   }

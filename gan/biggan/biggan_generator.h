@@ -126,8 +126,8 @@ class BigGanGenerator {
   void conditional_norm_relu(const BigGanDeviceNorm& norm, int batch, int spatial, const float* condition,
                              const Tensor& input, const Tensor& output);
   void conv(const BigGanDeviceConv& conv, int batch, int resolution, const Tensor& input, const Tensor& output);
-  void linear(int rows, int in_features, int out_features, const float* input, const Tensor& weight,
-              const float* bias, float* output);
+  void linear(int rows, int in_features, int out_features, const float* input, const Tensor& weight, const float* bias,
+              float* output);
   void call_hook(const std::string& name, float* data, int batch, int channels, int height, int width);
 
   BigGanWeights weights_;  // host copy; CPU device weights are views into it

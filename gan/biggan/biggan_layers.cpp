@@ -40,8 +40,8 @@ void BigGanGenerator::conv(const BigGanDeviceConv& conv, int batch, int resoluti
   params.stream = backend_.stream;
   conv2d_forward(input, conv.weight, conv.bias, output, params, *conv_scratch_);
   const Conv2dShape shape = biggan_conv_shape(conv, batch, resolution);
-  forward_flops_ += 2.0 * static_cast<double>(shape.output_elements()) * shape.in_channels * shape.kernel_height *
-                    shape.kernel_width;
+  forward_flops_ +=
+      2.0 * static_cast<double>(shape.output_elements()) * shape.in_channels * shape.kernel_height * shape.kernel_width;
 }
 
 void BigGanGenerator::linear(int rows, int in_features, int out_features, const float* input, const Tensor& weight,
@@ -150,19 +150,37 @@ void BigGanGenerator::run_attention(int batch, float* activations) {
   max_pool_forward(target_, space.g_full.data<float>(), pool, space.g.data<float>(), argmax);
   const MatmulPrecision precision = matmul_precision(backend_.precision);
   // Per image, row-major: scores [positions × pooled] = thetaᵀ · phi.
-  BatchedGemmShape scores{true, false, positions, pooled, keys, positions, pooled, pooled,
-                          static_cast<std::int64_t>(keys) * positions, static_cast<std::int64_t>(keys) * pooled,
-                          static_cast<std::int64_t>(positions) * pooled, batch};
+  BatchedGemmShape scores{true,
+                          false,
+                          positions,
+                          pooled,
+                          keys,
+                          positions,
+                          pooled,
+                          pooled,
+                          static_cast<std::int64_t>(keys) * positions,
+                          static_cast<std::int64_t>(keys) * pooled,
+                          static_cast<std::int64_t>(positions) * pooled,
+                          batch};
   batched_gemm(target_, scores, space.theta.data<float>(), space.phi.data<float>(), space.attention.data<float>(),
                precision);
   softmax_forward(target_, space.attention.data<float>(), static_cast<std::int64_t>(batch) * positions, pooled,
                   space.attention.data<float>());
   // Per image: attention_g [values × positions] = g · attentionᵀ.
-  BatchedGemmShape weighted{false, true, values, positions, pooled, pooled, pooled, positions,
-                            static_cast<std::int64_t>(values) * pooled, static_cast<std::int64_t>(positions) * pooled,
-                            static_cast<std::int64_t>(values) * positions, batch};
-  batched_gemm(target_, weighted, space.g.data<float>(), space.attention.data<float>(),
-               space.attention_g.data<float>(), precision);
+  BatchedGemmShape weighted{false,
+                            true,
+                            values,
+                            positions,
+                            pooled,
+                            pooled,
+                            pooled,
+                            positions,
+                            static_cast<std::int64_t>(values) * pooled,
+                            static_cast<std::int64_t>(positions) * pooled,
+                            static_cast<std::int64_t>(values) * positions,
+                            batch};
+  batched_gemm(target_, weighted, space.g.data<float>(), space.attention.data<float>(), space.attention_g.data<float>(),
+               precision);
   forward_flops_ += 2.0 * batch * positions * pooled * (keys + values);
   conv(device_->o, batch, resolution, view(space.attention_g, values), view(space.attention_out, channels));
   biggan_add_scaled(target_, space.attention_out.data<float>(), weights_.attention.gamma,
@@ -175,8 +193,9 @@ void BigGanGenerator::run_output(int batch, const float* activations, float* spa
   const BigGanDeviceNorm& norm = device_->final_norm;
   const int spatial = config.output_dim * config.output_dim;
   const float* means = statistics_.data<float>() + norm.statistics_offset;
-  batch_norm_forward_eval(target_, activations, BatchNormShape{batch, norm.channels, spatial}, norm.weight.data<float>(),
-                          norm.bias.data<float>(), means, means + device_->statistics_channels, config.eps, spare);
+  batch_norm_forward_eval(target_, activations, BatchNormShape{batch, norm.channels, spatial},
+                          norm.weight.data<float>(), norm.bias.data<float>(), means,
+                          means + device_->statistics_channels, config.eps, spare);
   relu_forward(target_, spare, static_cast<std::int64_t>(batch) * norm.channels * spatial, spare);
   const Device device = target_.device;
   conv(device_->to_rgb, batch, config.output_dim,

@@ -122,8 +122,7 @@ Tensor ResNetBody::forward(const Tensor& images, BatchNormMode mode, Arena& aren
         arena.allocate(Shape{pool.batch, pool.channels, pool.output_height(), pool.output_width()}, DType::Float32);
     max_pool_argmax_ =
         static_cast<std::int32_t*>(arena.allocate_bytes(pooled_stem_.byte_count()));  // one int32 per output
-    max_pool_forward(target_, activation.data<float>(), pool, pooled_stem_.data<float>(),
-                                    max_pool_argmax_);
+    max_pool_forward(target_, activation.data<float>(), pool, pooled_stem_.data<float>(), max_pool_argmax_);
     activation = pooled_stem_;
   }
   for (ResidualBlock& block : blocks_) {
@@ -134,8 +133,7 @@ Tensor ResNetBody::forward(const Tensor& images, BatchNormMode mode, Arena& aren
   const std::int64_t batch = features_.size(0), channels = features_.size(1);
   averaged_ = arena.allocate(Shape{batch, channels}, DType::Float32);
   global_average_pool_forward(target_, features_.data<float>(), batch * channels,
-                                             static_cast<int>(features_.size(2) * features_.size(3)),
-                                             averaged_.data<float>());
+                              static_cast<int>(features_.size(2) * features_.size(3)), averaged_.data<float>());
   logits_ = arena.allocate(Shape{batch, num_classes_}, DType::Float32);
   linear_forward(averaged_, fc_weight_.value, fc_bias_.value, logits_, fc_precision_, target_.stream);
   return logits_;
@@ -158,11 +156,11 @@ float ResNetBody::backward(const std::int32_t* labels, const float* sample_weigh
   const auto* device_labels = static_cast<const std::int32_t*>(label_slots.raw_data());
   const Tensor sample_losses = arena.allocate(Shape{batch}, DType::Float32);
   const Tensor loss = arena.allocate(Shape{1}, DType::Float32);
-  cross_entropy_forward(target_, logits_.data<float>(), device_labels, weights.data<float>(), batch,
-                                       num_classes_, sample_losses.data<float>(), loss.data<float>());
+  cross_entropy_forward(target_, logits_.data<float>(), device_labels, weights.data<float>(), batch, num_classes_,
+                        sample_losses.data<float>(), loss.data<float>());
   const Tensor logits_grad = arena.allocate(logits_.shape(), DType::Float32);
-  cross_entropy_backward(target_, logits_.data<float>(), device_labels, weights.data<float>(), batch,
-                                        num_classes_, logits_grad.data<float>());
+  cross_entropy_backward(target_, logits_.data<float>(), device_labels, weights.data<float>(), batch, num_classes_,
+                         logits_grad.data<float>());
   const Tensor averaged_grad = arena.allocate(averaged_.shape(), DType::Float32);
   linear_backward(averaged_, fc_weight_.value, logits_grad, averaged_grad, fc_weight_.grad, fc_bias_.grad,
                   fc_precision_, target_.stream);
@@ -171,9 +169,8 @@ float ResNetBody::backward(const std::int32_t* labels, const float* sample_weigh
   Tensor output_grad = arena.allocate(Shape{largest_activation_}, DType::Float32);
   Tensor input_grad = arena.allocate(Shape{largest_activation_}, DType::Float32);
   Tensor gradient = output_grad.slice_rows(0, features_.element_count()).reshape(features_.shape());
-  global_average_pool_backward(
-      target_, averaged_grad.data<float>(), features_.size(0) * features_.size(1),
-      static_cast<int>(features_.size(2) * features_.size(3)), gradient.data<float>());
+  global_average_pool_backward(target_, averaged_grad.data<float>(), features_.size(0) * features_.size(1),
+                               static_cast<int>(features_.size(2) * features_.size(3)), gradient.data<float>());
   for (std::size_t index = blocks_.size(); index-- > 0;) {
     const Shape& input_shape = index > 0 ? blocks_[index - 1].output_shape()
                                          : (small_input_stem_ ? stem_output_.shape() : pooled_stem_.shape());
@@ -197,8 +194,7 @@ void ResNetBody::backward_stem(const Tensor& pooled_grad, Arena& arena) {
     stem_grad = arena.allocate(stem_output_.shape(), DType::Float32);
     const MaxPoolShape pool{static_cast<int>(stem_output_.size(0)), static_cast<int>(stem_output_.size(1)),
                             static_cast<int>(stem_output_.size(2)), static_cast<int>(stem_output_.size(3))};
-    max_pool_backward(target_, pooled_grad.data<float>(), max_pool_argmax_, pool,
-                                     stem_grad.data<float>());
+    max_pool_backward(target_, pooled_grad.data<float>(), max_pool_argmax_, pool, stem_grad.data<float>());
   }
   stem_.backward(stem_grad, Tensor{}, arena);  // the images need no gradient
 }

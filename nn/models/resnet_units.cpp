@@ -119,9 +119,9 @@ void ConvBatchNorm::backward(const Tensor& output_grad, const Tensor& input_grad
     norm_output_grad = conv_output_grad.data<float>();  // the batch-norm backward may run in place
   }
   const BatchNormShape norm_shape = batch_norm_shape(conv_output_);
-  batch_norm_backward(target_, norm_output_grad, norm_input(), norm_shape,
-                      norm_weight_.value.data<float>(), saved_mean_.data<float>(), saved_inverse_std_.data<float>(),
-                      conv_output_grad.data<float>(), norm_weight_.grad.data<float>(), norm_bias_.grad.data<float>(),
+  batch_norm_backward(target_, norm_output_grad, norm_input(), norm_shape, norm_weight_.value.data<float>(),
+                      saved_mean_.data<float>(), saved_inverse_std_.data<float>(), conv_output_grad.data<float>(),
+                      norm_weight_.grad.data<float>(), norm_bias_.grad.data<float>(),
                       batch_norm_workspace(target_, norm_shape, arena));
   conv2d_backward(input_, conv_weight(), conv_output_grad, input_grad, conv_weight_.grad, Tensor{}, params_, arena);
 }

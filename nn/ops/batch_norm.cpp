@@ -25,15 +25,15 @@ void batch_norm_forward_train(const OpTarget& target, BatchNormInput input, cons
                               float* running_var, float* output, float* saved_mean, float* saved_inverse_std,
                               void* workspace) {
   if (target.on_cpu())
-    return batch_norm_forward_train_cpu(cpu_input(input), shape, gamma, beta, eps, momentum, running_mean,
-                                        running_var, output, saved_mean, saved_inverse_std);
+    return batch_norm_forward_train_cpu(cpu_input(input), shape, gamma, beta, eps, momentum, running_mean, running_var,
+                                        output, saved_mean, saved_inverse_std);
   GENINT_CUDA_CALL(batch_norm_forward_train_cuda, input, shape, gamma, beta, eps, momentum, running_mean, running_var,
                    output, saved_mean, saved_inverse_std, workspace, target.stream);
 }
 
 void batch_norm_forward_eval(const OpTarget& target, BatchNormInput input, const BatchNormShape& shape,
-                             const float* gamma, const float* beta, const float* running_mean,
-                             const float* running_var, float eps, float* output) {
+                             const float* gamma, const float* beta, const float* running_mean, const float* running_var,
+                             float eps, float* output) {
   if (target.on_cpu())
     return batch_norm_forward_eval_cpu(cpu_input(input), shape, gamma, beta, running_mean, running_var, eps, output);
   GENINT_CUDA_CALL(batch_norm_forward_eval_cuda, input, shape, gamma, beta, running_mean, running_var, eps, output,

@@ -65,8 +65,8 @@ void batch_norm_forward_train(const OpTarget& target, BatchNormInput input, cons
                               float* running_var, float* output, float* saved_mean, float* saved_inverse_std,
                               void* workspace);
 void batch_norm_forward_eval(const OpTarget& target, BatchNormInput input, const BatchNormShape& shape,
-                             const float* gamma, const float* beta, const float* running_mean,
-                             const float* running_var, float eps, float* output);
+                             const float* gamma, const float* beta, const float* running_mean, const float* running_var,
+                             float eps, float* output);
 void batch_norm_backward(const OpTarget& target, const float* grad_output, BatchNormInput input,
                          const BatchNormShape& shape, const float* gamma, const float* saved_mean,
                          const float* saved_inverse_std, float* grad_input, float* grad_gamma, float* grad_beta,

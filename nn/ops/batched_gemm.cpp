@@ -13,11 +13,11 @@ void BatchedGemmShape::validate() const {
                "batched_gemm: negative size m=" + std::to_string(m) + " n=" + std::to_string(n) +
                    " k=" + std::to_string(k) + " batch=" + std::to_string(batch));
   // Row-major: a row holds op's columns unless transposed.
-  GENINT_CHECK(lda >= (transpose_a ? m : k) && ldb >= (transpose_b ? k : n) && ldc >= n && lda > 0 && ldb > 0 &&
-                   ldc > 0,
-               "batched_gemm: row strides lda=" + std::to_string(lda) + " ldb=" + std::to_string(ldb) +
-                   " ldc=" + std::to_string(ldc) + " are too small for m=" + std::to_string(m) +
-                   " n=" + std::to_string(n) + " k=" + std::to_string(k));
+  GENINT_CHECK(
+      lda >= (transpose_a ? m : k) && ldb >= (transpose_b ? k : n) && ldc >= n && lda > 0 && ldb > 0 && ldc > 0,
+      "batched_gemm: row strides lda=" + std::to_string(lda) + " ldb=" + std::to_string(ldb) +
+          " ldc=" + std::to_string(ldc) + " are too small for m=" + std::to_string(m) + " n=" + std::to_string(n) +
+          " k=" + std::to_string(k));
 }
 
 void batched_gemm_cpu(const BatchedGemmShape& shape, const float* a, const float* b, float* c) {

@@ -11,8 +11,8 @@ namespace genint {
 
 struct BatchedGemmShape {
   bool transpose_a = false, transpose_b = false;
-  int m = 0, n = 0, k = 0;   // op(A_i) is m × k, op(B_i) k × n, C_i m × n
-  int lda = 0, ldb = 0, ldc = 0;  // row strides as stored
+  int m = 0, n = 0, k = 0;                                // op(A_i) is m × k, op(B_i) k × n, C_i m × n
+  int lda = 0, ldb = 0, ldc = 0;                          // row strides as stored
   std::int64_t stride_a = 0, stride_b = 0, stride_c = 0;  // elements between consecutive matrices
   int batch = 0;
   void validate() const;

@@ -9,9 +9,8 @@ namespace genint {
 namespace {
 
 [[noreturn]] void throw_bfloat16_on_cpu() {
-  throw Error(
-      "conditional_batch_norm: bfloat16 storage runs on CUDA only (the CPU twin keeps bf16 values in float32)",
-      Status::InvalidArgument);
+  throw Error("conditional_batch_norm: bfloat16 storage runs on CUDA only (the CPU twin keeps bf16 values in float32)",
+              Status::InvalidArgument);
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ struct ConditionalBatchNormParameters {
   const float* var = nullptr;
   const float* gain = nullptr;
   const float* bias = nullptr;
-  float eps = 0.0f;  // must be set: positive
+  float eps = 0.0f;   // must be set: positive
   bool relu = false;  // max(·, 0) on the result: BigGAN's bn → relu, fused on CUDA
 };
 
@@ -36,8 +36,7 @@ void check_conditional_batch_norm_shape(const ConditionalBatchNormShape& shape, 
 // bfloat16 ones (their bit patterns) read and written around float32 arithmetic (the output rounded to nearest
 // even), so bf16 activations stay bf16 between layers.
 void conditional_batch_norm_forward_cuda(const float* input, const ConditionalBatchNormShape& shape,
-                                         const ConditionalBatchNormParameters& parameters, float* output,
-                                         void* stream);
+                                         const ConditionalBatchNormParameters& parameters, float* output, void* stream);
 void conditional_batch_norm_forward_cuda(const float* input, const ConditionalBatchNormShape& shape,
                                          const ConditionalBatchNormParameters& parameters, std::uint16_t* output,
                                          void* stream);

@@ -1,5 +1,7 @@
 // conv2d's dispatch point: the Tensor layer checks shapes, dtypes and devices, takes scratch from the arena and
 // runs the CPU kernels (float32, or the bf16 twin: the CUDA mode's roundings around float32 sums) or cuDNN.
+#include "nn/ops/conv2d.h"
+
 #include <omp.h>
 
 #include <cstring>
@@ -8,7 +10,6 @@
 #include "nn/core/cuda_backend.h"
 #include "nn/core/error.h"
 #include "nn/ops/bfloat16_convert.h"
-#include "nn/ops/conv2d.h"
 
 namespace genint {
 
@@ -159,9 +160,8 @@ void backward_cpu(const Conv2dShape& shape, const Tensor& input, const Tensor& w
     if (input_grad.defined())
       conv2d_backward_data_cpu(shape, output_grad.data<float>(), weight.data<float>(), input_grad.data<float>(),
                                workspace.data, workspace.floats);
-    return conv2d_backward_weight_cpu(shape, input.data<float>(), output_grad.data<float>(),
-                                      weight_grad.data<float>(), optional_data(bias_grad), workspace.data,
-                                      workspace.floats);
+    return conv2d_backward_weight_cpu(shape, input.data<float>(), output_grad.data<float>(), weight_grad.data<float>(),
+                                      optional_data(bias_grad), workspace.data, workspace.floats);
   }
   const float* rounded_output_grad = bf16_operand(output_grad, scratch);
   if (input_grad.defined()) {
@@ -207,8 +207,7 @@ void conv2d_backward(const Tensor& input, const Tensor& weight, const Tensor& ou
   expect_operand("conv2d weight", weight, weight.shape(), device, params.bf16);
   GENINT_CHECK(output_grad.defined() && weight_grad.defined(), "conv2d: output_grad and weight_grad are required");
   // The bias gradient sums the float32 output gradient (it belongs to the float32 bias add).
-  expect_operand("conv2d output_grad", output_grad, output_shape(shape), device,
-                 params.bf16 && !bias_grad.defined());
+  expect_operand("conv2d output_grad", output_grad, output_shape(shape), device, params.bf16 && !bias_grad.defined());
   expect_operand("conv2d input_grad", input_grad, input.shape(), device, params.bf16);
   expect_operand("conv2d weight_grad", weight_grad, weight.shape(), device, params.bf16);
   expect_operand("conv2d bias_grad", bias_grad, Shape{shape.out_channels}, device, false);

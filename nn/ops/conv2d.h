@@ -75,9 +75,9 @@ std::size_t conv2d_cuda_cached_plans();
 // it back, runs the CPU kernels (or their bf16 twin) or the cuDNN path on the tensors' device. ----
 struct Conv2dParams {
   int stride = 1, padding = 0, dilation = 1, groups = 1;
-  bool allow_tf32 = false;  // CUDA only
-  void* stream = nullptr;   // CUDA only
-  bool bf16 = false;        // Conv2dOptions::bf16 (bfloat16 tensors are accepted only in this mode)
+  bool allow_tf32 = false;     // CUDA only
+  void* stream = nullptr;      // CUDA only
+  bool bf16 = false;           // Conv2dOptions::bf16 (bfloat16 tensors are accepted only in this mode)
   bool deterministic = false;  // CUDA only: Conv2dOptions::deterministic
 };
 Conv2dShape conv2d_shape(const Tensor& input, const Tensor& weight, const Conv2dParams& params);

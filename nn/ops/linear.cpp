@@ -1,10 +1,11 @@
 // linear's dispatch point (CPU sgemm or cuBLAS on the target's stream) and the Tensor layer that checks shapes,
 // dtypes and devices before dispatching.
+#include "nn/ops/linear.h"
+
 #include <string>
 
 #include "nn/core/cuda_backend.h"
 #include "nn/core/error.h"
-#include "nn/ops/linear.h"
 
 namespace genint {
 
@@ -72,9 +73,8 @@ void linear_backward(const Tensor& input, const Tensor& weight, const Tensor& ou
   expect_float_tensor("linear input_grad", input_grad, input.shape(), device, true);
   expect_float_tensor("linear weight_grad", weight_grad, weight.shape(), device, false);
   expect_float_tensor("linear bias_grad", bias_grad, Shape{shape.out_features}, device, true);
-  linear_backward(OpTarget{device, stream}, shape, input.data<float>(), weight.data<float>(),
-                  output_grad.data<float>(), optional_data(input_grad), weight_grad.data<float>(),
-                  optional_data(bias_grad), precision);
+  linear_backward(OpTarget{device, stream}, shape, input.data<float>(), weight.data<float>(), output_grad.data<float>(),
+                  optional_data(input_grad), weight_grad.data<float>(), optional_data(bias_grad), precision);
 }
 
 }  // namespace genint

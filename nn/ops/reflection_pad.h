@@ -30,7 +30,6 @@ void reflection_pad_forward_cpu(const float* input, const ReflectionPadShape& sh
 void reflection_pad_forward_cuda(const float* input, const ReflectionPadShape& shape, float* output, void* stream);
 
 // Dispatch point: the CPU function, or its CUDA twin on target.stream.
-void reflection_pad_forward(const OpTarget& target, const float* input, const ReflectionPadShape& shape,
-                            float* output);
+void reflection_pad_forward(const OpTarget& target, const float* input, const ReflectionPadShape& shape, float* output);
 
 }  // namespace genint

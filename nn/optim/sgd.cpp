@@ -1,6 +1,7 @@
 // SGD's dispatch point: the CPU update or the CUDA kernel on the target's stream.
-#include "nn/core/cuda_backend.h"
 #include "nn/optim/sgd.h"
+
+#include "nn/core/cuda_backend.h"
 
 namespace genint {
 

@@ -50,8 +50,7 @@ void copy_bytes_on_stream(void* destination, Device destination_device, const vo
     return;
   }
 #if GENINT_WITH_CUDA
-  GENINT_CUDA_CHECK(
-      cudaMemcpyAsync(destination, source, bytes, cudaMemcpyDefault, static_cast<cudaStream_t>(stream)));
+  GENINT_CUDA_CHECK(cudaMemcpyAsync(destination, source, bytes, cudaMemcpyDefault, static_cast<cudaStream_t>(stream)));
 #else
   static_cast<void>(stream);
   throw_cuda_backend_absent("tensor copy of CUDA memory");

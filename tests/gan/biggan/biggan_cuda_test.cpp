@@ -132,8 +132,8 @@ TEST_F(BigGanCudaTest, ActivationHooksSeeAndEditTheSameValuesAsOnTheCpu) {
   BigGanGenerator cuda = BigGanGenerator::load(kWeights, BigGanCudaTest::cuda());
   const auto hook_for = [](std::vector<std::vector<float>>& seen) {
     return [&seen](const BigGanActivation& activation) {
-      const std::size_t count = static_cast<std::size_t>(activation.batch) * activation.channels *
-                                activation.height * activation.width;
+      const std::size_t count =
+          static_cast<std::size_t>(activation.batch) * activation.channels * activation.height * activation.width;
       seen.emplace_back(activation.data, activation.data + count);
       for (std::size_t index = 0; index < count; index += 7) activation.data[index] *= 0.5f;  // the edit
     };

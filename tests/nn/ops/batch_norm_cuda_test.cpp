@@ -54,11 +54,10 @@ void compare_with_cpu(const BatchNormShape& shape, bool bf16_input) {
                               eval_output.data());
   batch_norm_backward_cpu(grad_output.data(), input.data(), shape, gamma.data(), saved_mean.data(),
                           saved_inverse_std.data(), grad_input.data(), grad_gamma.data(), grad_beta.data());
-  batch_norm_forward_train(cuda, device_values, shape, device_data<float>(device_gamma),
-                           device_data<float>(device_beta), 1e-5f, 0.1f, device_data<float>(device_mean),
-                           device_data<float>(device_var), device_data<float>(device_output),
-                           device_data<float>(device_saved_mean), device_data<float>(device_saved_inverse_std),
-                           workspace.data());
+  batch_norm_forward_train(
+      cuda, device_values, shape, device_data<float>(device_gamma), device_data<float>(device_beta), 1e-5f, 0.1f,
+      device_data<float>(device_mean), device_data<float>(device_var), device_data<float>(device_output),
+      device_data<float>(device_saved_mean), device_data<float>(device_saved_inverse_std), workspace.data());
   batch_norm_forward_eval(cuda, device_values, shape, device_data<float>(device_gamma), device_data<float>(device_beta),
                           device_data<float>(device_mean), device_data<float>(device_var), 1e-5f,
                           device_data<float>(device_eval_output));

@@ -25,7 +25,8 @@ const std::size_t kTotal = 3U * 5U * 33U * 17U;
 
 struct Case {
   std::vector<float> input = testing::seeded_uniform(kTotal, 61, -4.0f, 4.0f);
-  std::vector<float> mean = testing::seeded_uniform(5, 62, -1.0f, 1.0f), var = testing::seeded_uniform(5, 63, 0.1f, 2.0f);
+  std::vector<float> mean = testing::seeded_uniform(5, 62, -1.0f, 1.0f),
+                     var = testing::seeded_uniform(5, 63, 0.1f, 2.0f);
   std::vector<float> gain = testing::seeded_uniform(15, 64, 0.5f, 1.5f);
   std::vector<float> bias = testing::seeded_uniform(15, 65, -1.0f, 1.0f);
 

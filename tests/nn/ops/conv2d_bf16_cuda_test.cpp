@@ -33,12 +33,14 @@ TEST(Bfloat16ConvertCuda, BitIdenticalToTheCpu) {
   float_to_bfloat16_cpu(values.data(), count, expected.data());
   DeviceBuffer device_floats(values.size() * sizeof(float)), device_halves(values.size() * sizeof(std::uint16_t));
   device_floats.copy_from_host(values.data(), values.size() * sizeof(float));
-  float_to_bfloat16(OpTarget::cuda(), static_cast<const float*>(device_floats.data()), count, static_cast<std::uint16_t*>(device_halves.data()));
+  float_to_bfloat16(OpTarget::cuda(), static_cast<const float*>(device_floats.data()), count,
+                    static_cast<std::uint16_t*>(device_halves.data()));
   device_halves.copy_to_host(actual.data(), actual.size() * sizeof(std::uint16_t));
   EXPECT_EQ(actual, expected);
   std::vector<float> widened_expected(values.size()), widened_actual(values.size());
   bfloat16_to_float_cpu(expected.data(), count, widened_expected.data());
-  bfloat16_to_float(OpTarget::cuda(), static_cast<const std::uint16_t*>(device_halves.data()), count, static_cast<float*>(device_floats.data()));
+  bfloat16_to_float(OpTarget::cuda(), static_cast<const std::uint16_t*>(device_halves.data()), count,
+                    static_cast<float*>(device_floats.data()));
   device_floats.copy_to_host(widened_actual.data(), widened_actual.size() * sizeof(float));
   EXPECT_EQ(std::memcmp(widened_actual.data(), widened_expected.data(), values.size() * sizeof(float)), 0);
 }
