@@ -2,20 +2,15 @@
 // and the main program never changes when one is added (the plumbing is nn/core/command_line.h).
 #pragma once
 
-#include <string>
-
 #include "nn/core/command_line.h"
 
 namespace genint::bench {
 
-using BenchCommand = Subcommand;
-using BenchOptions = CommandOptions;
-
 SubcommandRegistry& bench_commands();
 
-struct BenchCommandRegistrar : SubcommandRegistrar {
-  BenchCommandRegistrar(const std::string& name, BenchCommand command)
-      : SubcommandRegistrar(bench_commands(), name, std::move(command)) {}
-};
+// --device cpu|cuda (default cpu), which every device-aware benchmark takes.
+inline OptionSpec add_device_option(CommandSpec command, std::string& device) {
+  return command.choice("--device", device, "where it runs", {"cpu", "cuda"});
+}
 
 }  // namespace genint::bench

@@ -21,6 +21,24 @@ namespace {
 // "--config random-256": pytorch-pretrained-biggan's biggan-deep-256 architecture with seeded random weights.
 constexpr const char* kRandom256 = "random-256";
 
+struct BigGanBenchOptions {
+  std::string device = "cpu";
+  int batch = 8;
+  std::string config = GENINT_BIGGAN_DEFAULT_WEIGHTS;
+  double seconds = 2.0, truncation = 0.4;
+  bool tf32 = false, bf16 = false;
+};
+
+void declare_biggan(CommandSpec command, BigGanBenchOptions& options) {
+  add_device_option(command, options.device);
+  command.integer("--batch", options.batch, "images per forward", 1, 65536);
+  command.text("--config", options.config, "a converted .safetensors, or random-256 (seeded random weights)");
+  command.number("--seconds", options.seconds, "measured wall time", 0.0, 86400.0, true);
+  command.number("--truncation", options.truncation, "z = truncated normal times t", 0.0, 1.0, true);
+  command.flag("--tf32", options.tf32, "cuda: allow TF32 tensor-core math");
+  command.flag("--bf16", options.bf16, "cuda: bf16 convolutions");
+}
+
 // Host conditions and statistics upload included; on CUDA the images stay on the device (as the loader uses them).
 Throughput measure(BigGanWeights weights, const BigGanBackend& backend, const BigGanInputs& inputs, int batch,
                    double seconds, double& flops_per_image) {
@@ -41,18 +59,14 @@ Throughput measure(BigGanWeights weights, const BigGanBackend& backend, const Bi
   return throughput;
 }
 
-int run_biggan(const std::vector<std::string>& arguments) {
-  const BenchOptions options(arguments, {"device", "batch", "config", "seconds", "truncation", "tf32", "bf16"});
-  const std::string device = options.text("device", "cpu");
-  GENINT_CHECK(device == "cpu" || device == "cuda", "--device must be cpu or cuda, got " + device);
-  GENINT_CHECK(device == "cuda" || (!options.has("tf32") && !options.has("bf16")),
-               "--tf32 and --bf16 apply to --device cuda only");
+int run_biggan(const BigGanBenchOptions& options) {
+  const std::string& device = options.device;
+  check_usage(device == "cuda" || (!options.tf32 && !options.bf16), "--tf32 and --bf16 apply to --device cuda only");
   if (device == "cuda") GENINT_CHECK(cuda_device_count() > 0, cuda_device_description());
-  const int batch = options.integer("batch", 8);
-  GENINT_CHECK(batch > 0, "--batch must be positive");
-  const double seconds = options.number("seconds", 2.0);
-  const double truncation = options.number("truncation", 0.4);
-  const std::string path = options.text("config", GENINT_BIGGAN_DEFAULT_WEIGHTS);
+  const int batch = options.batch;
+  const double seconds = options.seconds;
+  const double truncation = options.truncation;
+  const std::string& path = options.config;
   const bool random = path == kRandom256;
   BigGanWeights weights = random ? random_biggan_weights(biggan_deep_256_config(), 1) : BigGanWeights::load(path);
   const BigGanConfig config = weights.config;
@@ -71,16 +85,16 @@ int run_biggan(const std::vector<std::string>& arguments) {
   inputs.truncation = truncation;
   BigGanBackend backend;
   backend.device = device == "cuda" ? Device::Cuda : Device::Cpu;
-  backend.precision = options.has("bf16")   ? BigGanPrecision::Bf16
-                      : options.has("tf32") ? BigGanPrecision::Tf32
-                                            : BigGanPrecision::Float32;
+  backend.precision = options.bf16   ? BigGanPrecision::Bf16
+                      : options.tf32 ? BigGanPrecision::Tf32
+                                     : BigGanPrecision::Float32;
   double flops_per_image = 0.0;  // counted by the generator from the layer shapes that ran
   const Throughput throughput = measure(std::move(weights), backend, inputs, batch, seconds, flops_per_image);
   const double images_per_second = throughput.per_second();
   print_json_line({{"bench", "biggan"},
                    {"device", device},
-                   {"tf32", options.has("tf32")},
-                   {"bf16", options.has("bf16")},
+                   {"tf32", options.tf32},
+                   {"bf16", options.bf16},
                    {"model", path},
                    {"weights", random ? "random" : "file"},
                    {"resolution", resolution},
@@ -97,11 +111,9 @@ int run_biggan(const std::vector<std::string>& arguments) {
   return 0;
 }
 
-const BenchCommandRegistrar registrar("biggan",
-                                      {"BigGAN-deep forward images/s (--device cpu|cuda [--tf32] [--bf16] --batch N "
-                                       "--config converted.safetensors|random-256 --truncation T "
-                                       "--seconds S)",
-                                       run_biggan});
+const SubcommandRegistrar registrar(bench_commands(), "biggan",
+                                    make_subcommand("BigGAN-deep forward images/s (a converted model or random-256)",
+                                                    declare_biggan, run_biggan));
 
 }  // namespace
 }  // namespace genint::bench

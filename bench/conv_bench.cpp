@@ -75,28 +75,37 @@ void bench_layer(const ConvLayer& layer, Device device, int batch, double second
   }
 }
 
-int run_conv(const std::vector<std::string>& arguments) {
-  const BenchOptions options(arguments, {"device", "batch", "layer", "seconds", "tf32"});
-  const std::string device_name = options.text("device", "cpu");
-  GENINT_CHECK(device_name == "cpu" || device_name == "cuda", "--device must be cpu or cuda");
-  const Device device = device_name == "cpu" ? Device::Cpu : Device::Cuda;
+struct ConvBenchOptions {
+  std::string device = "cpu";
+  int batch = 0;  // 0: 8 on the CPU, 64 on CUDA
+  std::string layer = "all";
+  double seconds = 2.0;
+  bool tf32 = false;
+};
+
+void declare_conv(CommandSpec command, ConvBenchOptions& options) {
+  add_device_option(command, options.device);
+  command.integer("--batch", options.batch, "images per call (default 8 on cpu, 64 on cuda)", 1, 65536)
+      .default_text("");
+  command.choice("--layer", options.layer, "one layer, or all",
+                 {"all", "stem_7x7_s2", "stage2_3x3", "stage2_downsample_1x1_s2"});
+  command.number("--seconds", options.seconds, "measured wall time per layer and pass", 0.0, 86400.0, true);
+  command.flag("--tf32", options.tf32, "cuda: allow TF32 tensor-core math");
+}
+
+int run_conv(const ConvBenchOptions& options) {
+  const Device device = options.device == "cpu" ? Device::Cpu : Device::Cuda;
   if (device == Device::Cuda) GENINT_CHECK(cuda_device_count() > 0, cuda_device_description());
-  const int batch = options.integer("batch", device == Device::Cpu ? 8 : 64);
-  const double seconds = options.number("seconds", 2.0);
-  const std::string layer_name = options.text("layer", "all");
-  bool found = false;
-  for (const ConvLayer& layer : kLayers) {
-    if (layer_name != "all" && layer_name != layer.name) continue;
-    found = true;
-    bench_layer(layer, device, batch, seconds, options.has("tf32"));
-  }
-  GENINT_CHECK(found, "--layer " + layer_name + ": not one of all, stem_7x7_s2, stage2_3x3, stage2_downsample_1x1_s2");
+  const int batch = options.batch != 0 ? options.batch : device == Device::Cpu ? 8 : 64;
+  for (const ConvLayer& layer : kLayers)
+    if (options.layer == "all" || options.layer == layer.name)
+      bench_layer(layer, device, batch, options.seconds, options.tf32);
   return 0;
 }
 
-const BenchCommandRegistrar registrar("conv", {"ResNet-50 conv layers, forward and forward+backward images/s "
-                                               "(--device cpu|cuda --batch N --layer NAME|all --tf32)",
-                                               run_conv});
+const SubcommandRegistrar registrar(bench_commands(), "conv",
+                                    make_subcommand("ResNet-50 conv layers, forward and forward+backward images/s",
+                                                    declare_conv, run_conv));
 
 }  // namespace
 }  // namespace genint::bench

@@ -57,16 +57,27 @@ void build_synthetic_tree(const std::filesystem::path& root, long files, long cl
   std::fprintf(stderr, "index: tree of %ld files built in %.1f s\n", files, seconds_since(start));
 }
 
-int run_index(const std::vector<std::string>& arguments) {
-  const BenchOptions options(arguments, {"files", "classes", "threads", "repeats", "dir"});
-  const long files = static_cast<long>(options.number("files", 1281167));
-  const long classes = static_cast<long>(options.number("classes", 1000));
-  const int threads = options.integer("threads", 0), repeats = options.integer("repeats", 3);
-  GENINT_CHECK(files > 0 && classes > 0 && repeats > 0, "--files, --classes and --repeats must be positive");
+struct IndexBenchOptions {
+  long files = 1281167, classes = 1000;
+  int threads = 0, repeats = 3;
+  std::string dir;  // empty: a folder in the temporary directory named after the tree's size
+};
+
+void declare_index(CommandSpec command, IndexBenchOptions& options) {
+  command.integer("--files", options.files, "empty files in the synthetic tree", 1, 1'000'000'000);
+  command.integer("--classes", options.classes, "class folders", 1, 1'000'000);
+  command.integer("--threads", options.threads, "indexing threads (0: all cores)", 0, 256);
+  command.integer("--repeats", options.repeats, "index builds; the fastest is reported", 1, 1000);
+  command.text("--dir", options.dir, "where the tree is built and kept (default: TMPDIR/genint-bench-index-N-C)");
+}
+
+int run_index(const IndexBenchOptions& options) {
+  const long files = options.files, classes = options.classes;
+  const int threads = options.threads, repeats = options.repeats;
   const std::filesystem::path root =
-      options.text("dir", (std::filesystem::temp_directory_path() /
-                           ("genint-bench-index-" + std::to_string(files) + "-" + std::to_string(classes)))
-                              .string());
+      !options.dir.empty() ? std::filesystem::path(options.dir)
+                           : std::filesystem::temp_directory_path() /
+                                 ("genint-bench-index-" + std::to_string(files) + "-" + std::to_string(classes));
   build_synthetic_tree(root, files, classes);
 
   io::DatasetIndexOptions index_options;
@@ -102,9 +113,10 @@ int run_index(const std::vector<std::string>& arguments) {
   return 0;
 }
 
-const BenchCommandRegistrar registrar("index",
-                                      {"index a synthetic tree of --files N empty files in --classes C folders",
-                                       run_index});
+const SubcommandRegistrar registrar(bench_commands(), "index",
+                                    make_subcommand("index a synthetic tree of --files N empty files in --classes C "
+                                                    "folders",
+                                                    declare_index, run_index));
 
 }  // namespace
 }  // namespace genint::bench

@@ -1,5 +1,5 @@
 // genint-bench: runs one registered benchmark and prints its JSON lines on stdout.
-// Usage: genint-bench COMMAND [--option value ...]; genint-bench --help lists the commands.
+// Usage: genint-bench COMMAND [--option value ...]; genint-bench --help lists the commands, COMMAND --help its options.
 #include <string>
 #include <vector>
 
@@ -15,6 +15,6 @@ SubcommandRegistry& bench_commands() {
 }  // namespace genint::bench
 
 int main(int argc, char** argv) {
-  return genint::run_subcommand("genint-bench", genint::bench::bench_commands(),
-                                std::vector<std::string>(argv + 1, argv + argc));
+  return genint::run_subcommand("genint-bench", "genint-bench: throughput benchmarks, one JSON line per measurement",
+                                genint::bench::bench_commands(), std::vector<std::string>(argv + 1, argv + argc));
 }

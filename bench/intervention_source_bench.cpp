@@ -15,7 +15,6 @@
 #include "gan/directions/direction_discovery.h"
 #include "loader/sources/intervention/intervention_source.h"
 #include "loader/sources/source_statistics.h"
-#include "nn/core/error.h"
 
 namespace genint::bench {
 namespace {
@@ -47,17 +46,35 @@ class TemporaryDirections {
   std::string path_;
 };
 
-int run_gensource(const std::vector<std::string>& arguments) {
-  const BenchOptions options(arguments,
-                             {"config", "directions", "space", "chunk", "size", "layout", "truncation", "seconds"});
-  const std::string generator = options.text("config", GENINT_GENSOURCE_DEFAULT_WEIGHTS);
-  const std::string space = options.text("space", "latent");
-  const int chunk = options.integer("chunk", 8);
-  const int size = options.integer("size", 224);
-  const std::string layout = options.text("layout", "uint8_hwc");
-  GENINT_CHECK(layout == "uint8_hwc" || layout == "float32_chw", "--layout must be uint8_hwc or float32_chw");
+struct GensourceBenchOptions {
+  std::string generator = GENINT_GENSOURCE_DEFAULT_WEIGHTS;
+  std::string directions;  // empty: closed-form directions made for the generator
+  std::string space = "latent";
+  int chunk = 8, size = 224;
+  std::string layout = "uint8_hwc";
+  double truncation = 0.5, seconds = 2.0;
+};
+
+void declare_gensource(CommandSpec command, GensourceBenchOptions& options) {
+  command.text("--config", options.generator, "a converted BigGAN-deep .safetensors");
+  command.text("--directions", options.directions,
+               "a directions file (default: closed-form directions of the generator, made on the spot)");
+  command.choice("--space", options.space, "intervention space",
+                 {"observational", "latent", "latent_centred", "activation", "activation_centred"});
+  command.integer("--chunk", options.chunk, "images per generator call", 1, 1024);
+  command.integer("--size", options.size, "output side in pixels", 1, 4096);
+  command.choice("--layout", options.layout, "sample layout", {"uint8_hwc", "float32_chw"});
+  command.number("--truncation", options.truncation, "z = truncated normal times t", 0.0, 1.0, true);
+  command.number("--seconds", options.seconds, "measured wall time", 0.0, 86400.0, true);
+}
+
+int run_gensource(const GensourceBenchOptions& options) {
+  const std::string& generator = options.generator;
+  const std::string& space = options.space;
+  const int chunk = options.chunk, size = options.size;
+  const std::string& layout = options.layout;
   std::unique_ptr<TemporaryDirections> made_directions;
-  std::string directions = options.text("directions", "");
+  std::string directions = options.directions;
   if (space != "observational" && directions.empty()) {
     made_directions = std::make_unique<TemporaryDirections>(generator);
     directions = made_directions->path();
@@ -69,7 +86,7 @@ int run_gensource(const std::vector<std::string>& arguments) {
   settings.kind = loader::SourceKind::Intervention;
   settings.path = "gensource";
   settings.own_settings = {
-      {"generator", generator}, {"space", space}, {"chunk", chunk}, {"truncation", options.number("truncation", 0.5)}};
+      {"generator", generator}, {"space", space}, {"chunk", chunk}, {"truncation", options.truncation}};
   if (space != "observational") settings.own_settings["directions"] = directions;
   const auto source = make_intervention_source(config, settings);
 
@@ -80,7 +97,7 @@ int run_gensource(const std::vector<std::string>& arguments) {
   std::vector<loader::SampleRecord> records(static_cast<std::size_t>(chunk));
   std::vector<loader::SampleRequest> requests(static_cast<std::size_t>(chunk));
   std::uint64_t position = 0;
-  const double images_per_second = items_per_second(options.number("seconds", 2.0), [&] {
+  const double images_per_second = items_per_second(options.seconds, [&] {
     for (std::size_t index = 0; index < requests.size(); ++index, ++position) {
       requests[index] = loader::SampleRequest{};
       requests[index].position = position;
@@ -104,10 +121,9 @@ int run_gensource(const std::vector<std::string>& arguments) {
   return 0;
 }
 
-const BenchCommandRegistrar registrar(
-    "gensource", {"intervention source alone, one producer: images/s (--config converted.safetensors --directions "
-                  "file --space latent --chunk 8 --size 224 --layout uint8_hwc --truncation T --seconds S)",
-                  run_gensource});
+const SubcommandRegistrar registrar(bench_commands(), "gensource",
+                                    make_subcommand("intervention source alone, one producer: images/s",
+                                                    declare_gensource, run_gensource));
 
 }  // namespace
 }  // namespace genint::bench

@@ -55,28 +55,44 @@ void run_worker(const std::vector<std::string>& files, const io::NaturalPipeline
   }
 }
 
-int run_natural(const std::vector<std::string>& arguments) {
-  const BenchOptions options(
-      arguments, {"data", "threads", "seconds", "size", "fast-dct", "auto-augment", "auto-augment-interpolation"});
-  GENINT_CHECK(options.has("data"), "genint-bench natural: give --data DIR (a folder of JPEGs)");
-  const int threads = options.integer("threads", 1), size = options.integer("size", 224);
-  const double seconds = options.number("seconds", 5.0);
-  GENINT_CHECK(threads >= 1 && size >= 1 && seconds > 0.0, "genint-bench natural: bad --threads/--size/--seconds");
-  const std::vector<std::string> files = list_files(options.text("data", ""));
+struct NaturalBenchOptions {
+  std::string data;
+  int threads = 1, size = 224;
+  double seconds = 5.0;
+  bool fast_dct = false;
+  std::string auto_augment;  // empty: off
+  std::string auto_augment_interpolation = "nearest";
+};
+
+void declare_natural(CommandSpec command, NaturalBenchOptions& options) {
+  command.text("--data", options.data, "a folder of JPEGs").required();
+  command.integer("--threads", options.threads, "worker threads", 1, 256);
+  command.integer("--size", options.size, "output side in pixels", 1, 4096);
+  command.number("--seconds", options.seconds, "measured wall time", 0.0, 86400.0, true);
+  command.flag("--fast-dct", options.fast_dct, "JDCT_IFAST instead of the default ISLOW");
+  OptionSpec auto_augment = command.choice(
+      "--auto-augment", options.auto_augment,
+      "torchvision's AutoAugment policy after the flip (cifar10 and svhn are not built in)", {"imagenet"});
+  command
+      .choice("--auto-augment-interpolation", options.auto_augment_interpolation, "AutoAugment's resampling",
+              {"nearest", "bilinear"})
+      .needs(auto_augment);
+}
+
+int run_natural(const NaturalBenchOptions& options) {
+  const int threads = options.threads, size = options.size;
+  const double seconds = options.seconds;
+  const std::vector<std::string> files = list_files(options.data);
   // The loader's threads are the parallelism; OpenCV's own pool would only oversubscribe the cores.
   cv::setNumThreads(0);
   io::NaturalPipelineConfig config;
   config.output_size = size;
-  config.fast_dct = options.has("fast-dct");  // JDCT_IFAST, to weigh what it buys against the default ISLOW
-  // --auto-augment POLICY: torchvision's AutoAugment after the flip (an unknown or empty name is refused).
-  const std::string auto_augment = options.text("auto-augment", "");
-  GENINT_CHECK(options.has("auto-augment") || !options.has("auto-augment-interpolation"),
-               "genint-bench natural: --auto-augment-interpolation needs --auto-augment");
-  if (options.has("auto-augment")) {
+  config.fast_dct = options.fast_dct;  // JDCT_IFAST, to weigh what it buys against the default ISLOW
+  const std::string& auto_augment = options.auto_augment;
+  if (!auto_augment.empty()) {
     io::AutoAugmentOptions auto_augment_options;
     auto_augment_options.policy = io::auto_augment_policy_from_name(auto_augment);
-    auto_augment_options.interpolation =
-        io::auto_augment_interpolation_from_name(options.text("auto-augment-interpolation", "nearest"));
+    auto_augment_options.interpolation = io::auto_augment_interpolation_from_name(options.auto_augment_interpolation);
     config.auto_augment = auto_augment_options;
   }
 
@@ -119,17 +135,16 @@ int run_natural(const std::vector<std::string>& arguments) {
        {"mean_scale_eighths", total.images ? static_cast<double>(total.scale_eighths_sum) / total.images : 0.0},
        {"fast_dct", config.fast_dct},
        {"auto_augment", config.auto_augment ? auto_augment : "off"},
-       {"auto_augment_interpolation", config.auto_augment ? options.text("auto-augment-interpolation", "nearest") : ""},
+       {"auto_augment_interpolation", config.auto_augment ? options.auto_augment_interpolation : ""},
        {"auto_augment_steps_per_image",
         total.images ? static_cast<double>(total.auto_augment_steps) / static_cast<double>(total.images) : 0.0}});
   return 0;
 }
 
-const BenchCommandRegistrar registrar(
-    "natural",
-    {"file → ROI decode → random-resized-crop → flip → [AutoAugment] → normalize (--data DIR --threads N --seconds S "
-     "[--fast-dct] [--auto-augment imagenet [--auto-augment-interpolation nearest|bilinear]])",
-     run_natural});
+const SubcommandRegistrar registrar(
+    bench_commands(), "natural",
+    make_subcommand("file → ROI decode → random-resized-crop → flip → [AutoAugment] → normalize, images/s",
+                    declare_natural, run_natural));
 
 }  // namespace
 }  // namespace genint::bench

@@ -13,12 +13,23 @@
 namespace genint::bench {
 namespace {
 
-int run_normalize(const std::vector<std::string>& arguments) {
-  const BenchOptions options(arguments, {"device", "batch", "size", "seconds"});
-  const std::string device = options.text("device", "cpu");
-  const int batch = options.integer("batch", 256), size = options.integer("size", 224);
-  const double seconds = options.number("seconds", 2.0);
-  GENINT_CHECK(device == "cpu" || device == "cuda", "--device must be cpu or cuda");
+struct NormalizeBenchOptions {
+  std::string device = "cpu";
+  int batch = 256, size = 224;
+  double seconds = 2.0;
+};
+
+void declare_normalize(CommandSpec command, NormalizeBenchOptions& options) {
+  add_device_option(command, options.device);
+  command.integer("--batch", options.batch, "images per call", 1, 65536);
+  command.integer("--size", options.size, "image side in pixels", 1, 8192);
+  command.number("--seconds", options.seconds, "measured wall time", 0.0, 86400.0, true);
+}
+
+int run_normalize(const NormalizeBenchOptions& options) {
+  const std::string& device = options.device;
+  const int batch = options.batch, size = options.size;
+  const double seconds = options.seconds;
   const std::size_t pixels = static_cast<std::size_t>(batch) * size * size;
   std::vector<std::uint8_t> images(pixels * 3);
   std::mt19937 generator(3);
@@ -54,8 +65,9 @@ int run_normalize(const std::vector<std::string>& arguments) {
   return 0;
 }
 
-const BenchCommandRegistrar registrar("normalize",
-                                      {"uint8 HWC → normalized float CHW (--device cpu|cuda)", run_normalize});
+const SubcommandRegistrar registrar(bench_commands(), "normalize",
+                                    make_subcommand("uint8 HWC → normalized float CHW, images/s and GB/s",
+                                                    declare_normalize, run_normalize));
 
 }  // namespace
 }  // namespace genint::bench

@@ -9,7 +9,6 @@
 #include "bench/bench_command.h"
 #include "bench/json_line.h"
 #include "loader/pipeline/blocking_queue.h"
-#include "nn/core/error.h"
 
 namespace genint::bench {
 namespace {
@@ -20,11 +19,20 @@ struct Handle {  // the size of the loader's ReadySample
   std::uint64_t task;
 };
 
-int run_queue(const std::vector<std::string>& arguments) {
-  const BenchOptions options(arguments, {"producers", "bulk", "seconds"});
-  const int producers = options.integer("producers", 4), bulk = options.integer("bulk", 8);
-  const double seconds = options.number("seconds", 2.0);
-  GENINT_CHECK(producers >= 1 && bulk >= 1 && seconds > 0, "genint-bench queue: bad --producers/--bulk/--seconds");
+struct QueueBenchOptions {
+  int producers = 4, bulk = 8;
+  double seconds = 2.0;
+};
+
+void declare_queue(CommandSpec command, QueueBenchOptions& options) {
+  command.integer("--producers", options.producers, "producer threads", 1, 256);
+  command.integer("--bulk", options.bulk, "handles per bulk enqueue", 1, 4096);
+  command.number("--seconds", options.seconds, "measured wall time", 0.0, 86400.0, true);
+}
+
+int run_queue(const QueueBenchOptions& options) {
+  const int producers = options.producers, bulk = options.bulk;
+  const double seconds = options.seconds;
   moodycamel::BlockingConcurrentQueue<Handle> queue(4096, static_cast<std::size_t>(producers), 1);
   std::atomic<bool> stop{false};
   std::atomic<std::int64_t> outstanding{0};
@@ -62,9 +70,10 @@ int run_queue(const std::vector<std::string>& arguments) {
   return 0;
 }
 
-const BenchCommandRegistrar registrar(
-    "queue", {"lock-free sample hand-off: P producers (tokens, bulk) → 1 blocking consumer (--producers P --bulk B)",
-              run_queue});
+const SubcommandRegistrar registrar(
+    bench_commands(), "queue",
+    make_subcommand("lock-free sample hand-off: P producers (tokens, bulk) → 1 blocking consumer", declare_queue,
+                    run_queue));
 
 }  // namespace
 }  // namespace genint::bench

@@ -20,27 +20,42 @@
 namespace genint::bench {
 namespace {
 
-int run_resnet(const std::vector<std::string>& arguments) {
-  const BenchOptions options(
-      arguments, {"arch", "batch", "size", "mode", "classes", "iterations", "seconds", "device", "tf32", "bf16"});
-  const std::string device = options.text("device", "cpu");
-  GENINT_CHECK(device == "cpu" || device == "cuda", "--device must be cpu or cuda, got " + device);
-  GENINT_CHECK(device == "cuda" || (!options.has("tf32") && !options.has("bf16")),
-               "--tf32 and --bf16 apply to --device cuda only");
-  if (device == "cuda") GENINT_CHECK(cuda_device_count() > 0, cuda_device_description());
-  const std::string architecture = options.text("arch", "resnet18");
-  const int batch = options.integer("batch", 8);
-  const int size = options.integer("size", 224);
-  const std::string mode = options.text("mode", "forward");
-  GENINT_CHECK(mode == "forward" || mode == "train", "--mode must be forward or train, got " + mode);
-  GENINT_CHECK(batch > 0 && size > 0, "--batch and --size must be positive");
-  const int minimum_iterations = options.integer("iterations", 5);
-  const double minimum_seconds = options.number("seconds", 2.0);
+struct ResNetBenchOptions {
+  std::string device = "cpu", architecture = "resnet18", mode = "forward";
+  int batch = 8, size = 224, classes = 1000, iterations = 5;
+  double seconds = 2.0;
+  bool tf32 = false, bf16 = false;
+};
 
-  ResNetConfig config{architecture, options.integer("classes", 1000), false};
+void declare_resnet(CommandSpec command, ResNetBenchOptions& options) {
+  add_device_option(command, options.device);
+  command.choice("--arch", options.architecture, "torchvision architecture",
+                 {"resnet18", "resnet34", "resnet50", "resnet101", "resnet152"});
+  command.integer("--batch", options.batch, "images per step", 1, 65536);
+  command.integer("--size", options.size, "image side in pixels", 1, 4096);
+  command.choice("--mode", options.mode, "forward (eval batch norm) or a training step", {"forward", "train"});
+  command.integer("--classes", options.classes, "classifier outputs", 1, 1'000'000);
+  command.integer("--iterations", options.iterations, "timed steps at least", 1, 1'000'000);
+  command.number("--seconds", options.seconds, "timed wall time at least", 0.0, 86400.0);
+  command.flag("--tf32", options.tf32, "cuda: allow TF32 tensor-core math");
+  command.flag("--bf16", options.bf16, "cuda: bf16 convolutions (BN, fc and SGD stay float32)");
+}
+
+int run_resnet(const ResNetBenchOptions& options) {
+  const std::string& device = options.device;
+  check_usage(device == "cuda" || (!options.tf32 && !options.bf16), "--tf32 and --bf16 apply to --device cuda only");
+  if (device == "cuda") GENINT_CHECK(cuda_device_count() > 0, cuda_device_description());
+  const std::string& architecture = options.architecture;
+  const int batch = options.batch;
+  const int size = options.size;
+  const std::string& mode = options.mode;
+  const int minimum_iterations = options.iterations;
+  const double minimum_seconds = options.seconds;
+
+  ResNetConfig config{architecture, options.classes, false};
   config.device = device == "cuda" ? Device::Cuda : Device::Cpu;
-  config.allow_tf32 = options.has("tf32");
-  config.bf16 = options.has("bf16");  // bf16 convolutions; BN, fc and the SGD master weights stay float32
+  config.allow_tf32 = options.tf32;
+  config.bf16 = options.bf16;  // bf16 convolutions; BN, fc and the SGD master weights stay float32
   ResNet model(config);
   Sgd sgd(SgdOptions{0.9f, 1e-4f, false});
   for (const ResNetTensor& parameter : model.parameters()) sgd.add_parameter(parameter.value, parameter.grad);
@@ -93,11 +108,9 @@ int run_resnet(const std::vector<std::string>& arguments) {
   return 0;
 }
 
-const BenchCommandRegistrar registrar(
-    "resnet",
-    {"ResNet forward or training step: --device cpu|cuda [--tf32] [--bf16] --arch resnet18 --batch 8 --size 224 "
-     "--mode forward|train",
-     run_resnet});
+const SubcommandRegistrar registrar(bench_commands(), "resnet",
+                                    make_subcommand("ResNet forward or training step: images/s, ms per batch",
+                                                    declare_resnet, run_resnet));
 
 }  // namespace
 }  // namespace genint::bench

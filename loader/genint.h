@@ -27,8 +27,10 @@ extern "C" {
 /* Bumped when functions or types are added and everything older keeps working; reset when the ABI changes.
  * 1: device output (genint_device_batch, genint_loader_device_batch, ..._wait_batch_on_stream,
  *    ..._release_batch_on_stream).
- * 2: genint_last_error_status. */
-#define GENINT_ABI_MINOR_VERSION 2
+ * 2: genint_last_error_status.
+ * 3: per-sample extras (genint_batch_extras, genint_loader_batch_extras): Mixup partners and λ, AutoAugment
+ *    choices, transfer α. */
+#define GENINT_ABI_MINOR_VERSION 3
 
 typedef enum genint_status {
   GENINT_OK = 0,
@@ -130,8 +132,11 @@ GENINT_API genint_status genint_loader_create_from_json(const char* config_json,
 /* Thread-safe. The same, reading the config from a file. */
 GENINT_API genint_status genint_loader_create_from_file(const char* config_path, genint_loader** out_loader);
 /* Thread-safe (callers get distinct batches, in order of their calls' completion). Blocks, sleeping, until
- * the next batch is ready and fills *out_batch. GENINT_ERROR_INVALID_ARGUMENT when every batch buffer is
- * already borrowed; a producer's failure (e.g. no usable file left) is reported here and stops the loader. */
+ * the next batch is ready and fills *out_batch. GENINT_ERROR_INVALID_ARGUMENT when every batch buffer is already
+ * borrowed. With "deterministic": true, batch k is made in the buffer of batch k − batches_in_flight: while the
+ * calling thread still holds that batch, the call fails at once with GENINT_ERROR_INVALID_ARGUMENT naming it
+ * (it could never complete); held by another thread, it is waited for. A producer's failure (e.g. no usable file
+ * left) is reported here and stops the loader. */
 GENINT_API genint_status genint_loader_next_batch(genint_loader* loader, genint_batch* out_batch);
 /* Thread-safe. Gives a batch's buffers back. Releasing a batch twice gives GENINT_ERROR_INVALID_ARGUMENT. */
 GENINT_API genint_status genint_loader_release_batch(genint_loader* loader, const genint_batch* batch);
@@ -187,6 +192,47 @@ GENINT_API genint_status genint_loader_wait_batch_on_stream(genint_loader* loade
  * into that device buffer waits for that point on the device, so the host never waits for the trainer. */
 GENINT_API genint_status genint_loader_release_batch_on_stream(genint_loader* loader, const genint_batch* batch,
                                                                void* stream);
+
+/* ---- Per-sample extras (ABI minor 3) ----------------------------------------------------------------------
+ * Arrays beside a batch's own, one entry per sample in the batch's order, for what only some configs produce:
+ * Mixup ("mixup": {"alpha": 0.4}), AutoAugment (natural sources' "auto_augment") and the transferred source's
+ * style strength. genint_batch itself is never extended (callers allocate it); this struct is the library's,
+ * one per batch buffer, and later minor versions only append fields to it, so a caller reads the fields its
+ * header declares and never copies the struct. Host memory only; with a device output the device images are
+ * already mixed, and the arrays here are small enough to copy. */
+
+/* Bits of genint_batch_extras.auto_augment_ops. */
+#define GENINT_AUTO_AUGMENT_FIRST_APPLIED 1  /* the sub-policy's first operation ran (its probability came up) */
+#define GENINT_AUTO_AUGMENT_SECOND_APPLIED 2 /* the second ran */
+#define GENINT_AUTO_AUGMENT_FIRST_NEGATED 4  /* the first is a signed operation and ran with magnitude × −1 */
+#define GENINT_AUTO_AUGMENT_SECOND_NEGATED 8
+
+typedef struct genint_batch_extras {
+  uint32_t struct_size; /* sizeof(genint_batch_extras) in the library: fields past your header's are newer */
+  int32_t mixup;        /* 1 when the config mixes batches ("mixup"), else 0 */
+  /* Mixup: sample i's image is λ_i · (its own) + (1 − λ_i) · (partner's), where partner = mixup_partners[i] (the
+   * neighbouring slot of the same natural source; i itself, with λ_i = 1, for unmixed samples: generated ones, an
+   * odd one out, or every sample without Mixup). Loss: λ_i · CE(labels[i]) + (1 − λ_i) · CE(mixup_partner_labels[i]),
+   * times weights[i] as usual. Pairs are mutual (partner of partner = i) and share λ. λ is exactly a multiple of
+   * 1/256 (uint8 layout) or 1/65536 (float32 layout): the λ applied. */
+  const int32_t* mixup_partners;
+  const int32_t* mixup_partner_labels; /* labels[mixup_partners[i]] */
+  const float* mixup_lambdas;          /* λ_i in [0, 1] */
+  /* AutoAugment (natural sources with "auto_augment"): the sub-policy drawn (0..24 for "imagenet", in
+   * torchvision's order) or −1 where AutoAugment did not run (off, or not a natural sample), and the
+   * GENINT_AUTO_AUGMENT_* bits of which of its two operations ran and with which sign. */
+  const int32_t* auto_augment_sub_policies;
+  const uint8_t* auto_augment_ops;
+  /* Transferred samples: the style strength α in [0, 1] (the style image's record is in genint_batch.interventions);
+   * −1 for every other sample. */
+  const float* transfer_alphas;
+} genint_batch_extras;
+
+/* Thread-safe, for a borrowed batch. Points *out_extras at the batch's extras: the struct and every array stay
+ * valid (and unchanged) until the batch is released. GENINT_ERROR_INVALID_ARGUMENT when the batch is not borrowed.
+ * Check genint_abi_minor_version() >= 3 before calling it. */
+GENINT_API genint_status genint_loader_batch_extras(const genint_loader* loader, const genint_batch* batch,
+                                                    const genint_batch_extras** out_extras);
 
 #ifdef __cplusplus
 }

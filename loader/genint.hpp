@@ -136,7 +136,9 @@ class BorrowedBatch {
     if (loader_ != nullptr) genint_loader_release_batch(loader_, &batch_);
   }
   BorrowedBatch(BorrowedBatch&& other) noexcept
-      : loader_(std::exchange(other.loader_, nullptr)), batch_(other.batch_) {}
+      : loader_(std::exchange(other.loader_, nullptr)),
+        batch_(other.batch_),
+        extras_(std::exchange(other.extras_, nullptr)) {}
   BorrowedBatch& operator=(BorrowedBatch&&) = delete;  // would release one batch implicitly: say release()
   BorrowedBatch(const BorrowedBatch&) = delete;
   BorrowedBatch& operator=(const BorrowedBatch&) = delete;
@@ -150,13 +152,37 @@ class BorrowedBatch {
   bool holds_batch() const noexcept { return loader_ != nullptr; }
 
   const genint_batch& get() const noexcept { return batch_; }
+  // The batch's per-sample extras (ABI minor 3: Mixup partners, their labels and λ, AutoAugment choices, transfer
+  // α), fetched on first use; valid until the batch is released. LoaderError once it was released.
+  const genint_batch_extras& extras() const {
+    if (loader_ == nullptr)
+      throw LoaderError(GENINT_ERROR_INVALID_ARGUMENT, "genint_loader_batch_extras", "the batch was released");
+    if (extras_ == nullptr)
+      check_status(genint_loader_batch_extras(loader_, &batch_, &extras_), "genint_loader_batch_extras");
+    return *extras_;
+  }
   const genint_batch& operator*() const noexcept { return batch_; }
   const genint_batch* operator->() const noexcept { return &batch_; }
 
  private:
   genint_loader* loader_;
   genint_batch batch_{};
+  mutable const genint_batch_extras* extras_ = nullptr;  // fetched by extras(); the library's, not ours
 };
+
+// Mixup's loss as two ordinary weighted cross-entropies, for trainers that have one (genint-train's
+// nn/ops/cross_entropy.h): w·(λ·CE(y) + (1 − λ)·CE(y′)) = (w·λ)·CE(y) + (w·(1 − λ))·CE(y′). From each sample's
+// weight w (e.g. Eq. 1's λ_source / n_source) it writes own_weights = w·λ, for the batch's labels, and
+// partner_weights = w·(1 − λ), for extras.mixup_partner_labels; without Mixup partner_weights are all 0.
+// Each array holds batch.size floats.
+inline void mixup_loss_weights(const genint_batch& batch, const genint_batch_extras& extras,
+                               const float* sample_weights, float* own_weights, float* partner_weights) {
+  for (std::int32_t sample = 0; sample < batch.size; ++sample) {
+    const float lambda = extras.mixup_lambdas[sample];
+    own_weights[sample] = sample_weights[sample] * lambda;
+    partner_weights[sample] = sample_weights[sample] * (1.0f - lambda);
+  }
+}
 
 }  // namespace genint
 

@@ -3,8 +3,10 @@
 #include "examples/trainer/momentum_sgd.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "nn/core/error.h"
+#include "nn/core/parse_number.h"
 #include "nn/safetensors/safetensors_reader.h"
 #include "nn/safetensors/safetensors_writer.h"
 
@@ -66,7 +68,10 @@ void MomentumSgd::load(const std::string& path) {
   }
   const auto steps = file.metadata().find("steps_taken");
   GENINT_CHECK(steps != file.metadata().end(), path + ": metadata has no steps_taken");
-  steps_taken_ = std::stoll(steps->second);
+  const std::optional<std::int64_t> steps_taken = parse_integer(steps->second);
+  GENINT_CHECK(steps_taken.has_value() && *steps_taken >= 0,
+               path + ": metadata steps_taken is not a step count: \"" + steps->second + "\"");
+  steps_taken_ = *steps_taken;
 }
 
 }  // namespace genint::trainer

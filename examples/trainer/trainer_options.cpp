@@ -1,41 +1,14 @@
-// Command-line parsing for genint-train: every flag takes one value (or none for switches), unknown flags
-// and malformed numbers are errors naming the flag.
+// genint-train's command line (CLI11 through nn/core/command_line.h): every option with its range and default, and
+// the checks of TrainerOptions built in code.
 #include "examples/trainer/trainer_options.h"
 
 #include <fstream>
-#include <functional>
-#include <map>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "nn/core/error.h"
-
 namespace genint::trainer {
 namespace {
-
-std::int64_t parse_integer(const std::string& flag, const std::string& text) {
-  std::size_t used = 0;
-  long long value = 0;
-  try {
-    value = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  GENINT_CHECK(used == text.size() && !text.empty(), flag + ": '" + text + "' is not an integer");
-  return value;
-}
-
-double parse_number(const std::string& flag, const std::string& text) {
-  std::size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  GENINT_CHECK(used == text.size() && !text.empty(), flag + ": '" + text + "' is not a number");
-  return value;
-}
 
 std::string read_text_file(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
@@ -48,76 +21,60 @@ std::string read_text_file(const std::string& path) {
 LearningRateSchedule::Kind parse_schedule_kind(const std::string& text) {
   if (text == "step") return LearningRateSchedule::Kind::Step;
   if (text == "cosine") return LearningRateSchedule::Kind::Cosine;
-  GENINT_CHECK(text == "constant", "--lr-schedule: '" + text + "' is not step, cosine or constant");
+  check_usage(text == "constant", "--lr-schedule: '" + text + "' is not step, cosine or constant");
   return LearningRateSchedule::Kind::Constant;
 }
 
-// What a plain --data run needs besides the options struct.
-struct FolderSettings {
-  std::string root;
-  int image_size = 224;
-  int batch_size = 256;
-  int threads = 4;
-  std::uint64_t seed = 0;
-};
+constexpr std::int64_t kMany = std::numeric_limits<std::int32_t>::max();
+constexpr std::int64_t kManySteps = std::numeric_limits<std::int64_t>::max();
+constexpr double kLarge = 1e300;
 
-using ValueHandler = std::function<void(TrainerOptions&, FolderSettings&, const std::string&, const std::string&)>;
-
-int to_int(const std::string& flag, const std::string& value) {
-  return static_cast<int>(parse_integer(flag, value));
+void declare_data_options(CommandSpec command, TrainerArguments& arguments) {
+  OptionSpec config =
+      command.text("--loader-config", arguments.loader_config_path, "the loader's config (docs/c-api.md)");
+  command.text("--data", arguments.data_root, "an ImageNet-layout folder: one natural source, float32 CHW")
+      .excludes(config);
+  command.integer("--image-size", arguments.image_size, "--data: image side", 1, 8192);
+  command.integer("--batch-size", arguments.batch_size, "--data: images per batch", 1, kMany);
+  command.integer("--loader-threads", arguments.loader_threads, "--data: decode threads", 1, 4096);
+  command.seed("--seed", arguments.seed, "--data: the loader's seed");
 }
 
-std::map<std::string, ValueHandler> value_flags() {
-  return {
-      {"--loader-config", [](TrainerOptions& o, FolderSettings&, const std::string&,
-                             const std::string& v) { o.loader_config_json = read_text_file(v); }},
-      {"--data", [](TrainerOptions&, FolderSettings& f, const std::string&, const std::string& v) { f.root = v; }},
-      {"--image-size", [](TrainerOptions&, FolderSettings& f, const std::string& k,
-                          const std::string& v) { f.image_size = to_int(k, v); }},
-      {"--batch-size", [](TrainerOptions&, FolderSettings& f, const std::string& k,
-                          const std::string& v) { f.batch_size = to_int(k, v); }},
-      {"--loader-threads", [](TrainerOptions&, FolderSettings& f, const std::string& k,
-                              const std::string& v) { f.threads = to_int(k, v); }},
-      {"--seed", [](TrainerOptions&, FolderSettings& f, const std::string& k,
-                    const std::string& v) { f.seed = static_cast<std::uint64_t>(parse_integer(k, v)); }},
-      {"--arch",
-       [](TrainerOptions& o, FolderSettings&, const std::string&, const std::string& v) { o.architecture = v; }},
-      {"--num-classes", [](TrainerOptions& o, FolderSettings&, const std::string& k,
-                           const std::string& v) { o.num_classes = to_int(k, v); }},
-      {"--device", [](TrainerOptions& o, FolderSettings&, const std::string&, const std::string& v) { o.device = v; }},
-      {"--epochs",
-       [](TrainerOptions& o, FolderSettings&, const std::string& k, const std::string& v) { o.epochs = to_int(k, v); }},
-      {"--max-steps", [](TrainerOptions& o, FolderSettings&, const std::string& k,
-                         const std::string& v) { o.max_steps = parse_integer(k, v); }},
-      {"--lr", [](TrainerOptions& o, FolderSettings&, const std::string& k,
-                  const std::string& v) { o.schedule.base = parse_number(k, v); }},
-      {"--lr-schedule", [](TrainerOptions& o, FolderSettings&, const std::string&,
-                           const std::string& v) { o.schedule.kind = parse_schedule_kind(v); }},
-      {"--lr-step-epochs", [](TrainerOptions& o, FolderSettings&, const std::string& k,
-                              const std::string& v) { o.schedule.step_epochs = to_int(k, v); }},
-      {"--lr-gamma", [](TrainerOptions& o, FolderSettings&, const std::string& k,
-                        const std::string& v) { o.schedule.gamma = parse_number(k, v); }},
-      {"--lr-min", [](TrainerOptions& o, FolderSettings&, const std::string& k,
-                      const std::string& v) { o.schedule.minimum = parse_number(k, v); }},
-      {"--momentum", [](TrainerOptions& o, FolderSettings&, const std::string& k,
-                        const std::string& v) { o.momentum = static_cast<float>(parse_number(k, v)); }},
-      {"--weight-decay", [](TrainerOptions& o, FolderSettings&, const std::string& k,
-                            const std::string& v) { o.weight_decay = static_cast<float>(parse_number(k, v)); }},
-      {"--init-seed", [](TrainerOptions& o, FolderSettings&, const std::string& k,
-                         const std::string& v) { o.init_seed = static_cast<std::uint64_t>(parse_integer(k, v)); }},
-      {"--output",
-       [](TrainerOptions& o, FolderSettings&, const std::string&, const std::string& v) { o.output_dir = v; }},
-      {"--checkpoint-every", [](TrainerOptions& o, FolderSettings&, const std::string& k,
-                                const std::string& v) { o.checkpoint_every_steps = parse_integer(k, v); }},
-      {"--checkpoint-every-epochs", [](TrainerOptions& o, FolderSettings&, const std::string& k,
-                                       const std::string& v) { o.checkpoint_every_epochs = to_int(k, v); }},
-      {"--keep-checkpoints", [](TrainerOptions& o, FolderSettings&, const std::string& k,
-                                const std::string& v) { o.keep_checkpoints = to_int(k, v); }},
-      {"--log-every", [](TrainerOptions& o, FolderSettings&, const std::string& k,
-                         const std::string& v) { o.log_every_steps = to_int(k, v); }},
-      {"--resume",
-       [](TrainerOptions& o, FolderSettings&, const std::string&, const std::string& v) { o.resume_from = v; }},
-  };
+void declare_model_options(CommandSpec command, TrainerOptions& options) {
+  command.choice("--arch", options.architecture, "torchvision architecture",
+                 {"resnet18", "resnet34", "resnet50", "resnet101", "resnet152"});
+  command.integer("--num-classes", options.num_classes, "classifier outputs", 1, kMany);
+  command.flag("--small-input-stem", options.small_input_stem, "3x3 stem without max-pool, for small images");
+  command.choice("--device", options.device, "where it trains", {"cpu", "cuda"});
+  command.flag("--bf16", options.bf16, "with --device cuda: bf16 convolutions with float accumulation");
+  command.seed("--init-seed", options.init_seed, "seed of torchvision's initialisation");
+}
+
+void declare_schedule_options(CommandSpec command, TrainerArguments& arguments) {
+  TrainerOptions& options = arguments.options;
+  command.integer("--epochs", options.epochs, "training stops when the natural stream reaches this epoch", 1, kMany);
+  command.integer("--max-steps", options.max_steps, "> 0: also stop after this many steps", 0, kManySteps);
+  command.number("--lr", options.schedule.base, "base learning rate", 0.0, kLarge, true);
+  command.choice("--lr-schedule", arguments.lr_schedule, "learning-rate schedule", {"step", "cosine", "constant"});
+  command.integer("--lr-step-epochs", options.schedule.step_epochs, "step: epochs between decays", 1, kMany);
+  command.number("--lr-gamma", options.schedule.gamma, "step: decay factor", 0.0, kLarge);
+  command.number("--lr-min", options.schedule.minimum, "cosine: the final rate", 0.0, kLarge);
+  command.number("--momentum", options.momentum, "SGD momentum", 0.0, kLarge);
+  command.number("--weight-decay", options.weight_decay, "L2 weight decay", 0.0, kLarge);
+  command.flag("--nesterov", options.nesterov, "Nesterov momentum");
+}
+
+void declare_output_options(CommandSpec command, TrainerArguments& arguments) {
+  TrainerOptions& options = arguments.options;
+  command.text("--output", options.output_dir, "checkpoints/, latest-checkpoint and train-log.jsonl go here");
+  command.integer("--checkpoint-every", options.checkpoint_every_steps, "steps between checkpoints (0: none)", 0,
+                  kManySteps);
+  command.integer("--checkpoint-every-epochs", options.checkpoint_every_epochs,
+                  "epochs between checkpoints (0: only the final one)", 0, kMany);
+  command.integer("--keep-checkpoints", options.keep_checkpoints, "older step checkpoints are removed", 1, kMany);
+  command.integer("--log-every", options.log_every_steps, "steps between JSONL lines and progress refreshes", 1, kMany);
+  command.text("--resume", options.resume_from, "a checkpoint folder, or latest (OUTPUT/latest-checkpoint)");
+  command.flag("--no-progress", arguments.no_progress, "no live progress line on stderr");
 }
 
 }  // namespace
@@ -131,19 +88,20 @@ LearningRateSchedule TrainerOptions::default_schedule() {
   return schedule;
 }
 
+// The command line checks ranges already; this guards options built in code (tests, embedders) the same way.
 void TrainerOptions::validate() const {
-  GENINT_CHECK(!loader_config_json.empty(), "genint-train: give --loader-config FILE or --data DIR");
-  GENINT_CHECK(!output_dir.empty(), "genint-train: give --output DIR (checkpoints and train-log.jsonl go there)");
-  GENINT_CHECK(epochs > 0, "--epochs must be positive, got " + std::to_string(epochs));
-  GENINT_CHECK(max_steps >= 0, "--max-steps must be >= 0, got " + std::to_string(max_steps));
-  GENINT_CHECK(device == "cpu" || device == "cuda", "--device must be cpu or cuda, got '" + device + "'");
+  check_usage(!loader_config_json.empty(), "give --loader-config FILE or --data DIR");
+  check_usage(!output_dir.empty(), "give --output DIR (checkpoints and train-log.jsonl go there)");
+  check_usage(epochs > 0, "--epochs must be positive, got " + std::to_string(epochs));
+  check_usage(max_steps >= 0, "--max-steps must be >= 0, got " + std::to_string(max_steps));
+  check_usage(device == "cpu" || device == "cuda", "--device must be cpu or cuda, got '" + device + "'");
   // On the CPU bf16 is only the GPU path's test twin (float convolutions with bf16 roundings): slower, no gain.
-  GENINT_CHECK(!bf16 || device == "cuda", "--bf16 needs --device cuda (bf16 convolutions run on cuDNN)");
-  GENINT_CHECK(checkpoint_every_steps >= 0, "--checkpoint-every must be >= 0");
-  GENINT_CHECK(checkpoint_every_epochs >= 0, "--checkpoint-every-epochs must be >= 0");
-  GENINT_CHECK(keep_checkpoints >= 1, "--keep-checkpoints must be >= 1");
-  GENINT_CHECK(log_every_steps >= 1, "--log-every must be >= 1");
-  GENINT_CHECK(momentum >= 0.0f && weight_decay >= 0.0f, "--momentum and --weight-decay must be >= 0");
+  check_usage(!bf16 || device == "cuda", "--bf16 needs --device cuda (bf16 convolutions run on cuDNN)");
+  check_usage(checkpoint_every_steps >= 0, "--checkpoint-every must be >= 0");
+  check_usage(checkpoint_every_epochs >= 0, "--checkpoint-every-epochs must be >= 0");
+  check_usage(keep_checkpoints >= 1, "--keep-checkpoints must be >= 1");
+  check_usage(log_every_steps >= 1, "--log-every must be >= 1");
+  check_usage(momentum >= 0.0f && weight_decay >= 0.0f, "--momentum and --weight-decay must be >= 0");
   schedule.validate();
 }
 
@@ -160,46 +118,33 @@ std::string natural_folder_loader_config(const std::string& root, int image_size
   return config.dump();
 }
 
-TrainerOptions parse_trainer_arguments(const std::vector<std::string>& arguments) {
-  TrainerOptions options;
-  FolderSettings folder;
-  const std::map<std::string, ValueHandler> handlers = value_flags();
-  for (std::size_t position = 0; position < arguments.size(); ++position) {
-    const std::string& flag = arguments[position];
-    if (flag == "--small-input-stem") {
-      options.small_input_stem = true;
-    } else if (flag == "--nesterov") {
-      options.nesterov = true;
-    } else if (flag == "--bf16") {
-      options.bf16 = true;
-    } else if (flag == "--no-progress") {
-      options.progress = false;
-    } else {
-      const auto handler = handlers.find(flag);
-      GENINT_CHECK(handler != handlers.end(), "genint-train: unknown argument '" + flag + "'\n" + trainer_usage());
-      GENINT_CHECK(position + 1 < arguments.size(), flag + ": needs a value");
-      handler->second(options, folder, flag, arguments[++position]);
-    }
-  }
-  GENINT_CHECK(folder.root.empty() || options.loader_config_json.empty(),
-               "genint-train: give either --data or --loader-config, not both");
+void declare_trainer_options(CommandSpec command, TrainerArguments& arguments) {
+  declare_data_options(command, arguments);
+  declare_model_options(command, arguments.options);
+  declare_schedule_options(command, arguments);
+  declare_output_options(command, arguments);
+  command.footer("Give --loader-config FILE or --data DIR, and --output DIR. docs/trainer.md has the details.");
+}
+
+TrainerOptions finish_trainer_arguments(const TrainerArguments& arguments) {
+  TrainerOptions options = arguments.options;
+  options.schedule.kind = parse_schedule_kind(arguments.lr_schedule);
+  options.progress = !arguments.no_progress;
   // Cosine annealing ends with the run (torch users set T_max = epochs); a fixed 90 would leave a short run at
   // nearly the base rate.
   options.schedule.total_epochs = options.epochs;
-  if (!folder.root.empty())
-    options.loader_config_json =
-        natural_folder_loader_config(folder.root, folder.image_size, folder.batch_size, folder.threads, folder.seed);
+  if (!arguments.loader_config_path.empty()) options.loader_config_json = read_text_file(arguments.loader_config_path);
+  if (!arguments.data_root.empty())
+    options.loader_config_json = natural_folder_loader_config(
+        arguments.data_root, arguments.image_size, arguments.batch_size, arguments.loader_threads, arguments.seed);
   return options;
 }
 
-std::string trainer_usage() {
-  return "usage: genint-train (--loader-config FILE | --data DIR [--image-size N] [--batch-size N]\n"
-         "         [--loader-threads N] [--seed N]) --output DIR\n"
-         "       [--arch resnet18|34|50|101|152] [--num-classes N] [--small-input-stem] [--device cpu|cuda [--bf16]]\n"
-         "       [--epochs N] [--max-steps N] [--lr X] [--lr-schedule step|cosine|constant] [--lr-step-epochs N]\n"
-         "       [--lr-gamma X] [--lr-min X] [--momentum X] [--weight-decay X] [--nesterov] [--init-seed N]\n"
-         "       [--checkpoint-every N] [--checkpoint-every-epochs N] [--keep-checkpoints N] [--log-every N] [--resume "
-         "DIR|latest] [--no-progress]\n";
+TrainerOptions parse_trainer_arguments(const std::vector<std::string>& words) {
+  TrainerArguments arguments;
+  parse_arguments(
+      "genint-train", [&arguments](CommandSpec command) { declare_trainer_options(command, arguments); }, words);
+  return finish_trainer_arguments(arguments);
 }
 
 }  // namespace genint::trainer

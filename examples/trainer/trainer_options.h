@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "nn/core/command_line.h"
 #include "nn/optim/learning_rate_schedule.h"
 
 namespace genint::trainer {
@@ -41,8 +42,26 @@ struct TrainerOptions {
 std::string natural_folder_loader_config(const std::string& root, int image_size, int batch_size, int threads,
                                          std::uint64_t seed);
 
-// Parses arguments (without the program name). Throws genint::Error naming the bad flag or value.
+// genint-train's command line before it becomes TrainerOptions: the options, the file --loader-config names, and the
+// settings of a plain --data folder's loader config.
+struct TrainerArguments {
+  TrainerOptions options;
+  std::string loader_config_path;
+  std::string lr_schedule = "step";
+  bool no_progress = false;
+  std::string data_root;
+  int image_size = 224;
+  int batch_size = 256;
+  int loader_threads = 4;
+  std::uint64_t seed = 0;
+};
+
+// Declares genint-train's options on `command`, bound to `arguments` (nn/core/command_line.h runs the parse).
+void declare_trainer_options(CommandSpec command, TrainerArguments& arguments);
+// The parsed arguments as TrainerOptions: reads --loader-config, or builds the config of a --data folder.
+TrainerOptions finish_trainer_arguments(const TrainerArguments& arguments);
+
+// Both steps on a list of arguments (without the program name). Throws genint::UsageError naming the bad flag or value.
 TrainerOptions parse_trainer_arguments(const std::vector<std::string>& arguments);
-std::string trainer_usage();
 
 }  // namespace genint::trainer

@@ -4,13 +4,11 @@
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "gan/biggan/biggan_generator.h"
 #include "gan/biggan/biggan_weights.h"
 #include "gan/cli/gan_command.h"
 #include "gan/directions/direction_discovery.h"
-#include "nn/core/error.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -19,43 +17,52 @@
 namespace genint::gan_cli {
 namespace {
 
-const char* const directions_usage =
-    "usage: genint-gan directions --generator W.safetensors --out D.safetensors [--method pca|closed-form]\n"
-    "         [--layer gen_z|layers.<i>|generator.layers.<i>] [--samples N] [--regression-samples N]\n"
-    "         [--components K] [--truncation t] [--classes 0,1,...] [--seed S] [--batch-size B] [--threads N]\n"
-    "         [--quiet]\n"
-    "  --method      pca (GANSpace: streamed PCA of the layer over N samples, then regression back to z; default)\n"
-    "                or closed-form (SVD of gen_z's z-columns; exact for gen_z, which is affine in z)\n"
-    "  --layer       the activation PCA runs on (default gen_z); closed-form needs gen_z\n"
-    "  --samples     PCA samples (default 100000); --regression-samples: default max(10000, N)\n"
-    "  --components  K directions kept (default min(80, z_dim)); at most z_dim\n"
-    "  --truncation  z = truncated normal in [-2, 2] times t (default 1)\n"
-    "  --classes     classes the samples are drawn from (default: all); for closed-form, whose mean is used\n"
-    "  --seed        sampling seed (default 0); the file records it, so a run can be repeated exactly\n"
-    "  --threads     OpenMP threads of the generator forward (default: all cores)\n"
-    "Progress goes to stderr every 2 s (unless --quiet); one JSON summary line goes to stdout.\n";
+struct DirectionsOptions {
+  std::string generator, out, method = "pca", layer = "gen_z";
+  std::uint64_t samples = 100'000, regression_samples = 0, seed = 0;
+  int components = 0;  // 0: min(80, z_dim)
+  double truncation = 1.0;
+  std::vector<int> classes;  // empty: all
+  int batch_size = 64, threads = 0;
+  bool quiet = false;
+  std::vector<OptionSpec> pca_only;  // refused with --method closed-form, where they have no effect
+};
 
-std::vector<int> parse_classes(const std::string& text, int class_count) {
-  std::vector<int> classes;
-  if (text.empty()) {
+void declare_directions(CommandSpec command, DirectionsOptions& options) {
+  command.text("--generator", options.generator, "a converted BigGAN-deep (W.safetensors)").required();
+  command.text("--out", options.out, "the directions file to write (D.safetensors)").required();
+  command.choice("--method", options.method, "how directions are found (see below)", {"pca", "closed-form"});
+  command.text("--layer", options.layer, "the activation PCA runs on: gen_z, layers.<i>, generator.layers.<i>");
+  options.pca_only = {
+      command.integer("--samples", options.samples, "PCA samples", 1, 1'000'000'000'000'000),
+      command
+          .integer("--regression-samples", options.regression_samples, "regression samples", 1, 1'000'000'000'000'000)
+          .default_text("max(10000, --samples)"),
+      command.seed("--seed", options.seed, "sampling seed; the file records it, so a run can be repeated"),
+      command.integer("--batch-size", options.batch_size, "generator batch", 1, 4096)};
+  command.integer("--components", options.components, "K directions kept; at most z_dim", 1, 1'000'000)
+      .default_text("min(80, z_dim)");
+  command.number("--truncation", options.truncation, "z = truncated normal in [-2, 2] times t", 0.0, 1.0, true);
+  command
+      .integer_list("--classes", options.classes,
+                    "classes the samples are drawn from (closed-form: whose mean is used)", 0, 1'000'000)
+      .default_text("all");
+  command.integer("--threads", options.threads, "OpenMP threads of the generator forward (0: all cores)", 0, 4096);
+  command.flag("--quiet", options.quiet, "no progress lines on stderr");
+  command.footer(
+      "--method pca: GANSpace, a streamed PCA of the layer over --samples samples, then a regression back to z.\n"
+      "--method closed-form: the SVD of gen_z's z-columns, exact for gen_z (affine in z); needs --layer gen_z.\n"
+      "Progress goes to stderr every 2 s (unless --quiet); one JSON summary line goes to stdout.");
+}
+
+// The classes to draw from: all of the generator's when none were given.
+std::vector<int> checked_classes(const std::vector<int>& given, int class_count) {
+  std::vector<int> classes = given;
+  for (const int value : classes)
+    check_usage(value < class_count, "--classes: class " + std::to_string(value) + " is outside [0, " +
+                                         std::to_string(class_count) + ") of this generator");
+  if (given.empty())
     for (int index = 0; index < class_count; ++index) classes.push_back(index);
-    return classes;
-  }
-  std::istringstream stream(text);
-  for (std::string part; std::getline(stream, part, ',');) {
-    std::size_t used = 0;
-    int value = -1;
-    try {
-      value = std::stoi(part, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    GENINT_CHECK(used != 0 && used == part.size(), "--classes: '" + part + "' is not an integer");
-    GENINT_CHECK(value >= 0 && value < class_count,
-                 "--classes: class " + part + " is outside [0, " + std::to_string(class_count) + ") of this generator");
-    classes.push_back(value);
-  }
-  GENINT_CHECK(!classes.empty(), "--classes lists no class");
   return classes;
 }
 
@@ -92,51 +99,35 @@ class ProgressSource final : public ActivationSource {
   std::chrono::steady_clock::time_point last_;
 };
 
-// An integer option of at least `minimum` (counts: 1; seeds: 0), exact as a double up to 1e15.
-std::uint64_t whole_number(const CommandOptions& options, const std::string& name, std::uint64_t fallback,
-                           double minimum) {
-  if (!options.has(name)) return fallback;
-  const double value = options.number(name, -1.0);
-  GENINT_CHECK(value >= minimum && value < 1e15 && value == static_cast<double>(static_cast<std::uint64_t>(value)),
-               "--" + name + " needs an integer >= " + std::to_string(static_cast<int>(minimum)) + ", got '" +
-                   options.text(name, "") + "'");
-  return static_cast<std::uint64_t>(value);
-}
-
-DirectionSet discover(const CommandOptions& options, const std::string& generator_path, bool quiet) {
-  const std::string method = options.text("method", "pca");
-  GENINT_CHECK(method == "pca" || method == "closed-form", "--method must be pca or closed-form, got '" + method + "'");
-  const std::string layer = module_name(options.text("layer", "gen_z"));
-  const double truncation = options.number("truncation", 1.0);
-  GENINT_CHECK(truncation > 0.0 && truncation <= 1.0, "--truncation must lie in (0, 1]");
-  if (method == "closed-form") {
-    GENINT_CHECK(layer == "generator.gen_z",
-                 "--method closed-form needs --layer gen_z (the only affine layer), got '" + layer + "'");
-    for (const char* name : {"samples", "regression-samples", "seed", "batch-size"})
-      GENINT_CHECK(!options.has(name), std::string("--") + name + " has no effect with --method closed-form");
-    const BigGanWeights weights = BigGanWeights::load(generator_path);
+DirectionSet discover(const DirectionsOptions& options) {
+  const std::string layer = module_name(options.layer);
+  if (options.method == "closed-form") {
+    check_usage(layer == "generator.gen_z",
+                "--method closed-form needs --layer gen_z (the only affine layer), got '" + layer + "'");
+    for (const OptionSpec& option : options.pca_only)
+      check_usage(!option.given(), option.name() + " has no effect with --method closed-form");
+    const BigGanWeights weights = BigGanWeights::load(options.generator);
     ClosedFormOptions closed;
-    closed.components = options.integer("components", std::min(80, weights.config.z_dim));
-    closed.truncation = truncation;
-    closed.classes = parse_classes(options.text("classes", ""), weights.config.num_classes);
-    closed.generator_id = biggan_generator_id(generator_path);
+    closed.components = options.components != 0 ? options.components : std::min(80, weights.config.z_dim);
+    closed.truncation = options.truncation;
+    closed.classes = checked_classes(options.classes, weights.config.num_classes);
+    closed.generator_id = biggan_generator_id(options.generator);
     return closed_form_directions(weights, closed);
   }
-  BigGanGenerator generator = BigGanGenerator::load(generator_path);
+  BigGanGenerator generator = BigGanGenerator::load(options.generator);
   BigGanActivationSource source(generator, layer);
   PcaDiscoveryOptions pca;
-  pca.components = options.integer("components", std::min(80, source.latent_dimension()));
-  pca.samples = whole_number(options, "samples", 100'000, 1.0);
-  pca.regression_samples = whole_number(options, "regression-samples", 0, 1.0);
-  pca.batch_size = options.integer("batch-size", 64);
-  GENINT_CHECK(pca.batch_size >= 1 && pca.batch_size <= 4096, "--batch-size must be in [1, 4096]");
-  pca.truncation = truncation;
-  pca.seed = whole_number(options, "seed", 0, 0.0);
-  pca.classes = parse_classes(options.text("classes", ""), source.class_count());
-  pca.generator_id = biggan_generator_id(generator_path);
+  pca.components = options.components != 0 ? options.components : std::min(80, source.latent_dimension());
+  pca.samples = options.samples;
+  pca.regression_samples = options.regression_samples;
+  pca.batch_size = options.batch_size;
+  pca.truncation = options.truncation;
+  pca.seed = options.seed;
+  pca.classes = checked_classes(options.classes, source.class_count());
+  pca.generator_id = biggan_generator_id(options.generator);
   const std::uint64_t regression =
       pca.regression_samples != 0 ? pca.regression_samples : std::max<std::uint64_t>(10'000, pca.samples);
-  ProgressSource progress(source, pca.samples + regression, quiet);
+  ProgressSource progress(source, pca.samples + regression, options.quiet);
   return discover_pca_directions(progress, pca);
 }
 
@@ -158,31 +149,21 @@ nlohmann::ordered_json summary(const DirectionSet& set, const std::string& out, 
           {"seconds", seconds}};
 }
 
-int run_directions(const std::vector<std::string>& arguments) {
-  if (!arguments.empty() && (arguments[0] == "--help" || arguments[0] == "-h")) {
-    std::fputs(directions_usage, stdout);
-    return 0;
-  }
-  const CommandOptions options(
-      arguments, {"generator", "out", "method", "layer", "samples", "regression-samples", "components", "truncation",
-                  "classes", "seed", "batch-size", "threads", "quiet"});
-  const std::string generator_path = options.required_text("generator");
-  const std::string out = options.required_text("out");
-  const int threads = options.integer("threads", 0);
-  GENINT_CHECK(threads >= 0, "--threads must be >= 0 (0: all cores)");
+int run_directions(const DirectionsOptions& options) {
 #ifdef _OPENMP
-  if (threads > 0) omp_set_num_threads(threads);
+  if (options.threads > 0) omp_set_num_threads(options.threads);
 #endif
   const auto start = std::chrono::steady_clock::now();
-  const DirectionSet set = discover(options, generator_path, options.has("quiet"));
-  set.write(out);
+  const DirectionSet set = discover(options);
+  set.write(options.out);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("%s\n", summary(set, out, seconds).dump().c_str());
+  std::printf("%s\n", summary(set, options.out, seconds).dump().c_str());
   return 0;
 }
 
-const GanCommandRegistrar registrar("directions", {"discover GANSpace directions (PCA or closed form) of a generator",
-                                                   run_directions});
+const SubcommandRegistrar registrar(gan_commands(), "directions",
+                                    make_subcommand("discover GANSpace directions (PCA or closed form) of a generator",
+                                                    declare_directions, run_directions));
 
 }  // namespace
 }  // namespace genint::gan_cli

@@ -2,17 +2,10 @@
 // main program never changes when one is added (the plumbing is nn/core/command_line.h).
 #pragma once
 
-#include <string>
-
 #include "nn/core/command_line.h"
 
 namespace genint::gan_cli {
 
 SubcommandRegistry& gan_commands();
-
-struct GanCommandRegistrar : SubcommandRegistrar {
-  GanCommandRegistrar(const std::string& name, Subcommand command)
-      : SubcommandRegistrar(gan_commands(), name, std::move(command)) {}
-};
 
 }  // namespace genint::gan_cli

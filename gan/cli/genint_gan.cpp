@@ -1,5 +1,5 @@
 // genint-gan: the generator's command-line tool (discover directions, write generated samples, ...).
-// Usage: genint-gan COMMAND [--option value ...]; genint-gan --help lists the commands.
+// Usage: genint-gan COMMAND [--option value ...]; genint-gan --help lists the commands, COMMAND --help its options.
 #include <string>
 #include <vector>
 
@@ -15,6 +15,6 @@ SubcommandRegistry& gan_commands() {
 }  // namespace genint::gan_cli
 
 int main(int argc, char** argv) {
-  return genint::run_subcommand("genint-gan", genint::gan_cli::gan_commands(),
-                                std::vector<std::string>(argv + 1, argv + argc));
+  return genint::run_subcommand("genint-gan", "genint-gan: BigGAN-deep directions and generated samples",
+                                genint::gan_cli::gan_commands(), std::vector<std::string>(argv + 1, argv + argc));
 }

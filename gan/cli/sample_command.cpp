@@ -6,10 +6,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-#include <sstream>
 
 #include "gan/biggan/biggan_generator.h"
 #include "gan/cli/gan_command.h"
@@ -27,30 +28,69 @@
 namespace genint::gan_cli {
 namespace {
 
-const char* const sample_usage =
-    "usage: genint-gan sample --generator W.safetensors --count N --out DIR [--seed S] [--config FILE.json]\n"
-    "         [--directions D] [--space observational|latent|latent_centred|activation|activation_centred]\n"
-    "         [--truncation t] [--top-k k] [--step s] [--layer-begin b] [--layer-end e] [--classes 0,1,...]\n"
-    "         [--class-folders NAME,...|--class-folders-from DIR] [--image-size N] [--format png|jpeg]\n"
-    "         [--chunk N] [--threads N] [--quiet]\n"
-    "  --config  a JSON object of the intervention source's keys (docs/c-api.md: space, directions, truncation,\n"
-    "            top_k, step, layer_begin, layer_end, classes, label_map, label_count); options given here override\n"
-    "            it; it may also carry 'generator'. Checked exactly as the loader checks a source entry.\n"
-    "  --count   images in all, dealt to the drawn classes in turn (equal counts per class)\n"
-    "  --seed    sample i has per-sample seed derive_seed(seed, i) (gan/directions/seed_streams.h), recorded\n"
-    "  --class-folders       folder name of each dataset label, in label order (default: zero-padded numbers)\n"
-    "  --class-folders-from  a class-folder tree (e.g. the training split) whose sorted folders name the labels\n"
-    "  --image-size  side of the written images (default: the generator's resolution); resized as the loader does\n"
-    "  --format      png (default: the exact uint8 sample the loader delivers) or jpeg (quality 90)\n"
-    "Writes DIR/<class folder>/gen_NNNNNNN.<ext> and DIR/samples.csv (file,label,class,seed,truncation,space,\n"
-    "layer_begin,layer_end,direction,step) and prints one JSON summary line. DIR must be empty or absent.\n";
+struct SampleOptions {
+  std::string generator, directions, config, space, class_folders_from, out, format = "png";
+  double truncation = 1.0, step = 1.0;
+  int top_k = 1, layer_begin = 0, layer_end = -1;
+  std::vector<int> classes;
+  std::vector<std::string> class_folders;
+  int count = 0, threads = 0, image_size = 0, chunk = 32;
+  std::uint64_t seed = 0;
+  bool quiet = false;
+  std::map<std::string, OptionSpec> key_options;  // intervention keys given here override --config's
+};
 
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> parts;
-  std::istringstream stream(text);
-  for (std::string part; std::getline(stream, part, ',');)
-    if (!part.empty()) parts.push_back(part);
-  return parts;
+void declare_sample_keys(CommandSpec command, SampleOptions& options) {
+  const std::string inherited = "(default: --config's, else the source's)";
+  // These have no default of their own: --config's value, else the source's, applies.
+  const auto inherit = [](OptionSpec option) { return option.default_text(""); };
+  options.key_options = {
+      {"generator", command.text("--generator", options.generator, "a converted BigGAN-deep (W.safetensors)")},
+      {"directions", command.text("--directions", options.directions, "a directions file " + inherited)},
+      {"space",
+       inherit(command.choice("--space", options.space, "intervention space " + inherited,
+                              {"observational", "latent", "latent_centred", "activation", "activation_centred"}))},
+      {"truncation",
+       inherit(command.number("--truncation", options.truncation, "z scale " + inherited, 0.0, 1.0, true))},
+      {"top_k", inherit(command.integer("--top-k", options.top_k, "directions drawn from " + inherited, 1, 1'000'000))},
+      {"step", inherit(command.number("--step", options.step, "step range " + inherited, 0.0, 1e6))},
+      {"layer_begin",
+       inherit(command.integer("--layer-begin", options.layer_begin, "first layer " + inherited, 0, 1'000'000))},
+      {"layer_end",
+       inherit(command.integer("--layer-end", options.layer_end, "end layer " + inherited, -1, 1'000'000))},
+      {"classes", inherit(command.integer_list("--classes", options.classes, "generator classes drawn " + inherited, 0,
+                                               1'000'000))}};
+}
+
+void declare_sample(CommandSpec command, SampleOptions& options) {
+  declare_sample_keys(command, options);
+  command.text("--config", options.config, "a JSON file of intervention source keys (see below)");
+  command
+      .integer("--count", options.count, "images in all, dealt to the drawn classes in turn", 1,
+               std::numeric_limits<std::int32_t>::max())
+      .required()
+      .default_text("");
+  command.text("--out", options.out, "output folder; must be empty or absent").required();
+  command.seed("--seed", options.seed, "sample i gets the seed derive_seed(seed, i), recorded");
+  OptionSpec folders =
+      command.word_list("--class-folders", options.class_folders, "folder name of each dataset label, in label order")
+          .default_text("zero-padded numbers");
+  command
+      .text("--class-folders-from", options.class_folders_from,
+            "a class-folder tree (e.g. the train split): its sorted folders name the labels")
+      .excludes(folders);
+  command.integer("--image-size", options.image_size, "side of the written images, resized as the loader does", 1, 8192)
+      .default_text("the generator's resolution");
+  command.choice("--format", options.format, "png: the loader's exact uint8 sample; jpeg: quality 90", {"png", "jpeg"});
+  command.integer("--chunk", options.chunk, "images per generator call", 1, 1024);
+  command.integer("--threads", options.threads, "OpenMP threads (0: all cores)", 0, 4096);
+  command.flag("--quiet", options.quiet, "no progress on stderr");
+  command.footer(
+      "--config: a JSON object of the intervention source's keys (docs/c-api.md: space, directions, truncation,\n"
+      "top_k, step, layer_begin, layer_end, classes, label_map, label_count; it may carry 'generator'), checked\n"
+      "exactly as the loader checks a source entry; the options above override it. Seeds: gan/directions/\n"
+      "seed_streams.h. Writes DIR/<class folder>/gen_NNNNNNN.<ext> and DIR/samples.csv (file,label,class,seed,\n"
+      "truncation,space,layer_begin,layer_end,direction,step) and prints one JSON summary line.");
 }
 
 nlohmann::json read_config_file(const std::string& path) {
@@ -67,36 +107,22 @@ nlohmann::json read_config_file(const std::string& path) {
 }
 
 // The intervention source's own keys: the config file first, then each individual option on top.
-nlohmann::json source_keys(const CommandOptions& options) {
-  nlohmann::json keys =
-      options.has("config") ? read_config_file(options.required_text("config")) : nlohmann::json::object();
-  if (options.has("generator")) keys["generator"] = options.required_text("generator");
-  for (const char* name : {"directions", "space"})
-    if (options.has(name)) keys[name] = options.required_text(name);
-  for (const char* name : {"truncation", "step"})
-    if (options.has(name)) keys[name] = options.number(name, 0.0);
-  const std::pair<const char*, const char*> integers[] = {
-      {"top-k", "top_k"}, {"layer-begin", "layer_begin"}, {"layer-end", "layer_end"}};
-  for (const auto& [option, key] : integers)
-    if (options.has(option)) keys[key] = options.integer(option, 0);
-  if (options.has("classes")) {
-    keys["classes"] = nlohmann::json::array();
-    for (const std::string& text : split_commas(options.required_text("classes"))) {
-      std::size_t used = 0;
-      int value = -1;
-      try {
-        value = std::stoi(text, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      GENINT_CHECK(used == text.size(), "--classes: '" + text + "' is not a class number");
-      keys["classes"].push_back(value);
-    }
-  }
+nlohmann::json source_keys(const SampleOptions& options) {
+  nlohmann::json keys = !options.config.empty() ? read_config_file(options.config) : nlohmann::json::object();
+  const auto given = [&options](const char* key) { return options.key_options.at(key).given(); };
+  if (given("generator")) keys["generator"] = options.generator;
+  if (given("directions")) keys["directions"] = options.directions;
+  if (given("space")) keys["space"] = options.space;
+  if (given("truncation")) keys["truncation"] = options.truncation;
+  if (given("step")) keys["step"] = options.step;
+  if (given("top_k")) keys["top_k"] = options.top_k;
+  if (given("layer_begin")) keys["layer_begin"] = options.layer_begin;
+  if (given("layer_end")) keys["layer_end"] = options.layer_end;
+  if (given("classes")) keys["classes"] = options.classes;
   // The writer owns chunking and the device: the file's values for them would have no effect here.
   keys.erase("chunk");
   keys.erase("device");
-  GENINT_CHECK(keys.contains("generator"), "give --generator (or 'generator' in --config)");
+  check_usage(keys.contains("generator"), "give --generator (or 'generator' in --config)");
   return keys;
 }
 
@@ -110,12 +136,10 @@ LoadedIntervention load_keys(const nlohmann::json& keys) {
   }
 }
 
-std::vector<std::string> class_folders(const CommandOptions& options, int label_count) {
-  std::vector<std::string> folders;
-  if (options.has("class-folders")) folders = split_commas(options.required_text("class-folders"));
-  if (options.has("class-folders-from")) {
-    GENINT_CHECK(folders.empty(), "give only one of --class-folders and --class-folders-from");
-    const std::string root = options.required_text("class-folders-from");
+std::vector<std::string> class_folders(const SampleOptions& options, int label_count) {
+  std::vector<std::string> folders = options.class_folders;
+  if (!options.class_folders_from.empty()) {
+    const std::string& root = options.class_folders_from;
     GENINT_CHECK(std::filesystem::is_directory(root), "--class-folders-from: '" + root + "' is not a folder");
     for (const auto& entry : std::filesystem::directory_iterator(root))
       if (entry.is_directory() && entry.path().filename().string().front() != '.')
@@ -228,36 +252,22 @@ int write_samples(const LoadedIntervention& intervention, const std::vector<std:
   return skipped;
 }
 
-int run_sample(const std::vector<std::string>& arguments) {
-  if (!arguments.empty() && arguments[0] == "--help") {
-    std::fputs(sample_usage, stdout);
-    return 0;
-  }
-  const CommandOptions options(
-      arguments, {"generator", "directions",  "config",    "space",   "truncation",    "top-k",
-                  "step",      "layer-begin", "layer-end", "classes", "class-folders", "class-folders-from",
-                  "count",     "out",         "seed",      "threads", "image-size",    "format",
-                  "chunk",     "quiet"});
+int run_sample(const SampleOptions& options) {
   WriteSettings settings;
-  settings.out_dir = options.required_text("out");
-  settings.count = options.integer("count", 0);
-  GENINT_CHECK(settings.count >= 1, "--count must be at least 1");
-  settings.seed = static_cast<std::uint64_t>(std::stoull(options.text("seed", "0")));
-  settings.chunk = options.integer("chunk", 32);
-  GENINT_CHECK(settings.chunk >= 1 && settings.chunk <= 1024, "--chunk must be in [1, 1024]");
-  settings.quiet = options.has("quiet");
-  const std::string format = options.text("format", "png");
-  GENINT_CHECK(format == "png" || format == "jpeg", "--format must be png or jpeg, got '" + format + "'");
-  settings.extension = format == "png" ? ".png" : ".JPEG";
-  const int threads = options.integer("threads", 0);
-  GENINT_CHECK(threads >= 0, "--threads must be ≥ 0 (0: all cores)");
+  settings.out_dir = options.out;
+  settings.count = options.count;
+  settings.seed = options.seed;
+  settings.chunk = options.chunk;
+  settings.quiet = options.quiet;
+  settings.extension = options.format == "png" ? ".png" : ".JPEG";
 #ifdef _OPENMP
-  if (threads > 0) omp_set_num_threads(threads);
+  if (options.threads > 0) omp_set_num_threads(options.threads);
 #endif
   GENINT_CHECK(!std::filesystem::exists(settings.out_dir) || std::filesystem::is_empty(settings.out_dir),
                "--out '" + settings.out_dir + "' is not empty");
   const nlohmann::json keys = source_keys(options);
-  settings.image_size = options.integer("image-size", generator_resolution(keys["generator"].get<std::string>()));
+  settings.image_size =
+      options.image_size != 0 ? options.image_size : generator_resolution(keys["generator"].get<std::string>());
   const LoadedIntervention intervention = load_keys(keys);
   int label_count = 0;
   for (int index = 0; index < intervention.weights.config.num_classes; ++index)
@@ -277,8 +287,9 @@ int run_sample(const std::vector<std::string>& arguments) {
   return 0;
 }
 
-const GanCommandRegistrar registrar("sample",
-                                    {"write generated images (ImageFolder layout) and their records", run_sample});
+const SubcommandRegistrar registrar(gan_commands(), "sample",
+                                    make_subcommand("write generated images (ImageFolder layout) and their records",
+                                                    declare_sample, run_sample));
 
 }  // namespace
 }  // namespace genint::gan_cli

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "nn/core/error.h"
+#include "nn/core/parse_number.h"
 #include "nn/safetensors/safetensors_reader.h"
 #include "nn/safetensors/safetensors_writer.h"
 
@@ -68,29 +69,17 @@ const std::string& metadata_value(const std::map<std::string, std::string>& meta
 }
 
 std::uint64_t parse_unsigned(const std::string& text, const std::string& source, const std::string& key) {
-  std::size_t used = 0;
-  unsigned long long value = 0;
-  try {
-    value = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  GENINT_CHECK(!text.empty() && used == text.size() && text[0] != '-',
+  const std::optional<std::uint64_t> value = genint::parse_unsigned(text);
+  GENINT_CHECK(value.has_value(),
                source + ": directions metadata \"" + key + "\" is not an unsigned integer: \"" + text + "\"");
-  return value;
+  return *value;
 }
 
 double parse_double(const std::string& text, const std::string& source, const std::string& key) {
-  std::size_t used = 0;
-  double value = 0.0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  GENINT_CHECK(!text.empty() && used == text.size() && std::isfinite(value),
+  const std::optional<double> value = parse_finite_number(text);
+  GENINT_CHECK(value.has_value(),
                source + ": directions metadata \"" + key + "\" is not a finite number: \"" + text + "\"");
-  return value;
+  return *value;
 }
 
 std::vector<int> parse_classes(const std::string& text, const std::string& source) {

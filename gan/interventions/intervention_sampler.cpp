@@ -11,6 +11,7 @@
 #include "gan/directions/seed_streams.h"
 #include "gan/sampling/truncated_normal.h"
 #include "nn/core/error.h"
+#include "nn/core/parse_number.h"
 
 namespace genint {
 namespace {
@@ -46,12 +47,12 @@ InterventionSpace parse_intervention_space(const std::string& name) {
 int activation_layer_index(const std::string& layer) {
   if (layer == "generator.gen_z") return 0;
   const std::string prefix = "generator.layers.";
-  GENINT_CHECK(layer.compare(0, prefix.size(), prefix) == 0 && layer.size() > prefix.size() &&
-                   layer.size() - prefix.size() <= 4 &&
-                   std::all_of(layer.begin() + static_cast<std::ptrdiff_t>(prefix.size()), layer.end(),
-                               [](char c) { return c >= '0' && c <= '9'; }),
+  const std::optional<std::uint64_t> index = layer.compare(0, prefix.size(), prefix) == 0
+                                                 ? parse_unsigned(std::string_view(layer).substr(prefix.size()))
+                                                 : std::nullopt;
+  GENINT_CHECK(index && *index < 10000,
                "activation layer \"" + layer + "\" is neither generator.gen_z nor generator.layers.<index>");
-  return std::stoi(layer.substr(prefix.size())) + 1;
+  return static_cast<int>(*index) + 1;
 }
 
 BigGanInputs generator_inputs(const InterventionBatch& batch) {

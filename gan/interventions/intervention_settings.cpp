@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "nn/core/error.h"
+#include "nn/core/parse_number.h"
 
 namespace genint {
 namespace {
@@ -97,20 +98,14 @@ std::vector<std::int32_t> resolve_label_map(const InterventionKeys& parsed, cons
     return labels;
   }
   for (const auto& [key, value] : parsed.label_map.items()) {
-    std::size_t used = 0;
-    int class_index = -1;
-    try {
-      class_index = std::stoi(key, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != key.size() || class_index < 0 || class_index >= class_count)
+    const std::optional<std::int64_t> class_index = parse_integer(key);
+    if (!class_index || *class_index < 0 || *class_index >= class_count)
       throw ConfigError(field + "." + key,
                         "keys must be generator classes in [0, " + std::to_string(class_count) + ")");
-    labels[static_cast<std::size_t>(class_index)] =
+    labels[static_cast<std::size_t>(*class_index)] =
         static_cast<std::int32_t>(json_integer(value, field + "." + key, 0, max_label));
     // Without an explicit class list, a partial map says which classes to draw.
-    if (!parsed.classes_given) classes.push_back(class_index);
+    if (!parsed.classes_given) classes.push_back(static_cast<int>(*class_index));
   }
   if (classes.empty()) throw ConfigError(field, "maps no class");
   std::sort(classes.begin(), classes.end());

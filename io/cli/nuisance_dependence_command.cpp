@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -11,25 +12,38 @@
 #include "io/cli/data_command.h"
 #include "io/scenes/confound_measure.h"
 #include "io/scenes/scene_records.h"
+#include "nn/core/parse_number.h"
 
 namespace genint::data {
 namespace {
 
-const char* const dependence_usage =
-    "usage: genint-data nuisance-dependence --records FILE.csv [--filelists-out DIR] [--classes N] [--name TEXT]\n"
-    "       genint-data nuisance-dependence --hue-predictions FILE.csv --angle-predictions FILE.csv\n"
-    "                                       [--classes N] [--name TEXT]\n"
-    "  --records            a fashion-scenes CSV (columns file, label, hue, angle): ground-truth nuisances\n"
-    "  --filelists-out DIR  with --records: also write DIR/hue.list and DIR/angle.list ('path bin' lines,\n"
-    "                       absolute paths, bins of 30 degrees: 0..11) to train the nuisance read-outs\n"
-    "  --hue-predictions, --angle-predictions  genint-eval --predictions-out files of the two read-outs on\n"
-    "                       the same class-folder tree: the predicted bin is the nuisance, the tree's class\n"
-    "                       the label; files are joined by name\n"
-    "  --classes            number of labels (default: the largest label + 1)\n"
-    "  --name               copied into the output (e.g. 'interventional')\n"
-    "Prints one JSON line: name, samples, classes and confound {hue_and_angle, hue_only, angle_only, chance}:\n"
-    "the two-fold cross-validated accuracy of the majority label per cell of 30-degree bins, exactly as the\n"
-    "fashion-scenes manifest's `confound` section (io/scenes/confound_measure.h).\n";
+struct DependenceOptions {
+  std::string records, filelists_out, hue_predictions, angle_predictions, name;
+  int classes = 0;  // 0: the largest label + 1
+};
+
+void declare_dependence(CommandSpec command, DependenceOptions& options) {
+  OptionSpec records = command.text("--records", options.records,
+                                    "a fashion-scenes CSV (file, label, hue, angle): ground-truth nuisances");
+  command.text("--filelists-out", options.filelists_out, "also write DIR/hue.list and DIR/angle.list").needs(records);
+  OptionSpec hue =
+      command.text("--hue-predictions", options.hue_predictions, "the hue read-out's genint-eval predictions");
+  OptionSpec angle =
+      command.text("--angle-predictions", options.angle_predictions, "the angle read-out's genint-eval predictions");
+  hue.needs(angle).excludes(records);
+  angle.needs(hue).excludes(records);
+  command.integer("--classes", options.classes, "number of labels", 1, std::numeric_limits<std::int32_t>::max())
+      .default_text("the largest label + 1");
+  command.text("--name", options.name, "copied into the output (e.g. 'interventional')");
+  command.footer(
+      "--filelists-out DIR: 'path bin' lines (absolute paths, bins of 30 degrees: 0..11) to train the nuisance\n"
+      "read-outs. --hue-predictions, --angle-predictions: genint-eval --predictions-out files of the two read-outs\n"
+      "on the same class-folder tree: the predicted bin is the nuisance, the tree's class the label; files are\n"
+      "joined by name.\n"
+      "Prints one JSON line: name, samples, classes and confound {hue_and_angle, hue_only, angle_only, chance}:\n"
+      "the two-fold cross-validated accuracy of the majority label per cell of 30-degree bins, exactly as the\n"
+      "fashion-scenes manifest's `confound` section (io/scenes/confound_measure.h).");
+}
 
 constexpr double bin_degrees = 360.0 / io::scenes::confound_bins;
 
@@ -62,17 +76,11 @@ struct CsvTable {
   }
   double number(std::size_t row, std::size_t column_index) const {
     const std::string& text = rows[row][column_index];
-    std::size_t used = 0;
-    double value = 0;
-    try {
-      value = std::stod(text, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != text.size() || text.empty() || !std::isfinite(value))
+    const std::optional<double> value = parse_finite_number(text);
+    if (!value)
       throw Error(path + ": row " + std::to_string(row + 2) + " column " + std::to_string(column_index + 1) + ": '" +
                   text + "' is not a finite number");
-    return value;
+    return *value;
   }
   int integer(std::size_t row, std::size_t column_index, int low, int high) const {
     const double value = number(row, column_index);
@@ -175,44 +183,25 @@ void write_filelists(const CsvTable& records, const std::string& folder) {
   if (!hue_list.good() || !angle_list.good()) throw Error(folder + ": cannot write hue.list and angle.list");
 }
 
-int run_nuisance_dependence(const std::vector<std::string>& arguments) {
-  std::map<std::string, std::string> options;
-  const std::vector<std::string> known = {"--records",           "--filelists-out", "--hue-predictions",
-                                          "--angle-predictions", "--classes",       "--name"};
-  for (std::size_t index = 0; index < arguments.size(); index += 2) {
-    if (std::find(known.begin(), known.end(), arguments[index]) == known.end())
-      throw UsageError("unknown argument '" + arguments[index] + "'");
-    if (index + 1 >= arguments.size()) throw UsageError(arguments[index] + " needs a value");
-    options[arguments[index]] = arguments[index + 1];
-  }
-  const bool from_records = options.count("--records") > 0;
-  const bool from_predictions = options.count("--hue-predictions") > 0 || options.count("--angle-predictions") > 0;
-  if (from_records == from_predictions)
-    throw UsageError("give either --records or both --hue-predictions and --angle-predictions");
-  if (from_predictions && (options.count("--hue-predictions") == 0 || options.count("--angle-predictions") == 0))
-    throw UsageError("--hue-predictions and --angle-predictions go together");
-  if (!from_records && options.count("--filelists-out") > 0)
-    throw UsageError("--filelists-out needs --records (ground truth to bin)");
+int run_nuisance_dependence(const DependenceOptions& options) {
+  const bool from_records = !options.records.empty();
+  check_usage(from_records || !options.hue_predictions.empty(),
+              "give either --records or both --hue-predictions and --angle-predictions");
   Readings readings;
   if (from_records) {
-    const CsvTable records = read_csv(options["--records"]);
+    const CsvTable records = read_csv(options.records);
     readings = readings_from_records(records);
-    if (options.count("--filelists-out") > 0) write_filelists(records, options["--filelists-out"]);
+    if (!options.filelists_out.empty()) write_filelists(records, options.filelists_out);
   } else {
-    readings =
-        readings_from_predictions(read_csv(options["--hue-predictions"]), read_csv(options["--angle-predictions"]));
+    readings = readings_from_predictions(read_csv(options.hue_predictions), read_csv(options.angle_predictions));
   }
   const int largest = *std::max_element(readings.labels.begin(), readings.labels.end());
-  int classes = largest + 1;
-  if (options.count("--classes") > 0) {
-    classes = std::atoi(options["--classes"].c_str());
-    if (classes <= largest)
-      throw UsageError("--classes " + options["--classes"] + " but a label is " + std::to_string(largest));
-  }
+  const int classes = options.classes != 0 ? options.classes : largest + 1;
+  check_usage(classes > largest, "--classes " + std::to_string(classes) + " but a label is " + std::to_string(largest));
   const io::scenes::ConfoundAccuracy accuracy =
       io::scenes::measure_confound(readings.hues, readings.angles, readings.labels, classes);
   nlohmann::ordered_json output;
-  output["name"] = options.count("--name") > 0 ? options["--name"] : std::string();
+  output["name"] = options.name;
   output["source"] = from_records ? "records" : "read-out predictions";
   output["samples"] = readings.labels.size();
   output["classes"] = classes;
@@ -221,9 +210,10 @@ int run_nuisance_dependence(const std::vector<std::string>& arguments) {
   return 0;
 }
 
-const DataCommandRegistrar registrar(
-    "nuisance-dependence", {"how well binned hue and angle predict the label (records or read-out predictions)",
-                            dependence_usage, run_nuisance_dependence});
+const SubcommandRegistrar registrar(
+    data_commands(), "nuisance-dependence",
+    make_subcommand("how well binned hue and angle predict the label (records or read-out predictions)",
+                    declare_dependence, run_nuisance_dependence));
 
 }  // namespace
 }  // namespace genint::data

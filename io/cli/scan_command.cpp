@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -21,68 +22,30 @@ namespace {
 using io::DatasetIndex;
 using io::DecodeOutcome;
 
-const char* const scan_usage =
-    "usage: genint-data scan PATH [--layout auto|imagefolder|v2|objectnet|filelist|flat] [--labels FILE]\n"
-    "                            [--threads N] [--max-pixels P]\n"
-    "  PATH      a dataset folder, or a file list for --layout filelist\n"
-    "  --labels  the label file of a flat folder of images (implies --layout flat)\n"
-    "  --threads indexing and decoding threads (default: all cores)\n"
-    "  --max-pixels  images whose header claims more pixels are skipped unread (default 64000000)\n"
-    "Prints one JSON object: delivered counts every image that decoded, delivered_with_warnings those among\n"
-    "them with a warning, skipped the rest by reason. Exit 1 when the tree is unusable (no classes, not a\n"
-    "folder, nothing delivered), 2 on bad usage.\n";
-
 struct ScanOptions {
   std::string path;
+  std::string layout = "auto";
   io::DatasetIndexOptions index;
   int threads = 0;
   std::uint64_t max_pixels = io::JpegDecoderOptions{}.max_pixels;
 };
 
-std::uint64_t parse_positive(const std::string& option, const std::string& text) {
-  std::size_t used = 0;
-  unsigned long long value = 0;
-  try {
-    value = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || value == 0 || text.front() == '-')
-    throw UsageError(option + " needs a positive integer, got '" + text + "'");
-  return value;
-}
-
-ScanOptions parse_scan_arguments(const std::vector<std::string>& arguments) {
-  ScanOptions options;
-  for (std::size_t index = 0; index < arguments.size(); ++index) {
-    const std::string& word = arguments[index];
-    if (word.rfind("--", 0) != 0) {
-      if (!options.path.empty()) throw UsageError("more than one PATH: '" + options.path + "' and '" + word + "'");
-      options.path = word;
-      continue;
-    }
-    if (index + 1 >= arguments.size()) throw UsageError(word + " needs a value");
-    const std::string& value = arguments[++index];
-    if (word == "--layout") {
-      try {
-        options.index.layout = io::parse_dataset_layout(value);
-      } catch (const Error& error) {
-        throw UsageError(error.what());
-      }
-    } else if (word == "--labels") {
-      options.index.label_file = value;
-    } else if (word == "--threads") {
-      options.threads = static_cast<int>(std::min<std::uint64_t>(parse_positive(word, value), 256));
-    } else if (word == "--max-pixels") {
-      options.max_pixels = parse_positive(word, value);
-    } else {
-      throw UsageError("unknown option " + word);
-    }
-  }
-  if (options.path.empty()) throw UsageError("no PATH given");
-  options.threads = io::resolve_thread_count(options.threads);
-  options.index.threads = options.threads;
-  return options;
+void declare_scan(CommandSpec command, ScanOptions& options) {
+  command.text("PATH", options.path, "a dataset folder, or a file list for --layout filelist").required();
+  command.text("--layout", options.layout, "auto|imagefolder|v2|objectnet|filelist|flat")
+      .check(io::parse_dataset_layout);
+  command.text("--labels", options.index.label_file,
+               "the label file of a flat folder of images (implies --layout flat)");
+  command
+      .integer("--threads", options.threads, "indexing and decoding threads (at most 256 are used)", 1,
+               std::numeric_limits<std::int32_t>::max())
+      .default_text("all cores");
+  command.integer("--max-pixels", options.max_pixels, "images whose header claims more pixels are skipped unread", 1,
+                  std::numeric_limits<std::int64_t>::max());
+  command.footer(
+      "Prints one JSON object: delivered counts every image that decoded, delivered_with_warnings those among\n"
+      "them with a warning, skipped the rest by reason. Exit 1 when the tree is unusable (no classes, not a\n"
+      "folder, nothing delivered), 2 on bad usage.");
 }
 
 // Prints "files done / total" to stderr every two seconds while a long scan runs.
@@ -213,12 +176,11 @@ nlohmann::ordered_json summarize(const DatasetIndex& index, const std::vector<Fi
   return summary;
 }
 
-int run_scan(const std::vector<std::string>& arguments) {
-  if (arguments.size() == 1 && (arguments[0] == "--help" || arguments[0] == "-h")) {
-    std::fputs(scan_usage, stdout);
-    return 0;
-  }
-  const ScanOptions options = parse_scan_arguments(arguments);
+int run_scan(const ScanOptions& given) {
+  ScanOptions options = given;
+  options.index.layout = io::parse_dataset_layout(options.layout);
+  options.threads = io::resolve_thread_count(std::min(options.threads, 256));
+  options.index.threads = options.threads;
   const auto start = std::chrono::steady_clock::now();
   const DatasetIndex index = io::build_dataset_index(options.path, options.index);
   std::fprintf(stderr, "genint-data scan: %zu files in %zu classes, decoding on %d threads\n", index.size(),
@@ -236,8 +198,9 @@ int run_scan(const std::vector<std::string>& arguments) {
   return 0;
 }
 
-const DataCommandRegistrar registrar("scan", {"index a dataset and decode every file once; JSON summary", scan_usage,
-                                              run_scan});
+const SubcommandRegistrar registrar(data_commands(), "scan",
+                                    make_subcommand("index a dataset and decode every file once; JSON summary",
+                                                    declare_scan, run_scan));
 
 }  // namespace
 }  // namespace genint::data

@@ -22,8 +22,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Streams of derive_seed(): one per split, the item shuffles, and the corrupted images.
-enum SeedStream : std::uint64_t { TrainStream = 1, ValStream, TestStream, OodStream, ItemStream, CorruptStream };
+// Streams of derive_seed(): one per split, the item shuffles, and the corrupted images (6 + 16 * (8 * corruption +
+// severity), all 6 mod 16, so ood_val's 7 is its own).
+enum SeedStream : std::uint64_t {
+  TrainStream = 1,
+  ValStream,
+  TestStream,
+  OodStream,
+  ItemStream,
+  CorruptStream,
+  OodValStream
+};
 
 struct SplitPlan {
   std::string name;
@@ -126,8 +135,8 @@ void check_options(const FashionScenesOptions& options) {
   GENINT_CHECK(options.image_size >= 8 && options.image_size <= 1024,
                "fashion-scenes: image size " + std::to_string(options.image_size) + " is outside [8, 1024]");
   GENINT_CHECK(options.train_per_class >= 1 && options.val_per_class >= 0 && options.test_per_class >= 1 &&
-                   options.ood_per_class >= 1,
-               "fashion-scenes: train, test and ood need at least one image per class (val may be 0)");
+                   options.ood_per_class >= 1 && options.ood_val_per_class >= 0,
+               "fashion-scenes: train, test and ood need at least one image per class (val and ood_val may be 0)");
   GENINT_CHECK(options.jpeg_quality >= 1 && options.jpeg_quality <= 100,
                "fashion-scenes: JPEG quality " + std::to_string(options.jpeg_quality) + " is outside 1..100");
   for (const int severity : options.severities)
@@ -269,7 +278,9 @@ nlohmann::ordered_json manifest_header(const FashionScenesOptions& options, cons
   manifest["nuisance_laws"] = nuisance_laws_json(model);
   manifest["seeding"] =
       "each image draws from xoshiro256** seeded with splitmix64(seed, stream, index); "
-      "streams: train 1, val 2, test 3, ood 4, item shuffles 5, corrupted 6 + 16 * (8 * corruption + severity)";
+      "streams: train 1, val 2, test 3, ood 4, item shuffles 5, corrupted 6 + 16 * (8 * corruption + severity), "
+      "ood_val 7; train, val and ood_val items are dealt in that order from each class's shuffled train-file items, "
+      "test and ood from t10k's";
   return manifest;
 }
 
@@ -304,9 +315,9 @@ void write_manifest(const fs::path& path, const nlohmann::ordered_json& manifest
 }  // namespace
 
 const std::vector<std::string>& fashion_scenes_output_names() {
-  static const std::vector<std::string> names = {"train",     "val",           "test",         "ood",
-                                                 "corrupted", "train.csv",     "val.csv",      "test.csv",
-                                                 "ood.csv",   "corrupted.csv", "manifest.json"};
+  static const std::vector<std::string> names = {"train",       "val",           "test",         "ood",      "ood_val",
+                                                 "corrupted",   "train.csv",     "val.csv",      "test.csv", "ood.csv",
+                                                 "ood_val.csv", "corrupted.csv", "manifest.json"};
   return names;
 }
 
@@ -318,9 +329,11 @@ nlohmann::ordered_json generate_fashion_scenes(const FashionScenesOptions& optio
   SplitPlan val{"val", options.val_per_class, NuisanceLaw::Confounded, ValStream, {}, &data.train};
   SplitPlan test{"test", options.test_per_class, NuisanceLaw::Confounded, TestStream, {}, &data.test};
   SplitPlan ood{"ood", options.ood_per_class, NuisanceLaw::ClassIndependent, OodStream, {}, &data.test};
-  std::vector<SplitPlan*> plans = {&train, &val, &test, &ood};
+  SplitPlan ood_val{"ood_val", options.ood_val_per_class, NuisanceLaw::ClassIndependent, OodValStream, {}, &data.train};
+  std::vector<SplitPlan*> plans = {&train, &val, &test, &ood, &ood_val};
   for (SplitPlan* plan : plans) plan->source_items.resize(fashion_mnist_class_count);
-  assign_items(data.train, options.seed, 0, {&train, &val});
+  // ood_val is dealt after train and val, so asking for it leaves their items as they were.
+  assign_items(data.train, options.seed, 0, {&train, &val, &ood_val});
   assign_items(data.test, options.seed, 1, {&test, &ood});
   prepare_output(options);
 
@@ -339,6 +352,10 @@ nlohmann::ordered_json generate_fashion_scenes(const FashionScenesOptions& optio
                           {"law", plan->law == NuisanceLaw::Confounded ? "confounded" : "class_independent"},
                           {"source", plan->source == &data.train ? "train" : "t10k"},
                           {"nuisances", plan->name + ".csv"}};
+    if (plan == &ood_val)
+      splits[plan->name]["use"] =
+          "benchmark design only: the benchmark's settings and training budget may be chosen on it from ERM and "
+          "the oracle alone; no method's hyperparameter ever sees it or the ood split";
     measured[plan->name] = confound_json(measure_records(records, fashion_mnist_class_count));
     if (plan == &test) test_records = std::move(records);
   }

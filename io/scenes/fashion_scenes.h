@@ -20,11 +20,15 @@ struct FashionScenesOptions {
   bool force = false;  // write into a non-empty folder, replacing what an earlier run wrote there
   std::uint64_t seed = 0;
   int image_size = 64;
-  // Images per class. train and val come from Fashion-MNIST's train file, test and ood from t10k.
+  // Images per class. train, val and ood_val come from Fashion-MNIST's train file, test and ood from t10k; no item
+  // is used twice, and a split's items do not depend on the sizes of the splits dealt after it (ood_val last).
   int train_per_class = 500;
   int val_per_class = 100;
   int test_per_class = 100;
   int ood_per_class = 100;
+  // The OOD validation split: the class-independent law, its own seed stream. For benchmark design only (settings
+  // and training budget chosen from ERM and the oracle); no method's hyperparameter may be chosen on it. 0: none.
+  int ood_val_per_class = 100;
   std::vector<Corruption> corruptions = all_corruptions();  // empty: no corrupted tree
   std::vector<int> severities = {1, 2, 3, 4, 5};
   NuisanceParameters nuisances;
@@ -33,10 +37,10 @@ struct FashionScenesOptions {
   bool progress = true;  // lines on stderr while splits are written
 };
 
-// Writes <output>/{train,val,test,ood}/<class>/*.JPEG, <output>/corrupted/<corruption>/<severity>/<class>/*.JPEG,
-// <output>/<split>.csv with every image's nuisances, and <output>/manifest.json, which it also returns.
-// The bytes written depend only on the options (not on the thread count) and the data.
-// The manifest names the data's files (FashionMnist's *_path fields; empty for data made in memory).
+// Writes <output>/{train,val,test,ood,ood_val}/<class>/*.JPEG,
+// <output>/corrupted/<corruption>/<severity>/<class>/*.JPEG, <output>/<split>.csv with every image's nuisances, and
+// <output>/manifest.json, which it also returns. The bytes written depend only on the options (not on the thread count)
+// and the data. The manifest names the data's files (FashionMnist's *_path fields; empty for data made in memory).
 nlohmann::ordered_json generate_fashion_scenes(const FashionScenesOptions& options, const FashionMnist& data);
 
 // The names generate_fashion_scenes() writes at the top of the output folder (what --force replaces).

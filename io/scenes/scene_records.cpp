@@ -69,7 +69,7 @@ nlohmann::ordered_json nuisance_laws_json(const NuisanceModel& model) {
       {"hue_concentration", parameters.hue_concentration},
       {"angle_concentration", parameters.angle_concentration},
       {"angle_mean_stride", parameters.angle_mean_stride}};
-  laws["class_independent"] = {{"used_by", {"ood"}},
+  laws["class_independent"] = {{"used_by", {"ood", "ood_val"}},
                                {"hue", "Uniform[0, 360) for every class"},
                                {"angle", "Uniform[-180, 180) for every class"}};
   laws["shared_by_both"] = {{"texture", "uniform over stripes, checker, noise"},

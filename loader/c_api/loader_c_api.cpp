@@ -4,6 +4,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "loader/c_api/c_api_boundary.h"
 #include "loader/config/loader_config.h"
@@ -12,6 +13,8 @@
 struct genint_loader {
   genint::loader::LoaderConfig config;
   std::unique_ptr<genint::loader::LoaderPipeline> pipeline;
+  // One per ring slot, filled once: the slot's arrays never move, so these are read-only while the loader lives.
+  std::vector<genint_batch_extras> extras;
 };
 
 namespace genint::c_api {
@@ -32,6 +35,11 @@ static_assert(offsetof(genint_intervention, layer_end) == offsetof(loader::Inter
 static_assert(offsetof(genint_intervention, direction) == offsetof(loader::InterventionRecord, direction), "");
 static_assert(offsetof(genint_intervention, step) == offsetof(loader::InterventionRecord, step), "");
 static_assert(GENINT_SOURCE_INTERVENTION == static_cast<int>(loader::SourceKind::Intervention), "");
+static_assert(GENINT_AUTO_AUGMENT_FIRST_APPLIED == loader::auto_augment_first_applied &&
+                  GENINT_AUTO_AUGMENT_SECOND_APPLIED == loader::auto_augment_second_applied &&
+                  GENINT_AUTO_AUGMENT_FIRST_NEGATED == loader::auto_augment_first_negated &&
+                  GENINT_AUTO_AUGMENT_SECOND_NEGATED == loader::auto_augment_second_negated,
+              "AutoAugment bits differ");
 static_assert(GENINT_SOURCE_TRANSFERRED == static_cast<int>(loader::SourceKind::Transferred), "");
 
 void require(bool condition, const char* message) {
@@ -44,10 +52,25 @@ std::uint32_t ring_slot_of(const genint_batch* batch, const char* function) {
   return static_cast<std::uint32_t>(batch->ring_slot);
 }
 
+genint_batch_extras c_extras(const loader::BatchExtrasView& view) {
+  genint_batch_extras extras{};
+  extras.struct_size = sizeof(genint_batch_extras);
+  extras.mixup = view.mixup ? 1 : 0;
+  extras.mixup_partners = view.mixup_partners;
+  extras.mixup_partner_labels = view.mixup_partner_labels;
+  extras.mixup_lambdas = view.mixup_lambdas;
+  extras.auto_augment_sub_policies = view.auto_augment_sub_policies;
+  extras.auto_augment_ops = view.auto_augment_ops;
+  extras.transfer_alphas = view.transfer_alphas;
+  return extras;
+}
+
 genint_loader* create(loader::LoaderConfig config) {
   auto handle = std::make_unique<genint_loader>();
   handle->config = std::move(config);
   handle->pipeline = loader::make_loader_pipeline(handle->config);
+  for (std::uint32_t slot = 0; slot < handle->pipeline->ring_size(); ++slot)
+    handle->extras.push_back(c_extras(handle->pipeline->slot_extras(slot)));
   return handle.release();
 }
 
@@ -224,6 +247,20 @@ genint_status genint_loader_release_batch_on_stream(genint_loader* handle, const
     c_api::require(batch != nullptr, "genint_loader_release_batch_on_stream: batch is NULL");
     handle->pipeline->release_batch_on_stream(c_api::ring_slot_of(batch, "genint_loader_release_batch_on_stream"),
                                               batch->index, stream);
+  });
+}
+
+genint_status genint_loader_batch_extras(const genint_loader* handle, const genint_batch* batch,
+                                         const genint_batch_extras** out_extras) {
+  using namespace genint;
+  return c_api::call_guarded([&] {
+    c_api::require(handle != nullptr, "genint_loader_batch_extras: loader is NULL");
+    c_api::require(batch != nullptr, "genint_loader_batch_extras: batch is NULL");
+    c_api::require(out_extras != nullptr, "genint_loader_batch_extras: out_extras is NULL");
+    *out_extras = nullptr;
+    const std::uint32_t slot = c_api::ring_slot_of(batch, "genint_loader_batch_extras");
+    handle->pipeline->batch_extras(slot, batch->index);  // throws unless the batch is borrowed
+    *out_extras = &handle->extras[slot];
   });
 }
 

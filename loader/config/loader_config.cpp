@@ -15,6 +15,7 @@ namespace {
 
 constexpr int max_threads_per_source = 256;
 constexpr int max_batch_size = 1 << 20;
+constexpr double max_mixup_alpha = 1e4;  // Beta(1e4, 1e4) is already λ = 0.5 ± 0.004
 const std::set<std::string> generic_source_keys = {"kind", "count", "fraction", "weight", "threads"};
 
 SourceSettings parse_source(const nlohmann::json& value, const std::string& path, int batch_size) {
@@ -75,6 +76,28 @@ void parse_output(ConfigObject output, LoaderConfig& config) {
   output.reject_unknown_keys();
 }
 
+// "mixup": {"alpha": α}. α is required (no silent default) and must be positive: Beta(α, α) is undefined at 0.
+void parse_mixup(ConfigObject mixup, LoaderConfig& config) {
+  if (!mixup.has("alpha"))
+    throw ConfigError(mixup.field("alpha"), "is required: λ ~ Beta(alpha, alpha) (the Mixup paper uses 0.4)");
+  const double alpha = mixup.number("alpha", 0.0, 0.0, max_mixup_alpha);
+  if (!(alpha > 0.0))
+    throw ConfigError(mixup.field("alpha"),
+                      "must be above 0 (Beta(alpha, alpha) needs alpha > 0); to turn Mixup off leave out \"mixup\"");
+  config.mixup_alpha = alpha;
+  mixup.reject_unknown_keys();
+}
+
+// Mixup pairs samples within each natural source (docs/c-api.md says why): it needs one with two samples or more.
+void check_mixup_has_pairs(const LoaderConfig& config) {
+  if (config.mixup_alpha <= 0.0) return;
+  for (const SourceSettings& source : config.sources)
+    if (source.kind == SourceKind::Natural && source.count >= 2) return;
+  throw ConfigError("mixup",
+                    "pairs samples within a natural source, and no natural source has 2 samples or more "
+                    "per batch");
+}
+
 }  // namespace
 
 std::size_t LoaderConfig::sample_bytes() const {
@@ -96,6 +119,7 @@ LoaderConfig parse_loader_config(const nlohmann::json& json) {
   if (root.has("image")) parse_image(root.object("image"), config);
   if (root.has("shard")) parse_shard(root.object("shard"), config);
   if (root.has("output")) parse_output(root.object("output"), config);
+  if (root.has("mixup")) parse_mixup(root.object("mixup"), config);
   config.drop_last = root.boolean("drop_last", true);
   config.batches_in_flight = static_cast<int>(root.integer("batches_in_flight", 4, 2, 64));
   config.pool_batches = static_cast<int>(root.integer("pool_batches", 2, 1, 64));
@@ -119,6 +143,7 @@ LoaderConfig parse_loader_config(const nlohmann::json& json) {
     throw ConfigError("sources", "counts add up to " + std::to_string(total) + ", not batch_size " +
                                      std::to_string(config.batch_size));
   }
+  check_mixup_has_pairs(config);
   return config;
 }
 

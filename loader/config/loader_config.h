@@ -40,6 +40,8 @@ struct LoaderConfig {
   // Cuda: every batch is also copied into device memory on the loader's own stream (host batches stay too).
   OutputDevice output_device = OutputDevice::Host;
   int output_device_index = 0;  // "output.device_index": the CUDA device, checked against the machine at build time
+  // "mixup": {"alpha": α}: pairs of each natural source's samples blended with λ ~ Beta(α, α); 0 = off.
+  double mixup_alpha = 0.0;
   std::vector<SourceSettings> sources;
 
   std::size_t sample_bytes() const;

@@ -64,14 +64,28 @@ void LoaderPipeline::record_in_place(Lane& lane, std::uint64_t task) {
   const auto per_batch = static_cast<std::uint64_t>(lane.count);
   BatchSlot& slot = *slots_[(task / per_batch) % slots_.size()];
   const auto position = static_cast<std::size_t>(lane.offset) + static_cast<std::size_t>(task % per_batch);
-  const SampleRecord& record = slot.records[position];
-  slot.labels[position] = record.label;
-  slot.items[position] = record.item;
-  slot.interventions[position] = record.intervention;
+  spread_record(slot.records[position], slot, position);
+  if (mixup_) mix_in_place(lane, slot, position, task / per_batch);
   if (slot.filled.fetch_add(1, std::memory_order_acq_rel) + 1 == batch_size_) {
     { const std::lock_guard<std::mutex> lock(batch_complete_mutex_); }
     batch_complete_.notify_one();
   }
+}
+
+// Mixup in deterministic mode: a sample's partner label starts as its own; the producer that completes a pair blends
+// it at once, while both images are fresh in cache, and writes both samples' extras. The pair's counter orders the
+// first sample's pixels and label before the blend; the blend comes before this sample's count, hence before the
+// batch is complete.
+void LoaderPipeline::mix_in_place(const Lane& lane, BatchSlot& slot, std::size_t position,
+                                  std::uint64_t batch_index) const {
+  slot.mixup_partner_labels[position] = slot.labels[position];
+  if (lane.mixup_range == nullptr) return;
+  const int pair = (static_cast<int>(position) - lane.offset) / 2;
+  if (pair >= lane.count / 2) return;  // the odd one out stays unmixed
+  std::atomic<std::uint8_t>& arrivals = slot.pair_arrivals[static_cast<std::size_t>(lane.offset + 2 * pair)];
+  if (arrivals.fetch_add(1, std::memory_order_acq_rel) != 1) return;  // its partner is not in yet
+  mixup_->mix_pair(batch_index, *lane.mixup_range, pair, slot.images, slot.labels.data(), slot.mixup_partners.data(),
+                   slot.mixup_partner_labels.data(), slot.mixup_lambdas.data());
 }
 
 // The slot is ahead of `batch_index` only after that batch was released, which needs this caller's sample,

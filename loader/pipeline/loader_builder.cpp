@@ -43,6 +43,10 @@ std::unique_ptr<LoaderPipeline> make_loader_pipeline(const LoaderConfig& config)
   options.batches_in_flight = config.batches_in_flight;
   options.pool_batches = config.pool_batches;
   options.output_device = resolve_output_device(config);
+  options.shard_rank = config.shard_rank;
+  options.shard_world_size = config.shard_world_size;
+  options.mixup_alpha = config.mixup_alpha;
+  options.float_samples = config.layout == SampleLayout::Float32Chw;
   switch (config.host_memory) {
     case HostMemoryKind::Auto: options.pinned_memory = pinned_host_memory_available(); break;
     case HostMemoryKind::Pinned:

@@ -63,6 +63,7 @@ LoaderPipeline::LoaderPipeline(PipelineOptions options, std::vector<PipelineSour
   batch_images_ =
       HostBuffer(ring * static_cast<std::size_t>(batch_size_) * options_.sample_bytes, options_.pinned_memory);
   create_batch_slots(ring);
+  create_mixup();
   if (options_.output_device >= 0) {
     GENINT_CHECK(batch_images_.pinned(),
                  "a device output needs pinned host batch buffers: its copies are asynchronous");
@@ -85,6 +86,16 @@ void LoaderPipeline::create_batch_slots(std::size_t ring) {
     slot->items.resize(size);
     slot->interventions.resize(size);
     slot->records.resize(size);
+    slot->mixup_partners.resize(size);
+    for (std::size_t sample = 0; sample < size; ++sample)
+      slot->mixup_partners[sample] = static_cast<std::int32_t>(sample);
+    slot->mixup_partner_labels.resize(size);
+    slot->mixup_lambdas.assign(size, 1.0f);
+    slot->auto_augment_sub_policies.assign(size, -1);
+    slot->auto_augment_ops.resize(size);
+    slot->transfer_alphas.assign(size, -1.0f);
+    slot->pair_arrivals = std::make_unique<std::atomic<std::uint8_t>[]>(size);
+    for (std::size_t sample = 0; sample < size; ++sample) slot->pair_arrivals[sample].store(0);
     slot->fill_batch.store(index);
     for (const auto& lane : lanes_)
       for (int sample = 0; sample < lane->count; ++sample) {
@@ -94,6 +105,20 @@ void LoaderPipeline::create_batch_slots(std::size_t ring) {
     slots_.push_back(std::move(slot));
     if (!options_.deterministic) queue_call::enqueue(queues_->free_slots, static_cast<std::uint32_t>(index));
   }
+}
+
+// Mixup pairs samples within each natural source: a sample and its partner then share a source, so they share
+// the source's loss weight, and generated samples keep the pixels their records describe.
+void LoaderPipeline::create_mixup() {
+  if (options_.mixup_alpha <= 0.0) return;
+  std::vector<BatchMixup::SourceRange> mixed;
+  for (const auto& lane : lanes_)
+    if (lane->kind == SourceKind::Natural && lane->count >= 2)
+      mixed.push_back({lane->offset, lane->count, lane->index});
+  GENINT_CHECK(!mixed.empty(), "Mixup needs a natural source with 2 samples or more per batch");
+  mixup_ = std::make_unique<BatchMixup>(options_.mixup_alpha, options_.seed, std::move(mixed), options_.sample_bytes,
+                                        options_.float_samples);
+  for (const auto& lane : lanes_) lane->mixup_range = mixup_->mixed_source(lane->index);
 }
 
 LoaderPipeline::~LoaderPipeline() {
@@ -140,22 +165,28 @@ std::uint64_t LoaderPipeline::epoch_of_batch(std::uint64_t batch_index) const {
 
 // Task t of a source is slot t % count of batch t / count. For a finite source that batch lies in epoch
 // batch / batches_per_epoch; positions past the shard's end (padding) wrap to its start. A retry
-// (attempt > 0) substitutes a position drawn from (seed, epoch, position, attempt).
+// (attempt > 0) substitutes a position drawn from (seed, epoch, position, attempt). An endless source's position
+// is global across ranks (t · world + rank); seeds take the global position of finite sources' samples too.
 void LoaderPipeline::prepare_request(Lane& lane, std::uint64_t task, std::uint32_t attempt, std::uint8_t* pixels,
                                      SampleRecord* record, SampleRequest& request) const {
   const auto count = static_cast<std::uint64_t>(lane.count);
+  const auto world = static_cast<std::uint64_t>(options_.shard_world_size);
+  const auto rank = static_cast<std::uint64_t>(options_.shard_rank);
   const std::uint64_t batch = task / count;
   request.epoch = epoch_of_batch(batch);
+  std::uint64_t global_position = 0;
   if (lane.epoch_length > 0) {
     request.epoch = batch / lane.batches_per_epoch;
     request.position = ((batch % lane.batches_per_epoch) * count + task % count) % lane.epoch_length;
     if (attempt > 0)
       request.position = mix_seed(options_.seed, request.epoch, request.position, attempt) % lane.epoch_length;
+    global_position = request.position * world + rank;
   } else {
-    request.position = task;
+    request.position = task * world + rank;
+    global_position = request.position;
   }
   request.attempt = attempt;
-  request.seed = mix_seed(mix_seed(options_.seed, lane.index + 1, request.epoch, request.position), attempt);
+  request.seed = mix_seed(mix_seed(options_.seed, lane.index + 1, request.epoch, global_position), attempt);
   request.pixels = pixels;
   request.record = record;
   *request.record = SampleRecord{};
@@ -221,10 +252,11 @@ void LoaderPipeline::produce_chunk(Lane& lane, SampleProducer& producer, SampleR
 // the assembler goes straight on to the next batch while the copy runs, and the trainer orders its own stream
 // after the copy's event.
 void LoaderPipeline::publish(std::uint32_t slot_index) {
-  if (device_ring_) {
-    const BatchSlot& slot = *slots_[slot_index];
-    device_ring_->start_copy(slot_index, slot.images, slot.labels.data(), slot.weights.data());
-  }
+  BatchSlot& slot = *slots_[slot_index];
+  if (mixup_ && !options_.deterministic)  // deterministic mode mixed each pair as it completed (mix_in_place)
+    mixup_->mix(slot.index.load(), slot.images, batch_size_, slot.labels.data(), slot.mixup_partners.data(),
+                slot.mixup_partner_labels.data(), slot.mixup_lambdas.data());
+  if (device_ring_) device_ring_->start_copy(slot_index, slot.images, slot.labels.data(), slot.weights.data());
   queue_call::enqueue(queues_->ready_slots, slot_index);
 }
 
@@ -260,10 +292,7 @@ bool LoaderPipeline::try_place(const ReadySample& sample, BatchSlot& slot, std::
   std::memcpy(slot.images + position * options_.sample_bytes,
               lane.pool_pixels.data() + static_cast<std::size_t>(sample.buffer) * options_.sample_bytes,
               options_.sample_bytes);
-  const SampleRecord& record = lane.pool_records[sample.buffer];
-  slot.labels[position] = record.label;
-  slot.items[position] = record.item;
-  slot.interventions[position] = record.intervention;
+  spread_record(lane.pool_records[sample.buffer], slot, position);
   queue_call::enqueue(lane.free_buffers, sample.buffer);
   return true;
 }
@@ -306,11 +335,14 @@ BatchView LoaderPipeline::next_batch() {
     if (borrowed_.load() >= static_cast<int>(slots_.size()))
       throw MisuseError("all " + std::to_string(slots_.size()) +
                         " batch buffers are borrowed: release a batch before asking for the next");
+    if (options_.deterministic) throw_if_next_buffer_borrowed();
     if (queue_call::wait_dequeue_timed(queues_->ready_slots, slot_index, stop_check_interval)) break;
   }
+  handed_out_.fetch_add(1);
   BatchSlot& slot = *slots_[slot_index];
   // Pairs with the producers' count: their pixels happen-before the trainer's reads without relying on the queue.
   if (options_.deterministic) (void)slot.filled.load(std::memory_order_acquire);
+  slot.borrower.store(std::this_thread::get_id(), std::memory_order_relaxed);  // published by the store below
   slot.borrowed.store(true, std::memory_order_release);
   borrowed_.fetch_add(1);
   // Counted when handed to the trainer, so images/s is what the trainer receives, not what is prefetched.
@@ -326,8 +358,53 @@ BatchView LoaderPipeline::next_batch() {
   view.sources = slot.sources.data();
   view.items = slot.items.data();
   view.interventions = slot.interventions.data();
+  view.extras = slot_extras(slot_index);
   if (device_ring_) view.device = device_ring_->pointers(slot_index);
   return view;
+}
+
+// Deterministic mode: batch k is made in the buffer of batch k − ring, so while that batch is borrowed batch k
+// cannot be made. Held by another thread, it will come back: the call waits (rechecking each interval). Held by
+// the calling thread, it never would: the call fails now, naming it. Every waiter needs that same batch, so a
+// holder waiting here too is refused on its next check, and waits cannot form a cycle.
+void LoaderPipeline::throw_if_next_buffer_borrowed() const {
+  const std::uint64_t next = handed_out_.load();
+  const std::uint64_t ring = slots_.size();
+  if (next < ring) return;
+  const BatchSlot& slot = *slots_[next % ring];
+  if (!slot.borrowed.load(std::memory_order_acquire) || slot.index.load() + ring != next) return;
+  if (slot.borrower.load(std::memory_order_relaxed) != std::this_thread::get_id()) return;
+  throw MisuseError("batch " + std::to_string(next - ring) +
+                    " is still borrowed by this thread, and deterministic mode makes batch " + std::to_string(next) +
+                    " in its buffer (batches_in_flight is " + std::to_string(ring) + "): release batch " +
+                    std::to_string(next - ring) + " before asking for the next, or raise batches_in_flight");
+}
+
+BatchExtrasView LoaderPipeline::slot_extras(std::uint32_t ring_slot) const {
+  GENINT_CHECK(ring_slot < slots_.size(), "ring slot " + std::to_string(ring_slot) + " does not exist");
+  const BatchSlot& slot = *slots_[ring_slot];
+  BatchExtrasView extras;
+  extras.mixup = mixup_ != nullptr;
+  extras.mixup_partners = slot.mixup_partners.data();
+  // Without Mixup every sample is its own partner: the partner labels are the labels themselves.
+  extras.mixup_partner_labels = mixup_ ? slot.mixup_partner_labels.data() : slot.labels.data();
+  extras.mixup_lambdas = slot.mixup_lambdas.data();
+  extras.auto_augment_sub_policies = slot.auto_augment_sub_policies.data();
+  extras.auto_augment_ops = slot.auto_augment_ops.data();
+  extras.transfer_alphas = slot.transfer_alphas.data();
+  return extras;
+}
+
+BatchExtrasView LoaderPipeline::batch_extras(std::uint32_t ring_slot, std::uint64_t batch_index) const {
+  check_batch_borrowed(ring_slot, batch_index);
+  return slot_extras(ring_slot);
+}
+
+void LoaderPipeline::check_batch_borrowed(std::uint32_t ring_slot, std::uint64_t batch_index) const {
+  if (ring_slot >= slots_.size() || slots_[ring_slot]->index.load() != batch_index ||
+      !slots_[ring_slot]->borrowed.load(std::memory_order_acquire))
+    throw MisuseError("batch " + std::to_string(batch_index) + " (ring slot " + std::to_string(ring_slot) +
+                      ") is not borrowed: was it released already, or the batch struct overwritten?");
 }
 
 void LoaderPipeline::release_batch(std::uint32_t ring_slot, std::uint64_t batch_index) {
@@ -347,8 +424,11 @@ void LoaderPipeline::release_batch(std::uint32_t ring_slot, std::uint64_t batch_
     queue_call::enqueue(queues_->free_slots, ring_slot);
     return;
   }
-  // Reset before the hand-over store, so a producer that sees the slot's new batch also sees the empty count.
+  // Reset before the hand-over store, so a producer that sees the slot's new batch also sees the empty counts.
   slot.filled.store(0, std::memory_order_relaxed);
+  if (mixup_)
+    for (int sample = 0; sample < batch_size_; ++sample)
+      slot.pair_arrivals[static_cast<std::size_t>(sample)].store(0, std::memory_order_relaxed);
   slot.fill_batch.store(batch_index + slots_.size(), std::memory_order_release);
   { const std::lock_guard<std::mutex> lock(slot_released_mutex_); }
   slot_released_.notify_all();
@@ -357,10 +437,7 @@ void LoaderPipeline::release_batch(std::uint32_t ring_slot, std::uint64_t batch_
 void LoaderPipeline::check_device_batch_borrowed(std::uint32_t ring_slot, std::uint64_t batch_index) const {
   if (!device_ring_)
     throw MisuseError("the loader has no device output: set \"output\": {\"device\": \"cuda\"} in its config");
-  if (ring_slot >= slots_.size() || slots_[ring_slot]->index.load() != batch_index ||
-      !slots_[ring_slot]->borrowed.load(std::memory_order_acquire))
-    throw MisuseError("batch " + std::to_string(batch_index) + " (ring slot " + std::to_string(ring_slot) +
-                      ") is not borrowed: was it released already, or the batch struct overwritten?");
+  check_batch_borrowed(ring_slot, batch_index);
 }
 
 DeviceBatchPointers LoaderPipeline::device_batch(std::uint32_t ring_slot, std::uint64_t batch_index) const {

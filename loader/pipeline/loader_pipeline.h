@@ -14,6 +14,7 @@
 #include "loader/config/loader_config.h"
 #include "loader/device/device_batch_ring.h"
 #include "loader/memory/host_memory.h"
+#include "loader/pipeline/batch_mixup.h"
 #include "loader/sources/sample_source.h"
 #include "loader/sources/source_statistics.h"
 
@@ -37,6 +38,13 @@ struct PipelineOptions {
   int output_device = -1;
   // A sample and this many substitutes in a row skipped: the data is unusable, the loader stops.
   int max_attempts = 64;
+  // This rank and the world size: generated streams are shared out (position n · world + rank), and every seed
+  // derives from that global position, so ranks never repeat each other's samples. 0 and 1 change nothing.
+  int shard_rank = 0;
+  int shard_world_size = 1;
+  // > 0: Mixup on every complete batch, pairing samples within each natural source (batch_mixup.h).
+  double mixup_alpha = 0.0;
+  bool float_samples = false;  // samples are float32 (Mixup blends floats), else uint8
 };
 
 struct PipelineSource {
@@ -44,6 +52,18 @@ struct PipelineSource {
   int count = 0;        // samples per batch
   float weight = 1.0f;  // λ
   int threads = 1;
+};
+
+// Per-sample arrays beyond the batch's own (genint_batch_extras in genint.h), one entry per sample, borrowed like
+// the batch. Without Mixup, partners are the samples themselves, partner labels their labels and λ 1.
+struct BatchExtrasView {
+  bool mixup = false;
+  const std::int32_t* mixup_partners = nullptr;
+  const std::int32_t* mixup_partner_labels = nullptr;
+  const float* mixup_lambdas = nullptr;
+  const std::int32_t* auto_augment_sub_policies = nullptr;  // -1: AutoAugment did not run
+  const std::uint8_t* auto_augment_ops = nullptr;           // auto_augment_*_applied / _negated bits
+  const float* transfer_alphas = nullptr;                   // -1 on samples that are not transferred
 };
 
 // A finished batch, borrowed from the ring until released. Samples are grouped by source in config order.
@@ -58,6 +78,7 @@ struct BatchView {
   const std::int32_t* sources = nullptr;  // SourceKind values
   const std::int64_t* items = nullptr;
   const InterventionRecord* interventions = nullptr;
+  BatchExtrasView extras;
   DeviceBatchPointers device;  // device_index -1 without a device output
 };
 
@@ -82,7 +103,9 @@ class LoaderPipeline {
   LoaderPipeline& operator=(const LoaderPipeline&) = delete;
 
   // Blocks (sleeping) until the next batch is ready. Throws StoppedError after stop(), the first worker's
-  // exception after a failure, MisuseError when every batch buffer is already borrowed.
+  // exception after a failure, MisuseError when every batch buffer is already borrowed, and in deterministic mode
+  // MisuseError naming batch k − ring when the next batch k is made in that batch's buffer and the calling thread
+  // still holds it (waiting would never end); held by another thread, it is waited for.
   BatchView next_batch();
   // Throws MisuseError when the batch is not currently borrowed (released twice, or forged). With a device
   // output it first waits until the batch's host→device copy is done, since producers refill the host slot next.
@@ -93,6 +116,11 @@ class LoaderPipeline {
   DeviceBatchPointers device_batch(std::uint32_t ring_slot, std::uint64_t batch_index) const;
   void wait_batch_on_stream(std::uint32_t ring_slot, std::uint64_t batch_index, void* stream) const;
   void release_batch_on_stream(std::uint32_t ring_slot, std::uint64_t batch_index, void* stream);
+  // The per-sample extras of a borrowed batch (MisuseError when it is not borrowed).
+  BatchExtrasView batch_extras(std::uint32_t ring_slot, std::uint64_t batch_index) const;
+  // The arrays of ring slot `ring_slot` (< ring_size()): fixed for the pipeline's life, whichever batch fills them.
+  BatchExtrasView slot_extras(std::uint32_t ring_slot) const;
+  std::size_t ring_size() const { return slots_.size(); }
   void stop();
 
   int batch_size() const { return batch_size_; }
@@ -103,6 +131,7 @@ class LoaderPipeline {
   SourceSnapshot source_snapshot(std::size_t source_index) const;
   const SourceStatistics& source_statistics(std::size_t source_index) const;
   std::uint64_t ready_batches() const;
+  const BatchMixup* mixup() const { return mixup_.get(); }
 
  private:
   struct Lane;
@@ -141,6 +170,11 @@ class LoaderPipeline {
   std::uint64_t epoch_of_batch(std::uint64_t batch_index) const;
   void publish(std::uint32_t slot_index);
   void check_device_batch_borrowed(std::uint32_t ring_slot, std::uint64_t batch_index) const;
+  void check_batch_borrowed(std::uint32_t ring_slot, std::uint64_t batch_index) const;
+  static void spread_record(const SampleRecord& record, BatchSlot& slot, std::size_t position);
+  void mix_in_place(const Lane& lane, BatchSlot& slot, std::size_t position, std::uint64_t batch_index) const;
+  void throw_if_next_buffer_borrowed() const;
+  void create_mixup();
 
   PipelineOptions options_;
   int batch_size_ = 0;
@@ -150,11 +184,13 @@ class LoaderPipeline {
   HostBuffer batch_images_;
   // Declared after the host ring so it is destroyed first: its destructor drains copies that read host slots.
   std::unique_ptr<DeviceBatchRing> device_ring_;
-  std::vector<int> filled_per_lane_;  // assembler only: samples placed per source in the current batch
-  std::vector<ReadySample> pending_;  // arrived samples that belong to a later batch; capacity = all pools
+  std::unique_ptr<BatchMixup> mixup_;  // null without Mixup
+  std::vector<int> filled_per_lane_;   // assembler only: samples placed per source in the current batch
+  std::vector<ReadySample> pending_;   // arrived samples that belong to a later batch; capacity = all pools
   std::atomic<bool> stopping_{false};
   std::atomic<int> borrowed_{0};
   std::atomic<std::uint64_t> released_batches_{0};
+  std::atomic<std::uint64_t> handed_out_{0};  // batches taken by next_batch: the index of the next one (in order)
   // Deterministic mode's two waits: a producer for its batch's slot to be released, the assembler for a
   // batch's last sample. The atomics carry the state; these only put the waiters to sleep.
   std::mutex slot_released_mutex_;

@@ -27,19 +27,31 @@ struct InterventionRecord {
   float step = 0.0f;            // offset s' along it
 };
 
+// Bits of SampleRecord::auto_augment_ops (genint_batch_extras.auto_augment_ops in genint.h): which of the drawn
+// sub-policy's two operations ran, and which ran with a negated magnitude.
+constexpr std::uint8_t auto_augment_first_applied = 1, auto_augment_second_applied = 2;
+constexpr std::uint8_t auto_augment_first_negated = 4, auto_augment_second_negated = 8;
+
 // What a sample says about itself besides its pixels.
 struct SampleRecord {
   std::int32_t label = -1;
   std::int64_t item = -1;  // natural: dataset index; generated: position in the source's stream
   InterventionRecord intervention;
+  std::int32_t auto_augment_sub_policy = -1;  // the AutoAugment sub-policy drawn; -1: AutoAugment did not run
+  std::uint8_t auto_augment_ops = 0;          // auto_augment_*_applied / _negated bits
+  float transfer_alpha = -1.0f;               // transferred samples: the style strength α; -1 for other kinds
 };
 
-// One sample to make. `seed` is derived from (loader seed, source, epoch, position, attempt), so the same
-// request always yields the same pixels whichever thread runs it.
+// One sample to make. `seed` is derived from (loader seed, source, epoch, global position, attempt), so the same
+// request always yields the same pixels whichever thread runs it. The global position is the position across
+// all ranks (position · world_size + rank, as ShardedOrder deals items), so two ranks never share a seed: their
+// generated samples differ and their natural samples draw independent augmentations. World size 1: the position.
 struct SampleRequest {
   std::uint64_t epoch = 0;
-  std::uint64_t position = 0;  // position in this epoch's stream (finite sources) or in the endless stream
-  std::uint32_t attempt = 0;   // > 0: the first choice was skipped; finite sources substitute another item
+  // Finite sources: position in this rank's shard of the epoch. Endless (generated) sources: the global position
+  // in the stream, which the ranks share out (this rank's n-th sample is position n · world_size + rank).
+  std::uint64_t position = 0;
+  std::uint32_t attempt = 0;  // > 0: the first choice was skipped; finite sources substitute another item
   std::uint64_t seed = 0;
   std::uint8_t* pixels = nullptr;  // sample_bytes of caller memory to fill
   SampleRecord* record = nullptr;

@@ -92,7 +92,7 @@ double absolute_cosine(const float* a, const float* b, int size) {
 // is still nearly flat after 2400 iterations (top eigenvalue 3.7 % of the variance, then 3.5, 3.4, 3.3, 3.2 %), so
 // N decides how many components resolve (measured, class 3, seed 11; gan/demo/README.md): N = 200 000 gives
 // |cos| 0.997, 0.995, 0.985, 0.977, 0.16; N = 1 000 000 gives 0.999, 0.998, 0.997, 0.995, 0.90. The test runs
-// N = 200 000 (~8 s) and holds the two top components to the 0.99.
+// N = 200 000 (20-25 s on 2 idle cores) and holds the two top components to the 0.99.
 TEST(DemoGenerator, PcaAgreesWithTheClosedFormOnTheTopComponents) {
   constexpr int kTop = 2;
   const BigGanWeights weights = BigGanWeights::load(kWeights);

@@ -3,6 +3,7 @@
 #include "loader/sources/natural/natural_source.h"
 
 #include <filesystem>
+#include <optional>
 
 #include "loader/sources/source_statistics.h"
 #include "nn/core/config_object.h"
@@ -35,7 +36,18 @@ class NaturalProducer : public SampleProducer {
     }
     request.record->label = source_.index().label(item);
     request.record->item = static_cast<std::int64_t>(item);
+    record_auto_augment(result.auto_augment, *request.record);
     request.delivered = true;
+  }
+
+  static void record_auto_augment(const io::AutoAugmentChoice& choice, SampleRecord& record) {
+    record.auto_augment_sub_policy = choice.sub_policy;
+    if (choice.sub_policy < 0) return;
+    // A sign is recorded only for an operation that ran: the sign drawn for one that did not changed nothing.
+    record.auto_augment_ops = static_cast<std::uint8_t>(
+        (choice.applied[0] ? auto_augment_first_applied : 0) | (choice.applied[1] ? auto_augment_second_applied : 0) |
+        (choice.applied[0] && choice.negated[0] ? auto_augment_first_negated : 0) |
+        (choice.applied[1] && choice.negated[1] ? auto_augment_second_negated : 0));
   }
 
   const NaturalSource& source_;
@@ -43,6 +55,36 @@ class NaturalProducer : public SampleProducer {
   io::NaturalSampleMaker maker_;
   std::string path_;  // reused: no allocation per sample once it has grown to the longest path
 };
+
+// "auto_augment": "imagenet" (torchvision's policy, after the crop and flip) or "none"; its interpolation and fill
+// are errors where AutoAugment is off, and AutoAugment itself where the mode is eval (torchvision trains with it).
+std::optional<io::AutoAugmentOptions> parse_auto_augment(ConfigObject& object, io::PipelineMode mode) {
+  const std::string policy = object.text("auto_augment", "none");
+  if (policy == "none") {
+    object.reject_inapplicable({"auto_augment_interpolation", "auto_augment_fill"}, "without \"auto_augment\"");
+    return std::nullopt;
+  }
+  io::AutoAugmentOptions options;
+  options.policy = as_config_error(object, "auto_augment", [&] { return io::auto_augment_policy_from_name(policy); });
+  if (mode != io::PipelineMode::Train)
+    throw ConfigError(object.field("auto_augment"), "applies to \"mode\": \"train\" only (eval is deterministic)");
+  const std::string interpolation = object.text("auto_augment_interpolation", "nearest");
+  options.interpolation = as_config_error(object, "auto_augment_interpolation",
+                                          [&] { return io::auto_augment_interpolation_from_name(interpolation); });
+  if (object.has("auto_augment_fill")) {
+    const nlohmann::json& fill = object.array("auto_augment_fill");
+    if (fill.size() != 3)
+      throw ConfigError(object.field("auto_augment_fill"), "must be 3 values (R, G, B), got " + fill.dump());
+    for (std::size_t channel = 0; channel < 3; ++channel) {
+      if (!fill[channel].is_number_integer() || fill[channel].get<std::int64_t>() < 0 ||
+          fill[channel].get<std::int64_t>() > 255)
+        throw ConfigError(object.field("auto_augment_fill"), "must hold integers in [0, 255], got " + fill.dump());
+      options.fill.value[channel] = static_cast<std::uint8_t>(fill[channel].get<std::int64_t>());
+    }
+    options.fill.given = true;
+  }
+  return options;
+}
 
 io::NaturalPipelineConfig parse_pipeline(ConfigObject& object, const LoaderConfig& config) {
   io::NaturalPipelineConfig pipeline;
@@ -62,6 +104,7 @@ io::NaturalPipelineConfig parse_pipeline(ConfigObject& object, const LoaderConfi
   pipeline.augment.saturation = object.number("saturation", 0.0, 0.0, 1.0);
   pipeline.max_pixels = object.unsigned_integer("max_pixels", pipeline.max_pixels);
   pipeline.fast_dct = object.boolean("fast_dct", true);
+  pipeline.auto_augment = parse_auto_augment(object, pipeline.mode);
   return pipeline;
 }
 

@@ -99,17 +99,26 @@ TEST(DirectionsCommand, PcaOnADeeperLayer) {
 TEST(DirectionsCommand, RefusesBadOptionsWithoutWritingAFile) {
   const testing::TemporaryDirectory directory("directions-cli");
   const std::string out = directory.file("refused.safetensors");
-  for (const std::string arguments :
-       {"--method svd", "--method closed-form --layer layers.1", "--method closed-form --samples 10", "--classes 10",
-        "--classes 1,x", "--components 17", "--truncation 0", "--samples 0", "--layer generator.bn", "--seed -1",
-        "--unknown 3"}) {
+  // Exit 2: bad usage (a value refused for itself, or for this generator's classes); 1: the generator refuses it.
+  const std::pair<std::string, int> cases[] = {{"--method svd", 2},
+                                               {"--method closed-form --layer layers.1", 2},
+                                               {"--method closed-form --samples 10", 2},
+                                               {"--classes 10", 2},
+                                               {"--classes 1,x", 2},
+                                               {"--components 17", 1},
+                                               {"--truncation 0", 2},
+                                               {"--samples 0", 2},
+                                               {"--layer generator.bn", 1},
+                                               {"--seed -1", 2},
+                                               {"--unknown 3", 2}};
+  for (const auto& [arguments, status] : cases) {
     const testing::ProgramRun run = run_directions("--out " + out + " " + arguments);
-    EXPECT_EQ(run.exit_status, 1) << arguments;
+    EXPECT_EQ(run.exit_status, status) << arguments;
     EXPECT_FALSE(std::filesystem::exists(out)) << arguments;
   }
   const testing::ProgramRun no_out =
       testing::run_command("timeout 60 " GENINT_GAN_PROGRAM " directions --generator " + kTinyModel);
-  EXPECT_EQ(no_out.exit_status, 1);
+  EXPECT_EQ(no_out.exit_status, 2);
   const testing::ProgramRun help = testing::run_command("timeout 60 " GENINT_GAN_PROGRAM " directions --help");
   EXPECT_EQ(help.exit_status, 0);
   EXPECT_NE(help.output.find("--method"), std::string::npos);

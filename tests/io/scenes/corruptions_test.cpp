@@ -1,6 +1,6 @@
 // Each corruption against a property of its definition: noise grows with severity, blurs remove
 // high-frequency energy, contrast shrinks the spread, brightness lifts the mean, pixelate and JPEG lose
-// fidelity; plus determinism, names and argument checks.
+// fidelity; plus the shot-noise tables against the walk they replace, determinism, names and argument checks.
 #include "io/scenes/corruptions.h"
 
 #include <gtest/gtest.h>
@@ -152,6 +152,25 @@ TEST(Corruptions, SameSeedSameImageOtherSeedOtherNoise) {
   EXPECT_GT(cv::norm(corrupt(Corruption::GaussianNoise, 3, clean, 5), corrupt(Corruption::GaussianNoise, 3, clean, 6),
                      cv::NORM_INF),
             0.0);
+}
+
+TEST(Corruptions, PoissonTablesGiveTheCountsOfTheWalk) {
+  PoissonInverter inverter;
+  SampleRandom random(9);
+  for (const double photons : {250.0, 30.0, 15.0}) {
+    inverter.prepare(photons);
+    for (int value = 0; value < 256; ++value) {
+      std::vector<double> uniforms = {0.0, 0.5, 0.999999, std::nextafter(1.0, 0.0)};
+      for (int draw = 0; draw < 20; ++draw) uniforms.push_back(random.uniform(0.0, 1.0));
+      const double mean = value / 255.0 * photons;
+      for (const double uniform : uniforms)
+        ASSERT_EQ(inverter.count(static_cast<std::uint8_t>(value), uniform), poisson_by_inversion(mean, uniform))
+            << "photons " << photons << ", value " << value << ", uniform " << uniform;
+    }
+  }
+  // The walk's law: mean 7.5 (value 51 at 37.5 photons), P(0) = exp(-7.5) = 0.000553.
+  EXPECT_EQ(poisson_by_inversion(7.5, 0.0005), 0);
+  EXPECT_EQ(poisson_by_inversion(7.5, 0.0006), 1);
 }
 
 TEST(Corruptions, NamesRoundTripAndBadArgumentsThrow) {

@@ -148,4 +148,31 @@ TEST(GenintHpp, ThreadsBorrowFromOneLoaderAndEachBatchComesOutOnce) {
   for (std::size_t index = 0; index < seen.size(); ++index) EXPECT_EQ(seen[index], 1) << "batch " << index;
 }
 
+// Mixup through the wrapper: extras() of a borrowed batch, and the loss split into two weighted cross-entropies.
+TEST(GenintHpp, ExtrasAndMixupLossWeights) {
+  const JpegTree tree(2, 6, false);
+  const genint::Loader loader = genint::Loader::from_json(
+      R"({"seed": 5, "image": {"size": 8}, "mixup": {"alpha": 0.4},
+          "sources": [{"kind": "natural", "count": 4, "root": ")" +
+      tree.root() + R"("}]})");
+  genint::BorrowedBatch batch(loader);
+  const genint_batch_extras& extras = batch.extras();
+  EXPECT_EQ(extras.mixup, 1);
+  EXPECT_EQ(&batch.extras(), &extras);  // fetched once
+  const std::vector<float> sample_weights = {0.5f, 1.0f, 2.0f, 4.0f};
+  std::vector<float> own(4), partner(4);
+  genint::mixup_loss_weights(*batch, extras, sample_weights.data(), own.data(), partner.data());
+  for (std::size_t sample = 0; sample < 4; ++sample) {
+    const float lambda = extras.mixup_lambdas[sample];
+    EXPECT_NE(extras.mixup_partners[sample], static_cast<std::int32_t>(sample));  // four samples: two pairs
+    EXPECT_EQ(own[sample], sample_weights[sample] * lambda);
+    EXPECT_EQ(partner[sample], sample_weights[sample] * (1.0f - lambda));
+    EXPECT_FLOAT_EQ(own[sample] + partner[sample], sample_weights[sample]);
+  }
+  genint::BorrowedBatch moved(std::move(batch));
+  EXPECT_EQ(&moved.extras(), &extras);
+  moved.release();
+  EXPECT_EQ(thrown_by([&] { moved.extras(); }).status(), GENINT_ERROR_INVALID_ARGUMENT);
+}
+
 }  // namespace

@@ -89,6 +89,39 @@ TEST(LoaderConfig, OutputDeviceFormIsValidated) {
   }
 }
 
+std::string config_with_mixup(const std::string& mixup, int natural_count = 4) {
+  return R"({"mixup": )" + mixup + R"(, "sources": [{"kind": "natural", "count": )" + std::to_string(natural_count) +
+         R"(, "root": "/data"}, {"kind": "intervention", "count": 4}]})";
+}
+
+TEST(LoaderConfig, MixupTakesAPositiveAlphaAndNaturalPairs) {
+  EXPECT_EQ(parse_loader_config_text(config_with_mixup(R"({"alpha": 0.4})")).mixup_alpha, 0.4);
+  EXPECT_EQ(parse_loader_config_text(R"({"sources": [{"kind": "natural", "count": 2}]})").mixup_alpha, 0.0);
+  const struct {
+    std::string mixup;
+    int natural_count;
+    std::string field;
+    std::string says;
+  } cases[] = {
+      {R"({"alpha": 0})", 4, "mixup.alpha", "must be above 0"},
+      {R"({"alpha": -0.4})", 4, "mixup.alpha", "must be in"},
+      {R"({"alpha": "0.4"})", 4, "mixup.alpha", "must be a number"},
+      {R"({})", 4, "mixup.alpha", "is required"},
+      {R"({"alpha": 0.4, "beta": 0.4})", 4, "mixup.beta", "not a known setting"},
+      {R"(0.4)", 4, "mixup", "object"},
+      {R"({"alpha": 0.4})", 1, "mixup", "no natural source has 2 samples"},
+  };
+  for (const auto& bad : cases) {
+    try {
+      parse_loader_config_text(config_with_mixup(bad.mixup, bad.natural_count));
+      FAIL() << "accepted mixup " << bad.mixup;
+    } catch (const ConfigError& error) {
+      EXPECT_EQ(error.field(), bad.field) << bad.mixup << ": " << error.what();
+      EXPECT_NE(std::string(error.what()).find(bad.says), std::string::npos) << error.what();
+    }
+  }
+}
+
 // Whether the build and the machine can give device batches is checked when the loader is built, before any
 // source: here it is refused, naming output.device, or (on a GPU machine) accepted and then index-checked.
 TEST(LoaderBuilder, DeviceOutputNeedsTheCudaBackendAndADevice) {

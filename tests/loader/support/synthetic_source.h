@@ -26,6 +26,10 @@ struct SyntheticSourceOptions {
   int jitter_microseconds = 0;
   // Producers block (sleeping in short steps) until this is cleared: models a stuck generator.
   std::atomic<bool>* hold = nullptr;
+  // Pixels are floats in [−2, 2) (a float32 layout's normalised values) instead of arbitrary bytes.
+  bool float_pixels = false;
+  // Natural samples also carry their request's seed in intervention.latent_seed (generated ones always do).
+  bool seed_in_record = false;
 };
 
 // Pixels are a pure function of (item, seed); labels are item % 1000; generated records carry an
@@ -70,12 +74,21 @@ class SyntheticSource : public SampleSource {
         return;
       }
       std::uint64_t state = mix_seed(item, request.seed);
-      for (std::size_t byte = 0; byte < options.sample_bytes; byte += 8) {
-        state = mix_seed(state, byte);
-        std::memcpy(request.pixels + byte, &state, std::min<std::size_t>(8, options.sample_bytes - byte));
+      if (options.float_pixels) {
+        for (std::size_t value = 0; value < options.sample_bytes / sizeof(float); ++value) {
+          state = mix_seed(state, value);
+          const float pixel = static_cast<float>(state >> 40) / static_cast<float>(1 << 22) - 2.0f;
+          std::memcpy(request.pixels + value * sizeof(float), &pixel, sizeof(float));
+        }
+      } else {
+        for (std::size_t byte = 0; byte < options.sample_bytes; byte += 8) {
+          state = mix_seed(state, byte);
+          std::memcpy(request.pixels + byte, &state, std::min<std::size_t>(8, options.sample_bytes - byte));
+        }
       }
       request.record->label = static_cast<std::int32_t>(item % 1000);
       request.record->item = static_cast<std::int64_t>(item);
+      if (options.seed_in_record) request.record->intervention.latent_seed = request.seed;
       if (options.kind != SourceKind::Natural) {
         request.record->intervention.class_index = static_cast<std::int32_t>(item % 1000);
         request.record->intervention.latent_seed = request.seed;

@@ -1,0 +1,67 @@
+// genint-bench's command line as a subprocess: --help for the tool and every benchmark names its options, bad numbers
+// or out-of-range values are refused (exit 2) naming the option, and given options reach the measurement.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/command_line_checks.h"
+
+namespace genint::bench {
+namespace {
+
+using ::genint::testing::expect_help_lists;
+using ::genint::testing::expect_usage_error;
+
+const std::string kTool = "'" GENINT_BENCH_PROGRAM "'";
+
+TEST(GenintBenchCommandLine, HelpListsEveryBenchmarkAndOption) {
+  expect_help_lists(kTool,
+                    {"biggan", "conv", "gensource", "index", "loader", "natural", "normalize", "queue", "resnet"});
+  const std::pair<const char*, std::vector<std::string>> benchmarks[] = {
+      {"biggan", {"--device", "--batch", "--config", "--seconds", "--truncation", "--tf32", "--bf16"}},
+      {"conv", {"--device", "--batch", "--layer", "--seconds", "--tf32"}},
+      {"gensource",
+       {"--config", "--directions", "--space", "--chunk", "--size", "--layout", "--truncation", "--seconds"}},
+      {"index", {"--files", "--classes", "--threads", "--repeats", "--dir"}},
+      {"loader", {"--data", "--threads", "--size", "--batch", "--seconds", "--layout", "--arrival"}},
+      {"natural",
+       {"--data", "--threads", "--size", "--seconds", "--fast-dct", "--auto-augment", "--auto-augment-interpolation"}},
+      {"normalize", {"--device", "--batch", "--size", "--seconds"}},
+      {"queue", {"--producers", "--bulk", "--seconds"}},
+      {"resnet",
+       {"--device", "--arch", "--batch", "--size", "--mode", "--classes", "--iterations", "--seconds", "--tf32",
+        "--bf16"}}};
+  for (const auto& [name, options] : benchmarks) expect_help_lists(kTool + " " + name, options);
+}
+
+TEST(GenintBenchCommandLine, BadValuesAreRefusedNamingTheOption) {
+  expect_usage_error(kTool + " resnet --batch ten", "--batch");
+  expect_usage_error(kTool + " resnet --batch 0", "--batch");
+  expect_usage_error(kTool + " resnet --mode backward", "--mode");
+  expect_usage_error(kTool + " resnet --tf32", "--tf32");  // CPU: no TF32
+  expect_usage_error(kTool + " biggan --truncation 0", "--truncation");
+  expect_usage_error(kTool + " biggan --device tpu", "--device");
+  expect_usage_error(kTool + " conv --layer stage9", "--layer");
+  expect_usage_error(kTool + " natural --data /tmp --threads -1", "--threads");
+  expect_usage_error(kTool + " natural --threads 2", "--data");
+  expect_usage_error(kTool + " natural --data /tmp --auto-augment-interpolation nearest", "--auto-augment");
+  expect_usage_error(kTool + " loader --data /tmp --layout nchw", "--layout");
+  expect_usage_error(kTool + " gensource --chunk 2000", "--chunk");
+  expect_usage_error(kTool + " index --files 1.5", "--files");
+  expect_usage_error(kTool + " normalize --seconds inf", "--seconds");
+  expect_usage_error(kTool + " queue --producers 0", "--producers");
+  expect_usage_error(kTool + " queue --bogus 1", "--bogus");
+}
+
+TEST(GenintBenchCommandLine, GivenOptionsReachTheMeasurement) {
+  const testing::ProgramRun run =
+      testing::run_command("timeout 60 " + kTool + " queue --producers 2 --bulk 3 --seconds 0.05");
+  ASSERT_EQ(run.exit_status, 0) << run.output;
+  const nlohmann::json line = nlohmann::json::parse(run.output);
+  EXPECT_EQ(line["producers"], 2);
+  EXPECT_EQ(line["bulk"], 3);
+  EXPECT_GT(line["items_per_s"].get<double>(), 0.0);
+}
+
+}  // namespace
+}  // namespace genint::bench

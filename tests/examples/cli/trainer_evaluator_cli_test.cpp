@@ -1,0 +1,78 @@
+// genint-train's and genint-eval's command lines as subprocesses: --help names every option, bad numbers and
+// out-of-range values are refused (exit 2) naming the option, before any data or model is read.
+#include <gtest/gtest.h>
+
+#include "support/command_line_checks.h"
+
+namespace genint::examples_testing {
+namespace {
+
+using ::genint::testing::expect_help_lists;
+using ::genint::testing::expect_usage_error;
+
+const std::string kTrain = "'" GENINT_TRAIN_PROGRAM "'";
+const std::string kEval = "'" GENINT_EVAL_PROGRAM "'";
+
+TEST(GenintTrainCommandLine, HelpListsEveryOption) {
+  expect_help_lists(kTrain, {"--loader-config",
+                             "--data",
+                             "--image-size",
+                             "--batch-size",
+                             "--loader-threads",
+                             "--seed",
+                             "--arch",
+                             "--num-classes",
+                             "--small-input-stem",
+                             "--device",
+                             "--bf16",
+                             "--init-seed",
+                             "--epochs",
+                             "--max-steps",
+                             "--lr",
+                             "--lr-schedule",
+                             "--lr-step-epochs",
+                             "--lr-gamma",
+                             "--lr-min",
+                             "--momentum",
+                             "--weight-decay",
+                             "--nesterov",
+                             "--output",
+                             "--checkpoint-every",
+                             "--checkpoint-every-epochs",
+                             "--keep-checkpoints",
+                             "--log-every",
+                             "--resume",
+                             "--no-progress"});
+}
+
+TEST(GenintTrainCommandLine, BadValuesAreRefusedNamingTheOption) {
+  const std::string run = kTrain + " --data /nonexistent --output /nonexistent/run ";
+  expect_usage_error(run + "--epochs ten", "--epochs");
+  expect_usage_error(run + "--epochs 0", "--epochs");
+  expect_usage_error(run + "--lr -0.1", "--lr");
+  expect_usage_error(run + "--momentum nan", "--momentum");
+  expect_usage_error(run + "--init-seed -1", "--init-seed");
+  expect_usage_error(run + "--lr-schedule linear", "--lr-schedule");
+  expect_usage_error(run + "--arch vgg16", "--arch");
+  expect_usage_error(run + "--loader-config c.json", "--loader-config");  // not with --data
+  expect_usage_error(kTrain + " --data /nonexistent", "--output");        // checked before the loader starts
+}
+
+TEST(GenintEvalCommandLine, HelpListsEveryOption) {
+  expect_help_lists(kEval, {"--model", "--data", "--layout", "--arch", "--num-classes", "--small-input-stem",
+                            "--resize", "--crop", "--border-crop", "--batch-size", "--threads", "--reference-errors",
+                            "--json-out", "--markdown-out", "--predictions-out"});
+}
+
+TEST(GenintEvalCommandLine, BadValuesAreRefusedNamingTheOption) {
+  const std::string run = kEval + " --model /nonexistent.safetensors --data /nonexistent ";
+  expect_usage_error(run + "--crop 22.4", "--crop");
+  expect_usage_error(run + "--border-crop -2", "--border-crop");
+  expect_usage_error(run + "--threads 0", "--threads");
+  expect_usage_error(run + "--layout folders", "--layout");
+  expect_usage_error(run + "--layout imagenet-c --predictions-out p.csv", "--predictions-out");
+  expect_usage_error(kEval + " --data /nonexistent", "--model");
+}
+
+}  // namespace
+}  // namespace genint::examples_testing
