@@ -149,6 +149,14 @@ class BorrowedBatch {
     genint_loader* const loader = std::exchange(loader_, nullptr);
     check_status(genint_loader_release_batch(loader, &batch_), "genint_loader_release_batch");
   }
+  // Device output: gives the batch back once the work queued so far on `stream` (a cudaStream_t of the output
+  // device) is done, without waiting for it (genint_loader_release_batch_on_stream). A second call does nothing.
+  void release_on_stream(void* stream) {
+    if (loader_ == nullptr) return;
+    genint_loader* const loader = std::exchange(loader_, nullptr);
+    check_status(genint_loader_release_batch_on_stream(loader, &batch_, stream),
+                 "genint_loader_release_batch_on_stream");
+  }
   bool holds_batch() const noexcept { return loader_ != nullptr; }
 
   const genint_batch& get() const noexcept { return batch_; }

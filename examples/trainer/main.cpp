@@ -12,9 +12,11 @@ int train(const genint::trainer::TrainerArguments& arguments) {
   const genint::trainer::TrainerOptions options = genint::trainer::finish_trainer_arguments(arguments);
   options.validate();  // usage mistakes are reported before the model and the loader are built
   const genint::trainer::TrainingSummary summary = genint::trainer::run_training(options);
-  std::printf("{\"steps\": %lld, \"epoch\": %llu, \"last_loss\": %.6f, \"checkpoint\": \"%s\"}\n",
-              static_cast<long long>(summary.steps), static_cast<unsigned long long>(summary.epoch), summary.last_loss,
-              summary.last_checkpoint.c_str());
+  std::printf(
+      "{\"steps\": %lld, \"epoch\": %llu, \"last_loss\": %.6f, \"images_per_second\": %.1f, "
+      "\"loader_wait_seconds\": %.3f, \"checkpoint\": \"%s\"}\n",
+      static_cast<long long>(summary.steps), static_cast<unsigned long long>(summary.epoch), summary.last_loss,
+      summary.images_per_second, summary.loader_wait_seconds, summary.last_checkpoint.c_str());
   return 0;
 }
 

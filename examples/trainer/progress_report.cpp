@@ -42,6 +42,14 @@ ProgressReport::~ProgressReport() {
 
 void ProgressReport::record_step(const StepRecord& record) {
   ++steps_this_run_;
+  last_step_end_ = std::chrono::steady_clock::now();
+  if (steps_this_run_ == 1) {
+    first_step_end_ = last_step_end_;
+  } else {
+    for (const int count : record.sources.count) images_after_first_step_ += static_cast<std::uint64_t>(count);
+    loader_wait_after_first_step_ += record.loader_wait_seconds;
+  }
+  window_loader_wait_ += record.loader_wait_seconds;
   for (int kind = 0; kind < kSourceKinds; ++kind) {
     const auto slot = static_cast<std::size_t>(kind);
     window_samples_[slot] += static_cast<std::uint64_t>(record.sources.count[slot]);
@@ -53,6 +61,7 @@ void ProgressReport::record_step(const StepRecord& record) {
   window_start_ = now;
   window_samples_ = {};
   window_loss_sums_ = {};
+  window_loader_wait_ = 0.0;
 }
 
 void ProgressReport::report(const StepRecord& record, double window_seconds) {
@@ -61,20 +70,23 @@ void ProgressReport::report(const StepRecord& record, double window_seconds) {
                          ? -1.0
                          : elapsed / static_cast<double>(steps_this_run_) * static_cast<double>(record.steps_remaining);
   nlohmann::json sources = nlohmann::json::object();
+  std::uint64_t window_images = 0;
   std::string line = "epoch " + std::to_string(record.epoch + 1) + "/" + std::to_string(epochs_) + " step " +
                      std::to_string(record.step);
   char text[160];
   for (int kind = 0; kind < kSourceKinds; ++kind) {
     const auto slot = static_cast<std::size_t>(kind);
     if (window_samples_[slot] == 0) continue;
+    window_images += window_samples_[slot];
     const double rate = window_seconds > 0 ? static_cast<double>(window_samples_[slot]) / window_seconds : 0.0;
     const double loss = window_loss_sums_[slot] / static_cast<double>(window_samples_[slot]);
     sources[kSourceNames[kind]] = {{"samples", window_samples_[slot]}, {"images_per_second", rate}, {"loss", loss}};
     std::snprintf(text, sizeof text, " | %s %.1f img/s loss %.4f", kSourceNames[kind], rate, loss);
     line += text;
   }
-  std::snprintf(text, sizeof text, " | loss %.4f lr %.4g | ETA %s", record.loss, record.learning_rate,
-                eta < 0 ? "?" : format_duration(eta).c_str());
+  const double images_per_second = window_seconds > 0 ? static_cast<double>(window_images) / window_seconds : 0.0;
+  std::snprintf(text, sizeof text, " | %.1f img/s loss %.4f lr %.4g | ETA %s", images_per_second, record.loss,
+                record.learning_rate, eta < 0 ? "?" : format_duration(eta).c_str());
   line += text;
   if (live_line_) std::fprintf(stderr, terminal_ ? "\r\033[K%s" : "%s\n", line.c_str());
   if (log_ != nullptr) {
@@ -84,11 +96,18 @@ void ProgressReport::report(const StepRecord& record, double window_seconds) {
                                   {"learning_rate", record.learning_rate},
                                   {"loss", record.loss},
                                   {"sources", sources},
+                                  {"images_per_second", images_per_second},
+                                  {"loader_wait_seconds", window_loader_wait_},
                                   {"elapsed_seconds", elapsed},
                                   {"eta_seconds", eta}};
     std::fprintf(log_, "%s\n", entry.dump().c_str());
     std::fflush(log_);
   }
+}
+
+double ProgressReport::steady_images_per_second() const {
+  const double seconds = std::chrono::duration<double>(last_step_end_ - first_step_end_).count();
+  return steps_this_run_ >= 2 && seconds > 0 ? static_cast<double>(images_after_first_step_) / seconds : 0.0;
 }
 
 void ProgressReport::finish() {

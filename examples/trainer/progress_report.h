@@ -19,6 +19,7 @@ struct StepRecord {
   double loss = 0.0;  // the Eq. 1 loss that was minimised
   SourceLosses sources;
   std::int64_t steps_remaining = -1;  // -1: unknown (no natural source to count epochs)
+  double loader_wait_seconds = 0.0;   // how long the trainer waited for this step's batch
 };
 
 class ProgressReport {
@@ -33,6 +34,11 @@ class ProgressReport {
   void record_step(const StepRecord& record);
   // Ends the live line and flushes the log.
   void finish();
+  // Images per second of the steps recorded after the first one in this run, over the time since the first was
+  // recorded: the steady state, without the first step's warm-up. 0 before two steps.
+  double steady_images_per_second() const;
+  // The time those steps waited for their batches: near 0 when the loader keeps ahead of the training.
+  double steady_loader_wait_seconds() const { return loader_wait_after_first_step_; }
 
  private:
   void report(const StepRecord& record, double window_seconds);
@@ -44,6 +50,10 @@ class ProgressReport {
   int report_every_steps_;
   std::chrono::steady_clock::time_point start_, window_start_;
   std::int64_t steps_this_run_ = 0;
+  std::chrono::steady_clock::time_point first_step_end_, last_step_end_;
+  std::uint64_t images_after_first_step_ = 0;
+  double loader_wait_after_first_step_ = 0.0;
+  double window_loader_wait_ = 0.0;
   std::array<std::uint64_t, kSourceKinds> window_samples_{};
   std::array<double, kSourceKinds> window_loss_sums_{};
 };

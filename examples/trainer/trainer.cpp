@@ -1,37 +1,91 @@
 // The training loop of genint-train. Resume re-creates the loader from the checkpoint's config and consumes
 // (without training) the batches already trained: the C API has no "start at batch" call, and in deterministic
 // mode the batch stream is a pure function of the config, so the skipped batches are exactly the trained ones.
+// On CUDA the run holds the loader's output device current and trains on a non-blocking stream of its own, fed
+// by the loader's device output; one step stays in flight while the next batch is fetched and queued.
 #include "examples/trainer/trainer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <genint.hpp>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <vector>
 
 #include "examples/trainer/checkpoint.h"
 #include "examples/trainer/momentum_sgd.h"
 #include "examples/trainer/progress_report.h"
-#include "examples/trainer/source_weighting.h"
+#include "examples/trainer/training_step.h"
+#include "nn/core/cuda_stream.h"
 #include "nn/core/device.h"
+#include "nn/core/device_buffer.h"
 #include "nn/core/error.h"
 #include "nn/core/log.h"
-#include "nn/ops/cross_entropy.h"
 
 namespace genint::trainer {
 namespace {
 
-ResNetConfig model_config(const TrainerOptions& options) {
+nlohmann::json parse_loader_config(const std::string& text) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& error) {
+    throw Error(std::string("genint-train: the loader config is not valid JSON: ") + error.what());
+  }
+}
+
+// The loader config the run creates its loader from. --device cuda takes its batches from the loader's device
+// output, so "output" is set to it when the config leaves it out.
+nlohmann::json run_loader_config(const TrainerOptions& options) {
+  nlohmann::json config = parse_loader_config(options.loader_config_json);
+  if (options.device != "cuda") return config;
+  GENINT_CHECK(config.is_object(), "genint-train: the loader config must be a JSON object");
+  if (!config.contains("output")) config["output"] = {{"device", "cuda"}, {"device_index", 0}};
+  const nlohmann::json& output = config["output"];
+  GENINT_CHECK(output.is_object() && output.contains("device") && output["device"] == "cuda",
+               "--device cuda trains on the loader's device output: set the loader config's \"output\" to "
+               "{\"device\": \"cuda\"} or leave it out");
+  return config;
+}
+
+// The loader's output device ("output.device_index", 0 when absent; the loader checks the value).
+int output_device_index(const nlohmann::json& loader_config) {
+  const nlohmann::json& output = loader_config["output"];
+  const auto index = output.find("device_index");
+  return index != output.end() && index->is_number_integer() ? index->get<int>() : 0;
+}
+
+// Where batches are delivered does not change which batches come: a resume compares the configs without it.
+nlohmann::json without_output(nlohmann::json config) {
+  if (config.is_object()) config.erase("output");
+  return config;
+}
+
+// CUDA: the loader's output device is the thread's current device for the whole run (the model, its stream and
+// the step's buffers live there), and the run trains on a non-blocking stream of its own.
+struct CudaPlacement {
+  std::optional<CurrentDeviceScope> device;
+  CudaStream stream;
+  explicit CudaPlacement(const TrainerOptions& options, const nlohmann::json& loader_config) {
+    if (options.device != "cuda") return;
+    GENINT_CHECK(cuda_backend_built(), "--device cuda: this genint was built without its CUDA backend");
+    GENINT_CHECK(cuda_device_count() > 0, "--device cuda: no CUDA device: " + cuda_device_description());
+    const int index = output_device_index(loader_config);
+    stream = CudaStream(index);  // first: it names a device that does not exist
+    device.emplace(index);
+  }
+};
+
+ResNetConfig model_config(const TrainerOptions& options, const CudaPlacement& placement) {
   ResNetConfig config;
   config.architecture = options.architecture;
   config.num_classes = options.num_classes;
   config.small_input_stem = options.small_input_stem;
   if (options.device == "cuda") {
-    GENINT_CHECK(cuda_backend_built(), "--device cuda: this genint was built without its CUDA backend");
-    GENINT_CHECK(cuda_device_count() > 0, "--device cuda: no CUDA device: " + cuda_device_description());
     config.device = Device::Cuda;
     config.bf16 = options.bf16;
+    config.stream = placement.stream.get();
   }
   config.validate();
   return config;
@@ -63,19 +117,25 @@ class TrainingRun {
  private:
   std::string resume_folder() const;
   void start_loader();
-  double train_step(const genint_batch& batch, double learning_rate, SourceLosses& sources);
-  void save_checkpoint();
+  // Records the outcomes of the oldest steps in flight (waiting for them) until `leave_in_flight` are left; with 0
+  // the model state is the last submitted step's.
+  void collect_steps(int leave_in_flight, ProgressReport& progress);
+  void save_checkpoint(ProgressReport& progress);
   std::int64_t steps_remaining(std::uint64_t next_batch_index) const;
 
   TrainerOptions options_;
   nlohmann::json loader_config_;
+  CudaPlacement placement_;
   ResNet model_;
   MomentumSgd optimizer_;
   Loader loader_{nullptr};
+  std::optional<TrainingStep> step_;
   std::uint64_t batches_per_epoch_ = 0;
+  int batch_size_ = 0;
   TrainingPosition position_;
   std::string last_checkpoint_;
-  std::vector<float> sample_weights_, sample_losses_, host_logits_;
+  std::vector<StepRecord> in_flight_;  // the records of submitted steps, oldest first, waiting for their outcome
+  double last_loss_ = 0.0;
 };
 
 SgdOptions sgd_options(const TrainerOptions& options) {
@@ -86,18 +146,11 @@ SgdOptions sgd_options(const TrainerOptions& options) {
   return sgd;
 }
 
-nlohmann::json parse_loader_config(const std::string& text) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& error) {
-    throw Error(std::string("genint-train: the loader config is not valid JSON: ") + error.what());
-  }
-}
-
 TrainingRun::TrainingRun(const TrainerOptions& options)
     : options_(options),
-      loader_config_(parse_loader_config(options.loader_config_json)),
-      model_(model_config(options)),
+      loader_config_(run_loader_config(options)),
+      placement_(options, loader_config_),
+      model_(model_config(options, placement_)),
       optimizer_(model_, sgd_options(options)) {
   options_.validate();
   std::filesystem::create_directories(std::filesystem::path(options_.output_dir) / "checkpoints");
@@ -105,18 +158,22 @@ TrainingRun::TrainingRun(const TrainerOptions& options)
   if (!options_.resume_from.empty()) {
     const std::string folder = resume_folder();
     const CheckpointState state = read_checkpoint(folder, model_, optimizer_);
-    GENINT_CHECK(state.loader_config == loader_config_,
+    GENINT_CHECK(without_output(state.loader_config) == without_output(loader_config_),
                  "--resume " + folder +
                      ": the loader config differs from the checkpoint's; an exact resume needs "
                      "the same config (seed, sources, batch size)");
     position_ = state.position;
     last_checkpoint_ = folder;
   }
+  // Initialisation, checkpoint loads and zeroed momentum are blocking copies and fills on the legacy default stream,
+  // which the run's non-blocking stream is not ordered with: they finish here, once, before the first step.
+  if (model_.device() == Device::Cuda) cuda_synchronize();
   const auto deterministic = loader_config_.find("deterministic");
   if (deterministic == loader_config_.end() || *deterministic != nlohmann::json(true))
     log_once(LogLevel::Warn, "genint-train-nondeterministic",
              "genint-train: the loader is not in deterministic mode: a resumed run will not repeat the batches");
   start_loader();
+  step_.emplace(model_, optimizer_, options_.num_classes, batch_size_);
 }
 
 std::string TrainingRun::resume_folder() const {
@@ -135,6 +192,7 @@ void TrainingRun::start_loader() {
   for (std::int32_t index = 0; index < sources; ++index) {
     const genint_source_stats stats = loader_.source_stats(index);
     if (stats.kind == GENINT_SOURCE_NATURAL) batches_per_epoch_ = stats.batches_per_epoch;
+    batch_size_ += stats.count_per_batch;
   }
   // Skipping: consume the batches the checkpoint had already trained (see the file comment).
   for (std::uint64_t skipped = 0; skipped < position_.next_batch_index; ++skipped) {
@@ -153,40 +211,21 @@ std::int64_t TrainingRun::steps_remaining(std::uint64_t next_batch_index) const 
   return remaining;
 }
 
-double TrainingRun::train_step(const genint_batch& batch, double learning_rate, SourceLosses& sources) {
-  const int count = batch.size;
-  const auto samples = static_cast<std::size_t>(count);
-  const auto classes = static_cast<std::size_t>(options_.num_classes);
-  if (sample_weights_.size() < samples) {  // grows once, to the batch size
-    sample_weights_.resize(samples);
-    sample_losses_.resize(samples);
+void TrainingRun::collect_steps(int leave_in_flight, ProgressReport& progress) {
+  while (step_->in_flight() > leave_in_flight) {
+    const StepOutcome outcome = step_->collect();
+    StepRecord record = in_flight_.front();
+    in_flight_.erase(in_flight_.begin());
+    record.loss = outcome.loss;
+    record.sources = outcome.sources;
+    last_loss_ = outcome.loss;
+    progress.record_step(record);
   }
-  check_class_labels(batch.labels, count, options_.num_classes);
-  equation1_sample_weights(batch.sources, batch.weights, count, sample_weights_.data());
-  const Tensor images =
-      batch.layout == GENINT_LAYOUT_FLOAT32_CHW
-          ? model_.upload_images(static_cast<const float*>(batch.images), count, batch.image_size, batch.image_size)
-          : model_.upload_images(static_cast<const std::uint8_t*>(batch.images), count, batch.image_size,
-                                 batch.image_size);
-  const Tensor logits = model_.forward(images, BatchNormMode::Train);
-  const float* host_logits = nullptr;
-  if (model_.device() == Device::Cuda) {
-    host_logits_.resize(samples * classes);
-    logits.copy_to_host(host_logits_.data(), logits.byte_count());
-    host_logits = host_logits_.data();
-  } else {
-    host_logits = logits.data<float>();
-  }
-  float logged_loss = 0.0f;  // the unweighted per-sample losses feed the per-source report
-  cross_entropy_forward_cpu(host_logits, batch.labels, sample_weights_.data(), count, options_.num_classes,
-                            sample_losses_.data(), &logged_loss);
-  sources = per_source_losses(batch.sources, sample_losses_.data(), count);
-  const float loss = model_.backward(batch.labels, count, sample_weights_.data());
-  optimizer_.step(static_cast<float>(learning_rate));
-  return loss;
 }
 
-void TrainingRun::save_checkpoint() {
+void TrainingRun::save_checkpoint(ProgressReport& progress) {
+  collect_steps(0, progress);
+  model_.synchronize();  // the checkpoint's copies run on the legacy default stream, not the model's
   const std::filesystem::path output(options_.output_dir);
   const std::string name = checkpoint_folder_name(position_.step);
   CheckpointState state;
@@ -213,11 +252,13 @@ void TrainingRun::save_checkpoint() {
 TrainingSummary TrainingRun::run() {
   ProgressReport progress((std::filesystem::path(options_.output_dir) / "train-log.jsonl").string(), options_.progress,
                           options_.epochs, options_.log_every_steps);
-  double last_loss = 0.0;
+  in_flight_.reserve(TrainingStep::kSlots);
   bool saved_current = !last_checkpoint_.empty();
   while (options_.max_steps == 0 || position_.step < options_.max_steps) {
-    const BorrowedBatch borrowed(loader_);
-    const genint_batch& batch = borrowed.get();
+    const auto wait_start = std::chrono::steady_clock::now();
+    BorrowedBatch borrowed(loader_);
+    const double loader_wait = std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start).count();
+    const genint_batch batch = borrowed.get();  // a copy: the struct outlives a release on the stream
     GENINT_CHECK(batch.index == position_.next_batch_index, "genint-train: expected batch " +
                                                                 std::to_string(position_.next_batch_index) + ", got " +
                                                                 std::to_string(batch.index));
@@ -225,33 +266,38 @@ TrainingSummary TrainingRun::run() {
       position_.epoch = batch.epoch;
       const int every = options_.checkpoint_every_epochs;
       if (every > 0 && batch.epoch % static_cast<std::uint64_t>(every) == 0) {
-        save_checkpoint();
+        save_checkpoint(progress);
         saved_current = true;
       }
     }
     if (batch.epoch >= static_cast<std::uint64_t>(options_.epochs)) break;
     const double learning_rate = options_.schedule.at(static_cast<int>(batch.epoch));
-    StepRecord record;
-    last_loss = train_step(batch, learning_rate, record.sources);
+    step_->submit(borrowed, loader_.get(), static_cast<float>(learning_rate));
     position_.step += 1;
     position_.next_batch_index = batch.index + 1;
     position_.learning_rate = learning_rate;
     saved_current = false;
+    StepRecord record;
     record.step = position_.step;
     record.epoch = batch.epoch;
     record.batch_index = batch.index;
     record.learning_rate = learning_rate;
-    record.loss = last_loss;
     record.steps_remaining = steps_remaining(position_.next_batch_index);
-    progress.record_step(record);
+    record.loader_wait_seconds = loader_wait;
+    in_flight_.push_back(record);
+    collect_steps(step_->pipeline_depth(), progress);
     if (options_.checkpoint_every_steps > 0 && position_.step % options_.checkpoint_every_steps == 0) {
-      save_checkpoint();
+      save_checkpoint(progress);
       saved_current = true;
     }
   }
-  if (!saved_current) save_checkpoint();
+  collect_steps(0, progress);
+  if (!saved_current) save_checkpoint(progress);
   progress.finish();
-  return {position_.step, position_.epoch, last_checkpoint_, last_loss};
+  TrainingSummary summary{position_.step, position_.epoch, last_checkpoint_, last_loss_};
+  summary.images_per_second = progress.steady_images_per_second();
+  summary.loader_wait_seconds = progress.steady_loader_wait_seconds();
+  return summary;
 }
 
 }  // namespace

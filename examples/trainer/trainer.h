@@ -14,6 +14,10 @@ struct TrainingSummary {
   std::uint64_t epoch = 0;      // natural epoch of the next batch
   std::string last_checkpoint;  // folder of the checkpoint written last
   double last_loss = 0.0;
+  // Images trained per second in this run after its first step (which sizes the arena and chooses algorithms),
+  // from the first step's end to the last's; 0 when the run took fewer than two steps.
+  double images_per_second = 0.0;
+  double loader_wait_seconds = 0.0;  // of those steps: the time spent waiting for batches
 };
 
 // Trains until the natural stream reaches options.epochs (or options.max_steps). Throws genint::Error.

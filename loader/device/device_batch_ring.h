@@ -6,6 +6,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "nn/core/cuda_stream.h"
+#include "nn/core/device_buffer.h"
+#include "nn/core/pinned_host_buffer.h"
+
 namespace genint::loader {
 
 // Where one slot's batch lies on the device. Pointers are device memory; the event is a cudaEvent_t.
@@ -18,14 +22,14 @@ struct DeviceBatchPointers {
 };
 
 // Thread use: start_copy from the one thread that publishes batches (the assembler); the other calls from any
-// thread, for a slot the caller holds. CUDA handles are kept as void* so no CUDA header leaks into the loader.
+// thread, for a slot the caller holds. Every handle is an nn/core RAII object, so no CUDA header reaches the loader.
 class DeviceBatchRing {
  public:
   // Allocates everything up front on CUDA device `device_index`: `slots` × (images + labels + weights) of device
   // memory, pinned staging for labels and weights, one non-blocking stream and two events per slot. The calling
   // thread's current device is left as it was. Throws genint::Error in a CPU-only build.
   DeviceBatchRing(int device_index, std::size_t slots, std::size_t batch_size, std::size_t sample_bytes);
-  ~DeviceBatchRing();  // waits for the loader's stream, then frees everything; never throws
+  ~DeviceBatchRing();  // waits for the loader's stream, then frees everything on its device; never throws
   DeviceBatchRing(const DeviceBatchRing&) = delete;
   DeviceBatchRing& operator=(const DeviceBatchRing&) = delete;
 
@@ -61,11 +65,11 @@ class DeviceBatchRing {
   std::size_t metadata_bytes_ = 0;   // labels and weights, as one copy
   std::size_t metadata_stride_ = 0;  // one slot's part of the pinned staging
   std::size_t slot_bytes_ = 0;
-  void* device_memory_ = nullptr;   // slots × slot_bytes
-  void* pinned_staging_ = nullptr;  // slots × metadata_stride, laid out as the device's labels and weights
-  void* stream_ = nullptr;
-  std::vector<void*> copy_done_events_;
-  std::vector<void*> released_events_;
+  DeviceBuffer device_memory_;       // slots × slot_bytes
+  PinnedHostBuffer pinned_staging_;  // slots × metadata_stride, laid out as the device's labels and weights
+  CudaStream stream_;                // the loader's own, non-blocking
+  std::vector<CudaEvent> copy_done_events_;
+  std::vector<CudaEvent> released_events_;
 };
 
 // Blocking copy of device memory on CUDA device `device_index` to the host, on that device's legacy default

@@ -1,5 +1,5 @@
-// HostBuffer: the CPU path is 64-byte aligned operator new (cache-line aligned rows for the copies),
-// the pinned path goes through the CUDA entry points.
+// HostBuffer: the pageable path is 64-byte aligned operator new (cache-line aligned rows for the copies),
+// the pinned path is nn/core's PinnedHostBuffer.
 #include "loader/memory/host_memory.h"
 
 #include <new>
@@ -13,35 +13,40 @@ namespace {
 constexpr std::align_val_t buffer_alignment{64};
 }
 
-HostBuffer::HostBuffer(std::size_t bytes, bool pinned) : bytes_(bytes), pinned_(pinned) {
-  if (bytes == 0) return;
-  data_ = pinned ? allocate_pinned_host_memory(bytes) : ::operator new(bytes, buffer_alignment);
+HostBuffer::HostBuffer(std::size_t bytes, bool pinned) : is_pinned_(pinned) {
+  if (pinned) {
+    pinned_ = PinnedHostBuffer(bytes);
+  } else if (bytes > 0) {
+    pageable_ = ::operator new(bytes, buffer_alignment);
+    pageable_bytes_ = bytes;
+  }
 }
 
 HostBuffer::~HostBuffer() {
-  release();
+  release_pageable();
 }
 
 HostBuffer::HostBuffer(HostBuffer&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), bytes_(std::exchange(other.bytes_, 0)), pinned_(other.pinned_) {}
+    : pinned_(std::move(other.pinned_)),
+      pageable_(std::exchange(other.pageable_, nullptr)),
+      pageable_bytes_(std::exchange(other.pageable_bytes_, 0)),
+      is_pinned_(other.is_pinned_) {}
 
 HostBuffer& HostBuffer::operator=(HostBuffer&& other) noexcept {
   if (this != &other) {
-    release();
-    data_ = std::exchange(other.data_, nullptr);
-    bytes_ = std::exchange(other.bytes_, 0);
-    pinned_ = other.pinned_;
+    release_pageable();
+    pinned_ = std::move(other.pinned_);
+    pageable_ = std::exchange(other.pageable_, nullptr);
+    pageable_bytes_ = std::exchange(other.pageable_bytes_, 0);
+    is_pinned_ = other.is_pinned_;
   }
   return *this;
 }
 
-void HostBuffer::release() noexcept {
-  if (data_ == nullptr) return;
-  if (pinned_)
-    free_pinned_host_memory(data_);
-  else
-    ::operator delete(data_, buffer_alignment);
-  data_ = nullptr;
+void HostBuffer::release_pageable() noexcept {
+  if (pageable_ != nullptr) ::operator delete(pageable_, buffer_alignment);
+  pageable_ = nullptr;
+  pageable_bytes_ = 0;
 }
 
 bool pinned_host_memory_available() {

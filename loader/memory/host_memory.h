@@ -4,6 +4,8 @@
 
 #include <cstddef>
 
+#include "nn/core/pinned_host_buffer.h"
+
 namespace genint::loader {
 
 class HostBuffer {
@@ -17,22 +19,19 @@ class HostBuffer {
   HostBuffer(HostBuffer&& other) noexcept;
   HostBuffer& operator=(HostBuffer&& other) noexcept;
 
-  void* data() const { return data_; }
-  std::size_t bytes() const { return bytes_; }
-  bool pinned() const { return pinned_; }
+  void* data() const { return is_pinned_ ? pinned_.data() : pageable_; }
+  std::size_t bytes() const { return is_pinned_ ? pinned_.bytes() : pageable_bytes_; }
+  bool pinned() const { return is_pinned_; }
 
  private:
-  void release() noexcept;
-  void* data_ = nullptr;
-  std::size_t bytes_ = 0;
-  bool pinned_ = false;
+  void release_pageable() noexcept;
+  PinnedHostBuffer pinned_;
+  void* pageable_ = nullptr;
+  std::size_t pageable_bytes_ = 0;
+  bool is_pinned_ = false;
 };
 
 // True when pinned memory can be had here: CUDA backend built and a device present.
 bool pinned_host_memory_available();
-
-// The CUDA side (host_memory.cu); in a CPU-only build these throw (allocate) or do nothing (free).
-void* allocate_pinned_host_memory(std::size_t bytes);
-void free_pinned_host_memory(void* pointer) noexcept;
 
 }  // namespace genint::loader

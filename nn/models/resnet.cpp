@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "nn/core/cuda_stream.h"
 #include "nn/core/device_buffer.h"
 #include "nn/core/error.h"
 #include "nn/models/resnet_units.h"
@@ -50,6 +51,19 @@ Tensor grown_view(Tensor& buffer, const Shape& shape, DType dtype, Device device
   return buffer.slice_rows(0, shape.element_count()).reshape(shape);
 }
 
+// Host bytes into a tensor on the model's device: on CUDA a copy queued on the model's stream (so it is ordered
+// with the step's kernels whatever kind of stream that is), on the CPU a plain copy.
+void copy_from_host_on(const OpTarget& target, const Tensor& destination, const void* source, std::size_t bytes) {
+  if (target.device == Device::Cuda) {
+    GENINT_CHECK(bytes == destination.byte_count(), "resnet: copy of " + std::to_string(bytes) + " bytes into " +
+                                                        std::to_string(destination.byte_count()));
+    cuda_copy_async(destination.raw_data(), source, bytes, target.stream);
+  } else {
+    Tensor writable = destination;
+    writable.copy_from_host(source, bytes);
+  }
+}
+
 }  // namespace
 
 void ResNetConfig::validate() const {
@@ -64,7 +78,11 @@ class ResNetBody {
  public:
   ResNetBody(const ResNetConfig& config, std::vector<ResNetTensor>& state);
   Tensor forward(const Tensor& images, BatchNormMode mode, Arena& arena);
-  float backward(const std::int32_t* labels, const float* sample_weights, Arena& arena);
+  // Host labels (checked) and sample weights (null: 1/batch each) staged into the arena, then backward.
+  DeviceLoss backward_from_host(const std::int32_t* labels, const float* sample_weights, Arena& arena);
+  // Labels and weights on the target device; on CUDA everything is queued on the stream.
+  DeviceLoss backward(const std::int32_t* labels, const float* sample_weights, Arena& arena);
+  const OpTarget& target() const { return target_; }
 
  private:
   void backward_stem(const Tensor& pooled_grad, Arena& arena);
@@ -139,7 +157,7 @@ Tensor ResNetBody::forward(const Tensor& images, BatchNormMode mode, Arena& aren
   return logits_;
 }
 
-float ResNetBody::backward(const std::int32_t* labels, const float* sample_weights, Arena& arena) {
+DeviceLoss ResNetBody::backward_from_host(const std::int32_t* labels, const float* sample_weights, Arena& arena) {
   const int batch = static_cast<int>(logits_.size(0));
   check_class_labels(labels, batch, num_classes_);
   const auto batch_size = static_cast<std::size_t>(batch);
@@ -149,17 +167,20 @@ float ResNetBody::backward(const std::int32_t* labels, const float* sample_weigh
         sample_weights != nullptr ? sample_weights[sample] : 1.0f / static_cast<float>(batch);
   // Labels and weights move to the step's arena on the model's device (a plain copy on the CPU). The labels are
   // int32: they travel as bytes in a tensor of 4-byte elements.
-  Tensor weights = arena.allocate(Shape{batch}, DType::Float32);
-  weights.copy_from_host(host_sample_weights_.data(), batch_size * sizeof(float));
-  Tensor label_slots = arena.allocate(Shape{batch}, DType::Float32);
-  label_slots.copy_from_host(labels, batch_size * sizeof(std::int32_t));
-  const auto* device_labels = static_cast<const std::int32_t*>(label_slots.raw_data());
-  const Tensor sample_losses = arena.allocate(Shape{batch}, DType::Float32);
-  const Tensor loss = arena.allocate(Shape{1}, DType::Float32);
-  cross_entropy_forward(target_, logits_.data<float>(), device_labels, weights.data<float>(), batch, num_classes_,
-                        sample_losses.data<float>(), loss.data<float>());
+  const Tensor weights = arena.allocate(Shape{batch}, DType::Float32);
+  copy_from_host_on(target_, weights, host_sample_weights_.data(), batch_size * sizeof(float));
+  const Tensor label_slots = arena.allocate(Shape{batch}, DType::Float32);
+  copy_from_host_on(target_, label_slots, labels, batch_size * sizeof(std::int32_t));
+  return backward(static_cast<const std::int32_t*>(label_slots.raw_data()), weights.data<float>(), arena);
+}
+
+DeviceLoss ResNetBody::backward(const std::int32_t* labels, const float* weights, Arena& arena) {
+  const int batch = static_cast<int>(logits_.size(0));
+  DeviceLoss result{arena.allocate(Shape{batch}, DType::Float32), arena.allocate(Shape{1}, DType::Float32)};
+  cross_entropy_forward(target_, logits_.data<float>(), labels, weights, batch, num_classes_,
+                        result.sample_losses.data<float>(), result.loss.data<float>());
   const Tensor logits_grad = arena.allocate(logits_.shape(), DType::Float32);
-  cross_entropy_backward(target_, logits_.data<float>(), device_labels, weights.data<float>(), batch, num_classes_,
+  cross_entropy_backward(target_, logits_.data<float>(), labels, weights, batch, num_classes_,
                          logits_grad.data<float>());
   const Tensor averaged_grad = arena.allocate(averaged_.shape(), DType::Float32);
   linear_backward(averaged_, fc_weight_.value, logits_grad, averaged_grad, fc_weight_.grad, fc_bias_.grad,
@@ -180,12 +201,7 @@ float ResNetBody::backward(const std::int32_t* labels, const float* sample_weigh
     std::swap(output_grad, input_grad);
   }
   backward_stem(gradient, arena);
-  // The one wait of a CUDA step: the loss is read once every gradient has been queued (a user stream may not
-  // be ordered with the blocking copy, so the device is synchronised first).
-  if (target_.device == Device::Cuda) cuda_synchronize();
-  float host_loss = 0.0f;
-  loss.copy_to_host(&host_loss, sizeof(float));
-  return host_loss;
+  return result;
 }
 
 void ResNetBody::backward_stem(const Tensor& pooled_grad, Arena& arena) {
@@ -234,7 +250,25 @@ float ResNet::backward(const std::int32_t* labels, int count, const float* sampl
   GENINT_CHECK(last_forward_trained_, "resnet: backward needs a forward in BatchNormMode::Train just before it");
   GENINT_CHECK(labels != nullptr && count == last_batch_, "resnet: backward got " + std::to_string(count) +
                                                               " labels for a batch of " + std::to_string(last_batch_));
+  const DeviceLoss loss = body_->backward_from_host(labels, sample_weights, arena_);
+  if (config_.device == Device::Cpu) return *loss.loss.data<float>();
+  // The one wait of a CUDA step, on the model's own stream: the loss is read once every gradient is queued.
+  float host_loss = 0.0f;
+  cuda_copy_async(&host_loss, loss.loss.raw_data(), sizeof(float), config_.stream);
+  synchronize();
+  return host_loss;
+}
+
+DeviceLoss ResNet::backward_queued(const std::int32_t* labels, const float* sample_weights, int count) {
+  GENINT_CHECK(last_forward_trained_, "resnet: backward needs a forward in BatchNormMode::Train just before it");
+  GENINT_CHECK(labels != nullptr && sample_weights != nullptr && count == last_batch_,
+               "resnet: backward_queued needs labels and sample weights for the batch of " +
+                   std::to_string(last_batch_) + ", got " + std::to_string(count));
   return body_->backward(labels, sample_weights, arena_);
+}
+
+void ResNet::synchronize() const {
+  if (config_.device == Device::Cuda) cuda_stream_synchronize(config_.stream);
 }
 
 }  // namespace genint
@@ -246,8 +280,7 @@ Tensor ResNet::upload_images(const float* images, int batch, int height, int wid
                "resnet upload_images: need a non-null batch of positive size, got batch " + std::to_string(batch) +
                    ", " + std::to_string(height) + "x" + std::to_string(width));
   const Tensor view = grown_view(input_images_, Shape{batch, 3, height, width}, DType::Float32, config_.device);
-  Tensor destination = view;
-  destination.copy_from_host(images, view.byte_count());
+  copy_from_host_on(body_->target(), view, images, view.byte_count());
   return view;
 }
 
@@ -257,14 +290,22 @@ Tensor ResNet::upload_images(const std::uint8_t* images, int batch, int height, 
                "resnet upload_images: need a non-null batch of positive size, got batch " + std::to_string(batch) +
                    ", " + std::to_string(height) + "x" + std::to_string(width));
   const Tensor view = grown_view(input_images_, Shape{batch, 3, height, width}, DType::Float32, config_.device);
-  const OpTarget target{config_.device, config_.stream};
-  if (target.on_cpu()) {
-    normalize_images(target, images, batch, height, width, normalization, view.data<float>());
+  if (config_.device == Device::Cpu) {
+    normalize_images(body_->target(), images, batch, height, width, normalization, view.data<float>());
     return view;
   }
-  Tensor pixels = grown_view(input_pixels_, Shape{batch, height, width, 3}, DType::UInt8, config_.device);
-  pixels.copy_from_host(images, pixels.byte_count());
-  normalize_images(target, pixels.data<std::uint8_t>(), batch, height, width, normalization, view.data<float>());
+  const Tensor pixels = grown_view(input_pixels_, Shape{batch, height, width, 3}, DType::UInt8, config_.device);
+  copy_from_host_on(body_->target(), pixels, images, pixels.byte_count());
+  return normalize_device_pixels(pixels.data<std::uint8_t>(), batch, height, width, normalization);
+}
+
+Tensor ResNet::normalize_device_pixels(const std::uint8_t* pixels, int batch, int height, int width,
+                                       const ImageNormalization& normalization) {
+  GENINT_CHECK(pixels != nullptr && batch > 0 && height > 0 && width > 0,
+               "resnet normalize_device_pixels: need a non-null batch of positive size, got batch " +
+                   std::to_string(batch) + ", " + std::to_string(height) + "x" + std::to_string(width));
+  const Tensor view = grown_view(input_images_, Shape{batch, 3, height, width}, DType::Float32, config_.device);
+  normalize_images(body_->target(), pixels, batch, height, width, normalization, view.data<float>());
   return view;
 }
 

@@ -20,7 +20,10 @@ struct ResNetConfig {
   // For small images (e.g. 32x32): a 3x3 stride-1 stem conv and no max pool. Same names, conv1 is [64, 3, 3, 3].
   bool small_input_stem = false;
   // Where parameters, gradients, running statistics and activations live. Device::Cuda: cuDNN convs, cuBLAS
-  // fc, CUDA kernels for the rest, all queued on `stream` (a cudaStream_t; nullptr = default stream).
+  // fc, CUDA kernels for the rest, and every copy of a step (uploads, the loss) queued on `stream` (a
+  // cudaStream_t; nullptr = default stream). The state transfers (initialize_kaiming, load_safetensors,
+  // save_safetensors, copy_state_from) are blocking copies on the legacy default stream, which a non-blocking
+  // stream is not ordered with: call synchronize() before save/copy_state_from, cuda_synchronize() after load.
   Device device = Device::Cpu;
   // CUDA only: TF32 tensor cores in the convolutions and the fc (10-bit mantissa products, ~1e-3 relative).
   bool allow_tf32 = false;
@@ -46,6 +49,12 @@ struct ResNetTensor {
 
 enum class BatchNormMode { Train, Eval };
 
+// The loss a backward leaves on the model's device: views into the step's arena, valid until the next forward.
+struct DeviceLoss {
+  Tensor sample_losses;  // [batch] float32: the unweighted CE_i, e.g. for per-source reports
+  Tensor loss;           // [1] float32: Σ_i sample_weights[i]·CE_i, the loss the gradients are of
+};
+
 class ResNetBody;
 
 class ResNet {
@@ -70,6 +79,13 @@ class ResNet {
   // else loss = Σ_i sample_weights[i]·CE_i. labels and sample_weights hold `count` = batch values.
   // labels and sample_weights are host arrays on every device (CUDA: uploaded into the step's arena).
   float backward(const std::int32_t* labels, int count, const float* sample_weights = nullptr);
+  // The same with labels and sample weights already on the model's device (host memory for a CPU model), e.g.
+  // a loader's device batch: nothing is copied, and on CUDA the work is queued on config().stream and this
+  // returns without waiting. Labels are not checked here (device memory): check the host copy with
+  // check_class_labels; on CUDA a label out of range makes the loss NaN (cross_entropy_forward_cuda).
+  DeviceLoss backward_queued(const std::int32_t* labels, const float* sample_weights, int count);
+  // Blocks until the model's queued work is done: its stream on CUDA (no other stream); nothing on the CPU.
+  void synchronize() const;
 
   // Host batch → the model's input buffer on its device ([batch, 3, height, width] float32), ready for forward.
   // The buffer is allocated for the largest batch seen and reused; the view is valid until the next upload.
@@ -78,6 +94,10 @@ class ResNet {
   // From uint8 HWC pixels, normalised on the device (normalize_images_cuda, or its CPU twin on the CPU):
   Tensor upload_images(const std::uint8_t* images, int batch, int height, int width,
                        const ImageNormalization& normalization = ImageNormalization{});
+  // From uint8 HWC pixels already on the model's device (host memory for a CPU model), e.g. a loader's device
+  // batch: normalised into the input buffer, on CUDA queued on config().stream.
+  Tensor normalize_device_pixels(const std::uint8_t* pixels, int batch, int height, int width,
+                                 const ImageNormalization& normalization = ImageNormalization{});
   // Copies every state tensor (parameters and running statistics) and num_batches_tracked from a model of the
   // same architecture on any device, e.g. to hold a CUDA model to its CPU twin.
   void copy_state_from(const ResNet& other);

@@ -1,5 +1,5 @@
-// Row-major single-precision GEMM on the CPU (OpenBLAS cblas_sgemm) shared by conv2d and linear, a scope that keeps
-// OpenBLAS single-threaded while our own OpenMP loop splits the work, and how CUDA matmuls form their products.
+// Row-major single-precision GEMM on the CPU (OpenBLAS cblas_sgemm) shared by conv2d, linear and the PCA, and how
+// CUDA matmuls form their products. OpenBLAS runs on one thread (process-wide, see gemm_cpu.cpp); OpenMP splits.
 #pragma once
 
 namespace genint {
@@ -14,21 +14,20 @@ struct MatmulPrecision {
 };
 
 // C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major; op(X) is X or Xᵀ.
-// lda/ldb/ldc are the row strides of A, B, C as stored.
+// lda/ldb/ldc are the row strides of A, B, C as stored. Outside an OpenMP region, a large product is split into
+// fixed-width column blocks over OpenMP's threads: the result depends on the shape only, not on the threads.
 void gemm_cpu(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, const float* a, int lda,
               const float* b, int ldb, float beta, float* c, int ldc);
 
-// While alive, OpenBLAS uses one thread per call: Debian's pthread OpenBLAS would otherwise start its
-// own pool from inside each of our OpenMP threads and oversubscribe the cores. Restores the old count.
+// Makes sure OpenBLAS uses one thread before an OpenMP loop of ours calls gemm_cpu from each of its threads
+// (Debian's pthread OpenBLAS would otherwise start its own pool from inside each and oversubscribe the cores).
+// It does not restore the old count: toggling that process-wide setting made products nondeterministic.
 class SingleThreadedBlasScope {
  public:
   SingleThreadedBlasScope();
   ~SingleThreadedBlasScope();
   SingleThreadedBlasScope(const SingleThreadedBlasScope&) = delete;
   SingleThreadedBlasScope& operator=(const SingleThreadedBlasScope&) = delete;
-
- private:
-  int previous_threads_;
 };
 
 }  // namespace genint

@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "gan/biggan/biggan_generator.h"
-#include "loader/sources/intervention/generator_device.h"
+#include "nn/core/cuda_stream.h"
 #include "nn/core/error.h"
 #include "nn/core/log.h"
 
@@ -48,14 +48,19 @@ BigGanBackend cuda_backend(const GeneratorBackend& backend, void* stream) {
 // The resize/quantize/normalize stays on the CPU after one device→host copy per chunk: no nn op twins
 // OpenCV's area resize, and one CPU path keeps the GPU source's samples equal to the CPU source's up to the
 // forward's rounding. The copy is 3·R² floats per image, small next to the forward.
+// The producer's stream is its own, but ordered with the legacy default stream: BigGanGenerator queues its per-call
+// copies on this stream, but uploads its weights once by plain (legacy-stream) cudaMemcpy, and a pageable upload
+// may still be in flight when that call returns, so a non-blocking stream could start kernels before they arrive.
 class CudaSourceGenerator : public SourceGenerator {
  public:
   CudaSourceGenerator(const BigGanWeights& weights, const GeneratorBackend& backend, int max_batch,
                       const std::atomic<bool>* stop_requested)
-      : device_(backend.device_index), stop_requested_(stop_requested) {
-    const CurrentDeviceScope scope(device_.index());
+      : device_index_(backend.device_index),
+        stream_(backend.device_index, StreamOrdering::WithLegacyDefaultStream),
+        stop_requested_(stop_requested) {
+    const CurrentDeviceScope scope(device_index_);
     try {
-      generator_.emplace(BigGanWeights(weights), cuda_backend(backend, device_.stream()));
+      generator_.emplace(BigGanWeights(weights), cuda_backend(backend, stream_.get()));
       generator_->reserve(max_batch);
     } catch (...) {
       generator_.reset();  // here, while its device is current (the destructor body does not run)
@@ -63,12 +68,12 @@ class CudaSourceGenerator : public SourceGenerator {
     }
   }
   ~CudaSourceGenerator() override {
-    // The generator's device memory is freed with its device current, and before device_ destroys the stream.
+    // The generator's device memory is freed with its device current, and before stream_ is destroyed.
     try {
-      const CurrentDeviceScope scope(device_.index());
+      const CurrentDeviceScope scope(device_index_);
       generator_.reset();
     } catch (const std::exception& error) {
-      GENINT_LOG(Error) << "intervention source: could not select CUDA device " << device_.index()
+      GENINT_LOG(Error) << "intervention source: could not select CUDA device " << device_index_
                         << " to free the generator: " << error.what();
       generator_.reset();
     }
@@ -78,14 +83,15 @@ class CudaSourceGenerator : public SourceGenerator {
 
   int resolution() const override { return generator_->resolution(); }
   bool generate(int batch, const BigGanInputs& inputs, float* host_images) override {
-    const CurrentDeviceScope scope(device_.index());
+    const CurrentDeviceScope scope(device_index_);
     return generator_->forward_to_host(batch, inputs, host_images, stop_requested_);
   }
   // The hook sees a host copy of each activation (BigGanGenerator copies it around the call).
   void set_activation_hook(BigGanActivationHook hook) override { generator_->set_activation_hook(std::move(hook)); }
 
  private:
-  GeneratorDevice device_;
+  int device_index_;
+  CudaStream stream_;  // destroyed (after draining) once the generator is gone
   const std::atomic<bool>* stop_requested_;
   std::optional<BigGanGenerator> generator_;
 };

@@ -71,6 +71,10 @@ TEST(Trainer, LossFallsOnATinySet) {
   const double first = (log[0]["loss"].get<double>() + log[1]["loss"].get<double>()) / 2;
   const double last = (log[10]["loss"].get<double>() + log[11]["loss"].get<double>()) / 2;
   EXPECT_EQ(log[0]["sources"]["natural"]["samples"], 8);
+  EXPECT_GT(log[11]["images_per_second"].get<double>(), 0.0);
+  EXPECT_GE(log[11]["loader_wait_seconds"].get<double>(), 0.0);
+  EXPECT_GT(summary.images_per_second, 0.0);
+  EXPECT_GE(summary.loader_wait_seconds, 0.0);
   // Two colours a linear read-out separates: the loss must drop well below the starting ln 2 level.
   EXPECT_LT(last, 0.5 * first) << "first " << first << " last " << last;
   std::printf("loss: first two steps %.4f, last two steps %.4f\n", first, last);

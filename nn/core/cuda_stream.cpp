@@ -1,0 +1,239 @@
+// Dispatch file for the CUDA scopes, streams and events: the CUDA runtime with the backend; without it each
+// constructor throws a clear genint::Error, so a CPU-only build links and no object owning a handle ever exists.
+#include "nn/core/cuda_stream.h"
+
+#include <string>
+#include <utility>
+
+#include "nn/core/device.h"
+#include "nn/core/error.h"
+#if GENINT_WITH_CUDA
+#include "nn/core/cuda_check.h"
+#endif
+
+namespace genint {
+
+#if GENINT_WITH_CUDA
+
+namespace {
+
+cudaStream_t as_stream(void* stream) {
+  return static_cast<cudaStream_t>(stream);
+}
+cudaEvent_t as_event(void* event) {
+  return static_cast<cudaEvent_t>(event);
+}
+
+// No driver counts as no device (cuda_device_count), so the message names the device either way.
+void check_device_exists(int device_index, const char* what) {
+  const int device_count = cuda_device_count();
+  GENINT_CHECK(device_index >= 0 && device_index < device_count,
+               std::string(what) + ": CUDA device " + std::to_string(device_index) + " does not exist (" +
+                   (device_count == 0 ? cuda_device_description() : std::to_string(device_count) + " present") + ")");
+}
+
+// For destructors: makes `device_index` current without throwing; returns the device to put back, or -1 when
+// nothing was switched.
+int switch_device_nothrow(int device_index) noexcept {
+  int previous = 0;
+  if (cudaGetDevice(&previous) != cudaSuccess || previous == device_index) return -1;
+  if (cudaSetDevice(device_index) != cudaSuccess) return -1;
+  return previous;
+}
+void restore_device_nothrow(int previous) noexcept {
+  if (previous >= 0) GENINT_CUDA_CHECK_NOTHROW(cudaSetDevice(previous));
+}
+
+}  // namespace
+
+CurrentDeviceScope::CurrentDeviceScope(int device_index) {
+  GENINT_CUDA_CHECK(cudaGetDevice(&previous_));
+  if (previous_ != device_index) {
+    GENINT_CUDA_CHECK(cudaSetDevice(device_index));
+    switched_ = true;
+  }
+}
+
+CurrentDeviceScope::~CurrentDeviceScope() {
+  if (switched_) GENINT_CUDA_CHECK_NOTHROW(cudaSetDevice(previous_));
+}
+
+CudaStream::CudaStream(int device_index, StreamOrdering ordering) {
+  check_device_exists(device_index, "CUDA stream");
+  const CurrentDeviceScope scope(device_index);
+  cudaStream_t stream = nullptr;
+  const unsigned flags = ordering == StreamOrdering::NonBlocking ? cudaStreamNonBlocking : cudaStreamDefault;
+  GENINT_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, flags));
+  stream_ = stream;
+  device_index_ = device_index;
+}
+
+void CudaStream::release() noexcept {
+  if (stream_ == nullptr) return;
+  const int previous = switch_device_nothrow(device_index_);
+  // Drained first: queued work may still read buffers whose owners are destroyed right after the stream.
+  GENINT_CUDA_CHECK_NOTHROW(cudaStreamSynchronize(as_stream(stream_)));
+  GENINT_CUDA_CHECK_NOTHROW(cudaStreamDestroy(as_stream(stream_)));
+  restore_device_nothrow(previous);
+  stream_ = nullptr;
+  device_index_ = -1;
+}
+
+void CudaStream::synchronize() const {
+  GENINT_CHECK(stream_ != nullptr, "CUDA stream: synchronize on an empty stream");
+  GENINT_CUDA_CHECK(cudaStreamSynchronize(as_stream(stream_)));
+}
+
+void CudaStream::wait(const CudaEvent& event) const {
+  GENINT_CHECK(stream_ != nullptr && event.get() != nullptr, "CUDA stream: wait with an empty stream or event");
+  GENINT_CUDA_CHECK(cudaStreamWaitEvent(as_stream(stream_), as_event(event.get()), 0));
+}
+
+CudaEvent::CudaEvent(int device_index, EventWait wait) {
+  check_device_exists(device_index, "CUDA event");
+  const CurrentDeviceScope scope(device_index);
+  cudaEvent_t event = nullptr;
+  const unsigned flags = cudaEventDisableTiming | (wait == EventWait::Sleep ? cudaEventBlockingSync : 0u);
+  GENINT_CUDA_CHECK(cudaEventCreateWithFlags(&event, flags));
+  event_ = event;
+  device_index_ = device_index;
+}
+
+void CudaEvent::release() noexcept {
+  if (event_ == nullptr) return;
+  const int previous = switch_device_nothrow(device_index_);
+  GENINT_CUDA_CHECK_NOTHROW(cudaEventDestroy(as_event(event_)));
+  restore_device_nothrow(previous);
+  event_ = nullptr;
+  device_index_ = -1;
+}
+
+void CudaEvent::record(void* stream) {
+  GENINT_CHECK(event_ != nullptr, "CUDA event: record on an empty event");
+  // The current device matters for a nullptr stream: the legacy default stream of the event's device is meant.
+  const CurrentDeviceScope scope(device_index_);
+  GENINT_CUDA_CHECK(cudaEventRecord(as_event(event_), as_stream(stream)));
+}
+
+void CudaEvent::synchronize() const {
+  GENINT_CHECK(event_ != nullptr, "CUDA event: synchronize on an empty event");
+  GENINT_CUDA_CHECK(cudaEventSynchronize(as_event(event_)));
+}
+
+bool CudaEvent::reached() const {
+  GENINT_CHECK(event_ != nullptr, "CUDA event: query on an empty event");
+  const cudaError_t status = cudaEventQuery(as_event(event_));
+  if (status == cudaErrorNotReady) return false;
+  GENINT_CUDA_CHECK(status);
+  return true;
+}
+
+int cuda_current_device() {
+  int device = 0;
+  GENINT_CUDA_CHECK(cudaGetDevice(&device));
+  return device;
+}
+
+void cuda_stream_wait_event(void* stream, void* event) {
+  GENINT_CUDA_CHECK(cudaStreamWaitEvent(as_stream(stream), as_event(event), 0));
+}
+
+void cuda_copy_async(void* destination, const void* source, std::size_t bytes, void* stream) {
+  if (bytes == 0) return;
+  GENINT_CUDA_CHECK(cudaMemcpyAsync(destination, source, bytes, cudaMemcpyDefault, as_stream(stream)));
+}
+
+bool cuda_stream_is_non_blocking(void* stream) {
+  if (stream == nullptr) return false;
+  unsigned flags = 0;
+  GENINT_CUDA_CHECK(cudaStreamGetFlags(as_stream(stream), &flags));
+  return (flags & cudaStreamNonBlocking) != 0;
+}
+
+#else
+
+namespace {
+[[noreturn]] void throw_backend_absent(const char* what) {
+  throw Error(std::string(what) + ": genint was built without its CUDA backend (configure with -DGENINT_CUDA=ON)");
+}
+}  // namespace
+
+CurrentDeviceScope::CurrentDeviceScope(int) {
+  throw_backend_absent("CUDA device scope");
+}
+CurrentDeviceScope::~CurrentDeviceScope() {
+  // Read so that clang's unused-private-field check holds in this build too; nothing was switched.
+  static_cast<void>(previous_);
+  static_cast<void>(switched_);
+}
+CudaStream::CudaStream(int, StreamOrdering) {
+  throw_backend_absent("CUDA stream");
+}
+void CudaStream::release() noexcept {}
+void CudaStream::synchronize() const {
+  throw_backend_absent("CUDA stream");
+}
+void CudaStream::wait(const CudaEvent&) const {
+  throw_backend_absent("CUDA stream");
+}
+CudaEvent::CudaEvent(int, EventWait) {
+  throw_backend_absent("CUDA event");
+}
+void CudaEvent::release() noexcept {}
+void CudaEvent::record(void*) {
+  throw_backend_absent("CUDA event");
+}
+void CudaEvent::synchronize() const {
+  throw_backend_absent("CUDA event");
+}
+bool CudaEvent::reached() const {
+  throw_backend_absent("CUDA event");
+}
+int cuda_current_device() {
+  throw_backend_absent("CUDA current device");
+}
+void cuda_stream_wait_event(void*, void*) {
+  throw_backend_absent("CUDA stream wait");
+}
+void cuda_copy_async(void*, const void*, std::size_t, void*) {
+  throw_backend_absent("CUDA copy");
+}
+bool cuda_stream_is_non_blocking(void*) {
+  throw_backend_absent("CUDA stream flags");
+}
+
+#endif
+
+CudaStream::~CudaStream() {
+  release();
+}
+
+CudaStream::CudaStream(CudaStream&& other) noexcept
+    : device_index_(std::exchange(other.device_index_, -1)), stream_(std::exchange(other.stream_, nullptr)) {}
+
+CudaStream& CudaStream::operator=(CudaStream&& other) noexcept {
+  if (this != &other) {
+    release();
+    device_index_ = std::exchange(other.device_index_, -1);
+    stream_ = std::exchange(other.stream_, nullptr);
+  }
+  return *this;
+}
+
+CudaEvent::~CudaEvent() {
+  release();
+}
+
+CudaEvent::CudaEvent(CudaEvent&& other) noexcept
+    : device_index_(std::exchange(other.device_index_, -1)), event_(std::exchange(other.event_, nullptr)) {}
+
+CudaEvent& CudaEvent::operator=(CudaEvent&& other) noexcept {
+  if (this != &other) {
+    release();
+    device_index_ = std::exchange(other.device_index_, -1);
+    event_ = std::exchange(other.event_, nullptr);
+  }
+  return *this;
+}
+
+}  // namespace genint
