@@ -8,10 +8,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "genint.h"
 
@@ -50,8 +49,8 @@ void make_dataset(const std::filesystem::path& root) {
     const std::filesystem::path folder = root / ("n0000000" + std::to_string(label));
     std::filesystem::create_directories(folder);
     for (int image = 0; image < 4; ++image)
-      write_jpeg(handle, (folder / ("img" + std::to_string(image) + ".JPEG")).string(), 24 + 8 * image,
-                 40 - 4 * image, 40 * label + image);
+      write_jpeg(handle, (folder / ("img" + std::to_string(image) + ".JPEG")).string(), 24 + 8 * image, 40 - 4 * image,
+                 40 * label + image);
   }
   tjDestroy(handle);
   const std::filesystem::path broken = root / "n00000001" / "truncated.JPEG";
@@ -101,8 +100,8 @@ unsigned read_everything(const genint_batch& batch) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  const std::filesystem::path root = std::filesystem::temp_directory_path() /
-                                     ("genint-config-fuzz-" + std::to_string(static_cast<long>(::getpid())));
+  const std::filesystem::path root =
+      std::filesystem::temp_directory_path() / ("genint-config-fuzz-" + std::to_string(static_cast<long>(::getpid())));
   std::filesystem::remove_all(root);
   make_dataset(root);
   g_data_root = root.string();
@@ -132,7 +131,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     }
     sum += read_everything(batch);
-    if (g_verbose) std::fprintf(stderr, "batch %d: %d samples of %zu bytes\n", batch_index, batch.size, batch.sample_bytes);
+    if (g_verbose)
+      std::fprintf(stderr, "batch %d: %d samples of %zu bytes\n", batch_index, batch.size, batch.sample_bytes);
     if (genint_loader_release_batch(loader, &batch) != GENINT_OK) __builtin_trap();
   }
   std::size_t length = 0;
