@@ -10,7 +10,6 @@
 #include "bench/bench_command.h"
 #include "bench/json_line.h"
 #include "gan/biggan/biggan_generator.h"
-#include "gan/biggan/biggan_generator_cuda.h"
 #include "gan/sampling/truncated_normal.h"
 #include "nn/core/device.h"
 #include "nn/core/device_buffer.h"
@@ -40,30 +39,20 @@ void declare_biggan(CommandSpec command, BigGanBenchOptions& options) {
   command.flag("--bf16", options.bf16, "cuda: bf16 convolutions");
 }
 
-Throughput measure_on_cpu(BigGanWeights weights, const BigGanInputs& inputs, int batch, double seconds) {
+// Host conditions and statistics upload included; on CUDA the images stay on the device (as the loader uses them).
+Throughput measure(BigGanWeights weights, const BigGanBackend& backend, const BigGanInputs& inputs, int batch,
+                   double seconds, double& flops_per_image) {
   const int resolution = weights.config.output_dim;
-  std::vector<float> images(static_cast<std::size_t>(batch) * 3 * resolution * resolution);
-  BigGanGenerator generator(std::move(weights));
+  const std::size_t image_floats = static_cast<std::size_t>(batch) * 3 * resolution * resolution;
+  BigGanGenerator generator(std::move(weights), backend);
   generator.reserve(batch);
-  return measure_throughput(seconds, [&] {
-    generator.forward(batch, inputs, images.data());
-    return batch;
-  });
-}
-
-// Host conditions and statistics upload included; the images stay on the device (as the loader uses them).
-Throughput measure_on_cuda(BigGanWeights weights, const BigGanInputs& inputs, int batch, double seconds,
-                           const BigGanBenchOptions& options, double& flops_per_image) {
-  const int resolution = weights.config.output_dim;
-  BigGanCudaOptions cuda_options;
-  cuda_options.allow_tf32 = options.tf32;
-  cuda_options.bf16 = options.bf16;
-  BigGanCudaGenerator generator(std::move(weights), cuda_options);
-  generator.reserve(batch);
-  DeviceBuffer images(static_cast<std::size_t>(batch) * 3 * resolution * resolution * sizeof(float));
+  std::vector<float> host_images(backend.device == Device::Cpu ? image_floats : 0);
+  DeviceBuffer device_images;
+  if (backend.device == Device::Cuda) device_images = DeviceBuffer(image_floats * sizeof(float));
+  float* images = backend.device == Device::Cpu ? host_images.data() : static_cast<float*>(device_images.data());
   const Throughput throughput = measure_throughput(seconds, [&] {
-    generator.forward(batch, inputs, static_cast<float*>(images.data()));
-    cuda_synchronize();
+    generator.forward(batch, inputs, images);
+    if (backend.device == Device::Cuda) cuda_synchronize();
     return batch;
   });
   flops_per_image = generator.last_forward_flops() / batch;
@@ -94,12 +83,13 @@ int run_biggan(const BigGanBenchOptions& options) {
   inputs.latents = latents.data();
   inputs.class_vectors = classes.data();
   inputs.truncation = truncation;
-  Throughput throughput;
-  double flops_per_image = 0.0;  // CUDA: counted by the generator from the layer shapes that ran
-  if (device == "cpu")
-    throughput = measure_on_cpu(std::move(weights), inputs, batch, seconds);
-  else
-    throughput = measure_on_cuda(std::move(weights), inputs, batch, seconds, options, flops_per_image);
+  BigGanBackend backend;
+  backend.device = device == "cuda" ? Device::Cuda : Device::Cpu;
+  backend.precision = options.bf16   ? BigGanPrecision::Bf16
+                      : options.tf32 ? BigGanPrecision::Tf32
+                                     : BigGanPrecision::Float32;
+  double flops_per_image = 0.0;  // counted by the generator from the layer shapes that ran
+  const Throughput throughput = measure(std::move(weights), backend, inputs, batch, seconds, flops_per_image);
   const double images_per_second = throughput.per_second();
   print_json_line({{"bench", "biggan"},
                    {"device", device},

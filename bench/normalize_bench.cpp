@@ -49,8 +49,8 @@ int run_normalize(const NormalizeBenchOptions& options) {
     images_per_second = items_per_second(seconds, [&] {
       // Ten launches per synchronisation, so the timing measures the kernel, not the sync.
       for (int repeat = 0; repeat < 10; ++repeat)
-        normalize_images_cuda(static_cast<const std::uint8_t*>(device_images.data()), batch, size, size, normalization,
-                              static_cast<float*>(device_output.data()), nullptr);
+        normalize_images(OpTarget::cuda(), static_cast<const std::uint8_t*>(device_images.data()), batch, size, size,
+                         normalization, static_cast<float*>(device_output.data()));
       cuda_synchronize();
       return 10 * batch;
     });

@@ -28,13 +28,9 @@ void MomentumSgd::step(float learning_rate) {
   for (std::size_t index = 0; index < parameters.size(); ++index) {
     const ResNetTensor& parameter = parameters[index];
     float* momentum = options_.momentum > 0.0f ? momentum_[index].data<float>() : nullptr;
-    if (model_.device() == Device::Cuda) {
-      sgd_step_cuda(options_, learning_rate, parameter.value.element_count(), parameter.value.data<float>(),
-                    parameter.grad.data<float>(), momentum, first_step, model_.config().stream);
-    } else {
-      sgd_step_cpu(options_, learning_rate, parameter.value.element_count(), parameter.value.data<float>(),
-                   parameter.grad.data<float>(), momentum, first_step);
-    }
+    sgd_step(OpTarget{model_.device(), model_.config().stream}, options_, learning_rate,
+             parameter.value.element_count(), parameter.value.data<float>(), parameter.grad.data<float>(), momentum,
+             first_step);
   }
   ++steps_taken_;
 }

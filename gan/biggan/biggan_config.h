@@ -50,4 +50,8 @@ struct BigGanConfig {
   int attention_resolution() const;
 };
 
+// pytorch-pretrained-biggan's biggan-deep-256 config (output 256, z 128, channel width 128, 1000 classes,
+// 12 GenBlocks, attention before block 8), for benchmarks without a weight file.
+BigGanConfig biggan_deep_256_config();
+
 }  // namespace genint

@@ -6,7 +6,8 @@
 #include <utility>
 #include <vector>
 
-#include "gan/biggan/biggan_generator_cuda.h"
+#include "gan/biggan/biggan_config.h"
+#include "gan/biggan/biggan_weights.h"
 
 namespace genint {
 namespace {

@@ -2,6 +2,7 @@
 // reference parameter names), loaded with every name and shape checked against the config in the metadata.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,11 @@ struct BigGanWeights {
   static BigGanWeights load(const std::string& path);
   static BigGanWeights from_file(const io::SafetensorsFile& file);
 };
+
+// Weights of every shape `config` implies, filled from a seeded generator: uniform ±1/sqrt(fan_in) for convs
+// and linears, small conditional gains, statistics sets with mean 0 and var 1 — activations stay bounded.
+// For throughput measurement only: the images mean nothing.
+BigGanWeights random_biggan_weights(const BigGanConfig& config, std::uint64_t seed);
 
 // The metadata "format" value tools/convert_biggan.py writes.
 constexpr const char* kBigGanWeightFormat = "genint-biggan-deep";

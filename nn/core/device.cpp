@@ -4,11 +4,18 @@
 
 #include <string>
 
+#include "nn/core/cuda_backend.h"
+#include "nn/core/error.h"
+
 #if GENINT_WITH_CUDA
 #include <cuda_runtime.h>
 #endif
 
 namespace genint {
+
+void throw_cuda_backend_absent(const char* what) {
+  throw Error(std::string(what) + ": genint was built without its CUDA backend (configure with -DGENINT_CUDA=ON)");
+}
 
 bool cuda_backend_built() {
   return GENINT_WITH_CUDA != 0;

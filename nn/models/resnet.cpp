@@ -12,17 +12,18 @@
 #include "nn/core/cuda_stream.h"
 #include "nn/core/device_buffer.h"
 #include "nn/core/error.h"
-#include "nn/models/resnet_device_ops.h"
 #include "nn/models/resnet_units.h"
 #include "nn/ops/cross_entropy.h"
+#include "nn/ops/global_average_pool.h"
 #include "nn/ops/linear.h"
 #include "nn/ops/max_pool.h"
+#include "nn/ops/normalize_images.h"
+#include "nn/ops/op_target.h"
 
 namespace genint {
 
 using resnet_detail::ConvBatchNorm;
 using resnet_detail::ConvSpec;
-using resnet_detail::OpTarget;
 using resnet_detail::ResidualBlock;
 using resnet_detail::StateRegistry;
 
@@ -68,8 +69,8 @@ void copy_from_host_on(const OpTarget& target, const Tensor& destination, const 
 void ResNetConfig::validate() const {
   static_cast<void>(layout_of(architecture));
   GENINT_CHECK(num_classes > 0, "resnet: num_classes must be positive, got " + std::to_string(num_classes));
-  GENINT_CHECK(device == Device::Cuda || (!allow_tf32 && stream == nullptr),
-               "resnet: allow_tf32 and stream apply to Device::Cuda only");
+  GENINT_CHECK(device == Device::Cuda || (!allow_tf32 && !deterministic && stream == nullptr),
+               "resnet: allow_tf32, deterministic and stream apply to Device::Cuda only");
 }
 
 // Everything between the images and the logits; it owns the layers, ResNet owns the state list and arena.
@@ -87,7 +88,7 @@ class ResNetBody {
   void backward_stem(const Tensor& pooled_grad, Arena& arena);
 
   OpTarget target_;
-  LinearCudaOptions fc_options_;
+  MatmulPrecision fc_precision_;
   bool small_input_stem_;
   int num_classes_;
   ConvBatchNorm stem_;
@@ -102,7 +103,7 @@ class ResNetBody {
 
 ResNetBody::ResNetBody(const ResNetConfig& config, std::vector<ResNetTensor>& state)
     : target_{config.device, config.stream},
-      fc_options_{config.stream, config.allow_tf32},
+      fc_precision_{config.allow_tf32, false},
       small_input_stem_(config.small_input_stem),
       num_classes_(config.num_classes),
       stem_([&]() -> ConvBatchNorm {
@@ -139,8 +140,7 @@ Tensor ResNetBody::forward(const Tensor& images, BatchNormMode mode, Arena& aren
         arena.allocate(Shape{pool.batch, pool.channels, pool.output_height(), pool.output_width()}, DType::Float32);
     max_pool_argmax_ =
         static_cast<std::int32_t*>(arena.allocate_bytes(pooled_stem_.byte_count()));  // one int32 per output
-    resnet_detail::max_pool_forward(target_, activation.data<float>(), pool, pooled_stem_.data<float>(),
-                                    max_pool_argmax_);
+    max_pool_forward(target_, activation.data<float>(), pool, pooled_stem_.data<float>(), max_pool_argmax_);
     activation = pooled_stem_;
   }
   for (ResidualBlock& block : blocks_) {
@@ -150,11 +150,10 @@ Tensor ResNetBody::forward(const Tensor& images, BatchNormMode mode, Arena& aren
   features_ = activation;
   const std::int64_t batch = features_.size(0), channels = features_.size(1);
   averaged_ = arena.allocate(Shape{batch, channels}, DType::Float32);
-  resnet_detail::global_average_pool_forward(target_, features_.data<float>(), batch * channels,
-                                             static_cast<int>(features_.size(2) * features_.size(3)),
-                                             averaged_.data<float>());
+  global_average_pool_forward(target_, features_.data<float>(), batch * channels,
+                              static_cast<int>(features_.size(2) * features_.size(3)), averaged_.data<float>());
   logits_ = arena.allocate(Shape{batch, num_classes_}, DType::Float32);
-  linear_forward(averaged_, fc_weight_.value, fc_bias_.value, logits_, fc_options_);
+  linear_forward(averaged_, fc_weight_.value, fc_bias_.value, logits_, fc_precision_, target_.stream);
   return logits_;
 }
 
@@ -178,21 +177,21 @@ DeviceLoss ResNetBody::backward_from_host(const std::int32_t* labels, const floa
 DeviceLoss ResNetBody::backward(const std::int32_t* labels, const float* weights, Arena& arena) {
   const int batch = static_cast<int>(logits_.size(0));
   DeviceLoss result{arena.allocate(Shape{batch}, DType::Float32), arena.allocate(Shape{1}, DType::Float32)};
-  resnet_detail::cross_entropy_forward(target_, logits_.data<float>(), labels, weights, batch, num_classes_,
-                                       result.sample_losses.data<float>(), result.loss.data<float>());
+  cross_entropy_forward(target_, logits_.data<float>(), labels, weights, batch, num_classes_,
+                        result.sample_losses.data<float>(), result.loss.data<float>());
   const Tensor logits_grad = arena.allocate(logits_.shape(), DType::Float32);
-  resnet_detail::cross_entropy_backward(target_, logits_.data<float>(), labels, weights, batch, num_classes_,
-                                        logits_grad.data<float>());
+  cross_entropy_backward(target_, logits_.data<float>(), labels, weights, batch, num_classes_,
+                         logits_grad.data<float>());
   const Tensor averaged_grad = arena.allocate(averaged_.shape(), DType::Float32);
-  linear_backward(averaged_, fc_weight_.value, logits_grad, averaged_grad, fc_weight_.grad, fc_bias_.grad, fc_options_);
+  linear_backward(averaged_, fc_weight_.value, logits_grad, averaged_grad, fc_weight_.grad, fc_bias_.grad,
+                  fc_precision_, target_.stream);
 
   // Two buffers of the largest block activation take turns as a block's output and input gradient.
   Tensor output_grad = arena.allocate(Shape{largest_activation_}, DType::Float32);
   Tensor input_grad = arena.allocate(Shape{largest_activation_}, DType::Float32);
   Tensor gradient = output_grad.slice_rows(0, features_.element_count()).reshape(features_.shape());
-  resnet_detail::global_average_pool_backward(
-      target_, averaged_grad.data<float>(), features_.size(0) * features_.size(1),
-      static_cast<int>(features_.size(2) * features_.size(3)), gradient.data<float>());
+  global_average_pool_backward(target_, averaged_grad.data<float>(), features_.size(0) * features_.size(1),
+                               static_cast<int>(features_.size(2) * features_.size(3)), gradient.data<float>());
   for (std::size_t index = blocks_.size(); index-- > 0;) {
     const Shape& input_shape = index > 0 ? blocks_[index - 1].output_shape()
                                          : (small_input_stem_ ? stem_output_.shape() : pooled_stem_.shape());
@@ -211,8 +210,7 @@ void ResNetBody::backward_stem(const Tensor& pooled_grad, Arena& arena) {
     stem_grad = arena.allocate(stem_output_.shape(), DType::Float32);
     const MaxPoolShape pool{static_cast<int>(stem_output_.size(0)), static_cast<int>(stem_output_.size(1)),
                             static_cast<int>(stem_output_.size(2)), static_cast<int>(stem_output_.size(3))};
-    resnet_detail::max_pool_backward(target_, pooled_grad.data<float>(), max_pool_argmax_, pool,
-                                     stem_grad.data<float>());
+    max_pool_backward(target_, pooled_grad.data<float>(), max_pool_argmax_, pool, stem_grad.data<float>());
   }
   stem_.backward(stem_grad, Tensor{}, arena);  // the images need no gradient
 }
@@ -293,7 +291,7 @@ Tensor ResNet::upload_images(const std::uint8_t* images, int batch, int height, 
                    ", " + std::to_string(height) + "x" + std::to_string(width));
   const Tensor view = grown_view(input_images_, Shape{batch, 3, height, width}, DType::Float32, config_.device);
   if (config_.device == Device::Cpu) {
-    normalize_images_cpu(images, batch, height, width, normalization, view.data<float>());
+    normalize_images(body_->target(), images, batch, height, width, normalization, view.data<float>());
     return view;
   }
   const Tensor pixels = grown_view(input_pixels_, Shape{batch, height, width, 3}, DType::UInt8, config_.device);
@@ -307,11 +305,7 @@ Tensor ResNet::normalize_device_pixels(const std::uint8_t* pixels, int batch, in
                "resnet normalize_device_pixels: need a non-null batch of positive size, got batch " +
                    std::to_string(batch) + ", " + std::to_string(height) + "x" + std::to_string(width));
   const Tensor view = grown_view(input_images_, Shape{batch, 3, height, width}, DType::Float32, config_.device);
-  if (config_.device == Device::Cpu) {
-    normalize_images_cpu(pixels, batch, height, width, normalization, view.data<float>());
-  } else {
-    normalize_images_cuda(pixels, batch, height, width, normalization, view.data<float>(), config_.stream);
-  }
+  normalize_images(body_->target(), pixels, batch, height, width, normalization, view.data<float>());
   return view;
 }
 

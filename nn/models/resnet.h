@@ -27,10 +27,13 @@ struct ResNetConfig {
   Device device = Device::Cpu;
   // CUDA only: TF32 tensor cores in the convolutions and the fc (10-bit mantissa products, ~1e-3 relative).
   bool allow_tf32 = false;
-  // Every convolution in bf16: on CUDA cuDNN bf16 tensors with float accumulation (conv2d's bf16 mode), on the
-  // CPU its twin (the same roundings around float32 convolutions; for tests). Batch norm, ReLU, pooling, the fc,
-  // the loss and the parameters (the SGD master weights) stay float32.
+  // Every convolution in bf16: on CUDA cuDNN bf16 tensors with float accumulation (conv2d's bf16 mode), the conv
+  // weights converted from their float32 masters once per forward and each conv output stored in bf16 for its batch
+  // norm; on the CPU its twin (the same roundings around float32 convolutions; for tests). Batch norm arithmetic,
+  // ReLU, pooling, the fc, the loss, gradients and the parameters (the SGD master weights) stay float32.
   bool bf16 = false;
+  // CUDA only: only convolution algorithms cuDNN reports deterministic (bit-identical steps); may be slower.
+  bool deterministic = false;
   void* stream = nullptr;
   void validate() const;
 };

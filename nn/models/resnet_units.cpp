@@ -5,6 +5,10 @@
 #include <utility>
 
 #include "nn/core/error.h"
+#include "nn/ops/batch_norm.h"
+#include "nn/ops/bfloat16_convert.h"
+#include "nn/ops/relu.h"
+#include "nn/ops/residual_add.h"
 
 namespace genint::resnet_detail {
 namespace {
@@ -16,6 +20,12 @@ constexpr float kBatchNormMomentum = 0.1f;
 BatchNormShape batch_norm_shape(const Tensor& activation) {
   return BatchNormShape{static_cast<int>(activation.size(0)), static_cast<int>(activation.size(1)),
                         static_cast<int>(activation.size(2) * activation.size(3))};
+}
+
+// Device scratch of the batch norm's cross-block reduction (none on the CPU), inside the caller's ArenaScope.
+void* batch_norm_workspace(const OpTarget& target, const BatchNormShape& shape, Arena& arena) {
+  const std::size_t bytes = batch_norm_workspace_bytes(target, shape);
+  return bytes == 0 ? nullptr : arena.allocate_bytes(bytes);
 }
 
 // Gives the arena back to the mark taken at construction, also when an op throws.
@@ -53,6 +63,7 @@ ConvBatchNorm::ConvBatchNorm(StateRegistry& registry, const std::string& conv_na
   params_.padding = spec.kernel / 2;
   params_.allow_tf32 = config.allow_tf32;
   params_.bf16 = config.bf16;
+  params_.deterministic = config.deterministic;
   params_.stream = config.stream;
   const std::int64_t channels = spec.out_channels;
   conv_weight_ =
@@ -61,6 +72,8 @@ ConvBatchNorm::ConvBatchNorm(StateRegistry& registry, const std::string& conv_na
   norm_bias_ = registry.add_parameter(norm_name + ".bias", Shape{channels});
   running_mean_ = registry.add_buffer(norm_name + ".running_mean", Shape{channels});
   running_var_ = registry.add_buffer(norm_name + ".running_var", Shape{channels});
+  bf16_storage_ = config.bf16 && config.device == Device::Cuda;
+  if (bf16_storage_) conv_weight_bf16_ = Tensor::zeros(conv_weight_.value.shape(), DType::BFloat16, config.device);
   saved_mean_ = Tensor::zeros(Shape{channels}, DType::Float32, config.device);
   saved_inverse_std_ = Tensor::zeros(Shape{channels}, DType::Float32, config.device);
 }
@@ -72,19 +85,24 @@ Tensor ConvBatchNorm::forward(const Tensor& input, BatchNormMode mode, Arena& ar
   input_ = input;
   const Conv2dShape shape = conv2d_shape(input, conv_weight_.value, params_);
   const Shape output_shape{shape.batch, shape.out_channels, shape.out_height(), shape.out_width()};
-  conv_output_ = arena.allocate(output_shape, DType::Float32);
+  conv_output_ = arena.allocate(output_shape, bf16_storage_ ? DType::BFloat16 : DType::Float32);
   output_ = arena.allocate(output_shape, DType::Float32);
-  conv2d_forward(input, conv_weight_.value, Tensor{}, conv_output_, params_, arena);
+  if (bf16_storage_)
+    float_to_bfloat16(target_, conv_weight_.value.data<float>(), conv_weight_.value.element_count(),
+                      conv_weight_bf16_.data<std::uint16_t>());
+  conv2d_forward(input, conv_weight(), Tensor{}, conv_output_, params_, arena);
   const BatchNormShape norm_shape = batch_norm_shape(conv_output_);
   if (mode == BatchNormMode::Train) {
-    batch_norm_train(target_, conv_output_.data<float>(), norm_shape, norm_weight_.value.data<float>(),
-                     norm_bias_.value.data<float>(), kBatchNormEps, kBatchNormMomentum, running_mean_.data<float>(),
-                     running_var_.data<float>(), output_.data<float>(), saved_mean_.data<float>(),
-                     saved_inverse_std_.data<float>());
+    const ArenaScope scope(arena);  // the workspace only; the views above stay
+    batch_norm_forward_train(target_, norm_input(), norm_shape, norm_weight_.value.data<float>(),
+                             norm_bias_.value.data<float>(), kBatchNormEps, kBatchNormMomentum,
+                             running_mean_.data<float>(), running_var_.data<float>(), output_.data<float>(),
+                             saved_mean_.data<float>(), saved_inverse_std_.data<float>(),
+                             batch_norm_workspace(target_, norm_shape, arena));
   } else {
-    batch_norm_eval(target_, conv_output_.data<float>(), norm_shape, norm_weight_.value.data<float>(),
-                    norm_bias_.value.data<float>(), running_mean_.data<float>(), running_var_.data<float>(),
-                    kBatchNormEps, output_.data<float>());
+    batch_norm_forward_eval(target_, norm_input(), norm_shape, norm_weight_.value.data<float>(),
+                            norm_bias_.value.data<float>(), running_mean_.data<float>(), running_var_.data<float>(),
+                            kBatchNormEps, output_.data<float>());
   }
   if (relu_) relu_forward(target_, output_.data<float>(), output_.element_count(), output_.data<float>());
   return output_;
@@ -100,11 +118,21 @@ void ConvBatchNorm::backward(const Tensor& output_grad, const Tensor& input_grad
                   conv_output_grad.data<float>());
     norm_output_grad = conv_output_grad.data<float>();  // the batch-norm backward may run in place
   }
-  batch_norm_backward(target_, norm_output_grad, conv_output_.data<float>(), batch_norm_shape(conv_output_),
-                      norm_weight_.value.data<float>(), saved_mean_.data<float>(), saved_inverse_std_.data<float>(),
-                      conv_output_grad.data<float>(), norm_weight_.grad.data<float>(), norm_bias_.grad.data<float>());
-  conv2d_backward(input_, conv_weight_.value, conv_output_grad, input_grad, conv_weight_.grad, Tensor{}, params_,
-                  arena);
+  const BatchNormShape norm_shape = batch_norm_shape(conv_output_);
+  batch_norm_backward(target_, norm_output_grad, norm_input(), norm_shape, norm_weight_.value.data<float>(),
+                      saved_mean_.data<float>(), saved_inverse_std_.data<float>(), conv_output_grad.data<float>(),
+                      norm_weight_.grad.data<float>(), norm_bias_.grad.data<float>(),
+                      batch_norm_workspace(target_, norm_shape, arena));
+  conv2d_backward(input_, conv_weight(), conv_output_grad, input_grad, conv_weight_.grad, Tensor{}, params_, arena);
+}
+
+const Tensor& ConvBatchNorm::conv_weight() const {
+  return bf16_storage_ ? conv_weight_bf16_ : conv_weight_.value;
+}
+
+BatchNormInput ConvBatchNorm::norm_input() const {
+  if (bf16_storage_) return conv_output_.data<std::uint16_t>();
+  return conv_output_.data<float>();
 }
 
 ResidualBlock::ResidualBlock(StateRegistry& registry, const std::string& prefix, bool bottleneck, int in_channels,
@@ -133,7 +161,8 @@ Tensor ResidualBlock::forward(const Tensor& input, BatchNormMode mode, Arena& ar
   Tensor activation = input;
   for (ConvBatchNorm& unit : units_) activation = unit.forward(activation, mode, arena);
   // The last unit's output becomes the block's output: add the identity and apply the ReLU in place.
-  add(target_, activation.data<float>(), identity.data<float>(), activation.element_count(), activation.data<float>());
+  residual_add_forward(target_, activation.data<float>(), identity.data<float>(), activation.element_count(),
+                       activation.data<float>());
   relu_forward(target_, activation.data<float>(), activation.element_count(), activation.data<float>());
   output_ = activation;
   return output_;
@@ -146,7 +175,9 @@ void ResidualBlock::backward(const Tensor& output_grad, const Tensor& input_grad
                 output_grad.data<float>());
   // The identity branch hands the gradient on unchanged; the main branch's gradient is added to it.
   if (downsample_.empty()) {
-    copy(target_, output_grad.data<float>(), output_grad.element_count(), input_grad.data<float>());
+    // The backward of a residual add hands its gradient to the operand: exactly a copy, queued on the stream.
+    residual_add_backward(target_, output_grad.data<float>(), output_grad.element_count(), input_grad.data<float>(),
+                          nullptr);
   } else {
     downsample_.front().backward(output_grad, input_grad, arena);
   }
@@ -159,8 +190,8 @@ void ResidualBlock::backward(const Tensor& output_grad, const Tensor& input_grad
   }
   const Tensor first_input_grad = arena.allocate(input_.shape(), DType::Float32);
   units_.front().backward(gradient, first_input_grad, arena);
-  add(target_, input_grad.data<float>(), first_input_grad.data<float>(), input_grad.element_count(),
-      input_grad.data<float>());
+  residual_add_forward(target_, input_grad.data<float>(), first_input_grad.data<float>(), input_grad.element_count(),
+                       input_grad.data<float>());
 }
 
 }  // namespace genint::resnet_detail

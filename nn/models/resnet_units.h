@@ -6,8 +6,9 @@
 #include <vector>
 
 #include "nn/models/resnet.h"
-#include "nn/models/resnet_device_ops.h"
+#include "nn/ops/batch_norm.h"
 #include "nn/ops/conv2d.h"
+#include "nn/ops/op_target.h"
 #include "nn/tensor/arena.h"
 #include "nn/tensor/tensor.h"
 
@@ -49,11 +50,17 @@ class ConvBatchNorm {
   int out_channels() const { return spec_.out_channels; }
 
  private:
+  const Tensor& conv_weight() const;  // what the convolutions read: the bf16 copy, or the float32 parameter
+  BatchNormInput norm_input() const;  // the conv output as the batch norm reads it
   ConvSpec spec_;
   bool relu_;
   OpTarget target_;
   Conv2dParams params_;
   ResNetTensor conv_weight_, norm_weight_, norm_bias_;
+  // CUDA bf16 mode: the conv weight in bf16, converted from the float32 master once per forward (the step's
+  // forward and backward both use it), and the conv output stored in bf16 for the batch norm to read.
+  bool bf16_storage_ = false;
+  Tensor conv_weight_bf16_;
   Tensor running_mean_, running_var_;
   Tensor saved_mean_, saved_inverse_std_;  // batch statistics of the last train-mode forward
   Tensor input_, conv_output_, output_;    // views into the step's arena

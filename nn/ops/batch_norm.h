@@ -2,6 +2,11 @@
 // BatchNorm2d: training forward with batch statistics, eval forward with running statistics, training backward.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+
+#include "nn/ops/op_target.h"
+
 namespace genint {
 
 // Shape of an NCHW activation seen by batch norm: spatial = height × width.
@@ -27,18 +32,45 @@ void batch_norm_backward_cpu(const float* grad_output, const float* input, const
                              const float* gamma, const float* saved_mean, const float* saved_inverse_std,
                              float* grad_input, float* grad_gamma, float* grad_beta);
 
+// The activation batch norm normalises: float32, or bfloat16 bit patterns (a bf16 model's conv output, read without
+// a conversion pass; CUDA only). Converts implicitly from either pointer type.
+struct BatchNormInput {
+  BatchNormInput(const float* values) : data(values) {}
+  BatchNormInput(const std::uint16_t* values) : data(values), bfloat16(true) {}
+  const void* data = nullptr;
+  bool bfloat16 = false;
+};
+
 // The same three on CUDA device pointers, queued on `stream` (a cudaStream_t; nullptr = default stream).
-// Deterministic: one block per channel, fixed reduction order.
-void batch_norm_forward_train_cuda(const float* input, const BatchNormShape& shape, const float* gamma,
+// The training forward and the backward reduce each channel over several blocks (a fixed partition of the
+// channel's values, so the sums run in one order: deterministic, on any GPU) through `workspace`, device memory
+// of batch_norm_workspace_bytes(shape) bytes.
+std::size_t batch_norm_cuda_workspace_bytes(const BatchNormShape& shape);
+void batch_norm_forward_train_cuda(BatchNormInput input, const BatchNormShape& shape, const float* gamma,
                                    const float* beta, float eps, float momentum, float* running_mean,
                                    float* running_var, float* output, float* saved_mean, float* saved_inverse_std,
-                                   void* stream);
-void batch_norm_forward_eval_cuda(const float* input, const BatchNormShape& shape, const float* gamma,
+                                   void* workspace, void* stream);
+void batch_norm_forward_eval_cuda(BatchNormInput input, const BatchNormShape& shape, const float* gamma,
                                   const float* beta, const float* running_mean, const float* running_var, float eps,
                                   float* output, void* stream);
-void batch_norm_backward_cuda(const float* grad_output, const float* input, const BatchNormShape& shape,
+void batch_norm_backward_cuda(const float* grad_output, BatchNormInput input, const BatchNormShape& shape,
                               const float* gamma, const float* saved_mean, const float* saved_inverse_std,
-                              float* grad_input, float* grad_gamma, float* grad_beta, void* stream);
+                              float* grad_input, float* grad_gamma, float* grad_beta, void* workspace, void* stream);
+
+// Dispatch point: the CPU functions (float32 input) or their CUDA twins on target.stream. `workspace` holds
+// batch_norm_workspace_bytes(target, shape) bytes on the target (none on the CPU: it may be null there).
+std::size_t batch_norm_workspace_bytes(const OpTarget& target, const BatchNormShape& shape);
+void batch_norm_forward_train(const OpTarget& target, BatchNormInput input, const BatchNormShape& shape,
+                              const float* gamma, const float* beta, float eps, float momentum, float* running_mean,
+                              float* running_var, float* output, float* saved_mean, float* saved_inverse_std,
+                              void* workspace);
+void batch_norm_forward_eval(const OpTarget& target, BatchNormInput input, const BatchNormShape& shape,
+                             const float* gamma, const float* beta, const float* running_mean, const float* running_var,
+                             float eps, float* output);
+void batch_norm_backward(const OpTarget& target, const float* grad_output, BatchNormInput input,
+                         const BatchNormShape& shape, const float* gamma, const float* saved_mean,
+                         const float* saved_inverse_std, float* grad_input, float* grad_gamma, float* grad_beta,
+                         void* workspace);
 
 // Throws genint::Error naming the op and the bad field unless every dimension is positive.
 void check_batch_norm_shape(const char* op, const BatchNormShape& shape);

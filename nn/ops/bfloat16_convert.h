@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "nn/ops/op_target.h"
+
 namespace genint {
 
 // output[i] = bfloat16(input[i]), rounded to nearest, ties to even; any NaN becomes the canonical NaN 0x7fff.
@@ -18,5 +20,9 @@ void round_to_bfloat16_cpu(float* values, std::int64_t count);
 // to the CPU functions (the same rounding rule).
 void float_to_bfloat16_cuda(const float* input, std::int64_t count, std::uint16_t* output, void* stream);
 void bfloat16_to_float_cuda(const std::uint16_t* input, std::int64_t count, float* output, void* stream);
+
+// Dispatch point: the CPU functions, or their CUDA twins on target.stream.
+void float_to_bfloat16(const OpTarget& target, const float* input, std::int64_t count, std::uint16_t* output);
+void bfloat16_to_float(const OpTarget& target, const std::uint16_t* input, std::int64_t count, float* output);
 
 }  // namespace genint

@@ -41,45 +41,54 @@ void conv2d_backward_data_cpu(const Conv2dShape& shape, const float* output_grad
 void conv2d_backward_weight_cpu(const Conv2dShape& shape, const float* input, const float* output_grad,
                                 float* weight_grad, float* bias_grad, float* workspace, std::size_t workspace_floats);
 
-// ---- CUDA (cuDNN). Device pointers; work is queued on `stream` (a cudaStream_t, nullptr = default). ----
-struct Conv2dCudaOptions {
-  void* stream = nullptr;
+// How the products are formed; every field but bf16 applies to CUDA only.
+struct Conv2dOptions {
   // TF32 tensor cores for float32 (10-bit mantissa products): ~1e-3 relative error, several times faster.
   bool allow_tf32 = false;
-  // bf16: the float32 operands are rounded to bfloat16 (8 significant bits) in the workspace, cuDNN convolves
-  // bf16 tensors with float accumulation (tensor cores), and the bf16 result is widened back into the float32
-  // output; the bias (if any) is added in float32. Gradients alike: the weight gradient is bf16-rounded, as under
-  // torch.autocast(dtype=torch.bfloat16). Pointers and workspace sizes stay as in float32 mode.
+  // bf16 mode: cuDNN convolves bfloat16 operands with float accumulation (tensor cores). An operand given as a
+  // bfloat16 tensor is used as it is (weights converted once at load, activations kept in bf16 between layers);
+  // a float32 one is rounded into a bf16 copy in the workspace, and a float32 result is widened back. The bias
+  // (float32) is added after the bf16 rounding of the sum. Gradients alike, as under torch.autocast(bfloat16).
+  // On the CPU: the twin of these roundings around float32 convolutions, the reference the CUDA mode is held to.
   bool bf16 = false;
+  // Only algorithms cuDNN reports deterministic (the same bits on every run); may be slower.
+  bool deterministic = false;
 };
-// Largest workspace any of the three passes needs for this shape (cuDNN's, plus the bf16 operand copies in bf16
-// mode); chooses and caches the algorithms.
-std::size_t conv2d_cuda_workspace_bytes(const Conv2dShape& shape, const Conv2dCudaOptions& options);
-void conv2d_forward_cuda(const Conv2dShape& shape, const float* input, const float* weight, const float* bias,
-                         float* output, void* workspace, std::size_t workspace_bytes, const Conv2dCudaOptions& options);
-void conv2d_backward_data_cuda(const Conv2dShape& shape, const float* output_grad, const float* weight,
-                               float* input_grad, void* workspace, std::size_t workspace_bytes,
-                               const Conv2dCudaOptions& options);
-void conv2d_backward_weight_cuda(const Conv2dShape& shape, const float* input, const float* output_grad,
-                                 float* weight_grad, float* bias_grad, void* workspace, std::size_t workspace_bytes,
-                                 const Conv2dCudaOptions& options);
-// Number of distinct shapes whose algorithms are cached (for tests and logs).
+
+// ---- CUDA (cuDNN). Tensors in device memory: float32, or in bf16 mode float32 or bfloat16 (the bias and the
+// bias gradient float32); work is queued on `stream` (a cudaStream_t, nullptr = default). ----
+// Largest workspace any of the three passes needs for this shape (cuDNN's own for the chosen algorithms, plus the
+// bf16 operand copies in bf16 mode); chooses and caches the algorithms.
+std::size_t conv2d_cuda_workspace_bytes(const Conv2dShape& shape, const Conv2dOptions& options);
+void conv2d_forward_cuda(const Conv2dShape& shape, const Tensor& input, const Tensor& weight, const Tensor& bias,
+                         const Tensor& output, void* workspace, std::size_t workspace_bytes,
+                         const Conv2dOptions& options, void* stream);
+void conv2d_backward_data_cuda(const Conv2dShape& shape, const Tensor& output_grad, const Tensor& weight,
+                               const Tensor& input_grad, void* workspace, std::size_t workspace_bytes,
+                               const Conv2dOptions& options, void* stream);
+void conv2d_backward_weight_cuda(const Conv2dShape& shape, const Tensor& input, const Tensor& output_grad,
+                                 const Tensor& weight_grad, const Tensor& bias_grad, void* workspace,
+                                 std::size_t workspace_bytes, const Conv2dOptions& options, void* stream);
 std::size_t conv2d_cuda_cached_plans();
 
-// ---- Tensor layer: checks shapes, dtypes and devices, takes scratch from `scratch` and gives it back. ----
+// ---- Tensor layer, the dispatch point: checks shapes, dtypes and devices, takes scratch from `scratch` and gives
+// it back, runs the CPU kernels (or their bf16 twin) or the cuDNN path on the tensors' device. ----
 struct Conv2dParams {
   int stride = 1, padding = 0, dilation = 1, groups = 1;
-  bool allow_tf32 = false;  // CUDA only
-  void* stream = nullptr;   // CUDA only
-  // CUDA: Conv2dCudaOptions::bf16. CPU: its twin (the same bf16 roundings of operands and results around
-  // float32 convolutions), the reference the CUDA bf16 mode is tested against.
-  bool bf16 = false;
+  bool allow_tf32 = false;     // CUDA only
+  void* stream = nullptr;      // CUDA only
+  bool bf16 = false;           // Conv2dOptions::bf16 (bfloat16 tensors are accepted only in this mode)
+  bool deterministic = false;  // CUDA only: Conv2dOptions::deterministic
 };
 Conv2dShape conv2d_shape(const Tensor& input, const Tensor& weight, const Conv2dParams& params);
-// bias and bias_grad may be undefined Tensors (Tensor{}).
+// bias and bias_grad may be undefined Tensors (Tensor{}); input_grad too (no input gradient).
 void conv2d_forward(const Tensor& input, const Tensor& weight, const Tensor& bias, const Tensor& output,
                     const Conv2dParams& params, Arena& scratch);
 void conv2d_backward(const Tensor& input, const Tensor& weight, const Tensor& output_grad, const Tensor& input_grad,
                      const Tensor& weight_grad, const Tensor& bias_grad, const Conv2dParams& params, Arena& scratch);
+// Bytes of `scratch` one conv2d_forward or conv2d_backward of this shape takes on `device` (for sizing arenas).
+std::size_t conv2d_scratch_bytes(Device device, const Conv2dShape& shape, const Conv2dParams& params);
+// Number of distinct shapes whose cuDNN algorithms are cached (0 without the CUDA backend; for tests and logs).
+std::size_t conv2d_cached_plans();
 
 }  // namespace genint

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "nn/ops/op_target.h"
+
 namespace genint {
 
 // Throws genint::Error naming the sample and the label unless 0 ≤ labels[i] < classes for every i < batch.
@@ -28,5 +30,11 @@ void cross_entropy_forward_cuda(const float* logits, const std::int32_t* labels,
                                 int classes, float* sample_losses, float* loss, void* stream);
 void cross_entropy_backward_cuda(const float* logits, const std::int32_t* labels, const float* weights, int batch,
                                  int classes, float* grad_logits, void* stream);
+
+// Dispatch point: the CPU functions, or their CUDA twins on target.stream (labels and weights on the target).
+void cross_entropy_forward(const OpTarget& target, const float* logits, const std::int32_t* labels,
+                           const float* weights, int batch, int classes, float* sample_losses, float* loss);
+void cross_entropy_backward(const OpTarget& target, const float* logits, const std::int32_t* labels,
+                            const float* weights, int batch, int classes, float* grad_logits);
 
 }  // namespace genint

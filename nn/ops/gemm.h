@@ -1,8 +1,17 @@
-// Row-major single-precision GEMM on the CPU (OpenBLAS cblas_sgemm) shared by conv2d, linear and the PCA.
-// OpenBLAS runs on one thread (process-wide, see gemm_cpu.cpp); genint's OpenMP splits large products itself.
+// Row-major single-precision GEMM on the CPU (OpenBLAS cblas_sgemm) shared by conv2d, linear and the PCA, and how
+// CUDA matmuls form their products. OpenBLAS runs on one thread (process-wide, see gemm_cpu.cpp); OpenMP splits.
 #pragma once
 
 namespace genint {
+
+// How the products of a CUDA matrix multiply (linear, batched GEMM) are formed; the CPU sums float32 products.
+struct MatmulPrecision {
+  // TF32 tensor-core products (10-bit mantissas): ~1e-3 relative error, several times the FP32 rate.
+  bool allow_tf32 = false;
+  // bf16 tensor-core products (CUBLAS_COMPUTE_32F_FAST_16BF): operands rounded to bf16 (8 significant bits),
+  // float32 sums and storage; ~4e-3 relative error per operand. Takes precedence over allow_tf32.
+  bool bf16 = false;
+};
 
 // C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major; op(X) is X or Xᵀ.
 // lda/ldb/ldc are the row strides of A, B, C as stored. Outside an OpenMP region, a large product is split into

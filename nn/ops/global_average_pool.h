@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "nn/ops/op_target.h"
+
 namespace genint {
 
 // output[p] = mean of input[p·spatial … p·spatial + spatial − 1], for p < planes.
@@ -16,5 +18,11 @@ void global_average_pool_forward_cuda(const float* input, std::int64_t planes, i
                                       void* stream);
 void global_average_pool_backward_cuda(const float* grad_output, std::int64_t planes, int spatial, float* grad_input,
                                        void* stream);
+
+// Dispatch point: the CPU functions, or their CUDA twins on target.stream.
+void global_average_pool_forward(const OpTarget& target, const float* input, std::int64_t planes, int spatial,
+                                 float* output);
+void global_average_pool_backward(const OpTarget& target, const float* grad_output, std::int64_t planes, int spatial,
+                                  float* grad_input);
 
 }  // namespace genint

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "nn/ops/gemm.h"
+#include "nn/ops/op_target.h"
 #include "nn/tensor/tensor.h"
 
 namespace genint {
@@ -22,24 +24,26 @@ void linear_backward_cpu(const LinearShape& shape, const float* input, const flo
                          float* input_grad, float* weight_grad, float* bias_grad);
 
 // ---- CUDA (cuBLAS). Device pointers, queued on `stream` (a cudaStream_t; nullptr = default stream). ----
-struct LinearCudaOptions {
-  void* stream = nullptr;
-  // TF32 tensor-core products (10-bit mantissas): ~1e-3 relative error, several times the FP32 rate.
-  bool allow_tf32 = false;
-  // bf16 tensor-core products (CUBLAS_COMPUTE_32F_FAST_16BF): operands rounded to bf16 (8 significant bits),
-  // float32 sums and storage; ~4e-3 relative error per operand. Takes precedence over allow_tf32.
-  bool bf16 = false;
-};
 void linear_forward_cuda(const LinearShape& shape, const float* input, const float* weight, const float* bias,
-                         float* output, const LinearCudaOptions& options);
+                         float* output, const MatmulPrecision& precision, void* stream);
 void linear_backward_cuda(const LinearShape& shape, const float* input, const float* weight, const float* output_grad,
-                          float* input_grad, float* weight_grad, float* bias_grad, const LinearCudaOptions& options);
+                          float* input_grad, float* weight_grad, float* bias_grad, const MatmulPrecision& precision,
+                          void* stream);
 
-// ---- Tensor layer: float32, contiguous, all on one device; undefined Tensors (Tensor{}) for absent ones. ----
+// ---- Dispatch point on pointers of the target's device: the CPU functions or their cuBLAS twins. ----
+void linear_forward(const OpTarget& target, const LinearShape& shape, const float* input, const float* weight,
+                    const float* bias, float* output, const MatmulPrecision& precision = {});
+void linear_backward(const OpTarget& target, const LinearShape& shape, const float* input, const float* weight,
+                     const float* output_grad, float* input_grad, float* weight_grad, float* bias_grad,
+                     const MatmulPrecision& precision = {});
+
+// ---- Tensor layer: float32, contiguous, all on one device; undefined Tensors (Tensor{}) for absent ones. CUDA
+// work is queued on `stream`. ----
 LinearShape linear_shape(const Tensor& input, const Tensor& weight);
 void linear_forward(const Tensor& input, const Tensor& weight, const Tensor& bias, const Tensor& output,
-                    const LinearCudaOptions& options = {});
+                    const MatmulPrecision& precision = {}, void* stream = nullptr);
 void linear_backward(const Tensor& input, const Tensor& weight, const Tensor& output_grad, const Tensor& input_grad,
-                     const Tensor& weight_grad, const Tensor& bias_grad, const LinearCudaOptions& options = {});
+                     const Tensor& weight_grad, const Tensor& bias_grad, const MatmulPrecision& precision = {},
+                     void* stream = nullptr);
 
 }  // namespace genint

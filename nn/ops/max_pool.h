@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "nn/ops/op_target.h"
+
 namespace genint {
 
 struct MaxPoolShape {
@@ -36,5 +38,11 @@ void max_pool_forward_cuda(const float* input, const MaxPoolShape& shape, float*
                            void* stream);
 void max_pool_backward_cuda(const float* grad_output, const std::int32_t* argmax, const MaxPoolShape& shape,
                             float* grad_input, void* stream);
+
+// Dispatch point: the CPU functions, or their CUDA twins on target.stream.
+void max_pool_forward(const OpTarget& target, const float* input, const MaxPoolShape& shape, float* output,
+                      std::int32_t* argmax);
+void max_pool_backward(const OpTarget& target, const float* grad_output, const std::int32_t* argmax,
+                       const MaxPoolShape& shape, float* grad_input);
 
 }  // namespace genint

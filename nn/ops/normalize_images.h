@@ -5,6 +5,8 @@
 #include <array>
 #include <cstdint>
 
+#include "nn/ops/op_target.h"
+
 namespace genint {
 
 struct ImageNormalization {
@@ -26,5 +28,9 @@ void normalize_images_cpu(const std::uint8_t* images, std::int64_t count, int he
 // Same on CUDA device pointers, queued on `stream` (a cudaStream_t; nullptr = default stream).
 void normalize_images_cuda(const std::uint8_t* device_images, std::int64_t count, int height, int width,
                            const ImageNormalization& normalization, float* device_output, void* stream);
+
+// Dispatch point: the CPU function, or its CUDA twin on target.stream (images and output on the target).
+void normalize_images(const OpTarget& target, const std::uint8_t* images, std::int64_t count, int height, int width,
+                      const ImageNormalization& normalization, float* output);
 
 }  // namespace genint

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "nn/ops/op_target.h"
+
 namespace genint {
 
 struct ReflectionPadShape {
@@ -26,5 +28,8 @@ void check_reflection_pad_shape(const ReflectionPadShape& shape);
 void reflection_pad_forward_cpu(const float* input, const ReflectionPadShape& shape, float* output);
 // CUDA twin on device pointers, queued on `stream` (a cudaStream_t; nullptr = default stream).
 void reflection_pad_forward_cuda(const float* input, const ReflectionPadShape& shape, float* output, void* stream);
+
+// Dispatch point: the CPU function, or its CUDA twin on target.stream.
+void reflection_pad_forward(const OpTarget& target, const float* input, const ReflectionPadShape& shape, float* output);
 
 }  // namespace genint

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "nn/ops/op_target.h"
+
 namespace genint {
 
 // output[i] = max(input[i], 0); output may alias input. NaN stays NaN, as in torch.
@@ -15,5 +17,10 @@ void relu_backward_cpu(const float* grad_output, const float* output, std::int64
 void relu_forward_cuda(const float* input, std::int64_t count, float* output, void* stream);
 void relu_backward_cuda(const float* grad_output, const float* output, std::int64_t count, float* grad_input,
                         void* stream);
+
+// Dispatch point: the CPU function, or its CUDA twin on target.stream.
+void relu_forward(const OpTarget& target, const float* input, std::int64_t count, float* output);
+void relu_backward(const OpTarget& target, const float* grad_output, const float* output, std::int64_t count,
+                   float* grad_input);
 
 }  // namespace genint

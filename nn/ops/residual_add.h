@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "nn/ops/op_target.h"
+
 namespace genint {
 
 // output[i] = first[i] + second[i]; output may alias either operand (then it accumulates in place).
@@ -17,5 +19,11 @@ void residual_add_forward_cuda(const float* first, const float* second, std::int
                                void* stream);
 void residual_add_backward_cuda(const float* grad_output, std::int64_t count, float* grad_first, float* grad_second,
                                 void* stream);
+
+// Dispatch point: the CPU functions, or their CUDA twins on target.stream.
+void residual_add_forward(const OpTarget& target, const float* first, const float* second, std::int64_t count,
+                          float* output);
+void residual_add_backward(const OpTarget& target, const float* grad_output, std::int64_t count, float* grad_first,
+                           float* grad_second);
 
 }  // namespace genint

@@ -1,12 +1,13 @@
 // CUDA nearest-neighbour integer upsampling: one thread per output value reads its source value.
-// Copies only, so bit-identical to the CPU twin.
+// Copies only (float32 or bfloat16 bit patterns alike), so bit-identical to the CPU twin.
 #include "nn/core/cuda_check.h"
 #include "nn/ops/upsample.h"
 
 namespace genint {
 namespace {
 
-__global__ void upsample_nearest_kernel(const float* input, int height, int width, int factor, float* output,
+template <typename Value>
+__global__ void upsample_nearest_kernel(const Value* input, int height, int width, int factor, Value* output,
                                         std::int64_t total) {
   const std::int64_t index = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (index >= total) return;
@@ -19,10 +20,8 @@ __global__ void upsample_nearest_kernel(const float* input, int height, int widt
   output[index] = input[(plane * height + y) * width + x];
 }
 
-}  // namespace
-
-void upsample_nearest_forward_cuda(const float* input, std::int64_t planes, int height, int width, int factor,
-                                   float* output, void* stream) {
+template <typename Value>
+void launch(const Value* input, std::int64_t planes, int height, int width, int factor, Value* output, void* stream) {
   check_upsample_shape(planes, height, width, factor);
   const std::int64_t total = planes * height * factor * width * factor;
   if (total == 0) return;
@@ -31,6 +30,18 @@ void upsample_nearest_forward_cuda(const float* input, std::int64_t planes, int 
   upsample_nearest_kernel<<<blocks, threads, 0, static_cast<cudaStream_t>(stream)>>>(input, height, width, factor,
                                                                                      output, total);
   GENINT_CUDA_CHECK_LAUNCH();
+}
+
+}  // namespace
+
+void upsample_nearest_forward_cuda(const float* input, std::int64_t planes, int height, int width, int factor,
+                                   float* output, void* stream) {
+  launch(input, planes, height, width, factor, output, stream);
+}
+
+void upsample_nearest_forward_cuda(const std::uint16_t* input, std::int64_t planes, int height, int width, int factor,
+                                   std::uint16_t* output, void* stream) {
+  launch(input, planes, height, width, factor, output, stream);
 }
 
 }  // namespace genint

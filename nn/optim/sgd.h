@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "nn/ops/op_target.h"
 #include "nn/tensor/tensor.h"
 
 namespace genint {
@@ -25,6 +26,9 @@ void sgd_step_cpu(const SgdOptions& options, float learning_rate, std::int64_t c
 // Same on CUDA device pointers, queued on `stream` (a cudaStream_t; nullptr = default stream).
 void sgd_step_cuda(const SgdOptions& options, float learning_rate, std::int64_t count, float* parameters,
                    const float* gradients, float* momentum_buffer, bool first_step, void* stream);
+// Dispatch point: the CPU update, or its CUDA twin on target.stream.
+void sgd_step(const OpTarget& target, const SgdOptions& options, float learning_rate, std::int64_t count,
+              float* parameters, const float* gradients, float* momentum_buffer, bool first_step);
 
 class Sgd {
  public:

@@ -52,13 +52,8 @@ void Sgd::step(float learning_rate, void* stream) {
   const bool first_step = steps_taken_ == 0;
   for (Slot& slot : slots_) {
     float* momentum = slot.momentum.defined() ? slot.momentum.data<float>() : nullptr;
-    if (slot.parameter.device() == Device::Cpu) {
-      sgd_step_cpu(options_, learning_rate, slot.parameter.element_count(), slot.parameter.data<float>(),
-                   slot.gradient.data<float>(), momentum, first_step);
-    } else {
-      sgd_step_cuda(options_, learning_rate, slot.parameter.element_count(), slot.parameter.data<float>(),
-                    slot.gradient.data<float>(), momentum, first_step, stream);
-    }
+    sgd_step(OpTarget{slot.parameter.device(), stream}, options_, learning_rate, slot.parameter.element_count(),
+             slot.parameter.data<float>(), slot.gradient.data<float>(), momentum, first_step);
   }
   ++steps_taken_;
 }

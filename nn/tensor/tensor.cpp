@@ -163,6 +163,20 @@ void Tensor::copy_to_host(void* destination, std::size_t bytes) const {
   detail::copy_bytes(destination, Device::Cpu, data_, device_, bytes);
 }
 
+void Tensor::copy_from_host(const void* source, std::size_t bytes, void* stream) {
+  GENINT_CHECK(is_contiguous(), "copy_from_host needs a contiguous tensor");
+  GENINT_CHECK(bytes == byte_count(), "copy_from_host of " + std::to_string(bytes) + " bytes into a " +
+                                          std::to_string(byte_count()) + "-byte tensor " + shape_.to_string());
+  detail::copy_bytes_on_stream(data_, device_, source, Device::Cpu, bytes, stream);
+}
+
+void Tensor::copy_to_host(void* destination, std::size_t bytes, void* stream) const {
+  GENINT_CHECK(is_contiguous(), "copy_to_host needs a contiguous tensor");
+  GENINT_CHECK(bytes == byte_count(), "copy_to_host of " + std::to_string(bytes) + " bytes out of a " +
+                                          std::to_string(byte_count()) + "-byte tensor " + shape_.to_string());
+  detail::copy_bytes_on_stream(destination, Device::Cpu, data_, device_, bytes, stream);
+}
+
 void Tensor::copy_from(const Tensor& source) {
   GENINT_CHECK(is_contiguous() && source.is_contiguous(), "Tensor::copy_from needs contiguous tensors");
   GENINT_CHECK(source.shape() == shape_ && source.dtype() == dtype_,

@@ -13,7 +13,8 @@
 
 namespace genint {
 
-// Element types; bfloat16 and float16 are storage types that only CUDA kernels compute in.
+// Element types. bfloat16 is a storage type (float32's upper 16 bits, accessed as std::uint16_t patterns): CUDA
+// kernels read and write it and compute in float32; the CPU twins hold the same values in float32 storage.
 enum class DType { Float32, BFloat16, Float16, UInt8 };
 
 std::size_t dtype_size(DType dtype);
@@ -78,6 +79,11 @@ class Tensor {
   // Blocking copies between this (contiguous) tensor and host memory of exactly byte_count() bytes.
   void copy_from_host(const void* source, std::size_t bytes);
   void copy_to_host(void* destination, std::size_t bytes) const;
+  // The same, queued on `stream` (a cudaStream_t; nullptr = default stream) behind the work already there, so a
+  // stream needs no synchronisation around them (cudaMemcpyAsync; from pageable memory a host-to-device copy
+  // returns once the bytes are staged, a device-to-host copy once they have arrived). CPU tensors: plain copies.
+  void copy_from_host(const void* source, std::size_t bytes, void* stream);
+  void copy_to_host(void* destination, std::size_t bytes, void* stream) const;
   // Copies all elements of `source` (same shape, dtype; any devices; both contiguous).
   void copy_from(const Tensor& source);
   void fill_zero();
@@ -104,6 +110,10 @@ constexpr DType dtype_of<float>() {
 template <>
 constexpr DType dtype_of<std::uint8_t>() {
   return DType::UInt8;
+}
+template <>
+constexpr DType dtype_of<std::uint16_t>() {
+  return DType::BFloat16;
 }
 
 void throw_dtype_mismatch(DType actual, DType requested);

@@ -1,5 +1,5 @@
 // Byte moves and fills between CPU and CUDA memory, for tensors and arenas (internal to nn/tensor).
-// CUDA builds use cudaMemcpy/cudaMemset; CPU-only builds throw when a CUDA pointer is involved.
+// CUDA builds use cudaMemcpy(Async)/cudaMemset; CPU-only builds throw when a CUDA pointer is involved.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +13,9 @@ namespace genint::detail {
 void copy_bytes(void* destination, Device destination_device, const void* source, Device source_device,
                 std::size_t bytes);
 void zero_bytes(void* destination, Device device, std::size_t bytes);
+// The copy queued on `stream` (cudaMemcpyAsync) behind its earlier work; memcpy when both sides are on the CPU.
+void copy_bytes_on_stream(void* destination, Device destination_device, const void* source, Device source_device,
+                          std::size_t bytes, void* stream);
 
 // Host memory aligned to `alignment` (a power of two); freed with free_aligned_host.
 void* allocate_aligned_host(std::size_t bytes, std::size_t alignment);

@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "nn/core/cuda_backend.h"
 #include "nn/core/error.h"
 #include "nn/tensor/tensor_memory.h"
 #if GENINT_WITH_CUDA
@@ -12,12 +13,6 @@
 #endif
 
 namespace genint::detail {
-
-namespace {
-[[maybe_unused]] Error backend_absent(const char* what) {
-  return Error(std::string(what) + ": CUDA memory, but genint was built without its CUDA backend");
-}
-}  // namespace
 
 void copy_bytes(void* destination, Device destination_device, const void* source, Device source_device,
                 std::size_t bytes) {
@@ -30,7 +25,7 @@ void copy_bytes(void* destination, Device destination_device, const void* source
   // cudaMemcpyDefault lets unified addressing work out the direction from the pointers themselves.
   GENINT_CUDA_CHECK(cudaMemcpy(destination, source, bytes, cudaMemcpyDefault));
 #else
-  throw backend_absent("tensor copy");
+  throw_cuda_backend_absent("tensor copy of CUDA memory");
 #endif
 }
 
@@ -43,7 +38,22 @@ void zero_bytes(void* destination, Device device, std::size_t bytes) {
 #if GENINT_WITH_CUDA
   GENINT_CUDA_CHECK(cudaMemset(destination, 0, bytes));
 #else
-  throw backend_absent("tensor fill");
+  throw_cuda_backend_absent("tensor fill of CUDA memory");
+#endif
+}
+
+void copy_bytes_on_stream(void* destination, Device destination_device, const void* source, Device source_device,
+                          std::size_t bytes, void* stream) {
+  if (bytes == 0) return;
+  if (destination_device == Device::Cpu && source_device == Device::Cpu) {
+    std::memcpy(destination, source, bytes);
+    return;
+  }
+#if GENINT_WITH_CUDA
+  GENINT_CUDA_CHECK(cudaMemcpyAsync(destination, source, bytes, cudaMemcpyDefault, static_cast<cudaStream_t>(stream)));
+#else
+  static_cast<void>(stream);
+  throw_cuda_backend_absent("tensor copy of CUDA memory");
 #endif
 }
 

@@ -1,12 +1,13 @@
-// The two generators behind an intervention producer. Both take host inputs from the same sampler and hand
-// back host images, so everything after the forward (resize, quantize, normalize) is shared CPU code.
+// The generator behind an intervention producer, on the CPU or on a CUDA device (one BigGanGenerator either way).
+// Both take host inputs from the same sampler and hand back host images, so everything after the forward (resize,
+// quantize, normalize) is shared CPU code.
 #include "loader/sources/intervention/source_generator.h"
 
 #include <optional>
 #include <string>
 #include <utility>
 
-#include "gan/biggan/biggan_generator_cuda.h"
+#include "gan/biggan/biggan_generator.h"
 #include "nn/core/cuda_stream.h"
 #include "nn/core/error.h"
 #include "nn/core/log.h"
@@ -32,12 +33,14 @@ class CpuSourceGenerator : public SourceGenerator {
   const std::atomic<bool>* stop_requested_;
 };
 
-BigGanCudaOptions cuda_options(const GeneratorBackend& backend, void* stream) {
-  BigGanCudaOptions options;
-  options.stream = stream;
-  options.allow_tf32 = backend.precision == GeneratorPrecision::Tf32;
-  options.bf16 = backend.precision == GeneratorPrecision::Bfloat16;
-  return options;
+BigGanBackend cuda_backend(const GeneratorBackend& backend, void* stream) {
+  BigGanBackend result;
+  result.device = Device::Cuda;
+  result.stream = stream;
+  result.precision = backend.precision == GeneratorPrecision::Tf32       ? BigGanPrecision::Tf32
+                     : backend.precision == GeneratorPrecision::Bfloat16 ? BigGanPrecision::Bf16
+                                                                         : BigGanPrecision::Float32;
+  return result;
 }
 
 // Every CUDA call (upload, forward, copy back, free) runs with the producer's device current: the thread's
@@ -45,17 +48,19 @@ BigGanCudaOptions cuda_options(const GeneratorBackend& backend, void* stream) {
 // The resize/quantize/normalize stays on the CPU after one device→host copy per chunk: no nn op twins
 // OpenCV's area resize, and one CPU path keeps the GPU source's samples equal to the CPU source's up to the
 // forward's rounding. The copy is 3·R² floats per image, small next to the forward.
-// The producer's stream is its own, but ordered with the legacy default stream: BigGanCudaGenerator uploads its
-// inputs and downloads its images by plain (legacy-stream) cudaMemcpy, and a pageable upload may still be in
-// flight when that call returns, so a non-blocking stream could start its kernels before their inputs arrive.
-// It turns NonBlocking once the generator's copies are cuda_copy_async on this stream (nn/core/cuda_stream.h).
+// The producer's stream is its own, but ordered with the legacy default stream: BigGanGenerator queues its per-call
+// copies on this stream, but uploads its weights once by plain (legacy-stream) cudaMemcpy, and a pageable upload
+// may still be in flight when that call returns, so a non-blocking stream could start kernels before they arrive.
 class CudaSourceGenerator : public SourceGenerator {
  public:
-  CudaSourceGenerator(const BigGanWeights& weights, const GeneratorBackend& backend, int max_batch)
-      : device_index_(backend.device_index), stream_(backend.device_index, StreamOrdering::WithLegacyDefaultStream) {
+  CudaSourceGenerator(const BigGanWeights& weights, const GeneratorBackend& backend, int max_batch,
+                      const std::atomic<bool>* stop_requested)
+      : device_index_(backend.device_index),
+        stream_(backend.device_index, StreamOrdering::WithLegacyDefaultStream),
+        stop_requested_(stop_requested) {
     const CurrentDeviceScope scope(device_index_);
     try {
-      generator_.emplace(BigGanWeights(weights), cuda_options(backend, stream_.get()));
+      generator_.emplace(BigGanWeights(weights), cuda_backend(backend, stream_.get()));
       generator_->reserve(max_batch);
     } catch (...) {
       generator_.reset();  // here, while its device is current (the destructor body does not run)
@@ -79,26 +84,24 @@ class CudaSourceGenerator : public SourceGenerator {
   int resolution() const override { return generator_->resolution(); }
   bool generate(int batch, const BigGanInputs& inputs, float* host_images) override {
     const CurrentDeviceScope scope(device_index_);
-    generator_->forward_to_host(batch, inputs, host_images);
-    return true;
+    return generator_->forward_to_host(batch, inputs, host_images, stop_requested_);
   }
-  void set_activation_hook(BigGanActivationHook hook) override {
-    GENINT_CHECK(!hook,
-                 "intervention source: the CUDA generator has no activation hooks (activation spaces run on "
-                 "\"device\": \"cpu\")");
-  }
+  // The hook sees a host copy of each activation (BigGanGenerator copies it around the call).
+  void set_activation_hook(BigGanActivationHook hook) override { generator_->set_activation_hook(std::move(hook)); }
 
  private:
   int device_index_;
   CudaStream stream_;  // destroyed (after draining) once the generator is gone
-  std::optional<BigGanCudaGenerator> generator_;
+  const std::atomic<bool>* stop_requested_;
+  std::optional<BigGanGenerator> generator_;
 };
 
 }  // namespace
 
 std::unique_ptr<SourceGenerator> make_source_generator(const BigGanWeights& weights, const GeneratorBackend& backend,
                                                        int max_batch, const std::atomic<bool>* stop_requested) {
-  if (backend.device == Device::Cuda) return std::make_unique<CudaSourceGenerator>(weights, backend, max_batch);
+  if (backend.device == Device::Cuda)
+    return std::make_unique<CudaSourceGenerator>(weights, backend, max_batch, stop_requested);
   return std::make_unique<CpuSourceGenerator>(weights, max_batch, stop_requested);
 }
 

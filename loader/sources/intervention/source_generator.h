@@ -27,13 +27,13 @@ class SourceGenerator {
   // host_images: [batch, 3, resolution, resolution] in host memory. Returns false when the stop flag fired
   // before the images were written (then they are not).
   virtual bool generate(int batch, const BigGanInputs& inputs, float* host_images) = 0;
-  // Activation-space edits run inside the forward; only the CPU forward has hooks (the config refuses
-  // activation spaces on "cuda"), so the CUDA generator throws on a non-empty hook.
+  // Activation-space edits run inside the forward. Both forwards take hooks (on CUDA each hooked activation is
+  // copied to the host and back); the config still refuses activation spaces on "cuda".
   virtual void set_activation_hook(BigGanActivationHook hook) = 0;
 };
 
-// Copies `weights` into a generator sized for `max_batch`. `stop_requested` (may be null) is what the CPU
-// forward checks between modules; the CUDA forward of one chunk takes milliseconds and is not interrupted.
+// Copies `weights` into a generator sized for `max_batch`. `stop_requested` (may be null) is what the forward
+// checks between modules.
 // Throws genint::Error when the backend cannot be used (no CUDA backend, no such device).
 std::unique_ptr<SourceGenerator> make_source_generator(const BigGanWeights& weights, const GeneratorBackend& backend,
                                                        int max_batch, const std::atomic<bool>* stop_requested);

@@ -1,5 +1,6 @@
-// The CUDA BigGAN-deep forward in bf16 (cuDNN bf16 convolutions, cuBLAS bf16 GEMMs) held to the float32 CPU
-// forward on the tiny golden model, and its FLOP count held to the layer shapes.
+// The generator on CUDA in bf16 (bf16 conv weights and GenBlock activations, cuDNN bf16 convolutions, cuBLAS bf16
+// GEMMs) held to the same generator's float32 CPU forward on the tiny golden model, and its FLOP count held to the
+// layer shapes (equal on the CPU).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,7 +9,6 @@
 #include <vector>
 
 #include "gan/biggan/biggan_generator.h"
-#include "gan/biggan/biggan_generator_cuda.h"
 #include "nn/safetensors/safetensors_reader.h"
 #include "support/cuda_test_support.h"
 
@@ -33,9 +33,10 @@ TEST(BigGanBf16Cuda, ForwardStaysWithinBf16RoundingOfTheCpu) {
   const io::SafetensorsFile cases = io::SafetensorsFile::open(kCases);
   const std::vector<float> z = cases.read<float>("z"), classes = cases.read<float>("class_vectors");
   const int batch = static_cast<int>(cases.tensor("z").shape[0]);
-  BigGanCudaOptions options;
-  options.bf16 = true;
-  BigGanCudaGenerator cuda(BigGanWeights::load(kWeights), options);
+  BigGanBackend backend;
+  backend.device = Device::Cuda;
+  backend.precision = BigGanPrecision::Bf16;
+  BigGanGenerator cuda = BigGanGenerator::load(kWeights, backend);
   for (double truncation : {1.0, 0.4}) {
     BigGanInputs inputs;
     inputs.latents = z.data();
@@ -71,14 +72,19 @@ TEST(BigGanBf16Cuda, FlopCountFollowsTheShapes) {
   inputs.latents = z.data();
   inputs.class_vectors = classes.data();
   inputs.truncation = 0.4;
-  BigGanCudaOptions bf16_options;
-  bf16_options.bf16 = true;
-  BigGanCudaGenerator float32(BigGanWeights::load(kWeights)), bf16(BigGanWeights::load(kWeights), bf16_options);
+  BigGanBackend cuda, bf16_cuda;
+  cuda.device = bf16_cuda.device = Device::Cuda;
+  bf16_cuda.precision = BigGanPrecision::Bf16;
+  BigGanGenerator float32 = BigGanGenerator::load(kWeights, cuda);
+  BigGanGenerator bf16 = BigGanGenerator::load(kWeights, bf16_cuda);
+  BigGanGenerator cpu = BigGanGenerator::load(kWeights);
   std::vector<float> images(static_cast<std::size_t>(batch) * 3 * float32.resolution() * float32.resolution());
   float32.forward_to_host(batch, inputs, images.data());
   const double full = float32.last_forward_flops();
   bf16.forward_to_host(batch, inputs, images.data());
   EXPECT_EQ(bf16.last_forward_flops(), full);
+  cpu.forward_to_host(batch, inputs, images.data());
+  EXPECT_EQ(cpu.last_forward_flops(), full);
   float32.forward_to_host(1, inputs, images.data());
   EXPECT_NEAR(float32.last_forward_flops() * batch, full, 1e-9 * full);
   EXPECT_GT(full, 0.0);

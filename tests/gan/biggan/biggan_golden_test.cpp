@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "gan/biggan/biggan_generator.h"
-#include "gan/biggan/biggan_generator_cuda.h"
 #include "nn/safetensors/safetensors_reader.h"
 #include "support/golden_file.h"
 

@@ -9,7 +9,6 @@
 
 #include "biggan_test_support.h"
 #include "gan/biggan/biggan_generator.h"
-#include "gan/biggan/biggan_generator_cuda.h"
 
 namespace genint {
 namespace {

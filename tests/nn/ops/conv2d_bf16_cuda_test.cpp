@@ -33,14 +33,14 @@ TEST(Bfloat16ConvertCuda, BitIdenticalToTheCpu) {
   float_to_bfloat16_cpu(values.data(), count, expected.data());
   DeviceBuffer device_floats(values.size() * sizeof(float)), device_halves(values.size() * sizeof(std::uint16_t));
   device_floats.copy_from_host(values.data(), values.size() * sizeof(float));
-  float_to_bfloat16_cuda(static_cast<const float*>(device_floats.data()), count,
-                         static_cast<std::uint16_t*>(device_halves.data()), nullptr);
+  float_to_bfloat16(OpTarget::cuda(), static_cast<const float*>(device_floats.data()), count,
+                    static_cast<std::uint16_t*>(device_halves.data()));
   device_halves.copy_to_host(actual.data(), actual.size() * sizeof(std::uint16_t));
   EXPECT_EQ(actual, expected);
   std::vector<float> widened_expected(values.size()), widened_actual(values.size());
   bfloat16_to_float_cpu(expected.data(), count, widened_expected.data());
-  bfloat16_to_float_cuda(static_cast<const std::uint16_t*>(device_halves.data()), count,
-                         static_cast<float*>(device_floats.data()), nullptr);
+  bfloat16_to_float(OpTarget::cuda(), static_cast<const std::uint16_t*>(device_halves.data()), count,
+                    static_cast<float*>(device_floats.data()));
   device_floats.copy_to_host(widened_actual.data(), widened_actual.size() * sizeof(float));
   EXPECT_EQ(std::memcmp(widened_actual.data(), widened_expected.data(), values.size() * sizeof(float)), 0);
 }
@@ -135,6 +135,58 @@ TEST(Conv2dBf16Cuda, MatchesTheCpuTwinOnResNetShapes) {
     // The bias gradient is a float32 sum of the unrounded output gradient on both sides.
     for (std::size_t channel = 0; channel < results[0][3].size(); ++channel)
       EXPECT_NEAR(results[1][3][channel], results[0][3][channel], 1e-4) << "bias_grad " << channel;
+  }
+  cuda_synchronize();
+}
+
+// A bfloat16 tensor on `device` holding `values` rounded.
+Tensor bf16_on(Device device, const Shape& shape, const std::vector<float>& values) {
+  std::vector<std::uint16_t> bits(values.size());
+  float_to_bfloat16_cpu(values.data(), static_cast<std::int64_t>(values.size()), bits.data());
+  Tensor tensor = Tensor::empty(shape, DType::BFloat16, device);
+  tensor.copy_from_host(bits.data(), bits.size() * sizeof(std::uint16_t));
+  return tensor;
+}
+
+std::vector<float> widened_values(const Tensor& tensor) {
+  std::vector<std::uint16_t> bits(static_cast<std::size_t>(tensor.element_count()));
+  tensor.copy_to_host(bits.data(), bits.size() * sizeof(std::uint16_t));
+  std::vector<float> values(bits.size());
+  bfloat16_to_float_cpu(bits.data(), static_cast<std::int64_t>(bits.size()), values.data());
+  return values;
+}
+
+// bf16 tensors in and out (weights converted once, activations kept in bf16): the CPU twin widens them, convolves in
+// float32 and rounds the result, the bias added in float32 and rounded again; CUDA hands them to cuDNN as they are.
+TEST(Conv2dBf16Cuda, Bfloat16TensorsMatchTheCpuTwin) {
+  GENINT_REQUIRE_CUDA_DEVICE();
+  Arena cpu_scratch(Device::Cpu), cuda_scratch(Device::Cuda);
+  Conv2dParams params;
+  params.padding = 1;
+  params.bf16 = true;
+  const Shape input_shape{2, 16, 12, 12}, weight_shape{24, 16, 3, 3}, output_shape{2, 24, 12, 12};
+  const auto input = testing::seeded_uniform(static_cast<std::size_t>(input_shape.element_count()), 11, -0.5f, 0.5f);
+  const auto weight = testing::seeded_uniform(static_cast<std::size_t>(weight_shape.element_count()), 12, -0.5f, 0.5f);
+  const auto bias = testing::seeded_uniform(24, 13, -0.5f, 0.5f);
+  for (const bool with_bias : {false, true}) {
+    SCOPED_TRACE(with_bias ? "with bias" : "without bias");
+    std::vector<float> results[2];
+    for (int side = 0; side < 2; ++side) {
+      const Device device = side == 0 ? Device::Cpu : Device::Cuda;
+      const Tensor y = Tensor::empty(output_shape, DType::BFloat16, device);
+      conv2d_forward(bf16_on(device, input_shape, input), bf16_on(device, weight_shape, weight),
+                     with_bias ? on(device, Shape{24}, bias) : Tensor{}, y, params,
+                     side == 0 ? cpu_scratch : cuda_scratch);
+      results[side] = widened_values(y);
+    }
+    // The sums differ in order only; each of the (one or two) roundings may then land one bf16 ulp (2^-8 relative)
+    // apart, measured on the larger of the result and the sum before the bias: 2^-7·(|out| + |bias|) bounds both.
+    const std::size_t plane = 144;
+    for (std::size_t index = 0; index < results[0].size(); ++index) {
+      const double added = with_bias ? std::fabs(bias[(index / plane) % 24]) : 0.0;
+      const double bound = std::ldexp(std::fabs(static_cast<double>(results[0][index])) + added, -7) + 1e-5;
+      ASSERT_LE(std::fabs(static_cast<double>(results[1][index]) - results[0][index]), bound) << "output " << index;
+    }
   }
   cuda_synchronize();
 }

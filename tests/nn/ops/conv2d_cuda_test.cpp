@@ -42,7 +42,7 @@ std::vector<float> host_values(const Tensor& tensor) {
 
 class Conv2dCuda : public ::testing::TestWithParam<ConvCase> {
  protected:
-  void compare(bool allow_tf32, double tolerance) {
+  void compare(bool allow_tf32, double tolerance, bool deterministic = false) {
     const ConvCase c = GetParam();
     const int fan_in = c.in_channels / c.groups * c.kernel * c.kernel;
     // Weights scaled by 1/sqrt(fan_in) keep outputs O(1), so one absolute+relative tolerance fits all shapes.
@@ -56,6 +56,7 @@ class Conv2dCuda : public ::testing::TestWithParam<ConvCase> {
     params.dilation = c.dilation;
     params.groups = c.groups;
     params.allow_tf32 = allow_tf32;
+    params.deterministic = deterministic;
     const Conv2dShape shape = conv2d_shape(input, weight, params);
     const Shape output_shape{c.batch, c.out_channels, shape.out_height(), shape.out_width()};
     const Tensor output_grad = random_tensor(output_shape, 1.0f, 4, Device::Cpu);
@@ -76,6 +77,14 @@ class Conv2dCuda : public ::testing::TestWithParam<ConvCase> {
     };
     const Results expected = run(Device::Cpu, cpu_scratch);
     const Results actual = run(Device::Cuda, gpu_scratch);
+    if (deterministic) {
+      // Algorithms cuDNN reports deterministic give the same bits on a second run.
+      const Results again = run(Device::Cuda, gpu_scratch);
+      EXPECT_EQ(host_values(again.output), host_values(actual.output));
+      EXPECT_EQ(host_values(again.input_grad), host_values(actual.input_grad));
+      EXPECT_EQ(host_values(again.weight_grad), host_values(actual.weight_grad));
+      EXPECT_EQ(host_values(again.bias_grad), host_values(actual.bias_grad));
+    }
     testing::expect_all_close(host_values(actual.output), host_values(expected.output), tolerance, tolerance, "output");
     testing::expect_all_close(host_values(actual.input_grad), host_values(expected.input_grad), tolerance, tolerance,
                               "input_grad");
@@ -92,6 +101,11 @@ TEST_P(Conv2dCuda, Fp32MatchesTheCpuTwin) {
   // FP32 (FMA math only): cuDNN's Winograd/FFT/implicit-GEMM kernels transform or reorder the sums;
   // for O(1) outputs that moves them by ~1e-5, so 2e-4 absolute + 2e-4 relative.
   compare(false, 2e-4);
+}
+
+TEST_P(Conv2dCuda, DeterministicAlgorithmsRepeatBitForBit) {
+  GENINT_REQUIRE_CUDA_DEVICE();
+  compare(false, 2e-4, true);  // the FP32 bound: the filter only narrows the algorithms
 }
 
 TEST_P(Conv2dCuda, Tf32StaysWithinTf32Rounding) {
@@ -124,14 +138,18 @@ TEST(Conv2dCudaPlans, ChosenOncePerShape) {
   shape.in_height = shape.in_width = 11;
   shape.out_channels = 7;
   shape.kernel_height = shape.kernel_width = 3;
-  const std::size_t before = conv2d_cuda_cached_plans();
-  conv2d_cuda_workspace_bytes(shape, {});
-  conv2d_cuda_workspace_bytes(shape, {});
-  EXPECT_EQ(conv2d_cuda_cached_plans(), before + 1);
-  Conv2dCudaOptions tf32;
+  const std::size_t before = conv2d_cached_plans();
+  conv2d_scratch_bytes(Device::Cuda, shape, {});
+  conv2d_scratch_bytes(Device::Cuda, shape, {});
+  EXPECT_EQ(conv2d_cached_plans(), before + 1);
+  Conv2dParams tf32;
   tf32.allow_tf32 = true;
-  conv2d_cuda_workspace_bytes(shape, tf32);  // a different math mode is a different plan
-  EXPECT_EQ(conv2d_cuda_cached_plans(), before + 2);
+  conv2d_scratch_bytes(Device::Cuda, shape, tf32);  // a different math mode is a different plan
+  EXPECT_EQ(conv2d_cached_plans(), before + 2);
+  Conv2dParams deterministic;
+  deterministic.deterministic = true;
+  conv2d_scratch_bytes(Device::Cuda, shape, deterministic);  // so is the deterministic filter
+  EXPECT_EQ(conv2d_cached_plans(), before + 3);
 }
 
 }  // namespace

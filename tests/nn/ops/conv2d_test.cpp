@@ -5,13 +5,16 @@
 #include <gtest/gtest.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "nn/core/error.h"
+#include "nn/ops/bfloat16_convert.h"
 #include "support/golden_file.h"
 
 namespace genint {
@@ -273,6 +276,55 @@ TEST(Conv2dTensorLayer, ChecksShapesAndLeavesTheArenaAsItFoundIt) {
   EXPECT_THROW(conv2d_forward(input, weight, Tensor{}, wrong_output, params, scratch), Error);
   params.groups = 1;  // weight now has too few input channels
   EXPECT_THROW(conv2d_forward(input, weight, Tensor{}, output, params, scratch), Error);
+}
+
+// Values already on the bf16 grid, so float32 and bfloat16 storage hold them exactly.
+std::vector<float> bf16_grid_values(std::int64_t count, unsigned seed) {
+  std::mt19937 generator(seed);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  std::vector<float> values(static_cast<std::size_t>(count));
+  for (float& value : values) value = uniform(generator);
+  round_to_bfloat16_cpu(values.data(), count);
+  return values;
+}
+
+Tensor cpu_tensor(const Shape& shape, DType dtype, const std::vector<float>& values) {
+  Tensor tensor = Tensor::empty(shape, dtype, Device::Cpu);
+  if (dtype == DType::Float32)
+    std::copy(values.begin(), values.end(), tensor.data<float>());
+  else
+    float_to_bfloat16_cpu(values.data(), shape.element_count(), tensor.data<std::uint16_t>());
+  return tensor;
+}
+
+// bf16 tensors on the CPU are the twin's own operands: widened, convolved in float32, the result (plus the float32
+// bias) rounded. So a bf16 output equals the float32-storage twin's output rounded once more, bit for bit, and
+// within the scratch conv2d_scratch_bytes names. Outside bf16 mode they are refused.
+TEST(Conv2dTensorLayer, Bfloat16TensorsRunTheTwinAndOnlyInBf16Mode) {
+  Conv2dParams params;
+  params.padding = 1;
+  params.bf16 = true;
+  const Shape input_shape{2, 3, 7, 7}, weight_shape{5, 3, 3, 3}, output_shape{2, 5, 7, 7};
+  const std::vector<float> input = bf16_grid_values(input_shape.element_count(), 5);
+  const std::vector<float> weight = bf16_grid_values(weight_shape.element_count(), 6);
+  const Tensor bias = cpu_tensor(Shape{5}, DType::Float32, bf16_grid_values(5, 7));
+  const Tensor input32 = cpu_tensor(input_shape, DType::Float32, input);
+  const Tensor weight32 = cpu_tensor(weight_shape, DType::Float32, weight);
+  const Tensor input16 = cpu_tensor(input_shape, DType::BFloat16, input);
+  const Tensor weight16 = cpu_tensor(weight_shape, DType::BFloat16, weight);
+  const Tensor output32 = Tensor::empty(output_shape, DType::Float32, Device::Cpu);
+  const Tensor output16 = Tensor::empty(output_shape, DType::BFloat16, Device::Cpu);
+  Arena scratch(Device::Cpu, conv2d_scratch_bytes(Device::Cpu, conv2d_shape(input32, weight32, params), params));
+  conv2d_forward(input32, weight32, bias, output32, params, scratch);
+  conv2d_forward(input16, weight16, bias, output16, params, scratch);
+  EXPECT_EQ(scratch.system_allocations(), 1u) << "conv2d_scratch_bytes must cover the twin's copies";
+  std::vector<float> expected(output32.data<float>(), output32.data<float>() + output32.element_count());
+  round_to_bfloat16_cpu(expected.data(), output32.element_count());
+  std::vector<float> actual(expected.size());
+  bfloat16_to_float_cpu(output16.data<std::uint16_t>(), output16.element_count(), actual.data());
+  EXPECT_EQ(actual, expected);
+  params.bf16 = false;
+  EXPECT_THROW(conv2d_forward(input16, weight16, bias, output16, params, scratch), Error);
 }
 
 }  // namespace

@@ -31,12 +31,11 @@ TEST(CrossEntropyCuda, LossesAndGradientMatchTheCpuTwin) {
   const auto device_logits = to_device(logits), device_labels = to_device(labels), device_weights = to_device(weights);
   const auto device_sample_losses = to_device(sample_losses), device_loss = to_device(std::vector<float>{0.0f});
   const auto device_grad = to_device(grad_logits);
-  cross_entropy_forward_cuda(device_data<float>(device_logits), device_data<std::int32_t>(device_labels),
-                             device_data<float>(device_weights), batch, classes,
-                             device_data<float>(device_sample_losses), device_data<float>(device_loss), nullptr);
-  cross_entropy_backward_cuda(device_data<float>(device_logits), device_data<std::int32_t>(device_labels),
-                              device_data<float>(device_weights), batch, classes, device_data<float>(device_grad),
-                              nullptr);
+  cross_entropy_forward(OpTarget::cuda(), device_data<float>(device_logits), device_data<std::int32_t>(device_labels),
+                        device_data<float>(device_weights), batch, classes, device_data<float>(device_sample_losses),
+                        device_data<float>(device_loss));
+  cross_entropy_backward(OpTarget::cuda(), device_data<float>(device_logits), device_data<std::int32_t>(device_labels),
+                         device_data<float>(device_weights), batch, classes, device_data<float>(device_grad));
   // Double exp/log on both sides, summed in another order, rounded to float once: ≤ 1 ulp.
   testing::expect_all_close(from_device<float>(device_sample_losses, 9), sample_losses, 1e-6, 1e-6, "sample_losses");
   testing::expect_all_close(from_device<float>(device_loss, 1), {loss}, 1e-6, 1e-6, "loss");
@@ -44,9 +43,9 @@ TEST(CrossEntropyCuda, LossesAndGradientMatchTheCpuTwin) {
 
   labels[2] = classes;  // out of range: the device reports NaN instead of reading past the row
   const auto device_bad_labels = to_device(labels);
-  cross_entropy_forward_cuda(device_data<float>(device_logits), device_data<std::int32_t>(device_bad_labels),
-                             device_data<float>(device_weights), batch, classes,
-                             device_data<float>(device_sample_losses), device_data<float>(device_loss), nullptr);
+  cross_entropy_forward(OpTarget::cuda(), device_data<float>(device_logits),
+                        device_data<std::int32_t>(device_bad_labels), device_data<float>(device_weights), batch,
+                        classes, device_data<float>(device_sample_losses), device_data<float>(device_loss));
   EXPECT_TRUE(std::isnan(from_device<float>(device_loss, 1)[0]));
   EXPECT_TRUE(std::isnan(from_device<float>(device_sample_losses, 9)[2]));
 }

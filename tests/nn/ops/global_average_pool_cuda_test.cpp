@@ -27,10 +27,10 @@ TEST(GlobalAveragePoolCuda, ForwardAndBackwardMatchTheCpuTwin) {
     global_average_pool_backward_cpu(grad_output.data(), planes, spatial, grad_input.data());
     const auto device_input = to_device(input), device_grad_output = to_device(grad_output);
     const auto device_output = to_device(output), device_grad_input = to_device(grad_input);
-    global_average_pool_forward_cuda(device_data<float>(device_input), planes, spatial,
-                                     device_data<float>(device_output), nullptr);
-    global_average_pool_backward_cuda(device_data<float>(device_grad_output), planes, spatial,
-                                      device_data<float>(device_grad_input), nullptr);
+    global_average_pool_forward(OpTarget::cuda(), device_data<float>(device_input), planes, spatial,
+                                device_data<float>(device_output));
+    global_average_pool_backward(OpTarget::cuda(), device_data<float>(device_grad_output), planes, spatial,
+                                 device_data<float>(device_grad_input));
     // Double sums in another order, rounded to float once: ≤ 1 ulp of means ~0.5.
     testing::expect_all_close(from_device<float>(device_output, planes), output, 1e-7, 1e-6, "output");
     testing::expect_all_close(from_device<float>(device_grad_input, input.size()), grad_input, 0.0, 0.0, "grad_input");

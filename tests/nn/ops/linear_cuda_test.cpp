@@ -50,12 +50,12 @@ void compare(bool allow_tf32, double tolerance) {
   const DeviceBuffer device_output_grad = to_device(output_grad);
   DeviceBuffer device_output(output.size() * 4), device_input_grad(input.size() * 4),
       device_weight_grad(weight.size() * 4), device_bias_grad(bias.size() * 4);
-  LinearCudaOptions options;
-  options.allow_tf32 = allow_tf32;
-  linear_forward_cuda(shape, floats(device_input), floats(device_weight), floats(device_bias), floats(device_output),
-                      options);
-  linear_backward_cuda(shape, floats(device_input), floats(device_weight), floats(device_output_grad),
-                       floats(device_input_grad), floats(device_weight_grad), floats(device_bias_grad), options);
+  MatmulPrecision precision;
+  precision.allow_tf32 = allow_tf32;
+  linear_forward(OpTarget::cuda(), shape, floats(device_input), floats(device_weight), floats(device_bias),
+                 floats(device_output), precision);
+  linear_backward(OpTarget::cuda(), shape, floats(device_input), floats(device_weight), floats(device_output_grad),
+                  floats(device_input_grad), floats(device_weight_grad), floats(device_bias_grad), precision);
   testing::expect_all_close(to_host(device_output, output.size()), output, tolerance, tolerance, "output");
   testing::expect_all_close(to_host(device_input_grad, input.size()), input_grad, tolerance, tolerance, "input_grad");
   // dW sums 37 products of O(1) terms: values up to ~10, hence the larger absolute part.

@@ -33,10 +33,10 @@ TEST(MaxPoolCuda, ForwardArgmaxAndBackwardAreBitIdenticalToTheCpu) {
     const auto device_input = to_device(input), device_grad_output = to_device(grad_output);
     const auto device_output = to_device(output), device_grad_input = to_device(grad_input);
     const auto device_argmax = to_device(std::vector<std::int32_t>(output_count, -1));
-    max_pool_forward_cuda(device_data<float>(device_input), shape, device_data<float>(device_output),
-                          device_data<std::int32_t>(device_argmax), nullptr);
-    max_pool_backward_cuda(device_data<float>(device_grad_output), device_data<std::int32_t>(device_argmax), shape,
-                           device_data<float>(device_grad_input), nullptr);
+    max_pool_forward(OpTarget::cuda(), device_data<float>(device_input), shape, device_data<float>(device_output),
+                     device_data<std::int32_t>(device_argmax));
+    max_pool_backward(OpTarget::cuda(), device_data<float>(device_grad_output),
+                      device_data<std::int32_t>(device_argmax), shape, device_data<float>(device_grad_input));
     // Same comparisons and the same addition order per input cell: exact.
     testing::expect_all_close(from_device<float>(device_output, output_count), output, 0.0, 0.0, "output");
     EXPECT_EQ(from_device<std::int32_t>(device_argmax, output_count), argmax);

@@ -26,8 +26,8 @@ TEST(NormalizeImagesCuda, BitIdenticalToTheCpuTwin) {
   device_images.copy_from_host(images.data(), images.size());
   std::vector<float> poison(expected.size(), -1000.0f);
   device_output.copy_from_host(poison.data(), poison.size() * sizeof(float));
-  normalize_images_cuda(static_cast<const std::uint8_t*>(device_images.data()), count, height, width, normalization,
-                        static_cast<float*>(device_output.data()), nullptr);
+  normalize_images(OpTarget::cuda(), static_cast<const std::uint8_t*>(device_images.data()), count, height, width,
+                   normalization, static_cast<float*>(device_output.data()));
   std::vector<float> actual(expected.size());
   device_output.copy_to_host(actual.data(), actual.size() * sizeof(float));
   // Both backends evaluate the same correctly rounded fmaf on the same float inputs: exact equality.

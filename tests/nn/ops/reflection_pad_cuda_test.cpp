@@ -31,7 +31,7 @@ TEST(ReflectionPadCuda, IsBitIdenticalToTheCpu) {
   std::vector<float> output(output_count);
   reflection_pad_forward_cpu(input.data(), shape, output.data());
   const auto device_input = to_device(input), device_output = to_device(output);
-  reflection_pad_forward_cuda(device_data<float>(device_input), shape, device_data<float>(device_output), nullptr);
+  reflection_pad_forward(OpTarget::cuda(), device_data<float>(device_input), shape, device_data<float>(device_output));
   testing::expect_all_close(from_device<float>(device_output, output_count), output, 0.0, 0.0, "output");
 }
 

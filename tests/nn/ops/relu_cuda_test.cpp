@@ -25,9 +25,10 @@ TEST(ReluCuda, ForwardAndBackwardAreBitIdenticalToTheCpu) {
   relu_forward_cpu(input.data(), count, output.data());
   relu_backward_cpu(grad_output.data(), output.data(), count, grad_input.data());
   const auto device_values = to_device(input), device_grad = to_device(grad_output);
-  relu_forward_cuda(device_data<float>(device_values), count, device_data<float>(device_values), nullptr);  // in place
-  relu_backward_cuda(device_data<float>(device_grad), device_data<float>(device_values), count,
-                     device_data<float>(device_grad), nullptr);
+  relu_forward(OpTarget::cuda(), device_data<float>(device_values), count,
+               device_data<float>(device_values));  // in place
+  relu_backward(OpTarget::cuda(), device_data<float>(device_grad), device_data<float>(device_values), count,
+                device_data<float>(device_grad));
   testing::expect_all_close(from_device<float>(device_values, count), output, 0.0, 0.0, "output");
   testing::expect_all_close(from_device<float>(device_grad, count), grad_input, 0.0, 0.0, "grad_input");
 }

@@ -25,10 +25,10 @@ TEST(ResidualAddCuda, ForwardAndBackwardAreBitIdenticalToTheCpu) {
   residual_add_forward_cpu(first.data(), second.data(), count, output.data());
   const auto device_first = to_device(first), device_second = to_device(second);
   const auto device_copy = to_device(std::vector<float>(count, -1000.0f));
-  residual_add_forward_cuda(device_data<float>(device_first), device_data<float>(device_second), count,
-                            device_data<float>(device_first), nullptr);
-  residual_add_backward_cuda(device_data<float>(device_second), count, device_data<float>(device_copy), nullptr,
-                             nullptr);
+  residual_add_forward(OpTarget::cuda(), device_data<float>(device_first), device_data<float>(device_second), count,
+                       device_data<float>(device_first));
+  residual_add_backward(OpTarget::cuda(), device_data<float>(device_second), count, device_data<float>(device_copy),
+                        nullptr);
   testing::expect_all_close(from_device<float>(device_first, count), output, 0.0, 0.0, "output");
   testing::expect_all_close(from_device<float>(device_copy, count), second, 0.0, 0.0, "grad copy");
 }

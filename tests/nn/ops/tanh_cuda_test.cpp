@@ -23,7 +23,7 @@ TEST(TanhCuda, MatchesTheCpuTwin) {
   std::vector<float> output(count);
   tanh_forward_cpu(input.data(), count, output.data());
   const auto device_values = to_device(input);
-  tanh_forward_cuda(device_data<float>(device_values), count, device_data<float>(device_values), nullptr);
+  tanh_forward(OpTarget::cuda(), device_data<float>(device_values), count, device_data<float>(device_values));
   // CUDA's tanhf is within 2 ulp, glibc's within 1: 3 ulps of values ≤ 1 is 3.6e-7.
   testing::expect_all_close(from_device<float>(device_values, count), output, 3.6e-7, 0.0, "output");
 }

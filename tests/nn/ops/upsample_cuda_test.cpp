@@ -26,8 +26,8 @@ TEST(UpsampleCuda, NearestIsBitIdenticalToTheCpu) {
     std::vector<float> output(output_count);
     upsample_nearest_forward_cpu(input.data(), planes, height, width, factor, output.data());
     const auto device_input = to_device(input), device_output = to_device(output);
-    upsample_nearest_forward_cuda(device_data<float>(device_input), planes, height, width, factor,
-                                  device_data<float>(device_output), nullptr);
+    upsample_nearest_forward(OpTarget::cuda(), device_data<float>(device_input), planes, height, width, factor,
+                             device_data<float>(device_output));
     testing::expect_all_close(from_device<float>(device_output, output_count), output, 0.0, 0.0, "output");
   }
 }

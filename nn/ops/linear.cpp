@@ -1,22 +1,28 @@
-// Dispatch file for linear: the Tensor layer (checks, then CPU or CUDA kernels) and, in a CPU-only
-// build, CUDA entry points that say why they cannot run.
+// linear's dispatch point (CPU sgemm or cuBLAS on the target's stream) and the Tensor layer that checks shapes,
+// dtypes and devices before dispatching.
+#include "nn/ops/linear.h"
+
 #include <string>
 
+#include "nn/core/cuda_backend.h"
 #include "nn/core/error.h"
-#include "nn/ops/linear.h"
 
 namespace genint {
 
-#if !GENINT_WITH_CUDA
-void linear_forward_cuda(const LinearShape&, const float*, const float*, const float*, float*,
-                         const LinearCudaOptions&) {
-  throw Error("linear_forward_cuda: genint was built without its CUDA backend (configure with -DGENINT_CUDA=ON)");
+void linear_forward(const OpTarget& target, const LinearShape& shape, const float* input, const float* weight,
+                    const float* bias, float* output, const MatmulPrecision& precision) {
+  if (target.on_cpu()) return linear_forward_cpu(shape, input, weight, bias, output);
+  GENINT_CUDA_CALL(linear_forward_cuda, shape, input, weight, bias, output, precision, target.stream);
 }
-void linear_backward_cuda(const LinearShape&, const float*, const float*, const float*, float*, float*, float*,
-                          const LinearCudaOptions&) {
-  throw Error("linear_backward_cuda: genint was built without its CUDA backend (configure with -DGENINT_CUDA=ON)");
+
+void linear_backward(const OpTarget& target, const LinearShape& shape, const float* input, const float* weight,
+                     const float* output_grad, float* input_grad, float* weight_grad, float* bias_grad,
+                     const MatmulPrecision& precision) {
+  if (target.on_cpu())
+    return linear_backward_cpu(shape, input, weight, output_grad, input_grad, weight_grad, bias_grad);
+  GENINT_CUDA_CALL(linear_backward_cuda, shape, input, weight, output_grad, input_grad, weight_grad, bias_grad,
+                   precision, target.stream);
 }
-#endif
 
 LinearShape linear_shape(const Tensor& input, const Tensor& weight) {
   GENINT_CHECK(input.rank() == 2 && weight.rank() == 2 && input.size(1) == weight.size(1),
@@ -45,23 +51,20 @@ float* optional_data(const Tensor& tensor) {
 }  // namespace
 
 void linear_forward(const Tensor& input, const Tensor& weight, const Tensor& bias, const Tensor& output,
-                    const LinearCudaOptions& options) {
+                    const MatmulPrecision& precision, void* stream) {
   const LinearShape shape = linear_shape(input, weight);
   const Device device = input.device();
   expect_float_tensor("linear input", input, input.shape(), device, false);
   expect_float_tensor("linear weight", weight, weight.shape(), device, false);
   expect_float_tensor("linear bias", bias, Shape{shape.out_features}, device, true);
   expect_float_tensor("linear output", output, Shape{shape.rows, shape.out_features}, device, false);
-  if (device == Device::Cpu) {
-    linear_forward_cpu(shape, input.data<float>(), weight.data<float>(), optional_data(bias), output.data<float>());
-  } else {
-    linear_forward_cuda(shape, input.data<float>(), weight.data<float>(), optional_data(bias), output.data<float>(),
-                        options);
-  }
+  linear_forward(OpTarget{device, stream}, shape, input.data<float>(), weight.data<float>(), optional_data(bias),
+                 output.data<float>(), precision);
 }
 
 void linear_backward(const Tensor& input, const Tensor& weight, const Tensor& output_grad, const Tensor& input_grad,
-                     const Tensor& weight_grad, const Tensor& bias_grad, const LinearCudaOptions& options) {
+                     const Tensor& weight_grad, const Tensor& bias_grad, const MatmulPrecision& precision,
+                     void* stream) {
   const LinearShape shape = linear_shape(input, weight);
   const Device device = input.device();
   expect_float_tensor("linear input", input, input.shape(), device, false);
@@ -70,13 +73,8 @@ void linear_backward(const Tensor& input, const Tensor& weight, const Tensor& ou
   expect_float_tensor("linear input_grad", input_grad, input.shape(), device, true);
   expect_float_tensor("linear weight_grad", weight_grad, weight.shape(), device, false);
   expect_float_tensor("linear bias_grad", bias_grad, Shape{shape.out_features}, device, true);
-  if (device == Device::Cpu) {
-    linear_backward_cpu(shape, input.data<float>(), weight.data<float>(), output_grad.data<float>(),
-                        optional_data(input_grad), weight_grad.data<float>(), optional_data(bias_grad));
-  } else {
-    linear_backward_cuda(shape, input.data<float>(), weight.data<float>(), output_grad.data<float>(),
-                         optional_data(input_grad), weight_grad.data<float>(), optional_data(bias_grad), options);
-  }
+  linear_backward(OpTarget{device, stream}, shape, input.data<float>(), weight.data<float>(), output_grad.data<float>(),
+                  optional_data(input_grad), weight_grad.data<float>(), optional_data(bias_grad), precision);
 }
 
 }  // namespace genint

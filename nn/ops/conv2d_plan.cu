@@ -1,0 +1,221 @@
+// conv2d's cuDNN plans: descriptors in RAII wrappers and, per (shape, options, device), the algorithm of each pass
+// chosen once from cudnnGet*_v7's heuristic ranking, filtered, with the workspace cuDNN states for the choice.
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+#include "nn/core/cuda_check.h"
+#include "nn/ops/conv2d_plan.cuh"
+#include "nn/ops/library_handles.cuh"
+
+namespace genint::conv2d_detail {
+
+TensorDescriptor::TensorDescriptor(int n, int c, int h, int w, cudnnDataType_t type) {
+  GENINT_CUDNN_CHECK(cudnnCreateTensorDescriptor(&handle_));
+  GENINT_CUDNN_CHECK(cudnnSetTensor4dDescriptor(handle_, CUDNN_TENSOR_NCHW, type, n, c, h, w));
+}
+TensorDescriptor::~TensorDescriptor() {
+  GENINT_CUDNN_CHECK_NOTHROW(cudnnDestroyTensorDescriptor(handle_));
+}
+
+FilterDescriptor::FilterDescriptor(const Conv2dShape& shape, cudnnDataType_t type) {
+  GENINT_CUDNN_CHECK(cudnnCreateFilterDescriptor(&handle_));
+  GENINT_CUDNN_CHECK(cudnnSetFilter4dDescriptor(handle_, type, CUDNN_TENSOR_NCHW, shape.out_channels,
+                                                shape.in_channels / shape.groups, shape.kernel_height,
+                                                shape.kernel_width));
+}
+FilterDescriptor::~FilterDescriptor() {
+  GENINT_CUDNN_CHECK_NOTHROW(cudnnDestroyFilterDescriptor(handle_));
+}
+
+ConvolutionDescriptor::ConvolutionDescriptor(const Conv2dShape& shape) {
+  GENINT_CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&handle_));
+  GENINT_CUDNN_CHECK(cudnnSetConvolution2dDescriptor(handle_, shape.pad_height, shape.pad_width, shape.stride_height,
+                                                     shape.stride_width, shape.dilation_height, shape.dilation_width,
+                                                     CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
+  GENINT_CUDNN_CHECK(cudnnSetConvolutionGroupCount(handle_, shape.groups));
+}
+ConvolutionDescriptor::~ConvolutionDescriptor() {
+  GENINT_CUDNN_CHECK_NOTHROW(cudnnDestroyConvolutionDescriptor(handle_));
+}
+void ConvolutionDescriptor::set_math(cudnnMathType_t math) {
+  GENINT_CUDNN_CHECK(cudnnSetConvolutionMathType(handle_, math));
+}
+
+ConvPlan::ConvPlan(const Conv2dShape& shape, bool bf16_mode)
+    : bf16(bf16_mode),
+      input(shape.batch, shape.in_channels, shape.in_height, shape.in_width, convolved_type()),
+      output(shape.batch, shape.out_channels, shape.out_height(), shape.out_width(), convolved_type()),
+      output_float(shape.batch, shape.out_channels, shape.out_height(), shape.out_width(), CUDNN_DATA_FLOAT),
+      bias(1, shape.out_channels, 1, 1, CUDNN_DATA_FLOAT),
+      filter(shape, convolved_type()),
+      forward_convolution(shape),
+      data_convolution(shape),
+      filter_convolution(shape) {}
+
+namespace {
+
+// Algorithms wanting more scratch than this are passed over: FFT variants can ask for gigabytes.
+constexpr std::size_t kMaxWorkspaceBytes = std::size_t{256} << 20;
+// Each part of the workspace (cuDNN's scratch, the bf16 operand copies) starts on this boundary.
+constexpr std::size_t kPartAlignment = 256;
+
+std::size_t align_part(std::size_t bytes) {
+  return (bytes + kPartAlignment - 1) / kPartAlignment * kPartAlignment;
+}
+
+void lay_out_workspace(ConvPlan& plan, const Conv2dShape& shape) {
+  plan.workspace_bytes = align_part(plan.cudnn_workspace_bytes);
+  if (!plan.bf16) return;
+  const auto bf16_bytes = [](std::int64_t elements) {
+    return align_part(static_cast<std::size_t>(elements) * sizeof(std::uint16_t));
+  };
+  plan.input_copy_offset = plan.workspace_bytes;
+  plan.weight_copy_offset = plan.input_copy_offset + bf16_bytes(shape.input_elements());
+  plan.output_copy_offset = plan.weight_copy_offset + bf16_bytes(shape.weight_elements());
+  plan.workspace_bytes = plan.output_copy_offset + bf16_bytes(shape.output_elements());
+}
+
+struct Filters {
+  bool allow_tensor_ops;  // TF32 allowed, or bf16 (what bf16 is for)
+  bool deterministic;
+};
+
+// The first heuristic answer that runs, fits kMaxWorkspaceBytes and passes the filters. ALLOW_CONVERSION math is
+// never taken: it may round float32 operands to FP16 (11-bit mantissa, overflow above 65504), which no option asks
+// for. Without tensor ops only FMA (or DEFAULT, set to FMA below) math passes; `deterministic` keeps only answers
+// cuDNN reports as bit-reproducible.
+template <typename Performance>
+const Performance& pick(const Performance* results, int count, const Filters& filters, const char* pass) {
+  for (int index = 0; index < count; ++index) {
+    const Performance& candidate = results[index];
+    if (candidate.status != CUDNN_STATUS_SUCCESS || candidate.memory > kMaxWorkspaceBytes) continue;
+    if (candidate.mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION) continue;
+    if (!filters.allow_tensor_ops && candidate.mathType != CUDNN_FMA_MATH && candidate.mathType != CUDNN_DEFAULT_MATH)
+      continue;
+    if (filters.deterministic && candidate.determinism != CUDNN_DETERMINISTIC) continue;
+    return candidate;
+  }
+  throw Error(std::string("conv2d ") + pass + ": cuDNN offers no algorithm for this shape that" +
+              (filters.deterministic ? " is deterministic," : "") + " fits " +
+              std::to_string(kMaxWorkspaceBytes >> 20) + " MiB of workspace and converts no operand to FP16");
+}
+
+// Without tensor ops every pass runs in FMA math: cuDNN's DEFAULT math may pick TF32 kernels on Ampere and later.
+cudnnMathType_t math_for(cudnnMathType_t suggested, bool allow_tensor_ops) {
+  return allow_tensor_ops ? suggested : CUDNN_FMA_MATH;
+}
+
+// Each pass: rank with the query math, pick, set the pick's math, then ask cuDNN the workspace of that algorithm
+// under that math (the heuristic's `memory` is an estimate made before the math type was fixed).
+std::size_t choose_forward(cudnnHandle_t handle, ConvPlan& plan, const Filters& filters, cudnnMathType_t query) {
+  cudnnConvolutionFwdAlgoPerf_t results[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+  int returned = 0;
+  plan.forward_convolution.set_math(query);
+  GENINT_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(handle, plan.input.get(), plan.filter.get(),
+                                                            plan.forward_convolution.get(), plan.output.get(),
+                                                            CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, results));
+  const auto& choice = pick(results, returned, filters, "forward");
+  plan.forward_algorithm = choice.algo;
+  plan.forward_convolution.set_math(math_for(choice.mathType, filters.allow_tensor_ops));
+  std::size_t bytes = 0;
+  GENINT_CUDNN_CHECK(cudnnGetConvolutionForwardWorkspaceSize(handle, plan.input.get(), plan.filter.get(),
+                                                             plan.forward_convolution.get(), plan.output.get(),
+                                                             plan.forward_algorithm, &bytes));
+  return bytes;
+}
+
+std::size_t choose_backward_data(cudnnHandle_t handle, ConvPlan& plan, const Filters& filters, cudnnMathType_t query) {
+  cudnnConvolutionBwdDataAlgoPerf_t results[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+  int returned = 0;
+  plan.data_convolution.set_math(query);
+  GENINT_CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithm_v7(
+      handle, plan.filter.get(), plan.output.get(), plan.data_convolution.get(), plan.input.get(),
+      CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &returned, results));
+  const auto& choice = pick(results, returned, filters, "backward data");
+  plan.data_algorithm = choice.algo;
+  plan.data_convolution.set_math(math_for(choice.mathType, filters.allow_tensor_ops));
+  std::size_t bytes = 0;
+  GENINT_CUDNN_CHECK(cudnnGetConvolutionBackwardDataWorkspaceSize(handle, plan.filter.get(), plan.output.get(),
+                                                                  plan.data_convolution.get(), plan.input.get(),
+                                                                  plan.data_algorithm, &bytes));
+  return bytes;
+}
+
+std::size_t choose_backward_filter(cudnnHandle_t handle, ConvPlan& plan, const Filters& filters,
+                                   cudnnMathType_t query) {
+  cudnnConvolutionBwdFilterAlgoPerf_t results[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
+  int returned = 0;
+  plan.filter_convolution.set_math(query);
+  GENINT_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithm_v7(
+      handle, plan.input.get(), plan.output.get(), plan.filter_convolution.get(), plan.filter.get(),
+      CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &returned, results));
+  const auto& choice = pick(results, returned, filters, "backward filter");
+  plan.filter_algorithm = choice.algo;
+  plan.filter_convolution.set_math(math_for(choice.mathType, filters.allow_tensor_ops));
+  std::size_t bytes = 0;
+  GENINT_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterWorkspaceSize(handle, plan.input.get(), plan.output.get(),
+                                                                    plan.filter_convolution.get(), plan.filter.get(),
+                                                                    plan.filter_algorithm, &bytes));
+  return bytes;
+}
+
+// bf16 tensors run on tensor cores (what bf16 is for); float32 ones only when TF32 is allowed.
+void choose_algorithms(ConvPlan& plan, const Conv2dShape& shape, const Conv2dOptions& options) {
+  cudnnHandle_t handle = cudnn_handle_on(nullptr);  // queries only: no work is queued
+  const Filters filters{options.allow_tf32 || plan.bf16, options.deterministic};
+  const cudnnMathType_t query = filters.allow_tensor_ops ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH;
+  plan.cudnn_workspace_bytes = std::max({choose_forward(handle, plan, filters, query),
+                                         choose_backward_data(handle, plan, filters, query),
+                                         choose_backward_filter(handle, plan, filters, query)});
+  lay_out_workspace(plan, shape);
+}
+
+using PlanKey = std::tuple<int, int, int, int, int, int, int, int, int, int, int, int, int, int, bool, bool, bool, int>;
+
+PlanKey plan_key(const Conv2dShape& s, const Conv2dOptions& options) {
+  int device = 0;
+  GENINT_CUDA_CHECK(cudaGetDevice(&device));
+  return {s.batch,          s.in_channels,      s.in_height,    s.in_width,     s.out_channels,
+          s.kernel_height,  s.kernel_width,     s.stride_height, s.stride_width, s.pad_height,
+          s.pad_width,      s.dilation_height,  s.dilation_width, s.groups,      options.allow_tf32,
+          options.bf16,     options.deterministic, device};
+}
+
+std::mutex& plan_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+std::map<PlanKey, std::unique_ptr<ConvPlan>>& plan_cache() {
+  static std::map<PlanKey, std::unique_ptr<ConvPlan>> cache;
+  return cache;
+}
+
+}  // namespace
+
+const ConvPlan& plan_for(const Conv2dShape& shape, const Conv2dOptions& options) {
+  shape.validate();
+  GENINT_CHECK(shape.batch > 0, "conv2d on CUDA: batch=0 (cuDNN descriptors need at least one image)");
+  const PlanKey key = plan_key(shape, options);
+  const std::lock_guard<std::mutex> lock(plan_mutex());
+  auto found = plan_cache().find(key);
+  if (found != plan_cache().end()) return *found->second;
+  auto plan = std::make_unique<ConvPlan>(shape, options.bf16);
+  int n = 0, c = 0, h = 0, w = 0;
+  GENINT_CUDNN_CHECK(cudnnGetConvolution2dForwardOutputDim(plan->forward_convolution.get(), plan->input.get(),
+                                                           plan->filter.get(), &n, &c, &h, &w));
+  GENINT_CHECK(n == shape.batch && c == shape.out_channels && h == shape.out_height() && w == shape.out_width(),
+               "conv2d: cuDNN's output shape disagrees with genint's");
+  choose_algorithms(*plan, shape, options);
+  return *plan_cache().emplace(key, std::move(plan)).first->second;
+}
+
+std::size_t cached_plans() {
+  const std::lock_guard<std::mutex> lock(plan_mutex());
+  return plan_cache().size();
+}
+
+}  // namespace genint::conv2d_detail
