@@ -125,6 +125,7 @@ class TrainingRun {
   void collect_steps(int leave_in_flight, ProgressReport& progress);
   void save_checkpoint(ProgressReport& progress);
   std::int64_t steps_remaining(std::uint64_t next_batch_index) const;
+  TrainingSummary summarize(const ProgressReport& progress, int stopped_by, const std::string& skip_error) const;
 
   TrainerOptions options_;
   nlohmann::json loader_config_;
@@ -263,6 +264,22 @@ void TrainingRun::save_checkpoint(ProgressReport& progress) {
   for (std::size_t index = 0; index + keep < folders.size(); ++index) std::filesystem::remove_all(folders[index]);
 }
 
+TrainingSummary TrainingRun::summarize(const ProgressReport& progress, int stopped_by,
+                                       const std::string& skip_error) const {
+  TrainingSummary summary;
+  summary.steps = position_.step;
+  summary.epoch = position_.epoch;
+  summary.last_checkpoint = last_checkpoint_;
+  summary.last_loss = last_loss_;
+  summary.images_per_second = progress.steady_images_per_second();
+  summary.loader_wait_seconds = progress.steady_loader_wait_seconds();
+  summary.loader_wait_share = progress.steady_loader_wait_share();
+  summary.skipped = skips_->to_json();
+  summary.stop_signal = stopped_by;
+  summary.skip_limit_error = skip_error;
+  return summary;
+}
+
 TrainingSummary TrainingRun::run() {
   ProgressReport progress((std::filesystem::path(options_.output_dir) / "train-log.jsonl").string(), options_.progress,
                           options_.epochs, options_.log_every_steps, &*skips_);
@@ -315,18 +332,7 @@ TrainingSummary TrainingRun::run() {
   collect_steps(0, progress);
   if (!saved_current) save_checkpoint(progress);
   progress.finish();
-  TrainingSummary summary;
-  summary.steps = position_.step;
-  summary.epoch = position_.epoch;
-  summary.last_checkpoint = last_checkpoint_;
-  summary.last_loss = last_loss_;
-  summary.images_per_second = progress.steady_images_per_second();
-  summary.loader_wait_seconds = progress.steady_loader_wait_seconds();
-  summary.loader_wait_share = progress.steady_loader_wait_share();
-  summary.skipped = skips_->to_json();
-  summary.stop_signal = stopped_by;
-  summary.skip_limit_error = skip_error;
-  return summary;
+  return summarize(progress, stopped_by, skip_error);
 }
 
 }  // namespace
