@@ -31,6 +31,8 @@ struct CorruptionSummary {
   std::map<std::string, double> mean_error;                        // corruption → mean over its severities
   std::map<std::string, double> corruption_error;                  // CE_c = mean error / reference mean error
   double mce = 0.0;                                                // mean of CE_c over corruptions
+  std::int64_t skipped = 0;                   // files that could not be decoded, over every corruption and severity
+  std::vector<std::string> skipped_examples;  // the first few of them (full paths)
 };
 
 // Fills mean_error, corruption_error and mce from error_by_severity. Σ_s E_s,c / Σ_s E^ref_s,c equals the

@@ -142,6 +142,7 @@ DatasetScores evaluate_index(ResNet& model, const io::DatasetIndex& index, const
       const int sample = static_cast<int>(file - begin);
       if (!scorer.decoded(sample)) {
         ++scores.skipped;
+        if (scores.skipped_examples.size() < kSkippedExamples) scores.skipped_examples.push_back(index.full_path(file));
         continue;
       }
       const auto label = static_cast<std::size_t>(index.label(file));
@@ -169,6 +170,9 @@ CorruptionSummary evaluate_imagenet_c(ResNet& model, const std::string& root, co
       options.layout = io::DatasetLayout::ImageFolder;
       const io::DatasetIndex index = io::build_dataset_index(severity.path().string(), options);
       const DatasetScores scores = evaluate_index(model, index, settings);
+      summary.skipped += scores.skipped;
+      for (const std::string& path : scores.skipped_examples)
+        if (summary.skipped_examples.size() < kSkippedExamples) summary.skipped_examples.push_back(path);
       GENINT_CHECK(scores.all_logits.samples > 0, severity.path().string() + ": no decodable image");
       summary.error_by_severity[corruption.path().filename().string()][name[0] - '0'] =
           1.0 - scores.all_logits.top1_accuracy();
@@ -180,7 +184,8 @@ CorruptionSummary evaluate_imagenet_c(ResNet& model, const std::string& root, co
 }
 
 nlohmann::json scores_to_json(const DatasetScores& scores) {
-  nlohmann::json result = {{"layout", scores.layout}, {"skipped", scores.skipped}};
+  nlohmann::json result = {
+      {"layout", scores.layout}, {"skipped", scores.skipped}, {"skipped_examples", scores.skipped_examples}};
   result["all_logits"] = counts_to_json(scores.all_logits);
   if (scores.has_mapped_scoring) result["mapped_logits"] = counts_to_json(scores.mapped_logits);
   return result;
@@ -195,7 +200,10 @@ nlohmann::json corruptions_to_json(const CorruptionSummary& summary) {
                          {"mean_error", summary.mean_error.at(name)},
                          {"corruption_error", summary.corruption_error.at(name)}};
   }
-  return {{"corruptions", corruptions}, {"mce", summary.mce}};
+  return {{"corruptions", corruptions},
+          {"mce", summary.mce},
+          {"skipped", summary.skipped},
+          {"skipped_examples", summary.skipped_examples}};
 }
 
 std::string predictions_to_csv(const io::DatasetIndex& index, const std::vector<SamplePrediction>& predictions) {
@@ -215,15 +223,15 @@ std::string predictions_to_csv(const io::DatasetIndex& index, const std::vector<
 
 std::string scores_to_markdown(const std::string& name, const DatasetScores& scores) {
   char line[256];
-  std::string text = "| dataset | scoring | images | top-1 % | top-5 % |\n|---|---|---:|---:|---:|\n";
-  std::snprintf(line, sizeof line, "| %s | all logits | %lld | %.2f | %.2f |\n", name.c_str(),
-                static_cast<long long>(scores.all_logits.samples), 100 * scores.all_logits.top1_accuracy(),
-                100 * scores.all_logits.top5_accuracy());
+  std::string text = "| dataset | scoring | images | skipped | top-1 % | top-5 % |\n|---|---|---:|---:|---:|---:|\n";
+  std::snprintf(line, sizeof line, "| %s | all logits | %lld | %lld | %.2f | %.2f |\n", name.c_str(),
+                static_cast<long long>(scores.all_logits.samples), static_cast<long long>(scores.skipped),
+                100 * scores.all_logits.top1_accuracy(), 100 * scores.all_logits.top5_accuracy());
   text += line;
   if (scores.has_mapped_scoring) {
-    std::snprintf(line, sizeof line, "| %s | mapped classes only | %lld | %.2f | %.2f |\n", name.c_str(),
-                  static_cast<long long>(scores.mapped_logits.samples), 100 * scores.mapped_logits.top1_accuracy(),
-                  100 * scores.mapped_logits.top5_accuracy());
+    std::snprintf(line, sizeof line, "| %s | mapped classes only | %lld | %lld | %.2f | %.2f |\n", name.c_str(),
+                  static_cast<long long>(scores.mapped_logits.samples), static_cast<long long>(scores.skipped),
+                  100 * scores.mapped_logits.top1_accuracy(), 100 * scores.mapped_logits.top5_accuracy());
     text += line;
   }
   return text;
@@ -238,7 +246,13 @@ std::string corruptions_to_markdown(const CorruptionSummary& summary) {
     text += line;
   }
   std::snprintf(line, sizeof line, "| **mCE** | | %.2f |\n", 100 * summary.mce);
-  return text + line;
+  text += line;
+  if (summary.skipped > 0) {
+    std::snprintf(line, sizeof line, "\n%lld files could not be decoded and were not scored.\n",
+                  static_cast<long long>(summary.skipped));
+    text += line;
+  }
+  return text;
 }
 
 }  // namespace genint::evaluator

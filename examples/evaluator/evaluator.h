@@ -13,6 +13,9 @@
 
 namespace genint::evaluator {
 
+// How many skipped files' paths a result keeps to name them in reports.
+constexpr std::size_t kSkippedExamples = 8;
+
 struct EvaluationSettings {
   int resize = 256;  // Resize(shorter side) before the centre crop
   int crop = 224;    // CenterCrop: the model's input size
@@ -33,9 +36,10 @@ struct SamplePrediction {
 
 struct DatasetScores {
   std::string layout;
-  std::int64_t skipped = 0;  // files that could not be decoded (not scored)
-  TopKCounts all_logits;     // ObjectNet: argmax over every logit; others: the only scoring
-  TopKCounts mapped_logits;  // ObjectNet only: only the mapped ImageNet classes compete
+  std::int64_t skipped = 0;                   // files that could not be decoded (not scored)
+  std::vector<std::string> skipped_examples;  // the first kSkippedExamples of them (full paths)
+  TopKCounts all_logits;                      // ObjectNet: argmax over every logit; others: the only scoring
+  TopKCounts mapped_logits;                   // ObjectNet only: only the mapped ImageNet classes compete
   bool has_mapped_scoring = false;
   std::vector<SamplePrediction> predictions;  // in file order; only with record_predictions
 };

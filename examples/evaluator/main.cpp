@@ -1,5 +1,6 @@
 // genint-eval: scores a genint-train (or converted torchvision) ResNet on ImageNet-layout folders, ImageNet-V2,
-// ObjectNet and ImageNet-C; prints JSON on stdout and writes JSON/markdown files on request.
+// ObjectNet and ImageNet-C; prints JSON on stdout and writes JSON/markdown files on request. Exit status: 0 done,
+// 2 bad usage, 1 any other failure, 65 with --strict when a file could not be decoded (after the scores).
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -10,8 +11,12 @@
 
 namespace {
 
+// EX_DATAERR of sysexits.h, as genint-train's exit for too many skipped files.
+constexpr int kExitSkippedFiles = 65;
+
 struct EvalArguments {
   std::string model, data, layout = "auto", reference_errors, json_out, markdown_out, predictions_out;
+  bool strict = false;
   genint::ResNetConfig model_config;
   genint::evaluator::EvaluationSettings settings;
 };
@@ -30,6 +35,7 @@ void declare_data(genint::CommandSpec command, EvalArguments& arguments) {
   command.text("--json-out", arguments.json_out, "also write the JSON result to FILE");
   command.text("--markdown-out", arguments.markdown_out, "also write a markdown table to FILE");
   command.text("--predictions-out", arguments.predictions_out, "write each scored file's prediction to FILE.csv");
+  command.flag("--strict", arguments.strict, "fail (exit 65, after the scores) when any file could not be decoded");
   command.footer(
       "--predictions-out: one CSV row per scored file: file,label,prediction,prediction_probability,\n"
       "label_probability (not with --layout imagenet-c).");
@@ -54,6 +60,17 @@ void write_file(const std::string& path, const std::string& text) {
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   GENINT_CHECK(file.good(), "genint-eval: cannot write '" + path + "'");
   file << text;
+}
+
+// Scores that leave files out are not the dataset's scores: say so on stderr, and fail under --strict.
+int report_skipped(const nlohmann::json& scores, bool strict) {
+  const auto skipped = scores.at("skipped").get<long long>();
+  if (skipped == 0) return 0;
+  std::string examples;
+  for (const auto& path : scores.at("skipped_examples")) examples += " '" + path.get<std::string>() + "'";
+  std::fprintf(stderr, "genint-eval: %s: %lld files could not be decoded and were not scored (e.g.%s)%s\n",
+               strict ? "error" : "warning", skipped, examples.c_str(), strict ? "; --strict fails the run" : "");
+  return strict ? kExitSkippedFiles : 0;
 }
 
 void declare_evaluation(genint::CommandSpec command, EvalArguments& arguments) {
@@ -92,9 +109,10 @@ int evaluate(const EvalArguments& given) {
       write_file(parsed.predictions_out, genint::evaluator::predictions_to_csv(index, scores.predictions));
   }
   std::printf("%s\n", result.dump().c_str());
+  std::fflush(stdout);
   if (!parsed.json_out.empty()) write_file(parsed.json_out, result.dump(2) + "\n");
   if (!parsed.markdown_out.empty()) write_file(parsed.markdown_out, markdown);
-  return 0;
+  return report_skipped(parsed.layout == "imagenet-c" ? result["imagenet_c"] : result["scores"], parsed.strict);
 }
 
 }  // namespace

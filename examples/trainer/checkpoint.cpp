@@ -2,6 +2,9 @@
 // is here: weights, running statistics, num_batches_tracked, momentum, step count and the loader position.
 #include "examples/trainer/checkpoint.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -25,6 +28,14 @@ void write_text_atomically(const std::filesystem::path& path, const std::string&
   std::filesystem::rename(temporary, path);
 }
 
+// Makes a rename inside `directory` durable; a failure here loses nothing already visible, so it is not fatal.
+void flush_directory(const std::filesystem::path& directory) {
+  const int descriptor = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (descriptor < 0) return;
+  ::fsync(descriptor);
+  ::close(descriptor);
+}
+
 nlohmann::json read_json_file(const std::filesystem::path& path) {
   std::ifstream file(path, std::ios::binary);
   GENINT_CHECK(file.good(), "checkpoint: cannot read '" + path.string() + "'");
@@ -45,7 +56,11 @@ nlohmann::json describe_model(const ResNetConfig& config) {
 
 void write_checkpoint(const std::string& folder, const ResNet& model, const MomentumSgd& optimizer,
                       const CheckpointState& state) {
-  const std::filesystem::path root(folder);
+  // Everything goes into FOLDER.partial, renamed to FOLDER once complete: a write that fails half way (a full disk,
+  // a kill) leaves only a .partial folder, which no pointer names and the next write or prune removes.
+  const std::filesystem::path final_folder(folder);
+  const std::filesystem::path root = final_folder.string() + kPartialSuffix;
+  std::filesystem::remove_all(root);
   std::filesystem::create_directories(root);
   model.save_safetensors((root / "model.safetensors").string());
   optimizer.save((root / "optimizer.safetensors").string());
@@ -62,6 +77,10 @@ void write_checkpoint(const std::string& folder, const ResNet& model, const Mome
                                      {"next_batch_index", state.position.next_batch_index},
                                      {"config", state.loader_config}}}};
   write_text_atomically(root / "state.json", document.dump(2) + "\n");
+  flush_directory(root);
+  std::filesystem::remove_all(final_folder);  // a checkpoint of the same step (a resumed run that stops at once)
+  std::filesystem::rename(root, final_folder);
+  flush_directory(final_folder.parent_path());
 }
 
 CheckpointState read_checkpoint(const std::string& folder, ResNet& model, MomentumSgd& optimizer) {

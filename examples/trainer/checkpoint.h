@@ -27,8 +27,11 @@ struct CheckpointState {
   nlohmann::json schedule;       // kind, base, gamma, step_epochs, total_epochs, minimum
 };
 
-// Writes `folder` (created; files written atomically, state.json last so a complete state.json means a
-// complete checkpoint).
+// The suffix of a checkpoint folder being written; such folders are never complete checkpoints.
+constexpr const char* kPartialSuffix = ".partial";
+
+// Writes `folder`: everything into `folder` + kPartialSuffix (files written atomically, state.json last), then
+// that folder renamed to `folder`, so `folder` exists only complete.
 void write_checkpoint(const std::string& folder, const ResNet& model, const MomentumSgd& optimizer,
                       const CheckpointState& state);
 // Reads state.json, then loads the weights into `model` and the buffers into `optimizer`. Throws genint::Error

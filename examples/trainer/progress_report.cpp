@@ -23,8 +23,10 @@ std::string format_duration(double seconds) {
 
 }  // namespace
 
-ProgressReport::ProgressReport(const std::string& jsonl_path, bool live_line, int epochs, int report_every_steps)
-    : live_line_(live_line),
+ProgressReport::ProgressReport(const std::string& jsonl_path, bool live_line, int epochs, int report_every_steps,
+                               const SkipMonitor* skips)
+    : skips_(skips),
+      live_line_(live_line),
       terminal_(isatty(STDERR_FILENO) != 0),
       epochs_(epochs),
       report_every_steps_(report_every_steps),
@@ -85,9 +87,11 @@ void ProgressReport::report(const StepRecord& record, double window_seconds) {
     line += text;
   }
   const double images_per_second = window_seconds > 0 ? static_cast<double>(window_images) / window_seconds : 0.0;
-  std::snprintf(text, sizeof text, " | %.1f img/s loss %.4f lr %.4g | ETA %s", images_per_second, record.loss,
-                record.learning_rate, eta < 0 ? "?" : format_duration(eta).c_str());
+  const double wait_share = window_seconds > 0 ? window_loader_wait_ / window_seconds : 0.0;
+  std::snprintf(text, sizeof text, " | %.1f img/s loss %.4f lr %.4g | data wait %.0f%% | ETA %s", images_per_second,
+                record.loss, record.learning_rate, 100.0 * wait_share, eta < 0 ? "?" : format_duration(eta).c_str());
   line += text;
+  if (skips_ != nullptr) line += skips_->progress_text();
   if (live_line_) std::fprintf(stderr, terminal_ ? "\r\033[K%s" : "%s\n", line.c_str());
   if (log_ != nullptr) {
     const nlohmann::json entry = {{"step", record.step},
@@ -98,6 +102,8 @@ void ProgressReport::report(const StepRecord& record, double window_seconds) {
                                   {"sources", sources},
                                   {"images_per_second", images_per_second},
                                   {"loader_wait_seconds", window_loader_wait_},
+                                  {"loader_wait_share", wait_share},
+                                  {"skipped", skips_ != nullptr ? skips_->to_json() : nlohmann::json::array()},
                                   {"elapsed_seconds", elapsed},
                                   {"eta_seconds", eta}};
     std::fprintf(log_, "%s\n", entry.dump().c_str());
@@ -110,9 +116,22 @@ double ProgressReport::steady_images_per_second() const {
   return steps_this_run_ >= 2 && seconds > 0 ? static_cast<double>(images_after_first_step_) / seconds : 0.0;
 }
 
+double ProgressReport::steady_loader_wait_share() const {
+  const double seconds = std::chrono::duration<double>(last_step_end_ - first_step_end_).count();
+  return steps_this_run_ >= 2 && seconds > 0 ? loader_wait_after_first_step_ / seconds : 0.0;
+}
+
 void ProgressReport::finish() {
   if (live_line_ && terminal_) std::fprintf(stderr, "\n");
   if (log_ != nullptr) std::fflush(log_);
+  // 5 %: below it, a faster loader would save less than the run-to-run spread of a step's time.
+  const double share = steady_loader_wait_share();
+  if (share > 0.05)
+    std::fprintf(stderr,
+                 "genint-train: hint: %.0f%% of the training time was spent waiting for batches: the run is "
+                 "data-bound; give the loader more threads, generate fewer samples per batch, or use the GPU "
+                 "source\n",
+                 100.0 * share);
 }
 
 }  // namespace genint::trainer

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "examples/trainer/skip_monitor.h"
 #include "examples/trainer/source_weighting.h"
 
 namespace genint::trainer {
@@ -26,24 +27,30 @@ class ProgressReport {
  public:
   // jsonl_path empty: no log. live_line: refresh one stderr line in place (a terminal) or print a line each
   // report (a pipe or file).
-  ProgressReport(const std::string& jsonl_path, bool live_line, int epochs, int report_every_steps);
+  // skips: the run's skipped-file counts, shown on every line (may be null).
+  ProgressReport(const std::string& jsonl_path, bool live_line, int epochs, int report_every_steps,
+                 const SkipMonitor* skips);
   ~ProgressReport();
   ProgressReport(const ProgressReport&) = delete;
   ProgressReport& operator=(const ProgressReport&) = delete;
 
   void record_step(const StepRecord& record);
-  // Ends the live line and flushes the log.
+  // Ends the live line and flushes the log; prints the data-bound hint when the loader wait share exceeds 5 %.
   void finish();
   // Images per second of the steps recorded after the first one in this run, over the time since the first was
   // recorded: the steady state, without the first step's warm-up. 0 before two steps.
   double steady_images_per_second() const;
   // The time those steps waited for their batches: near 0 when the loader keeps ahead of the training.
   double steady_loader_wait_seconds() const { return loader_wait_after_first_step_; }
+  // Those waits as a share of the wall time of those steps (0 before two steps): above a few percent the run
+  // is data-bound.
+  double steady_loader_wait_share() const;
 
  private:
   void report(const StepRecord& record, double window_seconds);
 
   std::FILE* log_ = nullptr;
+  const SkipMonitor* skips_;
   bool live_line_;
   bool terminal_;
   int epochs_;

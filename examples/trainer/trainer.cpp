@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <genint.hpp>
@@ -17,6 +18,8 @@
 #include "examples/trainer/checkpoint.h"
 #include "examples/trainer/momentum_sgd.h"
 #include "examples/trainer/progress_report.h"
+#include "examples/trainer/skip_monitor.h"
+#include "examples/trainer/stop_signals.h"
 #include "examples/trainer/training_step.h"
 #include "nn/core/cuda_stream.h"
 #include "nn/core/device.h"
@@ -122,6 +125,7 @@ class TrainingRun {
   void collect_steps(int leave_in_flight, ProgressReport& progress);
   void save_checkpoint(ProgressReport& progress);
   std::int64_t steps_remaining(std::uint64_t next_batch_index) const;
+  TrainingSummary summarize(const ProgressReport& progress, int stopped_by, const std::string& skip_error) const;
 
   TrainerOptions options_;
   nlohmann::json loader_config_;
@@ -129,6 +133,7 @@ class TrainingRun {
   ResNet model_;
   MomentumSgd optimizer_;
   Loader loader_{nullptr};
+  std::optional<SkipMonitor> skips_;
   std::optional<TrainingStep> step_;
   std::uint64_t batches_per_epoch_ = 0;
   int batch_size_ = 0;
@@ -188,6 +193,7 @@ std::string TrainingRun::resume_folder() const {
 
 void TrainingRun::start_loader() {
   loader_ = Loader::from_json(loader_config_.dump());
+  skips_.emplace(loader_, options_.max_skipped_fraction);
   const std::int32_t sources = loader_.source_count();
   for (std::int32_t index = 0; index < sources; ++index) {
     const genint_source_stats stats = loader_.source_stats(index);
@@ -228,12 +234,13 @@ void TrainingRun::save_checkpoint(ProgressReport& progress) {
   model_.synchronize();  // the checkpoint's copies run on the legacy default stream, not the model's
   const std::filesystem::path output(options_.output_dir);
   const std::string name = checkpoint_folder_name(position_.step);
+  const std::filesystem::path checkpoints = output / "checkpoints";
   CheckpointState state;
   state.position = position_;
   state.loader_config = loader_config_;
   state.model = describe_model(model_.config());
   state.schedule = describe_schedule(options_.schedule);
-  last_checkpoint_ = (output / "checkpoints" / name).string();
+  last_checkpoint_ = (checkpoints / name).string();
   write_checkpoint(last_checkpoint_, model_, optimizer_, state);
   {
     std::ofstream pointer(output / "latest-checkpoint.partial", std::ios::trunc);
@@ -241,20 +248,48 @@ void TrainingRun::save_checkpoint(ProgressReport& progress) {
   }
   std::filesystem::rename(output / "latest-checkpoint.partial", output / "latest-checkpoint");
   std::vector<std::filesystem::path> folders;
-  for (const auto& entry : std::filesystem::directory_iterator(output / "checkpoints"))
-    if (entry.is_directory() && entry.path().filename().string().rfind("step-", 0) == 0)
+  for (const auto& entry : std::filesystem::directory_iterator(checkpoints)) {
+    const std::string folder = entry.path().filename().string();
+    if (!entry.is_directory() || folder.rfind("step-", 0) != 0) continue;
+    const bool partial =
+        folder.size() > std::strlen(kPartialSuffix) &&
+        folder.compare(folder.size() - std::strlen(kPartialSuffix), std::string::npos, kPartialSuffix) == 0;
+    if (partial)
+      std::filesystem::remove_all(entry.path());  // left by a write that failed or was killed: never complete
+    else
       folders.push_back(entry.path());
+  }
   std::sort(folders.begin(), folders.end());  // zero-padded step numbers sort in step order
   const auto keep = static_cast<std::size_t>(options_.keep_checkpoints);
   for (std::size_t index = 0; index + keep < folders.size(); ++index) std::filesystem::remove_all(folders[index]);
 }
 
+TrainingSummary TrainingRun::summarize(const ProgressReport& progress, int stopped_by,
+                                       const std::string& skip_error) const {
+  TrainingSummary summary;
+  summary.steps = position_.step;
+  summary.epoch = position_.epoch;
+  summary.last_checkpoint = last_checkpoint_;
+  summary.last_loss = last_loss_;
+  summary.images_per_second = progress.steady_images_per_second();
+  summary.loader_wait_seconds = progress.steady_loader_wait_seconds();
+  summary.loader_wait_share = progress.steady_loader_wait_share();
+  summary.skipped = skips_->to_json();
+  summary.stop_signal = stopped_by;
+  summary.skip_limit_error = skip_error;
+  return summary;
+}
+
 TrainingSummary TrainingRun::run() {
   ProgressReport progress((std::filesystem::path(options_.output_dir) / "train-log.jsonl").string(), options_.progress,
-                          options_.epochs, options_.log_every_steps);
+                          options_.epochs, options_.log_every_steps, &*skips_);
   in_flight_.reserve(TrainingStep::kSlots);
   bool saved_current = !last_checkpoint_.empty();
+  int stopped_by = 0;
+  std::string skip_error;
   while (options_.max_steps == 0 || position_.step < options_.max_steps) {
+    stopped_by = stop_signal();  // SIGTERM/SIGINT: the steps submitted so far end, then the checkpoint
+    if (stopped_by != 0) break;
     const auto wait_start = std::chrono::steady_clock::now();
     BorrowedBatch borrowed(loader_);
     const double loader_wait = std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start).count();
@@ -262,6 +297,7 @@ TrainingSummary TrainingRun::run() {
     GENINT_CHECK(batch.index == position_.next_batch_index, "genint-train: expected batch " +
                                                                 std::to_string(position_.next_batch_index) + ", got " +
                                                                 std::to_string(batch.index));
+    skips_->update(loader_, batch.epoch);
     if (batch.epoch != position_.epoch) {  // an epoch ended: checkpoint before the new one starts
       position_.epoch = batch.epoch;
       const int every = options_.checkpoint_every_epochs;
@@ -271,6 +307,8 @@ TrainingSummary TrainingRun::run() {
       }
     }
     if (batch.epoch >= static_cast<std::uint64_t>(options_.epochs)) break;
+    skip_error = skips_->limit_exceeded();
+    if (!skip_error.empty()) break;  // this batch is not trained: a resume starts with it
     const double learning_rate = options_.schedule.at(static_cast<int>(batch.epoch));
     step_->submit(borrowed, loader_.get(), static_cast<float>(learning_rate));
     position_.step += 1;
@@ -294,10 +332,7 @@ TrainingSummary TrainingRun::run() {
   collect_steps(0, progress);
   if (!saved_current) save_checkpoint(progress);
   progress.finish();
-  TrainingSummary summary{position_.step, position_.epoch, last_checkpoint_, last_loss_};
-  summary.images_per_second = progress.steady_images_per_second();
-  summary.loader_wait_seconds = progress.steady_loader_wait_seconds();
-  return summary;
+  return summarize(progress, stopped_by, skip_error);
 }
 
 }  // namespace

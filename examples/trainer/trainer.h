@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "examples/trainer/trainer_options.h"
@@ -18,9 +19,17 @@ struct TrainingSummary {
   // from the first step's end to the last's; 0 when the run took fewer than two steps.
   double images_per_second = 0.0;
   double loader_wait_seconds = 0.0;  // of those steps: the time spent waiting for batches
+  double loader_wait_share = 0.0;    // that time over those steps' wall time
+  nlohmann::json skipped;            // per source: skipped files by reason (SkipMonitor::to_json)
+  // Why the run stopped early, after its checkpoint: the signal (SIGTERM, SIGINT) that asked, or 0; the
+  // --max-skipped-fraction error, or empty.
+  int stop_signal = 0;
+  std::string skip_limit_error;
 };
 
-// Trains until the natural stream reaches options.epochs (or options.max_steps). Throws genint::Error.
+// Trains until the natural stream reaches options.epochs (or options.max_steps), or until a stop signal
+// (stop_signals.h) or too many skipped files stop it early; a checkpoint is written in every case. Throws
+// genint::Error.
 TrainingSummary run_training(const TrainerOptions& options);
 
 }  // namespace genint::trainer

@@ -75,6 +75,8 @@ void declare_output_options(CommandSpec command, TrainerArguments& arguments) {
   command.integer("--log-every", options.log_every_steps, "steps between JSONL lines and progress refreshes", 1, kMany);
   command.text("--resume", options.resume_from, "a checkpoint folder, or latest (OUTPUT/latest-checkpoint)");
   command.flag("--no-progress", arguments.no_progress, "no live progress line on stderr");
+  command.number("--max-skipped-fraction", options.max_skipped_fraction,
+                 "stop (after a checkpoint) when more than this share of an epoch's files were skipped", 0.0, 1.0);
 }
 
 }  // namespace
@@ -101,6 +103,8 @@ void TrainerOptions::validate() const {
   check_usage(checkpoint_every_epochs >= 0, "--checkpoint-every-epochs must be >= 0");
   check_usage(keep_checkpoints >= 1, "--keep-checkpoints must be >= 1");
   check_usage(log_every_steps >= 1, "--log-every must be >= 1");
+  check_usage(max_skipped_fraction >= 0.0 && max_skipped_fraction <= 1.0,
+              "--max-skipped-fraction must be in [0, 1], got " + std::to_string(max_skipped_fraction));
   check_usage(momentum >= 0.0f && weight_decay >= 0.0f, "--momentum and --weight-decay must be >= 0");
   schedule.validate();
 }

@@ -32,6 +32,7 @@ struct TrainerOptions {
   int log_every_steps = 1;                  // JSONL lines and progress refreshes
   std::string resume_from;                  // a checkpoint folder, or "latest" (output_dir/latest-checkpoint)
   bool progress = true;                     // the live line on stderr
+  double max_skipped_fraction = 0.01;       // of a natural source's files per epoch (SkipMonitor::limit_exceeded)
 
   static LearningRateSchedule default_schedule();
   void validate() const;

@@ -42,7 +42,8 @@ TEST(GenintTrainCommandLine, HelpListsEveryOption) {
                              "--keep-checkpoints",
                              "--log-every",
                              "--resume",
-                             "--no-progress"});
+                             "--no-progress",
+                             "--max-skipped-fraction"});
 }
 
 TEST(GenintTrainCommandLine, BadValuesAreRefusedNamingTheOption) {
@@ -54,6 +55,7 @@ TEST(GenintTrainCommandLine, BadValuesAreRefusedNamingTheOption) {
   expect_usage_error(run + "--init-seed -1", "--init-seed");
   expect_usage_error(run + "--lr-schedule linear", "--lr-schedule");
   expect_usage_error(run + "--arch vgg16", "--arch");
+  expect_usage_error(run + "--max-skipped-fraction 1.5", "--max-skipped-fraction");
   expect_usage_error(run + "--loader-config c.json", "--loader-config");  // not with --data
   expect_usage_error(kTrain + " --data /nonexistent", "--output");        // checked before the loader starts
 }
@@ -61,7 +63,7 @@ TEST(GenintTrainCommandLine, BadValuesAreRefusedNamingTheOption) {
 TEST(GenintEvalCommandLine, HelpListsEveryOption) {
   expect_help_lists(kEval, {"--model", "--data", "--layout", "--arch", "--num-classes", "--small-input-stem",
                             "--resize", "--crop", "--border-crop", "--batch-size", "--threads", "--reference-errors",
-                            "--json-out", "--markdown-out", "--predictions-out"});
+                            "--json-out", "--markdown-out", "--predictions-out", "--strict"});
 }
 
 TEST(GenintEvalCommandLine, BadValuesAreRefusedNamingTheOption) {

@@ -78,6 +78,32 @@ TEST(Evaluator, ImageNetV2NumericFoldersScoreAsPredicted) {
   EXPECT_NE(scores_to_markdown("v2", scores).find("| v2 | all logits | 12 |"), std::string::npos);
 }
 
+TEST(Evaluator, UndecodableFilesAreCountedNamedAndReportedBesideTheScores) {
+  genint::testing::TemporaryDirectory folder;
+  ResNet model(tiny_model());
+  model.initialize_kaiming(3);
+  std::mt19937 generator(9);
+  for (int image = 0; image < 4; ++image)
+    examples_testing::write_class_jpeg(folder.path() / "set" / "a" / ("i" + std::to_string(image) + ".jpg"), image,
+                                       kSize, generator);
+  examples_testing::write_text(folder.path() / "set" / "a" / "not-a-jpeg.jpg", "plain text, not a JPEG");
+  examples_testing::write_text(folder.path() / "set" / "a" / "empty.jpg", "");
+  io::DatasetIndexOptions options;
+  options.layout = io::DatasetLayout::ImageFolder;
+  const io::DatasetIndex index = io::build_dataset_index((folder.path() / "set").string(), options);
+  const DatasetScores scores = evaluate_index(model, index, tiny_settings());
+  EXPECT_EQ(scores.all_logits.samples, 4);
+  EXPECT_EQ(scores.skipped, 2);
+  ASSERT_EQ(scores.skipped_examples.size(), 2u);
+  const std::string examples = scores.skipped_examples[0] + " " + scores.skipped_examples[1];
+  EXPECT_NE(examples.find("not-a-jpeg.jpg"), std::string::npos) << examples;
+  EXPECT_NE(examples.find("empty.jpg"), std::string::npos) << examples;
+  const nlohmann::json json = scores_to_json(scores);
+  EXPECT_EQ(json["skipped"], 2);
+  EXPECT_EQ(json["skipped_examples"].size(), 2u);
+  EXPECT_NE(scores_to_markdown("set", scores).find("| set | all logits | 4 | 2 |"), std::string::npos);
+}
+
 TEST(Evaluator, ImageNetCComputesErrorsAndMce) {
   genint::testing::TemporaryDirectory folder;
   ResNet model(tiny_model());
