@@ -15,8 +15,8 @@ using ::genint::testing::expect_usage_error;
 const std::string kTool = "'" GENINT_BENCH_PROGRAM "'";
 
 TEST(GenintBenchCommandLine, HelpListsEveryBenchmarkAndOption) {
-  expect_help_lists(kTool,
-                    {"biggan", "conv", "gensource", "index", "loader", "natural", "normalize", "queue", "resnet"});
+  expect_help_lists(
+      kTool, {"biggan", "conv", "gensource", "index", "loader", "natural", "normalize", "queue", "resnet", "soak"});
   const std::pair<const char*, std::vector<std::string>> benchmarks[] = {
       {"biggan", {"--device", "--batch", "--config", "--seconds", "--truncation", "--tf32", "--bf16"}},
       {"conv", {"--device", "--batch", "--layer", "--seconds", "--tf32"}},
@@ -28,6 +28,9 @@ TEST(GenintBenchCommandLine, HelpListsEveryBenchmarkAndOption) {
        {"--data", "--threads", "--size", "--seconds", "--fast-dct", "--auto-augment", "--auto-augment-interpolation"}},
       {"normalize", {"--device", "--batch", "--size", "--seconds"}},
       {"queue", {"--producers", "--bulk", "--seconds"}},
+      {"soak",
+       {"--samples", "--sample-every", "--recreate-every", "--classes", "--per-class", "--threads",
+        "--spoiled-fraction", "--disturb-ms", "--churn-pause-ms", "--demo"}},
       {"resnet",
        {"--device", "--arch", "--batch", "--size", "--mode", "--classes", "--iterations", "--seconds", "--tf32",
         "--bf16", "--small-input-stem"}}};
@@ -51,6 +54,8 @@ TEST(GenintBenchCommandLine, BadValuesAreRefusedNamingTheOption) {
   expect_usage_error(kTool + " normalize --seconds inf", "--seconds");
   expect_usage_error(kTool + " queue --producers 0", "--producers");
   expect_usage_error(kTool + " queue --bogus 1", "--bogus");
+  expect_usage_error(kTool + " soak --spoiled-fraction 1", "--spoiled-fraction");
+  expect_usage_error(kTool + " soak --samples 0", "--samples");
 }
 
 TEST(GenintBenchCommandLine, GivenOptionsReachTheMeasurement) {
