@@ -15,6 +15,7 @@
 #include "gan/directions/symmetric_eigen.h"
 #include "gan/sampling/truncated_normal.h"
 #include "nn/core/error.h"
+#include "nn/ops/gemm.h"
 
 namespace genint {
 namespace {
@@ -79,6 +80,7 @@ class CoordinateRegression {
         latent_sum_(static_cast<std::size_t>(latent_dimension), 0.0) {}
 
   void add(int batch, const float* activations, const float* latents) {
+    hold_openblas_at_one_thread();
     for (int row = 0; row < batch; ++row) {
       for (int column = 0; column < dimension_; ++column) {
         const std::size_t index = product(row, dimension_) + static_cast<std::size_t>(column);
@@ -106,6 +108,7 @@ class CoordinateRegression {
   }
 
   RegressionResult solve() const {
+    hold_openblas_at_one_thread();
     RegressionResult result;
     result.latent_directions = solve_normal_equations(gram_, count_, cross_, latent_dimension_, kRegressionCutoff);
     for (int component = 0; component < count_; ++component) {
@@ -245,6 +248,7 @@ DirectionSet closed_form_affine_directions(const std::vector<float>& weight, int
                "closed-form directions: components must lie in [1, " +
                    std::to_string(std::min(latent_dimension, features)) + "]");
   GENINT_CHECK(latent_variance > 0.0, "closed-form directions: latent variance must be positive");
+  hold_openblas_at_one_thread();
   // W_z as float64 [features, latent_dimension], then G = W_zᵀ W_z.
   std::vector<double> latent_columns(product(features, latent_dimension));
   for (int row = 0; row < features; ++row) {

@@ -11,6 +11,7 @@
 
 #include "gan/directions/symmetric_eigen.h"
 #include "nn/core/error.h"
+#include "nn/ops/gemm.h"
 
 namespace genint {
 namespace {
@@ -106,6 +107,7 @@ void IncrementalPca::update_moments(const float* rows, int count, const std::vec
 }
 
 void IncrementalPca::update_basis(int stacked_rows) {
+  hold_openblas_at_one_thread();
   // Gram = stacked · stackedᵀ; its eigenvectors are the stack's left singular vectors, eigenvalues s².
   cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, stacked_rows, dimension_, 1.0, stacked_.data(), dimension_, 0.0,
               gram_.data(), stacked_rows);

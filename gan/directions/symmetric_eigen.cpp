@@ -8,6 +8,7 @@
 #include <string>
 
 #include "nn/core/error.h"
+#include "nn/ops/gemm.h"
 
 extern "C" void dsyevd_(const char* jobz, const char* uplo, const int* n, double* a, const int* lda, double* w,
                         double* work, const int* lwork, int* iwork, const int* liwork, int* info,
@@ -17,6 +18,7 @@ namespace genint {
 
 SymmetricEigen symmetric_eigen(const double* matrix, int size, const char* what) {
   GENINT_CHECK(size > 0, std::string(what) + ": eigen-decomposition of an empty matrix");
+  hold_openblas_at_one_thread();
   const auto count = static_cast<std::size_t>(size);
   GENINT_CHECK(matrix != nullptr, std::string(what) + ": matrix is null");
   // LAPACK is column-major: our row-major lower triangle is its upper triangle, and the eigenvector it

@@ -210,7 +210,7 @@ void conv2d_forward_cpu(const Conv2dShape& shape, const float* input, const floa
       usable_threads(lowering, workspace_floats, block_count(lowering, omp_get_max_threads()), "forward");
   const float* kept = kept_weight(lowering, weight, workspace);
   const int blocks = block_count(lowering, threads);
-  const SingleThreadedBlasScope blas_scope;
+  hold_openblas_at_one_thread();
 #pragma omp parallel num_threads(threads)
   {
     const ThreadSpace space = thread_space(lowering, workspace, omp_get_thread_num());
@@ -232,7 +232,7 @@ void conv2d_backward_data_cpu(const Conv2dShape& shape, const float* output_grad
   const int blocks_per_unit = lowering.block_images == 1 ? blocks / std::max(shape.batch, 1) : 1;
   const int units = lowering.block_images == 1 ? shape.batch : blocks;
   const std::int64_t input_image = static_cast<std::int64_t>(shape.in_channels) * lowering.in_plane;
-  const SingleThreadedBlasScope blas_scope;
+  hold_openblas_at_one_thread();
 #pragma omp parallel num_threads(threads)
   {
     const ThreadSpace space = thread_space(lowering, workspace, omp_get_thread_num());
@@ -261,7 +261,7 @@ void conv2d_backward_weight_cpu(const Conv2dShape& shape, const float* input, co
   // Thread 0 sums straight into the result (the weight gradient, or the shared kept-tap copy when taps are left
   // out); the others into private partials, added in thread order so the result does not depend on scheduling.
   float* total = lowering.all_taps ? weight_grad : workspace;
-  const SingleThreadedBlasScope blas_scope;
+  hold_openblas_at_one_thread();
 #pragma omp parallel num_threads(threads)
   {
     const int thread = omp_get_thread_num();

@@ -19,15 +19,10 @@ struct MatmulPrecision {
 void gemm_cpu(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, const float* a, int lda,
               const float* b, int ldb, float beta, float* c, int ldc);
 
-// Makes sure OpenBLAS uses one thread before an OpenMP loop of ours calls gemm_cpu from each of its threads
-// (Debian's pthread OpenBLAS would otherwise start its own pool from inside each and oversubscribe the cores).
-// It does not restore the old count: toggling that process-wide setting made products nondeterministic.
-class SingleThreadedBlasScope {
- public:
-  SingleThreadedBlasScope();
-  ~SingleThreadedBlasScope();
-  SingleThreadedBlasScope(const SingleThreadedBlasScope&) = delete;
-  SingleThreadedBlasScope& operator=(const SingleThreadedBlasScope&) = delete;
-};
+// Sets OpenBLAS to one thread, process-wide, and never restores it: every genint entry into OpenBLAS (sgemm here,
+// the float64 BLAS and LAPACK of direction discovery) calls this first. Toggling that one process-wide setting made
+// products nondeterministic; its own pool, inside our OpenMP loops, would oversubscribe the cores; and its threads
+// synchronise in ways ThreadSanitizer cannot see. Large products are split by gemm_cpu over OpenMP instead.
+void hold_openblas_at_one_thread();
 
 }  // namespace genint

@@ -13,15 +13,6 @@
 namespace genint {
 namespace {
 
-// Why one OpenBLAS thread, always: OpenBLAS's thread count is one setting for the whole process, and a product
-// computed on 1 or on 2 of its threads can differ in the last bit. While one producer thread held it at 1 for a
-// convolution and restored 2 after, another thread's products ran on 1 or 2 threads by chance, and the loader's
-// deterministic mode gave a different generated pixel once in four runs (InterventionLoader test, 2 producers).
-// Setting it to 1 and never restoring it makes every product's arithmetic depend on its shape alone.
-void hold_openblas_at_one_thread() {
-  if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
-}
-
 // Column blocks are a fixed width, so how a product is split depends on its shape, never on how many threads run.
 constexpr int kColumnBlock = 256;
 // Below this many multiply-adds a product is not worth a parallel region (about 0.1 ms of one core).
@@ -56,10 +47,13 @@ void gemm_cpu(bool transpose_a, bool transpose_b, int m, int n, int k, float alp
   }
 }
 
-SingleThreadedBlasScope::SingleThreadedBlasScope() {
-  hold_openblas_at_one_thread();
+// Why one OpenBLAS thread, always: OpenBLAS's thread count is one setting for the whole process, and a product
+// computed on 1 or on 2 of its threads can differ in the last bit. While one producer thread held it at 1 for a
+// convolution and restored 2 after, another thread's products ran on 1 or 2 threads by chance, and the loader's
+// deterministic mode gave a different generated pixel once in four runs (InterventionLoader test, 2 producers).
+// Setting it to 1 and never restoring it makes every product's arithmetic depend on its shape alone.
+void hold_openblas_at_one_thread() {
+  if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
 }
-
-SingleThreadedBlasScope::~SingleThreadedBlasScope() = default;
 
 }  // namespace genint
