@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 # Writes the loader configs of the main job's runs (tools/run-main-job, tools/choose-intervention-strategy): the
 # natural training split, optionally plus generated images made on the fly by the loader's intervention source.
-"""usage: main_job_config.py OUT.json SEED ROOT augment|readout [KEYS.json LAMBDA]
+"""usage: main_job_config.py OUT.json SEED ROOT augment|autoaugment|mixup|readout [KEYS.json LAMBDA]
 
 ROOT is a class-folder tree or a file list. augment: random-resized-crop (scale 0.35-1) and flip, as the arms
-train; readout: whole images, no flip, for the nuisance read-outs (a mirror image negates the object's angle and a
+train; autoaugment: the same, then torchvision's ImageNet AutoAugment policy (the paper's Table 1 row); mixup: the
+same, then Mixup within each batch, lambda ~ Beta(0.4, 0.4) (the paper's alpha; genint-train minimises
+lambda CE(y) + (1 - lambda) CE(y')); readout: whole images, no flip, for the nuisance read-outs (a mirror image negates the object's angle and a
 crop's aspect change skews it; measured: angle read-out 34.8 % against 31.8 % with crops, ground truth 35.4 %).
 KEYS.json holds intervention-source keys (generator, space,
 truncation, directions, top_k, step, layers: docs/c-api.md); with it, every batch is 128 natural images plus 32
@@ -19,6 +21,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NATURAL_PER_BATCH = 128
 GENERATED_PER_BATCH = 32
 CLASSES = 10  # fashion-scenes; the demo generator's classes are its labels (class folders sort as 0_..9_)
+MIXUP_ALPHA = 0.4  # the paper's Mixup baseline (Table 1)
+MODES = ("augment", "autoaugment", "mixup", "readout")
 
 
 def source_keys(keys, generator):
@@ -30,10 +34,14 @@ def source_keys(keys, generator):
     return resolved
 
 
-def loader_config(seed, root, augment, generated_keys=None, generated_weight=None):
-    """A deterministic loader config: augmented natural images (or whole ones), plus generated ones if keys are given."""
+def loader_config(seed, root, mode, generated_keys=None, generated_weight=None):
+    """A deterministic loader config: natural images augmented as `mode` says (whole ones for the read-out), plus
+    generated ones if keys are given."""
+    augment = mode != "readout"
     natural = {"kind": "natural", "count": NATURAL_PER_BATCH, "weight": 1.0, "threads": 1, "root": root,
                "flip": augment, "crop_scale_min": 0.35 if augment else 1.0}
+    if mode == "autoaugment":
+        natural["auto_augment"] = "imagenet"
     sources = [natural]
     if generated_keys is not None:
         # One producer thread: on 2 cores the trainer's OpenMP threads take the rest, and the demo generator makes
@@ -41,15 +49,18 @@ def loader_config(seed, root, augment, generated_keys=None, generated_weight=Non
         generated = dict(generated_keys, kind="intervention", count=GENERATED_PER_BATCH,
                          weight=float(generated_weight), threads=1, chunk=GENERATED_PER_BATCH, label_count=CLASSES)
         sources.append(generated)
-    return {"seed": seed, "deterministic": True, "batch_size": sum(source["count"] for source in sources),
-            "image": {"size": 32, "layout": "float32_chw"}, "sources": sources}
+    config = {"seed": seed, "deterministic": True, "batch_size": sum(source["count"] for source in sources),
+              "image": {"size": 32, "layout": "float32_chw"}, "sources": sources}
+    if mode == "mixup":
+        config["mixup"] = {"alpha": MIXUP_ALPHA}
+    return config
 
 
 def main(arguments):
-    if len(arguments) not in (4, 6) or arguments[3] not in ("augment", "readout"):
+    if len(arguments) not in (4, 6) or arguments[3] not in MODES:
         sys.exit(__doc__)
     keys = json.load(open(arguments[4])) if len(arguments) == 6 else None
-    config = loader_config(int(arguments[1]), arguments[2], arguments[3] == "augment", keys,
+    config = loader_config(int(arguments[1]), arguments[2], arguments[3], keys,
                            arguments[5] if keys is not None else None)
     with open(arguments[0], "w") as file:
         json.dump(config, file, indent=1)
