@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # Writes the PyTorch goldens of genint's AdaIN network (nn/models/adain_network): a rebuild of pytorch-AdaIN's net.py
 # with seeded narrow weights, saved as its two .pth files, converted by tools/convert_adain.py, and its outputs.
-"""Run: /usr/bin/python3 tools/golden/make_adain_goldens.py tests/data/golden/nn   (torch 1.13; writes two files)
+"""Run: /usr/bin/python3 tools/golden/make_adain_goldens.py tests/data/golden/nn   (torch 1.13; writes three files)
 
 The architecture is net.py's (vgg and decoder nn.Sequential, same layer indices) with widths WIDTHS instead of
 (64, 128, 256, 512): the full network's weights (~28 MB) do not fit the test data budget, and the C++ network reads
@@ -15,7 +15,10 @@ adain_narrow.safetensors: content [2, 3, 33, 30] (odd: the ceil_mode pools keep 
 [1, 3, 24, 28], uniform in [0, 1); the content's relu1_1..relu4_1; the style's relu4_1 mean and sigma (unbiased
 variance + 1e-5, inside the root); the AdaIN features and the decoded, clamped image at alpha 1 and 0.6 (the style's
 one row shared by both contents, as net.py's expand). References are a float64 run; noise.<tensor> in the metadata is
-how far torch's own float32 run lands from them (max over the tensor), which the C++ test scales its bound by."""
+how far torch's own float32 run lands from them (max over the tensor), which the C++ test scales its bound by.
+adain_full_width.safetensors: the real widths (64, 128, 256, 512) with procedural weights (procedural_layers; the
+C++ test builds the same ~28 MB file bit for bit instead of it being committed) on a [1, 3, 17, 13] content and a
+[1, 3, 12, 12] style: relu4_1, the style statistics, the AdaIN features and decoded image at alpha 0.6."""
 import os
 import sys
 import tempfile
@@ -26,11 +29,15 @@ import torch.nn as nn
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from convert_adain import DECODER_LAYERS, ENCODER_LAYERS, convert  # noqa: E402
 from convert_torchvision import safetensors_bytes  # noqa: E402
+from make_resnet_goldens import procedural_uniform  # noqa: E402  (splitmix64 values tests/nn/models reproduce)
 
 COMMAND = "/usr/bin/python3 tools/golden/make_adain_goldens.py tests/data/golden/nn"
 SEED = 20261203
 WIDTHS = (8, 12, 16, 24)
 OUTPUT_GAIN = 0.12  # the decoder's last conv: He std times this, so the image is not all clamped
+FULL_WIDTHS = (64, 128, 256, 512)
+FULL_OUTPUT_GAIN = 0.12  # as OUTPUT_GAIN, for the full-width decoder's last conv
+CONTENT_INDEX, STYLE_INDEX = 0xFFFF, 0xFFFE  # procedural images: tensor indices no layer reaches
 ALPHAS = {"alpha1": 1.0, "alpha06": 0.6}
 
 
@@ -134,6 +141,61 @@ def read_back(path):
     return tensors, header.get("__metadata__", {})
 
 
+def procedural_layers(vgg, decoder):
+    """Full-width weights from splitmix64 (make_resnet_goldens.procedural_uniform): tensor k = 2·position (weight)
+    or 2·position + 1 (bias), positions in ENCODER_LAYERS then DECODER_LAYERS order; weights uniform ±sqrt(6/fan_in)
+    (He-uniform: std sqrt(2/fan_in)), biases ±0.05; the decoder's last conv at FULL_OUTPUT_GAIN, bias 0.5 ± 0.05."""
+    layers = [(vgg[index], False) for index, *_ in ENCODER_LAYERS]
+    layers += [(decoder[index], index == DECODER_LAYERS[-1][0]) for index, *_ in DECODER_LAYERS]
+    for position, (conv, output) in enumerate(layers):
+        bound = (6.0 / (conv.in_channels * conv.kernel_size[0] * conv.kernel_size[1])) ** 0.5
+        bound *= FULL_OUTPUT_GAIN if output else 1.0
+        centre = 0.5 if output else 0.0
+        with torch.no_grad():
+            conv.weight.copy_(procedural_uniform(2 * position, tuple(conv.weight.shape), -bound, bound))
+            conv.bias.copy_(procedural_uniform(2 * position + 1, tuple(conv.bias.shape), centre - 0.05, centre + 0.05))
+
+
+def full_width_golden(output_dir):
+    """net.py at its real widths on a tiny input: relu4_1, style statistics, AdaIN features and decoded image."""
+    vgg, decoder = make_vgg(FULL_WIDTHS), make_decoder(FULL_WIDTHS)
+    procedural_layers(vgg, decoder)
+    with tempfile.TemporaryDirectory() as directory:  # the converter keeps the procedural values, name for name
+        torch.save(vgg.state_dict(), os.path.join(directory, "vgg.pth"))
+        torch.save(decoder.state_dict(), os.path.join(directory, "decoder.pth"))
+        converted_path = os.path.join(directory, "full.safetensors")
+        convert(os.path.join(directory, "vgg.pth"), os.path.join(directory, "decoder.pth"), converted_path)
+        converted, metadata = read_back(converted_path)
+    assert metadata["widths"] == "64,128,256,512", metadata
+    for position, (index, name, *_) in enumerate(ENCODER_LAYERS + DECODER_LAYERS):
+        module = vgg[index] if position < len(ENCODER_LAYERS) else decoder[index]
+        assert torch.equal(converted[name + ".weight"], module.weight.detach()), name
+    content = procedural_uniform(CONTENT_INDEX, (1, 3, 17, 13), 0.0, 1.0)
+    style = procedural_uniform(STYLE_INDEX, (1, 3, 12, 12), 0.0, 1.0)
+    with torch.no_grad():
+        reference = run(vgg.double(), decoder.double(), content.double(), style.double())
+        single = run(vgg.float(), decoder.float(), content, style)
+    tensors = {}
+    golden_metadata = {"command": COMMAND, "torch": torch.__version__, "widths": "64,128,256,512",
+                       "content": "procedural %d [1, 3, 17, 13] in [0, 1)" % CONTENT_INDEX,
+                       "style": "procedural %d [1, 3, 12, 12] in [0, 1)" % STYLE_INDEX}
+    for name in ("relu4_1", "style_mean", "style_sigma", "adain_alpha06", "decoded_alpha06"):
+        tensors[name] = reference[name].float()
+        golden_metadata["noise." + name] = "%.9g" % (single[name].double() - reference[name]).abs().max().item()
+        describe(name, reference[name], golden_metadata)
+    path = os.path.join(output_dir, "adain_full_width.safetensors")
+    with open(path, "wb") as file:
+        file.write(safetensors_bytes(tensors, golden_metadata))
+    print("wrote %s (%d bytes)" % (path, os.path.getsize(path)))
+
+
+def describe(name, value, metadata):
+    clamped = ((value == 0) | (value == 1)).double().mean().item()
+    print("%-16s %-18s max %.4g  torch float32 noise %s%s" % (
+        name, list(value.shape), value.abs().max().item(), metadata["noise." + name],
+        "  clamped %.1f %% (min %.3g)" % (100 * clamped, value.min().item()) if name.startswith("decoded") else ""))
+
+
 def main():
     output_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join("tests", "data", "golden", "nn")
     generator = torch.Generator().manual_seed(SEED)
@@ -178,15 +240,13 @@ def main():
     for name, value in reference.items():
         tensors[name] = value.float()
         golden_metadata["noise." + name] = "%.9g" % (single[name].double() - value).abs().max().item()
-        clamped = ((value == 0) | (value == 1)).double().mean().item() if name.startswith("decoded") else 0.0
-        print("%-16s %-18s max %.4g  torch float32 noise %s%s" % (
-            name, list(value.shape), value.abs().max().item(), golden_metadata["noise." + name],
-            "  clamped %.1f %% (min %.3g)" % (100 * clamped, value.min().item()) if name.startswith("decoded") else ""))
+        describe(name, value, golden_metadata)
     golden_path = os.path.join(output_dir, "adain_narrow.safetensors")
     with open(golden_path, "wb") as file:
         file.write(safetensors_bytes(tensors, golden_metadata))
     for path in (weights_path, golden_path):
         print("wrote %s (%d bytes)" % (path, os.path.getsize(path)))
+    full_width_golden(output_dir)
 
 
 if __name__ == "__main__":
