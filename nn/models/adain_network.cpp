@@ -199,6 +199,8 @@ AdaINStyleStatistics AdaINNetwork::style_statistics(const Tensor& style_images) 
 }
 
 Tensor AdaINNetwork::transfer_into_arena(const Tensor& content_images, const AdaINStyleStatistics& style, float alpha) {
+  GENINT_CHECK(alpha >= 0.0f && alpha <= 1.0f,
+               "adain_network: alpha must lie in [0, 1] (pytorch-AdaIN's range), got " + std::to_string(alpha));
   const Tensor content = encode_into_arena(content_images).relu4_1;
   const AdaINShape shape{dimension(content, 0), dimension(content, 1), dimension(content, 2), dimension(content, 3),
                          style.styles()};

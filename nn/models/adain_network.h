@@ -23,7 +23,7 @@ struct AdaINNetworkConfig {
 // narrower for a demo-scale network. Read from the weight file's shapes.
 using AdaINWidths = std::array<int, 4>;
 
-// Encoder activations at the four ReLU levels, [batch, width, height, width]; views into the network's arena,
+// Encoder activations at the four ReLU levels, [batch, widths[k], height_k, width_k]; views into the network's arena,
 // valid until its next call.
 struct AdaINEncoderFeatures {
   Tensor relu1_1, relu2_1, relu3_1, relu4_1;
@@ -51,7 +51,8 @@ class AdaINNetwork {
   // μ and σ of relu4_1 of each style image (one row per image).
   AdaINStyleStatistics style_statistics(const Tensor& style_images);
   // f = α·AdaIN(f_c, style) + (1 − α)·f_c at relu4_1: t = σ_s·(f_c − μ_c)/σ_c + μ_s per channel over H×W.
-  // style.styles() must be 1 (shared by every content) or the content batch (one each). A view into the arena.
+  // style.styles() must be 1 (shared by every content) or the content batch (one each); α in [0, 1], as
+  // pytorch-AdaIN's test.py asserts. A view into the arena.
   Tensor transfer_features(const Tensor& content_images, const AdaINStyleStatistics& style, float alpha);
   // The decoded transfer, clamped to [0, 1]: [batch, 3, 8·ceil8(height), 8·ceil8(width)] where ceil8(n) is the
   // relu4_1 size (n/8 rounded up by ceil_mode pools), as pytorch-AdaIN. A view into the arena.

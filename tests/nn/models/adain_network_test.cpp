@@ -135,6 +135,8 @@ TEST(AdaINNetwork, AlphaZeroKeepsTheContentFeatures) {
   const AdaINStyleStatistics style = network.style_statistics(images(1, 16, 16, 4));
   EXPECT_EQ(values_of(network.transfer_features(content, style, 0.0f)), features);
   EXPECT_NE(values_of(network.transfer_features(content, style, 1.0f)), features);
+  EXPECT_THROW(network.transfer_features(content, style, 1.5f), Error);
+  EXPECT_THROW(network.stylize(content, style, -0.1f), Error);
 }
 
 TEST(AdaINNetwork, StyleStatisticsAreReusedAcrossCallsAndBatches) {
