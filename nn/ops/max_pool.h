@@ -1,5 +1,5 @@
-// 2-D max pooling over NCHW (torch's MaxPool2d, ceil_mode off, dilation 1), keeping the argmax of every window
-// for the backward pass. Padding counts as −inf, so a padded cell never wins; NaN wins, as in torch.
+// 2-D max pooling over NCHW (torch's MaxPool2d, dilation 1, ceil_mode off or on), keeping the argmax of every
+// window for the backward pass. Padding counts as −inf, so a padded cell never wins; NaN wins, as in torch.
 #pragma once
 
 #include <cstdint>
@@ -16,9 +16,19 @@ struct MaxPoolShape {
   int kernel = 3;  // ResNet's stem: 3×3, stride 2, padding 1
   int stride = 2;
   int padding = 1;
+  // torch's ceil_mode: a last, partial window covers the cells a floor would drop (VGG's pools in AdaIN), unless
+  // it would start in the right/bottom padding. The kernels clip every window to the plane, so only sizes change.
+  bool ceil_mode = false;
 
-  int output_height() const { return (height + 2 * padding - kernel) / stride + 1; }
-  int output_width() const { return (width + 2 * padding - kernel) / stride + 1; }
+  int output_height() const { return output_size(height); }
+  int output_width() const { return output_size(width); }
+  // torch's pooling_output_shape with dilation 1.
+  int output_size(int input) const {
+    const int span = input + 2 * padding - kernel;
+    int size = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
+    if (ceil_mode && (size - 1) * stride >= input + padding) --size;
+    return size;
+  }
 };
 
 // Throws genint::Error unless the shape is valid (positive sizes, padding ≤ kernel/2, as torch requires).

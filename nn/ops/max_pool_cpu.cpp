@@ -40,12 +40,14 @@ void check_max_pool_shape(const MaxPoolShape& shape) {
   const std::string sizes = "(batch " + std::to_string(shape.batch) + ", channels " + std::to_string(shape.channels) +
                             ", " + std::to_string(shape.height) + "×" + std::to_string(shape.width) + ", kernel " +
                             std::to_string(shape.kernel) + ", stride " + std::to_string(shape.stride) + ", padding " +
-                            std::to_string(shape.padding) + ")";
+                            std::to_string(shape.padding) + (shape.ceil_mode ? ", ceil_mode)" : ")");
   GENINT_CHECK(shape.batch > 0 && shape.channels > 0 && shape.height > 0 && shape.width > 0,
                "max_pool: sizes must be positive " + sizes);
   GENINT_CHECK(shape.kernel > 0 && shape.stride > 0, "max_pool: kernel and stride must be positive " + sizes);
   GENINT_CHECK(shape.padding >= 0 && 2 * shape.padding <= shape.kernel,
                "max_pool: padding must lie in [0, kernel/2] " + sizes);
+  GENINT_CHECK(shape.height + 2 * shape.padding >= shape.kernel && shape.width + 2 * shape.padding >= shape.kernel,
+               "max_pool: input smaller than kernel " + sizes);
   GENINT_CHECK(shape.output_height() > 0 && shape.output_width() > 0, "max_pool: input smaller than kernel " + sizes);
 }
 

@@ -1,5 +1,5 @@
 // Max pooling on CUDA against its CPU twin: forward, argmax and the atomics-free backward, bit for bit, on a
-// ResNet-stem-like odd shape with deliberate ties; skips without a GPU.
+// ResNet-stem-like odd shape with deliberate ties and a ceil_mode one; skips without a GPU.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -19,7 +19,9 @@ using testing::to_device;
 
 TEST(MaxPoolCuda, ForwardArgmaxAndBackwardAreBitIdenticalToTheCpu) {
   GENINT_REQUIRE_CUDA_DEVICE();
-  for (const MaxPoolShape shape : {MaxPoolShape{3, 4, 57, 61, 3, 2, 1}, MaxPoolShape{2, 3, 20, 17, 2, 1, 1}}) {
+  // The third: ceil_mode with odd sizes (VGG's pools in AdaIN), so the last window of each row and column is partial.
+  for (const MaxPoolShape shape : {MaxPoolShape{3, 4, 57, 61, 3, 2, 1}, MaxPoolShape{2, 3, 20, 17, 2, 1, 1},
+                                   MaxPoolShape{2, 3, 33, 31, 2, 2, 0, true}}) {
     const std::size_t input_count = static_cast<std::size_t>(shape.batch) * shape.channels * shape.height * shape.width;
     const std::size_t output_count =
         static_cast<std::size_t>(shape.batch) * shape.channels * shape.output_height() * shape.output_width();

@@ -71,6 +71,31 @@ TEST(MaxPool, OverlappingWindowsAccumulateIntoOneWinner) {
   EXPECT_EQ(grad_input[0], 0.0f);
 }
 
+TEST(MaxPool, CeilModeSizesMatchTorch) {
+  // Sizes torch 1.13's MaxPool2d(kernel, stride, padding, ceil_mode=True) gives for these inputs (floor in comments).
+  struct Case {
+    int input, kernel, stride, padding, expected;
+  };
+  for (const Case& c :
+       {Case{5, 2, 2, 0, 3} /* floor 2 */, Case{4, 2, 2, 0, 2}, Case{6, 3, 2, 1, 4} /* floor 3 */,
+        Case{5, 2, 2, 1, 3} /* the window starting in the padding is dropped */, Case{33, 2, 2, 0, 17}}) {
+    const MaxPoolShape shape{1, 1, c.input, c.input, c.kernel, c.stride, c.padding, true};
+    EXPECT_EQ(shape.output_height(), c.expected) << c.input << " " << c.kernel << " " << c.stride << " " << c.padding;
+    EXPECT_EQ(shape.output_width(), c.expected);
+  }
+}
+
+TEST(MaxPool, CeilModeClipsThePartialWindowsAsTorch) {
+  // torch: x = arange(25).reshape(5, 5) with x[4, 4] = -1, max_pool2d(x, 2, 2, ceil_mode=True, return_indices=True).
+  std::vector<float> input(25);
+  std::iota(input.begin(), input.end(), 0.0f);
+  input[24] = -1.0f;  // the corner window holds only this cell: it must win even though it is negative
+  std::vector<std::int32_t> argmax;
+  const auto output = pool(input, MaxPoolShape{1, 1, 5, 5, 2, 2, 0, true}, &argmax);
+  EXPECT_EQ(output, (std::vector<float>{6, 8, 9, 16, 18, 19, 21, 23, -1}));
+  EXPECT_EQ(argmax, (std::vector<std::int32_t>{6, 8, 9, 16, 18, 19, 21, 23, 24}));
+}
+
 TEST(MaxPool, RejectsBadGeometry) {
   std::vector<float> buffer(64);
   std::vector<std::int32_t> argmax(64);

@@ -1,0 +1,247 @@
+// The AdaIN network's layers, weight loading and forward: every activation from one Arena, every layer through
+// its op's dispatch point (reflection pad, conv2d, ReLU, ceil_mode max pool, nearest ×2, AdaIN, clamp).
+#include "nn/models/adain_network.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "nn/core/error.h"
+#include "nn/ops/adain.h"
+#include "nn/ops/conv2d.h"
+#include "nn/ops/max_pool.h"
+#include "nn/ops/op_target.h"
+#include "nn/ops/reflection_pad.h"
+#include "nn/ops/relu.h"
+#include "nn/ops/upsample.h"
+#include "nn/safetensors/safetensors_reader.h"
+
+namespace genint {
+namespace {
+
+// One conv of net.py: its name in the converted file, the levels of its input and output channels (0: RGB,
+// k: widths[k − 1]), its kernel (1 only for the encoder's first conv) and whether a ReLU follows.
+struct LayerSpec {
+  const char* name;
+  int in_level, out_level, kernel;
+  bool relu;
+};
+constexpr LayerSpec kEncoder[10] = {{"encoder.conv0", 0, 0, 1, false},  {"encoder.conv1_1", 0, 1, 3, true},
+                                    {"encoder.conv1_2", 1, 1, 3, true}, {"encoder.conv2_1", 1, 2, 3, true},
+                                    {"encoder.conv2_2", 2, 2, 3, true}, {"encoder.conv3_1", 2, 3, 3, true},
+                                    {"encoder.conv3_2", 3, 3, 3, true}, {"encoder.conv3_3", 3, 3, 3, true},
+                                    {"encoder.conv3_4", 3, 3, 3, true}, {"encoder.conv4_1", 3, 4, 3, true}};
+constexpr LayerSpec kDecoder[9] = {
+    {"decoder.conv4_1", 4, 3, 3, true}, {"decoder.conv3_4", 3, 3, 3, true}, {"decoder.conv3_3", 3, 3, 3, true},
+    {"decoder.conv3_2", 3, 3, 3, true}, {"decoder.conv3_1", 3, 2, 3, true}, {"decoder.conv2_2", 2, 2, 3, true},
+    {"decoder.conv2_1", 2, 1, 3, true}, {"decoder.conv1_2", 1, 1, 3, true}, {"decoder.conv1_1", 1, 0, 3, false}};
+// The convs whose output channels define widths[0..3].
+constexpr const char* kWidthSources[4] = {"encoder.conv1_1", "encoder.conv2_1", "encoder.conv3_1", "encoder.conv4_1"};
+
+std::string shape_text(const std::vector<std::uint64_t>& shape) {
+  std::string text = "[";
+  for (std::size_t index = 0; index < shape.size(); ++index) text += (index ? ", " : "") + std::to_string(shape[index]);
+  return text + "]";
+}
+
+const AdaINNetworkConfig& checked(const AdaINNetworkConfig& config) {
+  GENINT_CHECK(config.device == Device::Cpu,
+               "adain_network: Device::Cuda is not yet implemented (the CUDA forward of the whole network has not "
+               "been checked against the CPU); use Device::Cpu");
+  GENINT_CHECK(config.stream == nullptr, "adain_network: stream applies to Device::Cuda only");
+  return config;
+}
+
+// The tensor `name` of `file` must exist with exactly `expected`; the error names the file and the tensor.
+void check_tensor(const io::SafetensorsFile& file, const std::string& path, const std::string& name,
+                  const std::vector<std::uint64_t>& expected) {
+  GENINT_CHECK(file.contains(name), path + ": AdaIN tensor '" + name + "' is missing (" +
+                                        std::to_string(file.tensor_count()) + " tensors in the file)");
+  const std::vector<std::uint64_t>& stored = file.tensor(name).shape;
+  GENINT_CHECK(stored == expected, path + ": tensor '" + name + "' has shape " + shape_text(stored) +
+                                       ", the network needs " + shape_text(expected));
+}
+
+int dimension(const Tensor& tensor, int axis) {
+  return static_cast<int>(tensor.size(axis));
+}
+
+}  // namespace
+
+AdaINNetwork::AdaINNetwork(const std::string& weights_path, const AdaINNetworkConfig& config)
+    : config_(checked(config)), arena_(config.device) {
+  load(weights_path);
+}
+
+void AdaINNetwork::load(const std::string& path) {
+  const io::SafetensorsFile file = io::SafetensorsFile::open(path);
+  for (int level = 0; level < 4; ++level) {
+    const std::string name = std::string(kWidthSources[level]) + ".weight";
+    GENINT_CHECK(file.contains(name), path + ": AdaIN tensor '" + name + "' is missing (it gives the width of relu" +
+                                          std::to_string(level + 1) + "_1)");
+    const std::vector<std::uint64_t>& shape = file.tensor(name).shape;
+    GENINT_CHECK(shape.size() == 4 && shape[0] > 0 && shape[0] < (1U << 20),
+                 path + ": tensor '" + name + "' has shape " + shape_text(shape) + ", expected [width, in, 3, 3]");
+    widths_[static_cast<std::size_t>(level)] = static_cast<int>(shape[0]);
+  }
+  const auto channels = [&](int level) { return level == 0 ? 3 : widths_[static_cast<std::size_t>(level - 1)]; };
+  std::set<std::string> expected;
+  const auto describe = [&](const LayerSpec& spec) {
+    Conv conv;
+    conv.name = spec.name;
+    conv.in_channels = channels(spec.in_level);
+    conv.out_channels = channels(spec.out_level);
+    conv.kernel = spec.kernel;
+    conv.relu = spec.relu;
+    const auto out = static_cast<std::uint64_t>(conv.out_channels), kernel = static_cast<std::uint64_t>(spec.kernel);
+    check_tensor(file, path, conv.name + ".weight",
+                 {out, static_cast<std::uint64_t>(conv.in_channels), kernel, kernel});
+    check_tensor(file, path, conv.name + ".bias", {out});
+    expected.insert(conv.name + ".weight");
+    expected.insert(conv.name + ".bias");
+    return conv;
+  };
+  for (std::size_t index = 0; index < encoder_.size(); ++index) encoder_[index] = describe(kEncoder[index]);
+  for (std::size_t index = 0; index < decoder_.size(); ++index) decoder_[index] = describe(kDecoder[index]);
+  for (const std::string& name : file.names())
+    GENINT_CHECK(expected.count(name) != 0, path + ": tensor '" + name + "' is not part of the AdaIN network");
+  // Only after every check: the tensors are allocated once, read as float32 on the host, then moved.
+  const auto read = [&](const std::string& name, const Shape& shape) {
+    Tensor host = Tensor::empty(shape, DType::Float32, Device::Cpu);
+    file.read_as_float_into(name, host.data<float>(), static_cast<std::size_t>(host.element_count()));
+    if (config_.device == Device::Cpu) return host;
+    Tensor on_device = Tensor::empty(shape, DType::Float32, config_.device);
+    on_device.copy_from(host);
+    return on_device;
+  };
+  for (auto* layers : {encoder_.data(), decoder_.data()}) {
+    const std::size_t count = layers == encoder_.data() ? encoder_.size() : decoder_.size();
+    for (std::size_t index = 0; index < count; ++index) {
+      Conv& conv = layers[index];
+      conv.weight = read(conv.name + ".weight", Shape{conv.out_channels, conv.in_channels, conv.kernel, conv.kernel});
+      conv.bias = read(conv.name + ".bias", Shape{conv.out_channels});
+    }
+  }
+}
+
+Tensor AdaINNetwork::run_conv(const Conv& conv, const Tensor& input) {
+  const OpTarget target{config_.device, config_.stream};
+  const int batch = dimension(input, 0), height = dimension(input, 2), width = dimension(input, 3);
+  Tensor source = input;
+  if (conv.kernel == 3) {  // net.py: nn.ReflectionPad2d((1, 1, 1, 1)) before every 3×3 conv, which pads nothing
+    const ReflectionPadShape pad{static_cast<std::int64_t>(batch) * conv.in_channels, height, width, 1, 1, 1, 1};
+    source = arena_.allocate(Shape{batch, conv.in_channels, height + 2, width + 2}, DType::Float32);
+    reflection_pad_forward(target, input.data<float>(), pad, source.data<float>());
+  }
+  const Tensor output = arena_.allocate(Shape{batch, conv.out_channels, height, width}, DType::Float32);
+  Conv2dParams params;
+  params.stream = config_.stream;
+  conv2d_forward(source, conv.weight, conv.bias, output, params, arena_);
+  if (conv.relu) relu_forward(target, output.data<float>(), output.element_count(), output.data<float>());
+  return output;
+}
+
+Tensor AdaINNetwork::max_pool(const Tensor& input) {
+  // net.py: nn.MaxPool2d((2, 2), (2, 2), (0, 0), ceil_mode=True).
+  const MaxPoolShape shape{
+      dimension(input, 0), dimension(input, 1), dimension(input, 2), dimension(input, 3), 2, 2, 0, true};
+  check_max_pool_shape(shape);
+  const Tensor output =
+      arena_.allocate(Shape{shape.batch, shape.channels, shape.output_height(), shape.output_width()}, DType::Float32);
+  auto* argmax = static_cast<std::int32_t*>(arena_.allocate_bytes(output.byte_count()));  // unused: no backward
+  max_pool_forward(OpTarget{config_.device, config_.stream}, input.data<float>(), shape, output.data<float>(), argmax);
+  return output;
+}
+
+Tensor AdaINNetwork::upsample(const Tensor& input) {
+  // net.py: nn.Upsample(scale_factor=2, mode='nearest').
+  const int height = dimension(input, 2), width = dimension(input, 3);
+  const Tensor output = arena_.allocate(Shape{input.size(0), input.size(1), 2 * height, 2 * width}, DType::Float32);
+  upsample_nearest_forward(OpTarget{config_.device, config_.stream}, input.data<float>(), input.size(0) * input.size(1),
+                           height, width, 2, output.data<float>());
+  return output;
+}
+
+AdaINEncoderFeatures AdaINNetwork::encode_into_arena(const Tensor& images) {
+  GENINT_CHECK(images.rank() == 4 && images.size(1) == 3 && images.dtype() == DType::Float32,
+               "adain_network: images must be [batch, 3, height, width] float32");
+  GENINT_CHECK(images.device() == config_.device, "adain_network: images are not on the network's device");
+  GENINT_CHECK(images.size(0) > 0 && images.size(2) >= 9 && images.size(3) >= 9,
+               "adain_network: images must be at least 9×9 (relu4_1, 1/8 of the size, needs 2×2 planes for the "
+               "reflection padding and the unbiased variance), got " +
+                   std::to_string(images.size(2)) + "×" + std::to_string(images.size(3)));
+  AdaINEncoderFeatures features;
+  Tensor x = run_conv(encoder_[0], images);
+  features.relu1_1 = run_conv(encoder_[1], x);
+  x = max_pool(run_conv(encoder_[2], features.relu1_1));
+  features.relu2_1 = run_conv(encoder_[3], x);
+  x = max_pool(run_conv(encoder_[4], features.relu2_1));
+  features.relu3_1 = run_conv(encoder_[5], x);
+  for (std::size_t index = 6; index <= 8; ++index) x = run_conv(encoder_[index], index == 6 ? features.relu3_1 : x);
+  features.relu4_1 = run_conv(encoder_[9], max_pool(x));
+  return features;
+}
+
+AdaINEncoderFeatures AdaINNetwork::encode(const Tensor& images) {
+  arena_.reset();
+  return encode_into_arena(images);
+}
+
+AdaINStyleStatistics AdaINNetwork::style_statistics(const Tensor& style_images) {
+  arena_.reset();
+  const Tensor features = encode_into_arena(style_images).relu4_1;
+  const std::int64_t styles = features.size(0), channels = features.size(1);
+  AdaINStyleStatistics statistics{Tensor::empty(Shape{styles, channels}, DType::Float32, config_.device),
+                                  Tensor::empty(Shape{styles, channels}, DType::Float32, config_.device)};
+  adain_statistics(OpTarget{config_.device, config_.stream}, features.data<float>(), styles * channels,
+                   features.size(2) * features.size(3), statistics.mean.data<float>(), statistics.sigma.data<float>());
+  return statistics;
+}
+
+Tensor AdaINNetwork::transfer_into_arena(const Tensor& content_images, const AdaINStyleStatistics& style, float alpha) {
+  GENINT_CHECK(alpha >= 0.0f && alpha <= 1.0f,
+               "adain_network: alpha must lie in [0, 1] (pytorch-AdaIN's range), got " + std::to_string(alpha));
+  const Tensor content = encode_into_arena(content_images).relu4_1;
+  const AdaINShape shape{dimension(content, 0), dimension(content, 1), dimension(content, 2), dimension(content, 3),
+                         style.styles()};
+  GENINT_CHECK(style.mean.defined() && style.sigma.defined() && style.mean.rank() == 2 &&
+                   style.mean.shape() == style.sigma.shape() && style.mean.size(1) == widths_[3],
+               "adain_network: style statistics must be two [styles, " + std::to_string(widths_[3]) +
+                   "] tensors from this network's style_statistics");
+  GENINT_CHECK(style.mean.device() == config_.device && style.sigma.device() == config_.device,
+               "adain_network: style statistics are not on the network's device");
+  check_adain_shape(shape);
+  const std::int64_t planes = static_cast<std::int64_t>(shape.batch) * shape.channels;
+  const Tensor content_mean = arena_.allocate(Shape{planes}, DType::Float32);
+  const Tensor content_sigma = arena_.allocate(Shape{planes}, DType::Float32);
+  const OpTarget target{config_.device, config_.stream};
+  adain_statistics(target, content.data<float>(), planes, shape.plane_size(), content_mean.data<float>(),
+                   content_sigma.data<float>());
+  const Tensor output = arena_.allocate(content.shape(), DType::Float32);
+  adain_transform(target, content.data<float>(), content_mean.data<float>(), content_sigma.data<float>(),
+                  style.mean.data<float>(), style.sigma.data<float>(), shape, alpha, output.data<float>());
+  return output;
+}
+
+Tensor AdaINNetwork::transfer_features(const Tensor& content_images, const AdaINStyleStatistics& style, float alpha) {
+  arena_.reset();
+  return transfer_into_arena(content_images, style, alpha);
+}
+
+Tensor AdaINNetwork::decode(const Tensor& features) {
+  Tensor x = upsample(run_conv(decoder_[0], features));
+  for (std::size_t index = 1; index <= 4; ++index) x = run_conv(decoder_[index], x);
+  x = upsample(x);
+  for (std::size_t index = 5; index <= 6; ++index) x = run_conv(decoder_[index], x);
+  x = upsample(x);
+  for (std::size_t index = 7; index <= 8; ++index) x = run_conv(decoder_[index], x);
+  clamp_unit_interval(OpTarget{config_.device, config_.stream}, x.data<float>(), x.element_count());
+  return x;
+}
+
+Tensor AdaINNetwork::stylize(const Tensor& content_images, const AdaINStyleStatistics& style, float alpha) {
+  arena_.reset();
+  return decode(transfer_into_arena(content_images, style, alpha));
+}
+
+}  // namespace genint
