@@ -131,8 +131,9 @@ TEST_P(TrainingStepCuda, DeviceOutputStepMatchesTheCpuStep) {
 
 INSTANTIATE_TEST_SUITE_P(Layouts, TrainingStepCuda,
                          ::testing::Combine(::testing::Values("float32_chw", "uint8_hwc"), ::testing::Bool()),
-                         [](const ::testing::TestParamInfo<std::tuple<const char*, bool>>& info) {
-                           return std::string(std::get<0>(info.param)) + (std::get<1>(info.param) ? "_mixup" : "");
+                         [](const ::testing::TestParamInfo<std::tuple<const char*, bool>>& case_info) {
+                           return std::string(std::get<0>(case_info.param)) +
+                                  (std::get<1>(case_info.param) ? "_mixup" : "");
                          });
 
 TrainerOptions tiny_options(const std::string& data, const std::filesystem::path& output, const char* device) {
