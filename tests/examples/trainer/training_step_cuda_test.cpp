@@ -71,7 +71,7 @@ std::vector<float> host_values(const Tensor& tensor) {
 }
 
 // (image layout, Mixup on).
-class TrainingStepCuda : public ::testing::TestWithParam<std::tuple<const char*, bool>> {};
+class TrainingStepCuda : public ::testing::TestWithParam<std::tuple<std::string, bool>> {};
 
 // Four steps each; the CUDA step runs two deep, as genint-train runs it once warm.
 TEST_P(TrainingStepCuda, DeviceOutputStepMatchesTheCpuStep) {
@@ -130,10 +130,10 @@ TEST_P(TrainingStepCuda, DeviceOutputStepMatchesTheCpuStep) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Layouts, TrainingStepCuda,
-                         ::testing::Combine(::testing::Values("float32_chw", "uint8_hwc"), ::testing::Bool()),
-                         [](const ::testing::TestParamInfo<std::tuple<const char*, bool>>& case_info) {
-                           return std::string(std::get<0>(case_info.param)) +
-                                  (std::get<1>(case_info.param) ? "_mixup" : "");
+                         ::testing::Combine(::testing::Values(std::string("float32_chw"), std::string("uint8_hwc")),
+                                            ::testing::Bool()),
+                         [](const ::testing::TestParamInfo<std::tuple<std::string, bool>>& case_info) {
+                           return std::get<0>(case_info.param) + (std::get<1>(case_info.param) ? "_mixup" : "");
                          });
 
 TrainerOptions tiny_options(const std::string& data, const std::filesystem::path& output, const char* device) {
