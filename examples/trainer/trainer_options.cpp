@@ -31,7 +31,8 @@ constexpr double kLarge = 1e300;
 
 void declare_data_options(CommandSpec command, TrainerArguments& arguments) {
   OptionSpec config =
-      command.text("--loader-config", arguments.loader_config_path, "the loader's config (docs/c-api.md)");
+      command.text("--loader-config", arguments.loader_config_path,
+                   "the loader's config (docs/c-api.md); with \"mixup\" the loss is Mixup's mixed-label loss");
   command.text("--data", arguments.data_root, "an ImageNet-layout folder: one natural source, float32 CHW")
       .excludes(config);
   command.integer("--image-size", arguments.image_size, "--data: image side", 1, 8192);

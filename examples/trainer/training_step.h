@@ -1,5 +1,5 @@
-// One genint-train step on the model's device: the batch's images and Eq. 1 weights in, forward, the loss and its
-// gradient computed once (ResNet::backward_queued), SGD; the per-sample losses come back for the per-source report.
+// One genint-train step on the model's device: the batch's images, Eq. 1 weights and Mixup targets in, forward, the
+// loss and its gradient computed once (ResNet::backward_queued), SGD; per-sample losses come back for the report.
 #pragma once
 
 #include <cstdint>
@@ -12,11 +12,12 @@
 #include "nn/core/device_buffer.h"
 #include "nn/core/pinned_host_buffer.h"
 #include "nn/models/resnet.h"
+#include "nn/ops/cross_entropy.h"
 
 namespace genint::trainer {
 
 struct StepOutcome {
-  double loss = 0.0;  // the Eq. 1 loss that was minimised
+  double loss = 0.0;  // the Eq. 1 loss that was minimised (with Mixup: Σ_i w_i·(λ_i·CE(y_i) + (1 − λ_i)·CE(y′_i)))
   SourceLosses sources;
 };
 
@@ -25,6 +26,9 @@ struct StepOutcome {
 // after the batch's copy, the batch given back on that stream after its last read) and returns; the outcome is
 // copied into pinned memory on the stream, so up to kSlots steps can be in flight while the host fetches and
 // queues the next one. Nothing is allocated after construction.
+// Mixup: when the loader mixes batches (genint_batch_extras.mixup), each sample's loss is λ_i·CE(labels[i]) +
+// (1 − λ_i)·CE(mixup_partner_labels[i]) (the images are already mixed); the CPU step reads the extras in place, the
+// CUDA step uploads them through the pinned staging.
 class TrainingStep {
  public:
   static constexpr int kSlots = 2;
@@ -55,8 +59,11 @@ class TrainingStep {
     float loss = 0.0f;                  // CPU outcome
     CudaEvent done;                     // CUDA: recorded after the outcome's copy
   };
-  void submit_cpu(const genint_batch& batch, Slot& slot, float learning_rate);
-  void submit_cuda(BorrowedBatch& batch, genint_loader* loader, Slot& slot, float learning_rate);
+  void submit_cpu(const genint_batch& batch, const MixupTargets& mixup, Slot& slot, float learning_rate);
+  void submit_cuda(BorrowedBatch& batch, genint_loader* loader, const MixupTargets& host_mixup, Slot& slot,
+                   float learning_rate);
+  // CUDA: the host Mixup targets through the slot's `staging` to the device buffers on `stream` (none: none).
+  MixupTargets upload_mixup_targets(const MixupTargets& host_mixup, int count, float* staging, void* stream);
 
   ResNet& model_;
   MomentumSgd& optimizer_;
@@ -65,9 +72,10 @@ class TrainingStep {
   Slot slots_[kSlots];
   std::int64_t submitted_ = 0, collected_ = 0;
   std::vector<float> sample_weights_;  // Eq. 1 weights, host (CPU path)
-  // CUDA only, one part per slot: the Eq. 1 weights going up, then [loss, sample losses] coming back.
+  // CUDA only, one part per slot: the Eq. 1 weights, Mixup's λ and partner labels going up, then [loss, sample
+  // losses] coming back (staging_layout in the .cpp).
   PinnedHostBuffer staging_;
-  DeviceBuffer device_weights_;
+  DeviceBuffer device_weights_, device_mixup_lambdas_, device_mixup_partner_labels_;
 };
 
 }  // namespace genint::trainer

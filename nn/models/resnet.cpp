@@ -80,8 +80,8 @@ class ResNetBody {
   Tensor forward(const Tensor& images, BatchNormMode mode, Arena& arena);
   // Host labels (checked) and sample weights (null: 1/batch each) staged into the arena, then backward.
   DeviceLoss backward_from_host(const std::int32_t* labels, const float* sample_weights, Arena& arena);
-  // Labels and weights on the target device; on CUDA everything is queued on the stream.
-  DeviceLoss backward(const std::int32_t* labels, const float* sample_weights, Arena& arena);
+  // Labels, weights and Mixup's targets on the target device; on CUDA everything is queued on the stream.
+  DeviceLoss backward(const std::int32_t* labels, const float* sample_weights, const MixupTargets& mixup, Arena& arena);
   const OpTarget& target() const { return target_; }
 
  private:
@@ -171,17 +171,19 @@ DeviceLoss ResNetBody::backward_from_host(const std::int32_t* labels, const floa
   copy_from_host_on(target_, weights, host_sample_weights_.data(), batch_size * sizeof(float));
   const Tensor label_slots = arena.allocate(Shape{batch}, DType::Float32);
   copy_from_host_on(target_, label_slots, labels, batch_size * sizeof(std::int32_t));
-  return backward(static_cast<const std::int32_t*>(label_slots.raw_data()), weights.data<float>(), arena);
+  return backward(static_cast<const std::int32_t*>(label_slots.raw_data()), weights.data<float>(), MixupTargets{},
+                  arena);
 }
 
-DeviceLoss ResNetBody::backward(const std::int32_t* labels, const float* weights, Arena& arena) {
+DeviceLoss ResNetBody::backward(const std::int32_t* labels, const float* weights, const MixupTargets& mixup,
+                                Arena& arena) {
   const int batch = static_cast<int>(logits_.size(0));
   DeviceLoss result{arena.allocate(Shape{batch}, DType::Float32), arena.allocate(Shape{1}, DType::Float32)};
   cross_entropy_forward(target_, logits_.data<float>(), labels, weights, batch, num_classes_,
-                        result.sample_losses.data<float>(), result.loss.data<float>());
+                        result.sample_losses.data<float>(), result.loss.data<float>(), mixup);
   const Tensor logits_grad = arena.allocate(logits_.shape(), DType::Float32);
   cross_entropy_backward(target_, logits_.data<float>(), labels, weights, batch, num_classes_,
-                         logits_grad.data<float>());
+                         logits_grad.data<float>(), mixup);
   const Tensor averaged_grad = arena.allocate(averaged_.shape(), DType::Float32);
   linear_backward(averaged_, fc_weight_.value, logits_grad, averaged_grad, fc_weight_.grad, fc_bias_.grad,
                   fc_precision_, target_.stream);
@@ -259,12 +261,13 @@ float ResNet::backward(const std::int32_t* labels, int count, const float* sampl
   return host_loss;
 }
 
-DeviceLoss ResNet::backward_queued(const std::int32_t* labels, const float* sample_weights, int count) {
+DeviceLoss ResNet::backward_queued(const std::int32_t* labels, const float* sample_weights, int count,
+                                   const MixupTargets& mixup) {
   GENINT_CHECK(last_forward_trained_, "resnet: backward needs a forward in BatchNormMode::Train just before it");
   GENINT_CHECK(labels != nullptr && sample_weights != nullptr && count == last_batch_,
                "resnet: backward_queued needs labels and sample weights for the batch of " +
                    std::to_string(last_batch_) + ", got " + std::to_string(count));
-  return body_->backward(labels, sample_weights, arena_);
+  return body_->backward(labels, sample_weights, mixup, arena_);
 }
 
 void ResNet::synchronize() const {

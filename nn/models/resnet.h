@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nn/core/device.h"
+#include "nn/ops/cross_entropy.h"
 #include "nn/ops/normalize_images.h"
 #include "nn/tensor/arena.h"
 #include "nn/tensor/tensor.h"
@@ -51,7 +52,7 @@ enum class BatchNormMode { Train, Eval };
 
 // The loss a backward leaves on the model's device: views into the step's arena, valid until the next forward.
 struct DeviceLoss {
-  Tensor sample_losses;  // [batch] float32: the unweighted CE_i, e.g. for per-source reports
+  Tensor sample_losses;  // [batch] float32: the unweighted CE_i (Mixup's λ-mixed one), e.g. for per-source reports
   Tensor loss;           // [1] float32: Σ_i sample_weights[i]·CE_i, the loss the gradients are of
 };
 
@@ -83,7 +84,10 @@ class ResNet {
   // a loader's device batch: nothing is copied, and on CUDA the work is queued on config().stream and this
   // returns without waiting. Labels are not checked here (device memory): check the host copy with
   // check_class_labels; on CUDA a label out of range makes the loss NaN (cross_entropy_forward_cuda).
-  DeviceLoss backward_queued(const std::int32_t* labels, const float* sample_weights, int count);
+  // mixup: Mixup's partner labels and λ (loader/genint.h's genint_batch_extras), on the model's device like the
+  // labels; the loss is then Σ_i w_i·(λ_i·CE(y_i) + (1 − λ_i)·CE(y′_i)). Default: none (plain labels).
+  DeviceLoss backward_queued(const std::int32_t* labels, const float* sample_weights, int count,
+                             const MixupTargets& mixup = {});
   // Blocks until the model's queued work is done: its stream on CUDA (no other stream); nothing on the CPU.
   void synchronize() const;
 

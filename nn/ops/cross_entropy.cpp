@@ -6,16 +6,20 @@
 namespace genint {
 
 void cross_entropy_forward(const OpTarget& target, const float* logits, const std::int32_t* labels,
-                           const float* weights, int batch, int classes, float* sample_losses, float* loss) {
-  if (target.on_cpu()) return cross_entropy_forward_cpu(logits, labels, weights, batch, classes, sample_losses, loss);
+                           const float* weights, int batch, int classes, float* sample_losses, float* loss,
+                           const MixupTargets& mixup) {
+  if (target.on_cpu())
+    return cross_entropy_forward_cpu(logits, labels, weights, batch, classes, sample_losses, loss, mixup);
   GENINT_CUDA_CALL(cross_entropy_forward_cuda, logits, labels, weights, batch, classes, sample_losses, loss,
-                   target.stream);
+                   target.stream, mixup);
 }
 
 void cross_entropy_backward(const OpTarget& target, const float* logits, const std::int32_t* labels,
-                            const float* weights, int batch, int classes, float* grad_logits) {
-  if (target.on_cpu()) return cross_entropy_backward_cpu(logits, labels, weights, batch, classes, grad_logits);
-  GENINT_CUDA_CALL(cross_entropy_backward_cuda, logits, labels, weights, batch, classes, grad_logits, target.stream);
+                            const float* weights, int batch, int classes, float* grad_logits,
+                            const MixupTargets& mixup) {
+  if (target.on_cpu()) return cross_entropy_backward_cpu(logits, labels, weights, batch, classes, grad_logits, mixup);
+  GENINT_CUDA_CALL(cross_entropy_backward_cuda, logits, labels, weights, batch, classes, grad_logits, target.stream,
+                   mixup);
 }
 
 }  // namespace genint

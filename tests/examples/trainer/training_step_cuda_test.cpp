@@ -1,6 +1,6 @@
 // genint-train's CUDA path against its CPU path (the truth): the step fed by the loader's device output, with the
-// Eq. 1 loss and its gradient computed once on the device, gives the CPU step's losses and weights within float32
-// reordering; the whole trainer on CUDA trains, logs and resumes. Skips where no GPU is present.
+// Eq. 1 (and Mixup) loss and its gradient computed once on the device, gives the CPU step's losses and weights within
+// float32 reordering; the whole trainer on CUDA trains, logs and resumes. Skips where no GPU is present.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +9,7 @@
 #include <genint.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "examples/trainer/trainer.h"
@@ -42,10 +43,11 @@ std::string make_tiny_set(const std::filesystem::path& root) {
   return root.string();
 }
 
-Loader make_loader(const std::string& root, const std::string& layout, bool device_output) {
+Loader make_loader(const std::string& root, const std::string& layout, bool device_output, bool mixup) {
   nlohmann::json config = nlohmann::json::parse(natural_folder_loader_config(root, 16, kBatch, 2, 3));
   config["image"]["layout"] = layout;
   if (device_output) config["output"] = {{"device", "cuda"}, {"device_index", 0}};
+  if (mixup) config["mixup"] = {{"alpha", 0.4}};  // the CUDA step uploads partner labels and λ
   return Loader::from_json(config.dump());
 }
 
@@ -68,15 +70,17 @@ std::vector<float> host_values(const Tensor& tensor) {
   return values;
 }
 
-class TrainingStepCuda : public ::testing::TestWithParam<const char*> {};
+// (image layout, Mixup on).
+class TrainingStepCuda : public ::testing::TestWithParam<std::tuple<std::string, bool>> {};
 
 // Four steps each; the CUDA step runs two deep, as genint-train runs it once warm.
 TEST_P(TrainingStepCuda, DeviceOutputStepMatchesTheCpuStep) {
   GENINT_REQUIRE_CUDA_DEVICE();
   TemporaryDirectory folder;
   const std::string root = make_tiny_set(folder.path() / "data");
-  Loader host_loader = make_loader(root, GetParam(), false);
-  Loader device_loader = make_loader(root, GetParam(), true);
+  const auto [layout, mixup] = GetParam();
+  Loader host_loader = make_loader(root, layout, false, mixup);
+  Loader device_loader = make_loader(root, layout, true, mixup);
   ResNet cpu_model(tiny_model());
   cpu_model.initialize_kaiming(1);
   const CudaStream stream(0);
@@ -125,7 +129,12 @@ TEST_P(TrainingStepCuda, DeviceOutputStepMatchesTheCpuStep) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Layouts, TrainingStepCuda, ::testing::Values("float32_chw", "uint8_hwc"));
+INSTANTIATE_TEST_SUITE_P(Layouts, TrainingStepCuda,
+                         ::testing::Combine(::testing::Values(std::string("float32_chw"), std::string("uint8_hwc")),
+                                            ::testing::Bool()),
+                         [](const ::testing::TestParamInfo<std::tuple<std::string, bool>>& case_info) {
+                           return std::get<0>(case_info.param) + (std::get<1>(case_info.param) ? "_mixup" : "");
+                         });
 
 TrainerOptions tiny_options(const std::string& data, const std::filesystem::path& output, const char* device) {
   return parse_trainer_arguments({"--data",

@@ -1,10 +1,11 @@
 // genint-train's step on the CPU against the reference step it replaced (upload, forward, the per-sample loss on
 // the host logits, ResNet::backward, SGD): bit for bit equal losses, per-source losses and weights, for both
-// image layouts; and the step's bookkeeping (slots in flight, collect order).
+// image layouts; the Mixup loss against a hand recomputation from the batch's extras; and the step's bookkeeping.
 #include "examples/trainer/training_step.h"
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <genint.hpp>
 #include <nlohmann/json.hpp>
@@ -35,9 +36,10 @@ std::string make_tiny_set(const std::filesystem::path& root) {
   return root.string();
 }
 
-Loader make_loader(const std::string& root, const std::string& layout) {
+Loader make_loader(const std::string& root, const std::string& layout, bool mixup = false) {
   nlohmann::json config = nlohmann::json::parse(natural_folder_loader_config(root, 16, kBatch, 2, 3));
   config["image"]["layout"] = layout;
+  if (mixup) config["mixup"] = {{"alpha", 0.4}};
   return Loader::from_json(config.dump());
 }
 
@@ -68,6 +70,34 @@ StepOutcome reference_step(ResNet& model, MomentumSgd& optimizer, const genint_b
   outcome.loss = model.backward(batch.labels, count, weights.data());
   optimizer.step(learning_rate);
   return outcome;
+}
+
+// The batch's loss from the model's logits by the formula genint_batch_extras states, in double: Σ_i w_i·(lse_i −
+// λ_i·z_i[y_i] − (1 − λ_i)·z_i[y′_i]), w = Eq. 1's weights; with `ignore_mixup` the plain Σ_i w_i·(lse_i − z_i[y_i]).
+double hand_loss(const float* logits, const genint_batch& batch, const genint_batch_extras& extras, bool ignore_mixup) {
+  std::vector<float> weights(static_cast<std::size_t>(batch.size));
+  equation1_sample_weights(batch.sources, batch.weights, batch.size, weights.data());
+  double total = 0.0;
+  for (int sample = 0; sample < batch.size; ++sample) {
+    const float* row = logits + static_cast<std::ptrdiff_t>(sample) * kClasses;
+    double normalizer = 0.0;
+    for (int column = 0; column < kClasses; ++column) normalizer += std::exp(static_cast<double>(row[column]));
+    const double lambda = ignore_mixup ? 1.0 : extras.mixup_lambdas[sample];
+    const double target =
+        lambda * row[batch.labels[sample]] + (1.0 - lambda) * row[extras.mixup_partner_labels[sample]];
+    total += weights[static_cast<std::size_t>(sample)] * (std::log(normalizer) - target);
+  }
+  return total;
+}
+
+// Whether the batch mixes some pair of different classes with 0 < λ < 1: only then does its Mixup loss differ
+// from the plain one.
+bool mixes_two_classes(const genint_batch& batch, const genint_batch_extras& extras) {
+  for (int sample = 0; sample < batch.size; ++sample)
+    if (extras.mixup_lambdas[sample] > 0.0f && extras.mixup_lambdas[sample] < 1.0f &&
+        extras.mixup_partner_labels[sample] != batch.labels[sample])
+      return true;
+  return false;
 }
 
 void expect_same_parameters(const ResNet& expected, const ResNet& actual) {
@@ -102,6 +132,42 @@ TEST_P(TrainingStepLayouts, CpuStepEqualsTheReferenceStepBitForBit) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Layouts, TrainingStepLayouts, ::testing::Values("float32_chw", "uint8_hwc"));
+
+// The step's loss on a Mixup batch equals the formula recomputed from the batch's extras and the logits of a twin
+// model (same weights, same batch: the same train-mode forward), and differs from the loss that ignores Mixup.
+TEST_P(TrainingStepLayouts, MixupStepMinimisesTheLossTheExtrasDescribe) {
+  TemporaryDirectory folder;
+  Loader loader = make_loader(make_tiny_set(folder.path() / "data"), GetParam(), true);
+  ResNet twin(tiny_model()), model(tiny_model());
+  MomentumSgd optimizer(model, SgdOptions{});
+  TrainingStep step(model, optimizer, kClasses, kBatch);
+  int mixed_batches = 0;
+  for (int iteration = 0; iteration < 3; ++iteration) {
+    twin.copy_state_from(model);
+    BorrowedBatch batch(loader);
+    const genint_batch& view = batch.get();
+    const genint_batch_extras& extras = batch.extras();
+    ASSERT_EQ(extras.mixup, 1);
+    const Tensor images =
+        view.layout == GENINT_LAYOUT_FLOAT32_CHW
+            ? twin.upload_images(static_cast<const float*>(view.images), view.size, view.image_size, view.image_size)
+            : twin.upload_images(static_cast<const std::uint8_t*>(view.images), view.size, view.image_size,
+                                 view.image_size);
+    const Tensor logits = twin.forward(images, BatchNormMode::Train);
+    const double expected = hand_loss(logits.data<float>(), view, extras, false);
+    const double plain = hand_loss(logits.data<float>(), view, extras, true);
+    const bool mixed = mixes_two_classes(view, extras);
+    mixed_batches += mixed ? 1 : 0;
+    step.submit(batch, loader.get(), 0.1f);
+    const StepOutcome outcome = step.collect();
+    // float32 per-sample losses summed in double against an all-double recomputation: ~1e-7 relative.
+    EXPECT_NEAR(outcome.loss, expected, 1e-5 * std::abs(expected)) << "step " << iteration << ", plain " << plain;
+    if (mixed) {
+      EXPECT_GT(std::abs(expected - plain), 1e-3 * std::abs(expected)) << "step " << iteration;
+    }
+  }
+  EXPECT_GT(mixed_batches, 0) << "no batch mixed two classes: the test would not tell Mixup's loss from the plain one";
+}
 
 TEST(TrainingStep, StepsAreCollectedInOrderAndAtMostTwoAreInFlight) {
   TemporaryDirectory folder;
