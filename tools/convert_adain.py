@@ -18,7 +18,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from convert_torchvision import safetensors_bytes  # noqa: E402  (the repo's one safetensors writer in Python)
+from convert_torchvision import write_safetensors  # noqa: E402  (the repo's one safetensors writer in Python)
 
 # (Sequential index, name, input level, output level, kernel); level 0 is RGB, level k has widths[k − 1] channels.
 ENCODER_LAYERS = [(0, "encoder.conv0", 0, 0, 1), (2, "encoder.conv1_1", 0, 1, 3), (5, "encoder.conv1_2", 1, 1, 3),
@@ -84,11 +84,7 @@ def convert(vgg_path, decoder_path, output_path, source=None):
     metadata = {"format": "genint-adain", "widths": ",".join(str(width) for width in widths),
                 "source": source if source is not None
                 else os.path.basename(vgg_path) + " + " + os.path.basename(decoder_path)}
-    data = safetensors_bytes(tensors, metadata)
-    temporary = output_path + ".tmp"
-    with open(temporary, "wb") as file:
-        file.write(data)
-    os.replace(temporary, output_path)
+    write_safetensors(output_path, tensors, metadata)
     return metadata
 
 

@@ -43,6 +43,14 @@ def safetensors_bytes(tensors, metadata):
     return struct.pack("<Q", len(header_bytes)) + header_bytes + b"".join(entry[3] for entry in entries)
 
 
+def write_safetensors(path, tensors, metadata):
+    """Writes the file through a temporary beside it, so an interrupted conversion never leaves a partial file."""
+    temporary = path + ".tmp"
+    with open(temporary, "wb") as file:
+        file.write(safetensors_bytes(tensors, metadata))
+    os.replace(temporary, path)
+
+
 def infer_architecture(state_dict):
     """The ResNet whose block counts and block type match the state_dict's keys."""
     bottleneck = any(key.endswith(".conv3.weight") for key in state_dict)
@@ -83,11 +91,7 @@ def convert(pth_path, output_path, architecture=None, source=None):
             tensors[name] = value.to(torch.float32)
     metadata = {"architecture": inferred, "num_classes": state_dict["fc.weight"].shape[0],
                 "source": source if source is not None else os.path.basename(pth_path)}
-    data = safetensors_bytes(tensors, metadata)
-    temporary = output_path + ".tmp"
-    with open(temporary, "wb") as file:
-        file.write(data)
-    os.replace(temporary, output_path)
+    write_safetensors(output_path, tensors, metadata)
     return metadata
 
 
