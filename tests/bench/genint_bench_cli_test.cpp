@@ -15,8 +15,8 @@ using ::genint::testing::expect_usage_error;
 const std::string kTool = "'" GENINT_BENCH_PROGRAM "'";
 
 TEST(GenintBenchCommandLine, HelpListsEveryBenchmarkAndOption) {
-  expect_help_lists(
-      kTool, {"biggan", "conv", "gensource", "index", "loader", "natural", "normalize", "queue", "resnet", "soak"});
+  expect_help_lists(kTool, {"biggan", "conv", "gensource", "index", "loader", "natural", "normalize", "queue", "resnet",
+                            "soak", "transfer"});
   const std::pair<const char*, std::vector<std::string>> benchmarks[] = {
       {"biggan", {"--device", "--batch", "--config", "--seconds", "--truncation", "--tf32", "--bf16"}},
       {"conv", {"--device", "--batch", "--layer", "--seconds", "--tf32"}},
@@ -33,7 +33,9 @@ TEST(GenintBenchCommandLine, HelpListsEveryBenchmarkAndOption) {
         "--spoiled-fraction", "--disturb-ms", "--churn-pause-ms", "--demo"}},
       {"resnet",
        {"--device", "--arch", "--batch", "--size", "--mode", "--classes", "--iterations", "--seconds", "--tf32",
-        "--bf16", "--small-input-stem"}}};
+        "--bf16", "--small-input-stem"}},
+      {"transfer",
+       {"--weights", "--size", "--batch", "--threads", "--alpha", "--style-reuse", "--iterations", "--seconds"}}};
   for (const auto& [name, options] : benchmarks) expect_help_lists(kTool + " " + name, options);
 }
 
@@ -56,6 +58,10 @@ TEST(GenintBenchCommandLine, BadValuesAreRefusedNamingTheOption) {
   expect_usage_error(kTool + " queue --bogus 1", "--bogus");
   expect_usage_error(kTool + " soak --spoiled-fraction 1", "--spoiled-fraction");
   expect_usage_error(kTool + " soak --samples 0", "--samples");
+  expect_usage_error(kTool + " transfer --alpha 1.5", "--alpha");
+  expect_usage_error(kTool + " transfer --size 8", "--size");  // relu4_1 needs 2x2 planes: sides of 9 at least
+  expect_usage_error(kTool + " transfer --style-reuse 0", "--style-reuse");
+  expect_usage_error(kTool + " transfer --batch -1", "--batch");
 }
 
 TEST(GenintBenchCommandLine, GivenOptionsReachTheMeasurement) {
@@ -79,6 +85,25 @@ TEST(GenintBenchCommandLine, SmallInputStemReachesTheModel) {
   EXPECT_EQ(line["small_input_stem"], true);
   EXPECT_EQ(line["mode"], "train");
   EXPECT_GT(line["median_cpu_ms"].get<double>(), 0.0);
+}
+
+TEST(GenintBenchCommandLine, TransferOptionsReachTheNetwork) {
+  // The narrow golden network (widths 8..24) keeps the run short; style reuse 2 over batches of 3 splits a style
+  // across two batches.
+  const testing::ProgramRun run =
+      testing::run_command("timeout 120 " + kTool +
+                           " transfer --weights '" GENINT_TRANSFER_TEST_WEIGHTS
+                           "' --size 20 --batch 3 --style-reuse 2 --alpha 0.5 --threads 1 --iterations 3 --seconds 0");
+  ASSERT_EQ(run.exit_status, 0) << run.output;
+  const nlohmann::json line = nlohmann::json::parse(run.output);
+  EXPECT_EQ(line["widths"], nlohmann::json::array({8, 12, 16, 24}));
+  EXPECT_EQ(line["size"], 20);
+  EXPECT_EQ(line["batch"], 3);
+  EXPECT_EQ(line["style_reuse"], 2);
+  EXPECT_EQ(line["alpha"], 0.5);
+  EXPECT_EQ(line["threads"], 1);
+  EXPECT_GE(line["iterations"].get<int>(), 3);
+  EXPECT_GT(line["samples_per_cpu_s"].get<double>(), 0.0);
 }
 
 }  // namespace
