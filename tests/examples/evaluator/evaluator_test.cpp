@@ -116,11 +116,11 @@ TEST(Evaluator, ImageNetCComputesErrorsAndMce) {
       examples_testing::write_class_jpeg(staging, image, kSize, generator);
       const int predicted = predict(model, staging, 0);
       const int label = severity == 1 ? predicted : (predicted + 1) % kClasses;
-      char name[8];
+      char name[16];  // room for any int: GCC's -Wformat-truncation (at -O1, in CI's ASan build) checks the range
       std::snprintf(name, sizeof name, "c%02d", label);
       const std::filesystem::path target = folder.path() / "c" / "fog" / std::to_string(severity);
       for (int c = 0; c < kClasses; ++c) {
-        char class_name[8];
+        char class_name[16];
         std::snprintf(class_name, sizeof class_name, "c%02d", c);
         std::filesystem::create_directories(target / class_name);
       }
