@@ -214,7 +214,7 @@ typedef struct genint_batch_extras {
    * neighbouring slot of the same natural source; i itself, with λ_i = 1, for unmixed samples: generated ones, an
    * odd one out, or every sample without Mixup). Loss: λ_i · CE(labels[i]) + (1 − λ_i) · CE(mixup_partner_labels[i]),
    * times weights[i] as usual. Pairs are mutual (partner of partner = i) and share λ. λ is exactly a multiple of
-   * 1/256 (uint8 layout) or 1/65536 (float32 layout): the λ applied. */
+   * 1/256 in both layouts: the λ applied (docs/c-api.md: how each layout rounds the blend). */
   const int32_t* mixup_partners;
   const int32_t* mixup_partner_labels; /* labels[mixup_partners[i]] */
   const float* mixup_lambdas;          /* λ_i in [0, 1] */

@@ -78,6 +78,17 @@ SampleResult NaturalSampleMaker::make_from_file(const std::string& path, std::ui
   return make_from_file_any(path, seed, nullptr, output);
 }
 
+SampleResult NaturalSampleMaker::make_staged_from_file(const std::string& path, std::uint64_t seed, std::uint8_t* hwc) {
+  return make_from_file_any(path, seed, nullptr, hwc);
+}
+
+// flip_copy_hwc then an unflipped flip_normalize_to_chw reads every pixel from where the flipped pass would: the
+// same values through the same arithmetic.
+void NaturalSampleMaker::normalise_staged(const std::uint8_t* hwc, float* output) const {
+  GENINT_CHECK(config_.layout == OutputLayout::FloatCHW, "NaturalSampleMaker: normalising needs layout FloatCHW");
+  flip_normalize_to_chw(hwc, config_.output_size, config_.output_size, false, normalization_, output);
+}
+
 SampleResult NaturalSampleMaker::make_from_file_any(const std::string& path, std::uint64_t seed, float* float_output,
                                                     std::uint8_t* byte_output) {
   const FileReadResult read = read_file_into(path, file_buffer_);

@@ -73,6 +73,11 @@ class NaturalSampleMaker {
   // Reads the file into a reused buffer first; Unreadable/NotAFile/Empty come from the reader.
   SampleResult make_from_file(const std::string& path, std::uint64_t seed, float* output);
   SampleResult make_from_file(const std::string& path, std::uint64_t seed, std::uint8_t* output);
+  // Either layout, in two steps: the uint8 HWC image (flip applied) that the FloatCHW layout would normalise, then
+  // normalise_staged. The two steps give the same bits as make_from_file(float) with the same seed; between them a
+  // caller may change the uint8 image (the loader's Mixup blends a pair there, where a blend is cheapest).
+  SampleResult make_staged_from_file(const std::string& path, std::uint64_t seed, std::uint8_t* hwc);
+  void normalise_staged(const std::uint8_t* hwc, float* output) const;
 
   std::size_t output_floats() const;  // 3 × size × size
   std::size_t output_bytes() const;   // 3 × size × size

@@ -32,6 +32,8 @@ class BatchMixup {
     std::uint32_t source_index = 0;  // config order: part of the batch seed
   };
 
+  // λ is a multiple of 1/256 in every layout (mixup_uint8_quantum), so a float32 pair may be blended as uint8 where
+  // it is staged, or as float32 where it is not, with the same λ.
   BatchMixup(double alpha, std::uint64_t loader_seed, std::vector<SourceRange> mixed_sources, std::size_t sample_bytes,
              bool float_samples);
 
@@ -44,18 +46,30 @@ class BatchMixup {
   // and λ. Thread-safe for distinct pairs; the caller orders it after both samples (and their labels) are written.
   void mix_pair(std::uint64_t batch_index, const SourceRange& source, int pair, std::uint8_t* images,
                 const std::int32_t* labels, std::int32_t* partners, std::int32_t* partner_labels, float* lambdas) const;
+  // The same pair blended where its images are staged as uint8 HWC (hwc_bytes each) before they become float32
+  // samples: a quarter of the float blend's memory traffic, and the float32 samples then equal the normalised uint8
+  // ones exactly. Writes the same extras as mix_pair.
+  void mix_staged_pair(std::uint64_t batch_index, const SourceRange& source, int pair, std::uint8_t* first_hwc,
+                       std::uint8_t* second_hwc, std::size_t hwc_bytes, const std::int32_t* labels,
+                       std::int32_t* partners, std::int32_t* partner_labels, float* lambdas) const;
   // The whole batch at once (arrival mode: the assembler, once the batch is complete): every pair, and every other
   // sample marked unmixed (its own partner, λ = 1).
   void mix(std::uint64_t batch_index, std::uint8_t* images, int batch_size, const std::int32_t* labels,
            std::int32_t* partners, std::int32_t* partner_labels, float* lambdas) const;
 
   double alpha() const { return alpha_; }
+  bool float_samples() const { return float_samples_; }
   std::uint32_t quantum() const { return quantum_; }
-  // CPU time spent blending (the blending threads' clocks) and the pairs blended: what Mixup costs.
+  // Time spent drawing λ's and blending, summed over the threads that did it, and the pairs blended: what Mixup
+  // costs (batch_mixup.cpp says how it is clocked).
   double cpu_seconds() const { return static_cast<double>(cpu_nanoseconds_.load(std::memory_order_relaxed)) * 1e-9; }
   std::uint64_t pairs() const { return pairs_.load(std::memory_order_relaxed); }
 
  private:
+  void blend_and_record(std::uint64_t batch_index, const SourceRange& source, int pair, std::uint8_t* first_image,
+                        std::uint8_t* second_image, std::size_t bytes, bool as_float, const std::int32_t* labels,
+                        std::int32_t* partners, std::int32_t* partner_labels, float* lambdas) const;
+
   double alpha_;
   std::uint64_t loader_seed_;
   std::vector<SourceRange> sources_;

@@ -13,7 +13,15 @@ using pipeline_detail::throw_unusable_data;
 // (that slot is released only after the chunk's own first batch), so a chunk covers at most ring - 1 batches.
 void LoaderPipeline::produce_in_place(Lane& lane, SampleProducer& producer) {
   const std::size_t ring_span = static_cast<std::size_t>(lane.count) * (slots_.size() - 1);
-  const std::size_t chunk = std::min(std::max<std::size_t>(1, lane.source->chunk_size()), ring_span);
+  std::size_t chunk = std::min(std::max<std::size_t>(1, lane.source->chunk_size()), ring_span);
+  // Mixup: one producer makes both images of a pair, so their blend finds both in its own core's cache. With an
+  // even count and an even chunk every chunk holds whole pairs of one batch.
+  const bool pairs_in_chunks = lane.mixup_range != nullptr && lane.count % 2 == 0;
+  if (pairs_in_chunks && chunk % 2 == 1 && chunk + 1 <= ring_span) ++chunk;
+  // Float32 pairs are blended as the uint8 images they are made from (a quarter of the bytes), in staging memory
+  // allocated here, once per thread.
+  const bool staged = pairs_in_chunks && chunk % 2 == 0 && mixup_->float_samples() && producer.can_stage_uint8_hwc();
+  std::vector<std::uint8_t> staging(staged ? chunk * (options_.sample_bytes / sizeof(float)) : 0);
   std::vector<SampleRequest> requests(chunk);
   const auto count = static_cast<std::uint64_t>(lane.count);
   int consecutive_skips = 0;
@@ -21,27 +29,74 @@ void LoaderPipeline::produce_in_place(Lane& lane, SampleProducer& producer) {
     const std::uint64_t first_task = lane.next_task.fetch_add(chunk, std::memory_order_relaxed);
     for (std::uint64_t batch = first_task / count; batch <= (first_task + chunk - 1) / count; ++batch)
       if (!wait_until_slot_accepts(batch)) return;
-    produce_chunk_in_place(lane, producer, requests.data(), first_task, chunk, consecutive_skips);
+    produce_chunk_in_place(lane, producer, requests.data(), staged ? staging.data() : nullptr, first_task, chunk,
+                           consecutive_skips);
   }
 }
 
 // Every sample of the chunk is written at its final place: batch task / count, position offset + task % count.
-// A skipped sample is retried with substitutes at that same place until one is delivered.
+// A skipped sample is retried with substitutes at that same place until one is delivered. With `staging` the chunk
+// is whole Mixup pairs, made as uint8 images there first.
 void LoaderPipeline::produce_chunk_in_place(Lane& lane, SampleProducer& producer, SampleRequest* requests,
-                                            std::uint64_t first_task, std::size_t count, int& consecutive_skips) {
+                                            std::uint8_t* staging, std::uint64_t first_task, std::size_t count,
+                                            int& consecutive_skips) {
   const auto per_batch = static_cast<std::uint64_t>(lane.count);
+  const std::size_t staged_bytes = options_.sample_bytes / sizeof(float);
   for (std::size_t index = 0; index < count; ++index) {
     const std::uint64_t task = first_task + index;
     BatchSlot& slot = *slots_[(task / per_batch) % slots_.size()];
     const auto position = static_cast<std::size_t>(lane.offset) + static_cast<std::size_t>(task % per_batch);
     prepare_request(lane, task, 0, slot.images + position * options_.sample_bytes, &slot.records[position],
                     requests[index]);
+    if (staging == nullptr) continue;
+    requests[index].pixels = staging + index * staged_bytes;
+    requests[index].stage_uint8_hwc = true;
   }
   producer.produce(requests, count);
+  if (staging != nullptr) {
+    for (std::size_t index = 0; index + 1 < count; index += 2)
+      if (!finish_staged_pair(lane, producer, requests + index, first_task + index, consecutive_skips)) return;
+    return;
+  }
   for (std::size_t index = 0; index < count; ++index) {
     if (!retry_until_delivered(lane, producer, requests[index], first_task + index, consecutive_skips)) return;
     record_in_place(lane, first_task + index);
   }
+}
+
+// A staged pair (tasks `task` and `task` + 1): both images in, blended as uint8, then each made a float32 sample in
+// its place. When either was skipped, the delivered one is finished as it is, the other retried unstaged, and the
+// pair blended in float32 by record_in_place once both are in (the same λ; pixels rounded once fewer).
+bool LoaderPipeline::finish_staged_pair(Lane& lane, SampleProducer& producer, SampleRequest* pair_requests,
+                                        std::uint64_t task, int& consecutive_skips) {
+  const auto per_batch = static_cast<std::uint64_t>(lane.count);
+  BatchSlot& slot = *slots_[(task / per_batch) % slots_.size()];
+  const auto position = static_cast<std::size_t>(lane.offset) + static_cast<std::size_t>(task % per_batch);
+  std::uint8_t* const samples = slot.images + position * options_.sample_bytes;
+  if (pair_requests[0].delivered && pair_requests[1].delivered) {
+    consecutive_skips = 0;
+    spread_record(slot.records[position], slot, position);
+    spread_record(slot.records[position + 1], slot, position + 1);
+    mixup_->mix_staged_pair(task / per_batch, *lane.mixup_range, (static_cast<int>(position) - lane.offset) / 2,
+                            pair_requests[0].pixels, pair_requests[1].pixels, options_.sample_bytes / sizeof(float),
+                            slot.labels.data(), slot.mixup_partners.data(), slot.mixup_partner_labels.data(),
+                            slot.mixup_lambdas.data());
+    producer.finish_staged(pair_requests[0].pixels, samples);
+    producer.finish_staged(pair_requests[1].pixels, samples + options_.sample_bytes);
+    count_in_place(slot);
+    count_in_place(slot);
+    return true;
+  }
+  for (std::size_t member = 0; member < 2; ++member) {
+    SampleRequest& request = pair_requests[member];
+    std::uint8_t* const sample = samples + member * options_.sample_bytes;
+    if (request.delivered) producer.finish_staged(request.pixels, sample);
+    request.pixels = sample;
+    request.stage_uint8_hwc = false;
+    if (!retry_until_delivered(lane, producer, request, task + member, consecutive_skips)) return false;
+    record_in_place(lane, task + member);
+  }
+  return true;
 }
 
 // False when the loader is stopping; throws when max_attempts samples in a row were skipped.
@@ -66,6 +121,10 @@ void LoaderPipeline::record_in_place(Lane& lane, std::uint64_t task) {
   const auto position = static_cast<std::size_t>(lane.offset) + static_cast<std::size_t>(task % per_batch);
   spread_record(slot.records[position], slot, position);
   if (mixup_) mix_in_place(lane, slot, position, task / per_batch);
+  count_in_place(slot);
+}
+
+void LoaderPipeline::count_in_place(BatchSlot& slot) {
   if (slot.filled.fetch_add(1, std::memory_order_acq_rel) + 1 == batch_size_) {
     { const std::lock_guard<std::mutex> lock(batch_complete_mutex_); }
     batch_complete_.notify_one();

@@ -191,6 +191,7 @@ void LoaderPipeline::prepare_request(Lane& lane, std::uint64_t task, std::uint32
   request.record = record;
   *request.record = SampleRecord{};
   request.delivered = false;
+  request.stage_uint8_hwc = false;
 }
 
 // Arrival mode (the loop below) goes through the lane's pool and the ready queue, and the assembler copies;

@@ -152,11 +152,14 @@ class LoaderPipeline {
   // Deterministic mode (in_place_production.cpp): samples are written where they will be read, in the batch slot
   // of their task.
   void produce_in_place(Lane& lane, SampleProducer& producer);
-  void produce_chunk_in_place(Lane& lane, SampleProducer& producer, SampleRequest* requests, std::uint64_t first_task,
-                              std::size_t count, int& consecutive_skips);
+  void produce_chunk_in_place(Lane& lane, SampleProducer& producer, SampleRequest* requests, std::uint8_t* staging,
+                              std::uint64_t first_task, std::size_t count, int& consecutive_skips);
+  bool finish_staged_pair(Lane& lane, SampleProducer& producer, SampleRequest* pair_requests, std::uint64_t task,
+                          int& consecutive_skips);
   bool retry_until_delivered(Lane& lane, SampleProducer& producer, SampleRequest& request, std::uint64_t task,
                              int& consecutive_skips);
   void record_in_place(Lane& lane, std::uint64_t task);
+  void count_in_place(BatchSlot& slot);
   bool wait_until_slot_accepts(std::uint64_t batch_index);
   bool wait_until_batch_complete(std::uint64_t batch_index);
   void prepare_request(Lane& lane, std::uint64_t task, std::uint32_t attempt, std::uint8_t* pixels,

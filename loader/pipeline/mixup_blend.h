@@ -8,7 +8,8 @@
 namespace genint::loader {
 
 // λ is a multiple of 1/quantum, and the λ reported is the λ applied. uint8: 1/256, so the blend is exact 16-bit
-// integer arithmetic (a step of 1/256 in λ moves a blended byte by less than one level); float32: 1/65536.
+// integer arithmetic (a step of 1/256 in λ moves a blended byte by less than one level); float32: 1/65536. The
+// loader draws every λ in 1/256 (BatchMixup), so either blend can serve a float32 pair.
 constexpr std::uint32_t mixup_uint8_quantum = 256;
 constexpr std::uint32_t mixup_float_quantum = 65536;
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "loader/sources/source_kind.h"
+#include "nn/core/error.h"
 
 namespace genint::loader {
 
@@ -56,6 +57,9 @@ struct SampleRequest {
   std::uint8_t* pixels = nullptr;  // sample_bytes of caller memory to fill
   SampleRecord* record = nullptr;
   bool delivered = false;  // set by the producer; false = skipped (reason recorded in the statistics)
+  // Set by the pipeline only where the producer can_stage_uint8_hwc(): `pixels` is staging memory for the image as
+  // uint8 HWC (3 bytes per pixel), and finish_staged writes the sample later. Mixup blends float32 pairs there.
+  bool stage_uint8_hwc = false;
 };
 
 // What a producer may use besides its source: where to record skips, and the loader's stop flag, which a
@@ -74,6 +78,12 @@ class SampleProducer {
   // Fills requests[0..count): pixels and record, and sets `delivered`. A failed sample that the source can
   // recover from (an unreadable file) is left undelivered; anything else throws and stops the loader.
   virtual void produce(SampleRequest* requests, std::size_t count) = 0;
+  // Whether this producer fills requests with stage_uint8_hwc set, and then turns such an image into the sample's
+  // own format (the pixels of a request that had no staging) with finish_staged.
+  virtual bool can_stage_uint8_hwc() const { return false; }
+  virtual void finish_staged(const std::uint8_t* /*hwc*/, std::uint8_t* /*pixels*/) {
+    throw Error("this source cannot stage uint8 images");
+  }
 };
 
 class SampleSource {

@@ -20,14 +20,19 @@ class NaturalProducer : public SampleProducer {
   void produce(SampleRequest* requests, std::size_t count) override {
     for (std::size_t index = 0; index < count; ++index) produce_one(requests[index]);
   }
+  // Staging serves float32 samples only: a uint8 sample already is its staged image.
+  bool can_stage_uint8_hwc() const override { return source_.pipeline().layout == io::OutputLayout::FloatCHW; }
+  void finish_staged(const std::uint8_t* hwc, std::uint8_t* pixels) override {
+    maker_.normalise_staged(hwc, reinterpret_cast<float*>(pixels));
+  }
 
  private:
   void produce_one(SampleRequest& request) {
     const std::uint64_t item = source_.order().item(request.epoch, request.position);
     source_.index().full_path_into(item, path_);
     const io::SampleResult result =
-        source_.pipeline().layout == io::OutputLayout::Uint8HWC
-            ? maker_.make_from_file(path_, request.seed, request.pixels)
+        request.stage_uint8_hwc || source_.pipeline().layout == io::OutputLayout::Uint8HWC
+            ? maker_.make_staged_from_file(path_, request.seed, request.pixels)
             : maker_.make_from_file(path_, request.seed, reinterpret_cast<float*>(request.pixels));
     if (!io::decode_outcome_has_pixels(result.outcome)) {
       statistics_.record_skip(io::decode_outcome_name(result.outcome),

@@ -265,8 +265,9 @@ TEST(BatchMixup, FloatBatchAndLossMatchTheSoftTargetReference) {
   for (int sample = 0; sample < batch_size; ++sample) {
     const auto index = static_cast<std::size_t>(sample);
     const int partner = sample == batch_size - 1 ? sample : (sample ^ 1);  // the odd one out keeps itself
-    const double lambda =
-        partner == sample ? 1.0 : mixup_lambda_units(0.4, seed, sample / 2, mixup_float_quantum) / 65536.0;
+    const double lambda = partner == sample
+                              ? 1.0
+                              : mixup_lambda_units(0.4, seed, sample / 2, mixup_uint8_quantum) / 256.0;  // every layout
     ASSERT_EQ(partners[index], partner);
     ASSERT_EQ(static_cast<double>(lambdas[index]), lambda);
     for (int value = 0; value < values; ++value) {

@@ -57,7 +57,7 @@ TEST(CrossEntropyCuda, MixupLossesAndGradientMatchTheCpuTwin) {
   for (int column = 0; column < classes; ++column) logits[4 * classes + column] += 1000.0f;
   const std::vector<std::int32_t> labels{0, 999, 5, 17, 300, 300, 1, 998, 42};
   std::vector<std::int32_t> partner_labels{999, 0, 5, 300, 17, 301, 1, 2, 42};  // some the same class, some not
-  // λ = 1 (an unmixed sample), 0, and values on the loader's 1/65536 grid.
+  // λ = 1 (an unmixed sample), 0, and values on a 1/65536 grid (finer than the loader's 1/256).
   const std::vector<float> lambdas{1.0f, 0.0f, 0.25f, 0.5f, 0.5f, 40000.0f / 65536, 0.75f, 123.0f / 65536, 0.9375f};
   const auto weights = testing::seeded_uniform(9, 52, 0.0f, 0.2f);
   const MixupTargets host_mixup{partner_labels.data(), lambdas.data()};
