@@ -53,24 +53,12 @@ void declare_transfer(CommandSpec command, TransferBenchOptions& options) {
 // conv at 0.12 of that with bias 0.5 as tools/golden/make_adain_goldens.py: the forward's cost depends on the shapes
 // only, but the output then spreads around 0.5 like a trained network's rather than being all clamped.
 void write_random_full_width_weights(const std::string& path) {
-  struct Layer {
-    const char* name;
-    int in_level, out_level, kernel;
-  };
-  static constexpr Layer kLayers[19] = {
-      {"encoder.conv0", 0, 0, 1},   {"encoder.conv1_1", 0, 1, 3}, {"encoder.conv1_2", 1, 1, 3},
-      {"encoder.conv2_1", 1, 2, 3}, {"encoder.conv2_2", 2, 2, 3}, {"encoder.conv3_1", 2, 3, 3},
-      {"encoder.conv3_2", 3, 3, 3}, {"encoder.conv3_3", 3, 3, 3}, {"encoder.conv3_4", 3, 3, 3},
-      {"encoder.conv4_1", 3, 4, 3}, {"decoder.conv4_1", 4, 3, 3}, {"decoder.conv3_4", 3, 3, 3},
-      {"decoder.conv3_3", 3, 3, 3}, {"decoder.conv3_2", 3, 3, 3}, {"decoder.conv3_1", 3, 2, 3},
-      {"decoder.conv2_2", 2, 2, 3}, {"decoder.conv2_1", 2, 1, 3}, {"decoder.conv1_2", 1, 1, 3},
-      {"decoder.conv1_1", 1, 0, 3}};
   const int channels[5] = {3, 64, 128, 256, 512};
   std::mt19937 generator(1);
   io::SafetensorsWriter writer;
-  for (std::size_t position = 0; position < 19; ++position) {
-    const Layer& layer = kLayers[position];
-    const bool output = position == 18;
+  for (std::size_t position = 0; position < adain_layers.size(); ++position) {
+    const AdaINLayerSpec& layer = adain_layers[position];
+    const bool output = position + 1 == adain_layers.size();
     const auto in = static_cast<std::uint64_t>(channels[layer.in_level]);
     const auto out = static_cast<std::uint64_t>(channels[layer.out_level]);
     const auto kernel = static_cast<std::uint64_t>(layer.kernel);

@@ -19,22 +19,6 @@
 namespace genint {
 namespace {
 
-// One conv of net.py: its name in the converted file, the levels of its input and output channels (0: RGB,
-// k: widths[k − 1]), its kernel (1 only for the encoder's first conv) and whether a ReLU follows.
-struct LayerSpec {
-  const char* name;
-  int in_level, out_level, kernel;
-  bool relu;
-};
-constexpr LayerSpec kEncoder[10] = {{"encoder.conv0", 0, 0, 1, false},  {"encoder.conv1_1", 0, 1, 3, true},
-                                    {"encoder.conv1_2", 1, 1, 3, true}, {"encoder.conv2_1", 1, 2, 3, true},
-                                    {"encoder.conv2_2", 2, 2, 3, true}, {"encoder.conv3_1", 2, 3, 3, true},
-                                    {"encoder.conv3_2", 3, 3, 3, true}, {"encoder.conv3_3", 3, 3, 3, true},
-                                    {"encoder.conv3_4", 3, 3, 3, true}, {"encoder.conv4_1", 3, 4, 3, true}};
-constexpr LayerSpec kDecoder[9] = {
-    {"decoder.conv4_1", 4, 3, 3, true}, {"decoder.conv3_4", 3, 3, 3, true}, {"decoder.conv3_3", 3, 3, 3, true},
-    {"decoder.conv3_2", 3, 3, 3, true}, {"decoder.conv3_1", 3, 2, 3, true}, {"decoder.conv2_2", 2, 2, 3, true},
-    {"decoder.conv2_1", 2, 1, 3, true}, {"decoder.conv1_2", 1, 1, 3, true}, {"decoder.conv1_1", 1, 0, 3, false}};
 // The convs whose output channels define widths[0..3].
 constexpr const char* kWidthSources[4] = {"encoder.conv1_1", "encoder.conv2_1", "encoder.conv3_1", "encoder.conv4_1"};
 
@@ -86,7 +70,7 @@ void AdaINNetwork::load(const std::string& path) {
   }
   const auto channels = [&](int level) { return level == 0 ? 3 : widths_[static_cast<std::size_t>(level - 1)]; };
   std::set<std::string> expected;
-  const auto describe = [&](const LayerSpec& spec) {
+  const auto describe = [&](const AdaINLayerSpec& spec) {
     Conv conv;
     conv.name = spec.name;
     conv.in_channels = channels(spec.in_level);
@@ -101,8 +85,9 @@ void AdaINNetwork::load(const std::string& path) {
     expected.insert(conv.name + ".bias");
     return conv;
   };
-  for (std::size_t index = 0; index < encoder_.size(); ++index) encoder_[index] = describe(kEncoder[index]);
-  for (std::size_t index = 0; index < decoder_.size(); ++index) decoder_[index] = describe(kDecoder[index]);
+  for (std::size_t index = 0; index < encoder_.size(); ++index) encoder_[index] = describe(adain_layers[index]);
+  for (std::size_t index = 0; index < decoder_.size(); ++index)
+    decoder_[index] = describe(adain_layers[encoder_.size() + index]);
   for (const std::string& name : file.names())
     GENINT_CHECK(expected.count(name) != 0, path + ": tensor '" + name + "' is not part of the AdaIN network");
   // Only after every check: the tensors are allocated once, read as float32 on the host, then moved.

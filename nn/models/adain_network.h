@@ -37,6 +37,36 @@ struct AdaINStyleStatistics {
   int styles() const { return mean.defined() ? static_cast<int>(mean.size(0)) : 0; }
 };
 
+// One conv of net.py: its name in the converted file, the levels of its input and output channels (0: RGB,
+// k: widths[k − 1]), its kernel (1 only for the encoder's first conv) and whether a ReLU follows.
+struct AdaINLayerSpec {
+  const char* name;
+  int in_level, out_level, kernel;
+  bool relu;
+};
+// net.py's 19 convs in the converter's order (tools/convert_adain.py): the encoder's 10, then the decoder's 9.
+constexpr int adain_encoder_layers = 10, adain_decoder_layers = 9;
+constexpr std::array<AdaINLayerSpec, adain_encoder_layers + adain_decoder_layers> adain_layers = {
+    {{"encoder.conv0", 0, 0, 1, false},
+     {"encoder.conv1_1", 0, 1, 3, true},
+     {"encoder.conv1_2", 1, 1, 3, true},
+     {"encoder.conv2_1", 1, 2, 3, true},
+     {"encoder.conv2_2", 2, 2, 3, true},
+     {"encoder.conv3_1", 2, 3, 3, true},
+     {"encoder.conv3_2", 3, 3, 3, true},
+     {"encoder.conv3_3", 3, 3, 3, true},
+     {"encoder.conv3_4", 3, 3, 3, true},
+     {"encoder.conv4_1", 3, 4, 3, true},
+     {"decoder.conv4_1", 4, 3, 3, true},
+     {"decoder.conv3_4", 3, 3, 3, true},
+     {"decoder.conv3_3", 3, 3, 3, true},
+     {"decoder.conv3_2", 3, 3, 3, true},
+     {"decoder.conv3_1", 3, 2, 3, true},
+     {"decoder.conv2_2", 2, 2, 3, true},
+     {"decoder.conv2_1", 2, 1, 3, true},
+     {"decoder.conv1_2", 1, 1, 3, true},
+     {"decoder.conv1_1", 1, 0, 3, false}}};
+
 class AdaINNetwork {
  public:
   // Loads a safetensors file from tools/convert_adain.py: encoder.conv0 (1×1, 3→3), encoder.conv{1_1, 1_2, 2_1,
@@ -79,8 +109,8 @@ class AdaINNetwork {
 
   AdaINNetworkConfig config_;
   AdaINWidths widths_{};
-  std::array<Conv, 10> encoder_;
-  std::array<Conv, 9> decoder_;
+  std::array<Conv, adain_encoder_layers> encoder_;
+  std::array<Conv, adain_decoder_layers> decoder_;
   Arena arena_;
 };
 

@@ -74,27 +74,13 @@ TEST(AdaINNetworkGolden, MatchesPyTorchLayerForLayer) {
   }
 }
 
-// net.py's convs in the converter's order (ENCODER_LAYERS then DECODER_LAYERS): name, channel levels, kernel.
-struct ProceduralLayer {
-  const char* name;
-  int in_level, out_level, kernel;
-};
-constexpr ProceduralLayer kLayers[19] = {
-    {"encoder.conv0", 0, 0, 1},   {"encoder.conv1_1", 0, 1, 3}, {"encoder.conv1_2", 1, 1, 3},
-    {"encoder.conv2_1", 1, 2, 3}, {"encoder.conv2_2", 2, 2, 3}, {"encoder.conv3_1", 2, 3, 3},
-    {"encoder.conv3_2", 3, 3, 3}, {"encoder.conv3_3", 3, 3, 3}, {"encoder.conv3_4", 3, 3, 3},
-    {"encoder.conv4_1", 3, 4, 3}, {"decoder.conv4_1", 4, 3, 3}, {"decoder.conv3_4", 3, 3, 3},
-    {"decoder.conv3_3", 3, 3, 3}, {"decoder.conv3_2", 3, 3, 3}, {"decoder.conv3_1", 3, 2, 3},
-    {"decoder.conv2_2", 2, 2, 3}, {"decoder.conv2_1", 2, 1, 3}, {"decoder.conv1_2", 1, 1, 3},
-    {"decoder.conv1_1", 1, 0, 3}};
-
 // The full-width weights of make_adain_goldens.py's procedural_layers, bit for bit (splitmix64, as the ResNet golden).
 void write_full_width_weights(const std::string& path) {
   const int channels[5] = {3, 64, 128, 256, 512};
   io::SafetensorsWriter writer;
-  for (std::size_t position = 0; position < 19; ++position) {
-    const ProceduralLayer& layer = kLayers[position];
-    const bool output = position == 18;  // the decoder's last conv: gain 0.12, bias 0.5 ± 0.05
+  for (std::size_t position = 0; position < adain_layers.size(); ++position) {
+    const AdaINLayerSpec& layer = adain_layers[position];     // in the converter's order, as the script's seeds
+    const bool output = position + 1 == adain_layers.size();  // the decoder's last conv: gain 0.12, bias 0.5 ± 0.05
     const auto in = static_cast<std::uint64_t>(channels[layer.in_level]);
     const auto out = static_cast<std::uint64_t>(channels[layer.out_level]);
     const auto kernel = static_cast<std::uint64_t>(layer.kernel);
