@@ -12,53 +12,16 @@
 #include "nn/core/error.h"
 #include "support/temporary_directory.h"
 #include "tests/examples/support/class_images.h"
+#include "tests/examples/support/tiny_training.h"
 
 namespace genint::trainer {
 namespace {
 
+using examples_testing::make_tiny_set;
 using examples_testing::read_bytes;
+using examples_testing::read_log;
+using examples_testing::tiny_options;
 using genint::testing::TemporaryDirectory;
-
-// 2 classes × 8 images of 20×20; batches of 8 → 2 batches per epoch.
-std::string make_tiny_set(const std::filesystem::path& root) {
-  std::mt19937 generator(5);
-  for (int label = 0; label < 2; ++label)
-    for (int image = 0; image < 8; ++image)
-      examples_testing::write_class_jpeg(
-          root / ("class" + std::to_string(label)) / ("i" + std::to_string(image) + ".jpg"), label, 20, generator);
-  return root.string();
-}
-
-TrainerOptions tiny_options(const std::filesystem::path& data, const std::filesystem::path& output) {
-  TrainerOptions options = parse_trainer_arguments({"--data",
-                                                    data.string(),
-                                                    "--image-size",
-                                                    "16",
-                                                    "--batch-size",
-                                                    "8",
-                                                    "--loader-threads",
-                                                    "2",
-                                                    "--seed",
-                                                    "3",
-                                                    "--output",
-                                                    output.string(),
-                                                    "--num-classes",
-                                                    "2",
-                                                    "--small-input-stem",
-                                                    "--no-progress",
-                                                    "--init-seed",
-                                                    "1",
-                                                    "--checkpoint-every-epochs",
-                                                    "0"});
-  return options;
-}
-
-std::vector<nlohmann::json> read_log(const std::filesystem::path& output) {
-  std::ifstream file(output / "train-log.jsonl");
-  std::vector<nlohmann::json> lines;
-  for (std::string line; std::getline(file, line);) lines.push_back(nlohmann::json::parse(line));
-  return lines;
-}
 
 TEST(Trainer, LossFallsOnATinySet) {
   TemporaryDirectory folder;

@@ -20,10 +20,14 @@
 #include "support/cuda_test_support.h"
 #include "support/temporary_directory.h"
 #include "tests/examples/support/class_images.h"
+#include "tests/examples/support/tiny_training.h"
 
 namespace genint::trainer {
 namespace {
 
+using examples_testing::make_tiny_set;
+using examples_testing::read_log;
+using examples_testing::tiny_options;
 using genint::testing::TemporaryDirectory;
 
 constexpr int kBatch = 8;
@@ -33,15 +37,6 @@ constexpr int kClasses = 2;
 // relative is what reordering gives; 5e-3 leaves room for cuDNN's Winograd/FFT algorithms and still catches a
 // wrong weight, label or slot (those change the loss by tens of percent).
 constexpr double kRelativeTolerance = 5e-3;
-
-std::string make_tiny_set(const std::filesystem::path& root) {
-  std::mt19937 generator(5);
-  for (int label = 0; label < kClasses; ++label)
-    for (int image = 0; image < 8; ++image)
-      examples_testing::write_class_jpeg(
-          root / ("class" + std::to_string(label)) / ("i" + std::to_string(image) + ".jpg"), label, 20, generator);
-  return root.string();
-}
 
 Loader make_loader(const std::string& root, const std::string& layout, bool device_output, bool mixup) {
   nlohmann::json config = nlohmann::json::parse(natural_folder_loader_config(root, 16, kBatch, 2, 3));
@@ -135,38 +130,6 @@ INSTANTIATE_TEST_SUITE_P(Layouts, TrainingStepCuda,
                          [](const ::testing::TestParamInfo<std::tuple<std::string, bool>>& case_info) {
                            return std::get<0>(case_info.param) + (std::get<1>(case_info.param) ? "_mixup" : "");
                          });
-
-TrainerOptions tiny_options(const std::string& data, const std::filesystem::path& output, const char* device) {
-  return parse_trainer_arguments({"--data",
-                                  data,
-                                  "--image-size",
-                                  "16",
-                                  "--batch-size",
-                                  "8",
-                                  "--loader-threads",
-                                  "2",
-                                  "--seed",
-                                  "3",
-                                  "--output",
-                                  output.string(),
-                                  "--num-classes",
-                                  "2",
-                                  "--small-input-stem",
-                                  "--no-progress",
-                                  "--init-seed",
-                                  "1",
-                                  "--checkpoint-every-epochs",
-                                  "0",
-                                  "--device",
-                                  device});
-}
-
-std::vector<nlohmann::json> read_log(const std::filesystem::path& output) {
-  std::ifstream file(output / "train-log.jsonl");
-  std::vector<nlohmann::json> lines;
-  for (std::string line; std::getline(file, line);) lines.push_back(nlohmann::json::parse(line));
-  return lines;
-}
 
 // The whole trainer: CUDA against CPU per logged step, then a CUDA run interrupted and resumed against the
 // uninterrupted CUDA run (checkpoints are written and read around the in-flight step).
