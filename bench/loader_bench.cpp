@@ -57,7 +57,7 @@ void declare_loader(CommandSpec command, LoaderBenchOptions& options) {
 
 struct LoaderMeasurement {
   Throughput throughput;
-  double mixup_cpu_seconds = 0.0;  // CPU time inside Mixup's blends during the measured window
+  double mixup_cpu_seconds = 0.0;  // time inside Mixup's λ draws and blends (all threads) in the measured window
   std::uint64_t skipped = 0;
   bool pinned_memory = false;
 };
@@ -92,8 +92,9 @@ void add_to(LoaderMeasurement& total, const LoaderMeasurement& part) {
 }
 
 // --mixup: windows alternate plain, mixed, plain, mixed so a shared machine's drift hits both alike. Mixup's cost
-// is read two ways: its own CPU seconds against the loader's (all threads) in the mixed windows, and the
-// images/s lost. Only the first is precise on a busy machine.
+// is read two ways: its own seconds (λ draws and blends, summed over threads) against the loader's CPU seconds (all
+// threads) in the mixed windows, and the images/s lost. Only the first is precise on a busy machine, and a busy
+// machine's cache misses inflate it: measure on a quiet one.
 nlohmann::json compare_mixup(const nlohmann::json& plain_config, double alpha, double seconds, int batch) {
   nlohmann::json mixed_config = plain_config;
   mixed_config["mixup"] = {{"alpha", alpha}};
