@@ -1,5 +1,5 @@
-// genint-bench resnet: a torchvision ResNet on the CPU or CUDA (FP32, TF32 or bf16 convs), forward (eval batch norm)
-// or a training step (upload, train forward, cross-entropy, backward, SGD); one JSON line with images/s, ms/batch.
+// genint-bench resnet: a torchvision or CIFAR ResNet on the CPU or CUDA (FP32, TF32 or bf16 convs), forward (eval
+// BN) or a training step (upload, train forward, cross-entropy, backward, SGD); one JSON line with images/s, ms/batch.
 #include <omp.h>
 
 #include <algorithm>
@@ -48,8 +48,9 @@ struct ResNetBenchOptions {
 
 void declare_resnet(CommandSpec command, ResNetBenchOptions& options) {
   add_device_option(command, options.device);
-  command.choice("--arch", options.architecture, "torchvision architecture",
-                 {"resnet18", "resnet34", "resnet50", "resnet101", "resnet152"});
+  command.choice("--arch", options.architecture,
+                 "resnet18..152: torchvision's; resnet20/32/56: He et al.'s CIFAR nets (32x32)",
+                 resnet_architectures());
   command.integer("--batch", options.batch, "images per step", 1, 65536);
   command.integer("--size", options.size, "image side in pixels", 1, 4096);
   command.choice("--mode", options.mode, "forward (eval batch norm) or a training step", {"forward", "train"});
@@ -59,12 +60,15 @@ void declare_resnet(CommandSpec command, ResNetBenchOptions& options) {
   command.flag("--tf32", options.tf32, "cuda: allow TF32 tensor-core math");
   command.flag("--bf16", options.bf16, "cuda: bf16 convolutions (BN, fc and SGD stay float32)");
   command.flag("--small-input-stem", options.small_input_stem,
-               "CIFAR-style stem for small images: 3x3/1 conv, no max pool");
+               "resnet18..152: 3x3/1 stem conv, no max pool, for small images (resnet20/32/56 always have one)");
 }
 
 int run_resnet(const ResNetBenchOptions& options) {
   const std::string& device = options.device;
   check_usage(device == "cuda" || (!options.tf32 && !options.bf16), "--tf32 and --bf16 apply to --device cuda only");
+  check_usage(!(options.small_input_stem && is_cifar_resnet(options.architecture)),
+              "--small-input-stem applies to resnet18..resnet152; " + options.architecture +
+                  " always has its 3x3 stride-1 stem");
   if (device == "cuda") GENINT_CHECK(cuda_device_count() > 0, cuda_device_description());
   const std::string& architecture = options.architecture;
   const int batch = options.batch;

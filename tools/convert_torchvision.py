@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-# Converts a torchvision ResNet state_dict (.pth) to safetensors with the same tensor names (float32 weights,
-# int64 num_batches_tracked), laid out byte for byte as nn/safetensors/safetensors_writer.cpp and the reference do.
+# Converts a torchvision or CIFAR (tools/cifar_resnet.py) ResNet state_dict (.pth) to safetensors with the same names
+# (float32, int64 num_batches_tracked), laid out byte for byte as nn/safetensors/safetensors_writer.cpp does.
 """Usage: /usr/bin/python3 tools/convert_torchvision.py MODEL.pth OUT.safetensors [--arch resnet18] [--source TEXT]
 
 Metadata written: architecture (checked against the layout of the state_dict, or inferred from it), num_classes
@@ -20,6 +20,8 @@ TORCH_DTYPE_NAME = {torch.float32: "F32", torch.int64: "I64", torch.float64: "F6
 RESNET_LAYOUTS = {
     "resnet18": (False, [2, 2, 2, 2]), "resnet34": (False, [3, 4, 6, 3]), "resnet50": (True, [3, 4, 6, 3]),
     "resnet101": (True, [3, 4, 23, 3]), "resnet152": (True, [3, 8, 36, 3]),
+    # He et al.'s CIFAR nets as genint builds them (tools/cifar_resnet.py): three stages, no layer4.
+    "resnet20": (False, [3, 3, 3, 0]), "resnet32": (False, [5, 5, 5, 0]), "resnet56": (False, [9, 9, 9, 0]),
 }
 
 
@@ -62,7 +64,7 @@ def infer_architecture(state_dict):
     for name, layout in RESNET_LAYOUTS.items():
         if layout == (bottleneck, blocks):
             return name
-    raise SystemExit("convert_torchvision: no torchvision ResNet has %s blocks %s"
+    raise SystemExit("convert_torchvision: no ResNet genint builds has %s blocks %s"
                      % ("bottleneck" if bottleneck else "basic", blocks))
 
 

@@ -8,6 +8,7 @@
 
 #include "examples/evaluator/evaluator.h"
 #include "nn/core/command_line.h"
+#include "nn/models/resnet.h"
 
 namespace {
 
@@ -43,10 +44,12 @@ void declare_data(genint::CommandSpec command, EvalArguments& arguments) {
 
 void declare_model_and_settings(genint::CommandSpec command, EvalArguments& arguments) {
   genint::ResNetConfig& model = arguments.model_config;
-  command.choice("--arch", model.architecture, "torchvision architecture",
-                 {"resnet18", "resnet34", "resnet50", "resnet101", "resnet152"});
+  command.choice("--arch", model.architecture,
+                 "resnet18..152: torchvision's; resnet20/32/56: He et al.'s CIFAR nets (32x32)",
+                 genint::resnet_architectures());
   command.integer("--num-classes", model.num_classes, "classifier outputs", 1, 1'000'000);
-  command.flag("--small-input-stem", model.small_input_stem, "3x3 stem without max-pool, for small images");
+  command.flag("--small-input-stem", model.small_input_stem,
+               "resnet18..152: 3x3 stem without max-pool, for small images (resnet20/32/56 always have one)");
   genint::evaluator::EvaluationSettings& settings = arguments.settings;
   command.integer("--resize", settings.resize, "shorter side before the centre crop", 1, 8192);
   command.integer("--crop", settings.crop, "centre crop: the model's input size", 1, 8192);
@@ -80,6 +83,10 @@ void declare_evaluation(genint::CommandSpec command, EvalArguments& arguments) {
 
 int evaluate(const EvalArguments& given) {
   EvalArguments parsed = given;
+  genint::check_usage(
+      !(parsed.model_config.small_input_stem && genint::is_cifar_resnet(parsed.model_config.architecture)),
+      "--small-input-stem applies to resnet18..resnet152; " + parsed.model_config.architecture +
+          " always has its 3x3 stride-1 stem");
   genint::check_usage(parsed.predictions_out.empty() || parsed.layout != "imagenet-c",
                       "--predictions-out is for one dataset, not --layout imagenet-c");
   parsed.settings.record_predictions = !parsed.predictions_out.empty();

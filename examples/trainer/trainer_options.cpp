@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "nn/models/resnet.h"
+
 namespace genint::trainer {
 namespace {
 
@@ -42,10 +44,12 @@ void declare_data_options(CommandSpec command, TrainerArguments& arguments) {
 }
 
 void declare_model_options(CommandSpec command, TrainerOptions& options) {
-  command.choice("--arch", options.architecture, "torchvision architecture",
-                 {"resnet18", "resnet34", "resnet50", "resnet101", "resnet152"});
+  command.choice("--arch", options.architecture,
+                 "resnet18..152: torchvision's; resnet20/32/56: He et al.'s CIFAR nets (32x32)",
+                 resnet_architectures());
   command.integer("--num-classes", options.num_classes, "classifier outputs", 1, kMany);
-  command.flag("--small-input-stem", options.small_input_stem, "3x3 stem without max-pool, for small images");
+  command.flag("--small-input-stem", options.small_input_stem,
+               "resnet18..152: 3x3 stem without max-pool, for small images (resnet20/32/56 always have one)");
   command.choice("--device", options.device, "where it trains", {"cpu", "cuda"});
   command.flag("--bf16", options.bf16, "with --device cuda: bf16 convolutions with float accumulation");
   command.seed("--init-seed", options.init_seed, "seed of torchvision's initialisation");
@@ -97,6 +101,9 @@ void TrainerOptions::validate() const {
   check_usage(!output_dir.empty(), "give --output DIR (checkpoints and train-log.jsonl go there)");
   check_usage(epochs > 0, "--epochs must be positive, got " + std::to_string(epochs));
   check_usage(max_steps >= 0, "--max-steps must be >= 0, got " + std::to_string(max_steps));
+  check_usage(
+      !(small_input_stem && is_cifar_resnet(architecture)),
+      "--small-input-stem applies to resnet18..resnet152; " + architecture + " always has its 3x3 stride-1 stem");
   check_usage(device == "cpu" || device == "cuda", "--device must be cpu or cuda, got '" + device + "'");
   // On the CPU bf16 is only the GPU path's test twin (float convolutions with bf16 roundings): slower, no gain.
   check_usage(!bf16 || device == "cuda", "--bf16 needs --device cuda (bf16 convolutions run on cuDNN)");

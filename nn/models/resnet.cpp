@@ -1,10 +1,11 @@
-// The ResNet model: torchvision's stem (7x7/2 conv, BN, ReLU, 3x3/2 max pool, or the small-input 3x3/1 stem),
-// four stages of residual blocks, global average pool and fc; forward and backward through one Arena on the
-// model's device (CPU, or CUDA with cuDNN/cuBLAS and the ops' kernels), host-batch upload.
+// The ResNet model: a stem (torchvision's 7x7/2 conv, BN, ReLU, 3x3/2 max pool, or a 3x3/1 conv without the pool),
+// three (CIFAR) or four stages of residual blocks, global average pool and fc; forward and backward through one Arena
+// on the model's device (CPU, or CUDA with cuDNN/cuBLAS and the ops' kernels), host-batch upload.
 #include "nn/models/resnet.h"
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,17 +32,27 @@ namespace {
 
 struct ArchitectureLayout {
   bool bottleneck;
-  int blocks[4];
+  bool cifar;               // He et al.'s CIFAR net: 3x3/1 stem to 16 channels, no max pool, 16/32/64 planes
+  std::vector<int> blocks;  // residual blocks per stage; stage s has first_planes << s planes
+  int first_planes() const { return cifar ? 16 : 64; }
 };
 
+const char* const kArchitectures[] = {"resnet18",  "resnet34", "resnet50", "resnet101",
+                                      "resnet152", "resnet20", "resnet32", "resnet56"};
+
 ArchitectureLayout layout_of(const std::string& architecture) {
-  if (architecture == "resnet18") return {false, {2, 2, 2, 2}};
-  if (architecture == "resnet34") return {false, {3, 4, 6, 3}};
-  if (architecture == "resnet50") return {true, {3, 4, 6, 3}};
-  if (architecture == "resnet101") return {true, {3, 4, 23, 3}};
-  if (architecture == "resnet152") return {true, {3, 8, 36, 3}};
-  throw Error("resnet: unknown architecture '" + architecture +
-              "' (expected resnet18, resnet34, resnet50, resnet101 or resnet152)");
+  if (architecture == "resnet18") return {false, false, {2, 2, 2, 2}};
+  if (architecture == "resnet34") return {false, false, {3, 4, 6, 3}};
+  if (architecture == "resnet50") return {true, false, {3, 4, 6, 3}};
+  if (architecture == "resnet101") return {true, false, {3, 4, 23, 3}};
+  if (architecture == "resnet152") return {true, false, {3, 8, 36, 3}};
+  // 6n + 2 layers: n BasicBlocks (two convs each) per stage, plus the stem conv and the fc.
+  if (architecture == "resnet20") return {false, true, {3, 3, 3}};
+  if (architecture == "resnet32") return {false, true, {5, 5, 5}};
+  if (architecture == "resnet56") return {false, true, {9, 9, 9}};
+  std::string known;
+  for (const char* name : kArchitectures) known += (known.empty() ? "" : ", ") + std::string(name);
+  throw Error("resnet: unknown architecture '" + architecture + "' (expected one of " + known + ")");
 }
 
 // A [shape] view of `buffer`, which is first replaced by a larger one when it cannot hold shape's elements.
@@ -66,8 +77,19 @@ void copy_from_host_on(const OpTarget& target, const Tensor& destination, const 
 
 }  // namespace
 
+const std::vector<std::string>& resnet_architectures() {
+  static const std::vector<std::string> names(std::begin(kArchitectures), std::end(kArchitectures));
+  return names;
+}
+
+bool is_cifar_resnet(const std::string& architecture) {
+  return layout_of(architecture).cifar;
+}
+
 void ResNetConfig::validate() const {
-  static_cast<void>(layout_of(architecture));
+  GENINT_CHECK(!(is_cifar_resnet(architecture) && small_input_stem),
+               "resnet: small_input_stem applies to resnet18..resnet152; " + architecture +
+                   " always has its CIFAR stem (3x3 stride-1 conv to 16 channels, no max pool)");
   GENINT_CHECK(num_classes > 0, "resnet: num_classes must be positive, got " + std::to_string(num_classes));
   GENINT_CHECK(device == Device::Cuda || (!allow_tf32 && !deterministic && stream == nullptr),
                "resnet: allow_tf32, deterministic and stream apply to Device::Cuda only");
@@ -89,7 +111,7 @@ class ResNetBody {
 
   OpTarget target_;
   MatmulPrecision fc_precision_;
-  bool small_input_stem_;
+  bool max_pool_;  // torchvision's ImageNet stem only
   int num_classes_;
   ConvBatchNorm stem_;
   std::vector<ResidualBlock> blocks_;
@@ -104,18 +126,20 @@ class ResNetBody {
 ResNetBody::ResNetBody(const ResNetConfig& config, std::vector<ResNetTensor>& state)
     : target_{config.device, config.stream},
       fc_precision_{config.allow_tf32, false},
-      small_input_stem_(config.small_input_stem),
+      max_pool_(!config.small_input_stem && !is_cifar_resnet(config.architecture)),
       num_classes_(config.num_classes),
       stem_([&]() -> ConvBatchNorm {
         StateRegistry registry(state, config.device);
-        const ConvSpec spec = config.small_input_stem ? ConvSpec{3, 64, 3, 1} : ConvSpec{3, 64, 7, 2};
+        const ArchitectureLayout layout = layout_of(config.architecture);
+        const ConvSpec spec = layout.cifar || config.small_input_stem ? ConvSpec{3, layout.first_planes(), 3, 1}
+                                                                      : ConvSpec{3, layout.first_planes(), 7, 2};
         return ConvBatchNorm(registry, "conv1", "bn1", spec, true, config);
       }()) {
   StateRegistry registry(state, config.device);
   const ArchitectureLayout layout = layout_of(config.architecture);
-  int in_channels = 64;
-  for (int stage = 0; stage < 4; ++stage) {
-    const int planes = 64 << stage;
+  int in_channels = layout.first_planes();
+  for (std::size_t stage = 0; stage < layout.blocks.size(); ++stage) {
+    const int planes = layout.first_planes() << stage;
     for (int block = 0; block < layout.blocks[stage]; ++block) {
       const int stride = (stage > 0 && block == 0) ? 2 : 1;
       const std::string prefix = "layer" + std::to_string(stage + 1) + "." + std::to_string(block) + ".";
@@ -132,7 +156,7 @@ Tensor ResNetBody::forward(const Tensor& images, BatchNormMode mode, Arena& aren
   largest_activation_ = stem_output_.element_count();
   Tensor activation = stem_output_;
   max_pool_argmax_ = nullptr;
-  if (!small_input_stem_) {
+  if (max_pool_) {
     const MaxPoolShape pool{static_cast<int>(activation.size(0)), static_cast<int>(activation.size(1)),
                             static_cast<int>(activation.size(2)), static_cast<int>(activation.size(3))};
     check_max_pool_shape(pool);
@@ -195,8 +219,8 @@ DeviceLoss ResNetBody::backward(const std::int32_t* labels, const float* weights
   global_average_pool_backward(target_, averaged_grad.data<float>(), features_.size(0) * features_.size(1),
                                static_cast<int>(features_.size(2) * features_.size(3)), gradient.data<float>());
   for (std::size_t index = blocks_.size(); index-- > 0;) {
-    const Shape& input_shape = index > 0 ? blocks_[index - 1].output_shape()
-                                         : (small_input_stem_ ? stem_output_.shape() : pooled_stem_.shape());
+    const Shape& input_shape =
+        index > 0 ? blocks_[index - 1].output_shape() : (max_pool_ ? pooled_stem_.shape() : stem_output_.shape());
     const Tensor block_input_grad = input_grad.slice_rows(0, input_shape.element_count()).reshape(input_shape);
     blocks_[index].backward(gradient, block_input_grad, arena);
     gradient = block_input_grad;
@@ -208,7 +232,7 @@ DeviceLoss ResNetBody::backward(const std::int32_t* labels, const float* weights
 
 void ResNetBody::backward_stem(const Tensor& pooled_grad, Arena& arena) {
   Tensor stem_grad = pooled_grad;
-  if (!small_input_stem_) {
+  if (max_pool_) {
     stem_grad = arena.allocate(stem_output_.shape(), DType::Float32);
     const MaxPoolShape pool{static_cast<int>(stem_output_.size(0)), static_cast<int>(stem_output_.size(1)),
                             static_cast<int>(stem_output_.size(2)), static_cast<int>(stem_output_.size(3))};

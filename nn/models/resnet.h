@@ -1,5 +1,5 @@
-// ResNet-18/34/50/101/152 exactly as torchvision 0.14 builds them (v1.5: the stride sits on the 3x3 conv),
-// with torchvision's state_dict names, forward (train/eval batch norm) and backward from an Arena, CPU or CUDA.
+// ResNet-18/34/50/101/152 as torchvision 0.14 builds them (v1.5: the stride on the 3x3 conv) and He et al.'s CIFAR
+// ResNet-20/32/56, with torchvision-style state_dict names, forward (train/eval BN) and backward, CPU or CUDA.
 #pragma once
 
 #include <cstdint>
@@ -15,10 +15,28 @@
 
 namespace genint {
 
+// The architectures ResNetConfig accepts, in the order --help lists them:
+//   resnet18, resnet34, resnet50, resnet101, resnet152: torchvision's ImageNet ResNets (7x7/2 stem, 3x3/2 max pool,
+//     four stages of 64/128/256/512 planes, BasicBlock or Bottleneck).
+//   resnet20, resnet32, resnet56: He et al. 2016 §4.2's CIFAR ResNets (6n+2 layers, n = 3, 5, 9): conv1 3x3 stride 1
+//     3→16, bn1, ReLU, no max pool; layer1..layer3 of n BasicBlocks with 16/32/64 channels, stride 2 at the first
+//     block of layer2 and layer3; global average pool; fc 64→num_classes. Built by the same blocks, ops and
+//     dispatch as the torchvision ones. Where the shape changes the shortcut is option B, a 1x1 stride-2 conv + batch
+//     norm named downsample.0/1 as in torchvision; He et al.'s CIFAR nets used option A (identity with zero-padded
+//     channels, no parameters). B because it reuses the existing conv/BN units and their CUDA paths, and the state
+//     reads like a torchvision model (a PyTorch rebuild from torchvision's BasicBlock has the same names); it costs
+//     2,752 parameters (two 1x1 convs + BNs): 272,474 vs 269,722 for resnet20 at 10 classes (+1.0 %), +0.6 % for
+//     resnet32, +0.3 % for resnet56, and ~0.6 % more multiply-adds (40.8 M per 32x32 image for resnet20).
+const std::vector<std::string>& resnet_architectures();
+// True for resnet20/32/56 (the CIFAR stem is part of the architecture).
+bool is_cifar_resnet(const std::string& architecture);
+
 struct ResNetConfig {
-  std::string architecture = "resnet18";  // resnet18, resnet34, resnet50, resnet101 or resnet152
+  std::string architecture = "resnet18";  // one of resnet_architectures()
   int num_classes = 1000;
   // For small images (e.g. 32x32): a 3x3 stride-1 stem conv and no max pool. Same names, conv1 is [64, 3, 3, 3].
+  // The ImageNet architectures only: the CIFAR ones always have their 3x3 stride-1 stem, and refuse the flag rather
+  // than ignore it (a config that says small_input_stem describes a 64-channel stem they do not have).
   bool small_input_stem = false;
   // Where parameters, gradients, running statistics and activations live. Device::Cuda: cuDNN convs, cuBLAS
   // fc, CUDA kernels for the rest, and every copy of a step (uploads, the loss) queued on `stream` (a

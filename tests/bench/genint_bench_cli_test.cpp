@@ -44,6 +44,7 @@ TEST(GenintBenchCommandLine, BadValuesAreRefusedNamingTheOption) {
   expect_usage_error(kTool + " resnet --batch 0", "--batch");
   expect_usage_error(kTool + " resnet --mode backward", "--mode");
   expect_usage_error(kTool + " resnet --tf32", "--tf32");  // CPU: no TF32
+  expect_usage_error(kTool + " resnet --arch resnet32 --small-input-stem", "--small-input-stem");
   expect_usage_error(kTool + " biggan --truncation 0", "--truncation");
   expect_usage_error(kTool + " biggan --device tpu", "--device");
   expect_usage_error(kTool + " conv --layer stage9", "--layer");
@@ -84,6 +85,17 @@ TEST(GenintBenchCommandLine, SmallInputStemReachesTheModel) {
   const nlohmann::json line = nlohmann::json::parse(run.output);
   EXPECT_EQ(line["small_input_stem"], true);
   EXPECT_EQ(line["mode"], "train");
+  EXPECT_GT(line["median_cpu_ms"].get<double>(), 0.0);
+}
+
+TEST(GenintBenchCommandLine, CifarResNetReachesTheModel) {
+  const testing::ProgramRun run = testing::run_command(
+      "timeout 120 " + kTool +
+      " resnet --arch resnet20 --batch 2 --size 8 --classes 2 --iterations 1 --seconds 0 --mode train");
+  ASSERT_EQ(run.exit_status, 0) << run.output;
+  const nlohmann::json line = nlohmann::json::parse(run.output);
+  EXPECT_EQ(line["arch"], "resnet20");
+  EXPECT_EQ(line["small_input_stem"], false);
   EXPECT_GT(line["median_cpu_ms"].get<double>(), 0.0);
 }
 

@@ -1,15 +1,18 @@
 #!/usr/bin/python3
-# Writes the torchvision goldens for genint's ResNet (nn/models): ResNet-18 and ResNet-50, num_classes 10.
-# Run: /usr/bin/python3 tools/golden/make_resnet_goldens.py tests/data/golden/nn  (torch 1.13, torchvision 0.14).
+# Writes the goldens for genint's ResNet (nn/models): torchvision's ResNet-18 and ResNet-50 and the CIFAR ResNet-20
+# (tools/cifar_resnet.py, from torchvision's BasicBlock), num_classes 10. Run: /usr/bin/python3
+# tools/golden/make_resnet_goldens.py tests/data/golden/nn [ARCH ...]  (torch 1.13, torchvision 0.14; default: all).
 """Full weights of a ResNet do not fit the test data budget (ResNet-18 alone is 45 MB), so every weight and
 running statistic is *procedural*: element i of the k-th state_dict tensor (num_batches_tracked skipped) is
     u = ((splitmix64(k·2^32 + i) >> 40) + 0.5) / 2^24,  value = float32(low + (high − low)·u)   (in float64)
 with (low, high) from the tensor's role (procedural_range), except the bias of each batch norm that feeds a ReLU:
 place_biases sets it per channel so that no pre-activation lies near the kink, and it is stored (placed_bias.*).
 The images are procedural too (k = IMAGES_INDEX, uniform in ±IMAGE_BOUND): 8 images of 128×128 would be 1.5 MB.
+ResNet-18/50 see 128×128 images; ResNet-20, the CIFAR net (no max pool), 32×32 (SIZES).
 tests/nn/models/procedural_weights.h computes the same floats bit for bit; a few image values are stored to prove it. Each golden holds the labels, logits (eval,
 then train), the mean cross-entropy, SAMPLES elements of every parameter's gradient, of every running statistic
-after the train-mode forward and, for ResNet-18, of every parameter's change in one torch.optim.SGD step.
+after the train-mode forward and, for ResNet-18 and ResNet-20, of every parameter's change in one torch.optim.SGD
+step.
 Sample j of an n-element tensor is element ((j + 1)·SAMPLE_STEP) mod n, j < m = min(n, SAMPLES): SAMPLE_STEP is a
 prime above every n, so it shares no factor with any shape, the m indices are distinct, and the samples spread
 over every kernel tap and channel (an evenly spaced step j·n/m, a multiple of in_channels·k², would see one tap).
@@ -31,10 +34,12 @@ import torchvision
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from convert_torchvision import safetensors_bytes  # noqa: E402  (the same writer the converter uses)
+import cifar_resnet  # noqa: E402  (the PyTorch rebuild of genint's resnet20/32/56)
 
 COMMAND = "/usr/bin/python3 tools/golden/make_resnet_goldens.py tests/data/golden/nn"
 SEED = 20240611
-BATCH, SIZE, CLASSES = 8, 128, 10
+BATCH, CLASSES = 8, 10
+SIZES = {"resnet18": 128, "resnet50": 128, "resnet20": 32}  # image side per architecture; the CIFAR net sees 32×32
 SAMPLES = 128
 SAMPLE_STEP = 2654435761  # prime, above every tensor's element count (checked in samples())
 IMAGES_INDEX, IMAGE_BOUND = 0xFFFF, 2.0  # procedural images: a tensor index no state tensor reaches
@@ -146,8 +151,9 @@ def place_biases(model, images):
 
     def shift(module, inputs):
         values = inputs[0]
-        stem = module is adjusting.relu
-        shifts, margin = kink_free_shifts(values, STEM_QUANTILES if stem else BLOCK_QUANTILES, stem)
+        # The stem's ReLU feeds a max pool in torchvision's nets; the CIFAR net has none, so its stem is like a block.
+        pooled = module is adjusting.relu and has_max_pool(adjusting)
+        shifts, margin = kink_free_shifts(values, STEM_QUANTILES if pooled else BLOCK_QUANTILES, pooled)
         norm = last_norm[0]
         old = norm.bias.detach().clone()
         norm.bias.data = (old + shifts).float().double()  # a float32 value: the golden stores it as one
@@ -175,7 +181,7 @@ def measured_margins(model, images):
         values = inputs[0]
         spread = channel_values(values).std(dim=1, keepdim=True)
         found["kink"] = min(found["kink"], (channel_values(values).abs() / spread).min().item())
-        if module is checking.relu:
+        if module is checking.relu and has_max_pool(checking):
             largest, second = pooled_top_two(values)
             live = second > 0
             gaps = torch.where(live, (largest - second) / spread, torch.full_like(second, math.inf))
@@ -187,6 +193,10 @@ def measured_margins(model, images):
     with torch.no_grad():
         checking(images.double())
     return found
+
+
+def has_max_pool(model):
+    return isinstance(getattr(model, "maxpool", None), torch.nn.MaxPool2d)
 
 
 def state_names(model):
@@ -260,13 +270,14 @@ def make(arch, output_dir):
     gives each tensor's float32 rounding noise, max |float32 − float64|, stored as noise.<key> (the tests scale
     their bounds by it; ReLU kinks make it large unless pre-activations keep away from them: procedural_range)."""
     torch.manual_seed(SEED)
-    model = torchvision.models.__dict__[arch](num_classes=CLASSES)
+    model = cifar_resnet.build(arch, CLASSES)
     fill_procedural(model)
     metadata = {"command": COMMAND, "torch": torch.__version__, "torchvision": torchvision.__version__,
                 "seed": SEED, "architecture": arch, "num_classes": CLASSES, "samples": SAMPLES,
                 "state_names": ",".join(state_names(model)), "sgd_lr": SGD["lr"], "sgd_momentum": SGD["momentum"],
                 "sgd_weight_decay": SGD["weight_decay"], "reference": "float64 run; noise.* from a float32 run"}
-    images = procedural_uniform(IMAGES_INDEX, [BATCH, 3, SIZE, SIZE], -IMAGE_BOUND, IMAGE_BOUND)
+    size = SIZES[arch]
+    images = procedural_uniform(IMAGES_INDEX, [BATCH, 3, size, size], -IMAGE_BOUND, IMAGE_BOUND)
     labels = torch.tensor(LABELS, dtype=torch.int32)
     placed, _ = place_biases(model, images)
     with torch.no_grad():
@@ -274,16 +285,17 @@ def make(arch, output_dir):
             model.state_dict()[name].copy_(bias)
     margins = measured_margins(model, images)
     assert min(margins.values()) >= KINK_MARGIN / 2, margins  # half: the float32 rounding of each placed bias
-    metadata.update({"kink_margin": "%.3g" % margins["kink"], "pool_margin": "%.3g" % margins["pool"]})
-    with_sgd = arch == "resnet18"
-    if with_sgd:
+    metadata.update({"kink_margin": "%.3g" % margins["kink"],
+                     "pool_margin": "%.3g" % margins["pool"] if has_max_pool(model) else "none (no max pool)"})
+    with_sgd = arch in ("resnet18", "resnet20")
+    if arch == "resnet18":  # tools/convert_torchvision.py knows the torchvision layouts only
         metadata["converted_sha256"], metadata["converted_bytes"] = convert_literally(model, arch, output_dir)
         metadata["converted_source"] = arch + "_procedural.pth"
-    single = torchvision.models.__dict__[arch](num_classes=CLASSES)
+    single = cifar_resnet.build(arch, CLASSES)
     single.load_state_dict(model.state_dict())
     reference = run(model, images, labels, torch.float64, with_sgd)
     float32 = run(single, images, labels, torch.float32, with_sgd)
-    metadata.update({"batch": BATCH, "size": SIZE, "sample_step": SAMPLE_STEP, "images_index": IMAGES_INDEX,
+    metadata.update({"batch": BATCH, "size": size, "sample_step": SAMPLE_STEP, "images_index": IMAGES_INDEX,
                      "image_bound": IMAGE_BOUND})
     tensors = {"image_probes": samples(images)[:IMAGE_PROBES], "labels": labels}
     tensors.update({"placed_bias." + name: bias for name, bias in placed.items()})
@@ -308,7 +320,7 @@ def make(arch, output_dir):
 def main():
     output_dir = sys.argv[1] if len(sys.argv) > 1 else "tests/data/golden/nn"
     os.makedirs(output_dir, exist_ok=True)
-    for arch in ("resnet18", "resnet50"):
+    for arch in sys.argv[2:] or SIZES:
         make(arch, output_dir)
 
 

@@ -46,6 +46,13 @@ TEST(GenintTrainCommandLine, HelpListsEveryOption) {
                              "--max-skipped-fraction"});
 }
 
+// Every architecture nn/models/resnet.h builds is offered, the CIFAR ones included.
+TEST(GenintTrainCommandLine, HelpListsEveryArchitecture) {
+  for (const std::string& program : {kTrain, kEval})
+    expect_help_lists(
+        program, {"resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnet20", "resnet32", "resnet56"});
+}
+
 TEST(GenintTrainCommandLine, BadValuesAreRefusedNamingTheOption) {
   const std::string run = kTrain + " --data /nonexistent --output /nonexistent/run ";
   expect_usage_error(run + "--epochs ten", "--epochs");
@@ -55,6 +62,7 @@ TEST(GenintTrainCommandLine, BadValuesAreRefusedNamingTheOption) {
   expect_usage_error(run + "--init-seed -1", "--init-seed");
   expect_usage_error(run + "--lr-schedule linear", "--lr-schedule");
   expect_usage_error(run + "--arch vgg16", "--arch");
+  expect_usage_error(run + "--arch resnet20 --small-input-stem", "--small-input-stem");  // it has its own stem
   expect_usage_error(run + "--max-skipped-fraction 1.5", "--max-skipped-fraction");
   expect_usage_error(run + "--loader-config c.json", "--loader-config");  // not with --data
   expect_usage_error(kTrain + " --data /nonexistent", "--output");        // checked before the loader starts
@@ -71,6 +79,7 @@ TEST(GenintEvalCommandLine, BadValuesAreRefusedNamingTheOption) {
   expect_usage_error(run + "--crop 22.4", "--crop");
   expect_usage_error(run + "--border-crop -2", "--border-crop");
   expect_usage_error(run + "--threads 0", "--threads");
+  expect_usage_error(run + "--arch resnet56 --small-input-stem", "--small-input-stem");
   expect_usage_error(run + "--layout folders", "--layout");
   expect_usage_error(run + "--layout imagenet-c --predictions-out p.csv", "--predictions-out");
   expect_usage_error(kEval + " --data /nonexistent", "--model");

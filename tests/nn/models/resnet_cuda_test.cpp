@@ -1,5 +1,5 @@
 // The CUDA ResNet held to its CPU twin on the same weights and input: logits, loss, gradients, running
-// statistics, one SGD step, FP32 and TF32, the uint8 upload, and a training step that stops allocating.
+// statistics, one SGD step, FP32 and TF32, the uint8 upload, a training step that stops allocating, ResNet-20.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -108,6 +108,24 @@ TEST(ResNetCuda, TrainingStepsStopAllocatingAfterTheFirst) {
   testing::expect_steps_stop_allocating(cuda, testing::random_planes(kBatch, kSize, 17),
                                         testing::cyclic_labels(kBatch, kClasses, 3), kSize);
   EXPECT_EQ(cuda.arena().device(), Device::Cuda);
+}
+
+// He et al.'s CIFAR ResNet-20 at 32x32 (3x3/1 stem, no max pool, 16-64 channels, option-B shortcuts): the same units
+// and kernels at other shapes. 20 layers as ResNet-18's, so the same tolerance.
+TEST(ResNetCuda, CifarResNet20TrainStepMatchesCpu) {
+  GENINT_REQUIRE_CUDA_DEVICE();
+  constexpr int kCifarSize = 32;
+  ResNet cpu(ResNetConfig{"resnet20", kClasses, false});
+  ResNetConfig config{"resnet20", kClasses, false};
+  config.device = Device::Cuda;
+  ResNet cuda(config);
+  cuda.copy_state_from(cpu);
+  testing::expect_train_steps_agree(cpu, cuda, testing::random_planes(kBatch, kCifarSize, 19),
+                                    testing::cyclic_labels(kBatch, kClasses, 3), kCifarSize, kFp32Relative);
+  for (const char* name :
+       {"conv1.weight", "bn1.bias", "layer2.0.downsample.0.weight", "layer3.2.conv2.weight", "fc.weight"}) {
+    EXPECT_LE(relative_difference(cuda.find(name).grad, cpu.find(name).grad), kFp32Relative) << name << " grad";
+  }
 }
 
 TEST(ResNetCuda, ImagesOnTheWrongDeviceAreRefused) {

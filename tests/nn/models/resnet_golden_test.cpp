@@ -1,5 +1,5 @@
-// ResNet-18 and ResNet-50 against torchvision 0.14 (tools/golden/make_resnet_goldens.py), batch 8 at 128×128: state
-// names, eval and train logits, loss, every gradient and running statistic (sampled), one SGD step, converted weights.
+// ResNet-18/50 (128×128) and the CIFAR ResNet-20 (32×32) against PyTorch (tools/golden/make_resnet_goldens.py),
+// batch 8: names, eval/train logits, loss, sampled gradients and running statistics, an SGD step, converted weights.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -156,7 +156,8 @@ TEST_P(ResNetGolden, MatchesTorchvision) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Torchvision, ResNetGolden, ::testing::Values("resnet18", "resnet50"));
+// resnet20: tools/cifar_resnet.py, He et al.'s CIFAR net built from torchvision's BasicBlock (option-B shortcuts).
+INSTANTIATE_TEST_SUITE_P(Torchvision, ResNetGolden, ::testing::Values("resnet18", "resnet50", "resnet20"));
 
 // "A ResNet-18 converted from a random-weight torchvision model gives torchvision's logits": the golden maker saved
 // the procedural torchvision state_dict as .pth and converted it with tools/convert_torchvision.py; this rebuilds
