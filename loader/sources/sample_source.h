@@ -53,6 +53,13 @@ struct SampleRequest {
   std::uint64_t position = 0;
   std::uint32_t attempt = 0;  // > 0: the first choice was skipped; finite sources substitute another item
   std::uint64_t seed = 0;
+  // This rank's n-th request of the source over the whole run (deterministic mode: batch · count + slot), kept
+  // through epoch wrap-around and substitutes: a source that draws once per group of consecutive samples (the
+  // transferred source's shared styles) keys the group on it.
+  std::uint64_t stream_index = 0;
+  // mix(loader seed, source): the same for every request of the source, the root of such per-group draws (with the
+  // group's global index, so ranks and sources never share them).
+  std::uint64_t source_seed = 0;
   std::uint8_t* pixels = nullptr;  // sample_bytes of caller memory to fill
   SampleRecord* record = nullptr;
   bool delivered = false;  // set by the producer; false = skipped (reason recorded in the statistics)
