@@ -1,5 +1,5 @@
-// The interface every producer of samples implements: the natural source now, the BigGAN intervention and
-// transfer sources later. The pipeline hands a source requests naming stream positions and seeds; it fills them.
+// The interface every producer of samples implements (the natural, BigGAN intervention and transferred sources).
+// The pipeline hands a source requests naming stream positions and seeds; it fills them.
 #pragma once
 
 #include <atomic>
@@ -14,7 +14,8 @@ namespace genint::loader {
 class SourceStatistics;
 
 // How a generated image was made (layout mirrors genint_intervention in genint.h). Natural samples keep the
-// defaults: class_index −1 says "no intervention".
+// defaults: class_index −1 says "no intervention". Transferred samples carry their style's record (a natural
+// style: the defaults with latent_seed = the style image's dataset index).
 struct InterventionRecord {
   std::int32_t class_index = -1;
   std::int32_t reserved = 0;  // explicit: no padding bytes, whose indeterminate values would break bit-identity
