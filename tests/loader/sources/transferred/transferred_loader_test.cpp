@@ -121,6 +121,33 @@ TEST(TransferredLoader, MixesAllThreeKindsExactlyAndDeterministicallyAcrossRunsA
   EXPECT_NE(first, run_and_check(other_seed));
 }
 
+// Arrival mode: slots go by arrival, so only what each sample says of itself is checked, and the counts.
+TEST(TransferredLoader, ArrivalModeFillsEveryBatchWithTheConfiguredCounts) {
+  const JpegTree tree(2, 6, false);
+  nlohmann::json json = mixed_config(tree.root(), 2);
+  json["deterministic"] = false;
+  const LoaderConfig config = parse_loader_config(json);
+  const std::unique_ptr<SampleSource> contents = make_natural_source(config, config.sources[0]);
+  const auto& natural = dynamic_cast<const NaturalSource&>(*contents);
+  auto pipeline = make_loader_pipeline(config);
+  for (int index = 0; index < 6; ++index) {
+    const BatchView batch = pipeline->next_batch();
+    const BatchExtrasView extras = pipeline->batch_extras(batch.ring_slot, batch.index);
+    ASSERT_EQ(batch.size, kBatch);
+    int transferred = 0;
+    for (int slot = 0; slot < batch.size; ++slot) {
+      if (batch.sources[slot] != static_cast<std::int32_t>(SourceKind::Transferred)) continue;
+      ++transferred;
+      EXPECT_EQ(batch.labels[slot], natural.index().label(static_cast<std::size_t>(batch.items[slot])));
+      EXPECT_GE(batch.interventions[slot].class_index, 0);
+      EXPECT_GE(extras.transfer_alphas[slot], 0.25f);
+      EXPECT_LE(extras.transfer_alphas[slot], 0.9f);
+    }
+    EXPECT_EQ(transferred, kTransferred);
+    pipeline->release_batch(batch.ring_slot, batch.index);
+  }
+}
+
 TEST(TransferredLoader, TheCApiHandsOutTransferredSamplesWithTheirAlphas) {
   const JpegTree tree(2, 6, false);
   const std::string json = mixed_config(tree.root(), 1, "float32_chw").dump();
