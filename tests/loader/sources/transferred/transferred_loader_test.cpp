@@ -18,7 +18,7 @@ namespace {
 
 using testing::JpegTree;
 
-constexpr int kBatches = 12;
+constexpr int kBatches = 8;
 constexpr int kNatural = 4, kGenerated = 2, kTransferred = 4;
 constexpr int kBatch = kNatural + kGenerated + kTransferred;
 constexpr std::uint64_t kSeed = 21;
@@ -105,7 +105,7 @@ std::vector<std::uint64_t> run_and_check(const nlohmann::json& json) {
     checksums.push_back(hash);
     pipeline->release_batch(batch.ring_slot, batch.index);
   }
-  EXPECT_GE(style_classes.size(), 5u);  // 24 styles over 10 classes: all in fewer than 5 has odds below 1e-6
+  EXPECT_GE(style_classes.size(), 4u);  // 16 styles over 10 classes: all in 3 or fewer has odds below 1e-6
   return checksums;
 }
 
