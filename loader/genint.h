@@ -81,7 +81,9 @@ typedef enum genint_image_layout {
   GENINT_LAYOUT_FLOAT32_CHW = 1 /* 3 × size × size floats per sample, ImageNet-normalized */
 } genint_image_layout;
 
-/* How a generated sample was made. Natural samples: class_index = -1, everything else 0 (direction -1). */
+/* How a generated sample was made. Natural samples: class_index = -1, everything else 0 (direction -1).
+ * Transferred samples: their style image's record; with "style": "natural" (no generator) class_index = -1 and
+ * latent_seed = the style image's dataset index in the style folder, everything else as for natural samples. */
 typedef struct genint_intervention {
   int32_t class_index;  /* the class the generator was conditioned on */
   int32_t reserved;     /* always 0: an explicit field, so the struct has no padding and batches compare bit for bit */

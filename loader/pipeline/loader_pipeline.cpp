@@ -12,6 +12,8 @@
 namespace genint::loader {
 using pipeline_detail::stop_check_interval;
 using pipeline_detail::throw_unusable_data;
+// "Source": keeps SampleRequest::source_seed apart from the samples' seeds (whose second input is the source + 1).
+constexpr std::uint64_t source_seed_tag = 0x536f75726365ull;
 
 LoaderPipeline::LoaderPipeline(PipelineOptions options, std::vector<PipelineSource> sources) : options_(options) {
   GENINT_CHECK(!sources.empty(), "the loader needs at least one source");
@@ -187,6 +189,8 @@ void LoaderPipeline::prepare_request(Lane& lane, std::uint64_t task, std::uint32
   }
   request.attempt = attempt;
   request.seed = mix_seed(mix_seed(options_.seed, lane.index + 1, request.epoch, global_position), attempt);
+  request.stream_index = task;
+  request.source_seed = mix_seed(options_.seed, source_seed_tag, lane.index + 1);
   request.pixels = pixels;
   request.record = record;
   *request.record = SampleRecord{};

@@ -1,5 +1,5 @@
-// The interface every producer of samples implements: the natural source now, the BigGAN intervention and
-// transfer sources later. The pipeline hands a source requests naming stream positions and seeds; it fills them.
+// The interface every producer of samples implements (the natural, BigGAN intervention and transferred sources).
+// The pipeline hands a source requests naming stream positions and seeds; it fills them.
 #pragma once
 
 #include <atomic>
@@ -15,7 +15,8 @@ namespace genint::loader {
 class SourceStatistics;
 
 // How a generated image was made (layout mirrors genint_intervention in genint.h). Natural samples keep the
-// defaults: class_index −1 says "no intervention".
+// defaults: class_index −1 says "no intervention". Transferred samples carry their style's record (a natural
+// style: the defaults with latent_seed = the style image's dataset index).
 struct InterventionRecord {
   std::int32_t class_index = -1;
   std::int32_t reserved = 0;  // explicit: no padding bytes, whose indeterminate values would break bit-identity
@@ -54,6 +55,13 @@ struct SampleRequest {
   std::uint64_t position = 0;
   std::uint32_t attempt = 0;  // > 0: the first choice was skipped; finite sources substitute another item
   std::uint64_t seed = 0;
+  // This rank's n-th request of the source over the whole run (deterministic mode: batch · count + slot), kept
+  // through epoch wrap-around and substitutes: a source that draws once per group of consecutive samples (the
+  // transferred source's shared styles) keys the group on it.
+  std::uint64_t stream_index = 0;
+  // mix(loader seed, source): the same for every request of the source, the root of such per-group draws (with the
+  // group's global index, so ranks and sources never share them).
+  std::uint64_t source_seed = 0;
   std::uint8_t* pixels = nullptr;  // sample_bytes of caller memory to fill
   SampleRecord* record = nullptr;
   bool delivered = false;  // set by the producer; false = skipped (reason recorded in the statistics)

@@ -7,6 +7,7 @@
 
 #include "loader/sources/intervention/intervention_source.h"
 #include "loader/sources/natural/natural_source.h"
+#include "loader/sources/transferred/transferred_source.h"
 #include "nn/core/error.h"
 
 namespace genint::loader {
@@ -15,11 +16,12 @@ std::mutex& registry_mutex() {
   static std::mutex mutex;
   return mutex;
 }
-// Built in: natural and intervention (the transferred source joins here). An application's factory for a
-// generated kind replaces the built-in one; natural cannot be replaced or removed.
+// Built in: natural, intervention and transferred. An application's factory for a generated kind replaces the
+// built-in one; natural cannot be replaced or removed.
 std::map<SourceKind, SourceFactory>& registry() {
   static std::map<SourceKind, SourceFactory> factories = {{SourceKind::Natural, &make_natural_source},
-                                                          {SourceKind::Intervention, &make_intervention_source}};
+                                                          {SourceKind::Intervention, &make_intervention_source},
+                                                          {SourceKind::Transferred, &make_transferred_source}};
   return factories;
 }
 }  // namespace

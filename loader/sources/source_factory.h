@@ -1,4 +1,4 @@
-// Builds a source from its config entry. The built-in kinds (natural, intervention) are listed once, in
+// Builds a source from its config entry. The built-in kinds (natural, intervention, transferred) are listed once, in
 // source_factory.cpp; an application's register_source_factory() for a generated kind replaces the built-in one,
 // so the loader core never changes for new sources.
 #pragma once

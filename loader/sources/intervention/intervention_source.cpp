@@ -11,19 +11,6 @@
 namespace genint {
 namespace {
 
-loader::InterventionRecord to_loader_record(const InterventionRecord& record) {
-  loader::InterventionRecord result;
-  result.class_index = record.class_index;
-  result.latent_seed = record.seed;
-  result.truncation = record.truncation;
-  result.space = static_cast<std::int32_t>(record.space);
-  result.layer_begin = record.layer_begin;
-  result.layer_end = record.layer_end;
-  result.direction = record.direction;
-  result.step = record.step;
-  return result;
-}
-
 bool activation_space(InterventionSpace space) {
   return space == InterventionSpace::Activation || space == InterventionSpace::ActivationCentred;
 }
@@ -92,6 +79,19 @@ class InterventionProducer : public loader::SampleProducer {
 };
 
 }  // namespace
+
+loader::InterventionRecord to_loader_record(const InterventionRecord& record) {
+  loader::InterventionRecord result;
+  result.class_index = record.class_index;
+  result.latent_seed = record.seed;
+  result.truncation = record.truncation;
+  result.space = static_cast<std::int32_t>(record.space);
+  result.layer_begin = record.layer_begin;
+  result.layer_end = record.layer_end;
+  result.direction = record.direction;
+  result.step = record.step;
+  return result;
+}
 
 InterventionSource::InterventionSource(InterventionSourceSettings settings, BigGanWeights weights,
                                        std::optional<DirectionSet> directions)

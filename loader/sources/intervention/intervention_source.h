@@ -54,6 +54,10 @@ class InterventionSource : public loader::SampleSource {
   std::optional<DirectionSet> directions_;
 };
 
+// gan's record of a generated image as the loader's (genint_intervention's layout); the transferred source records its
+// generated styles with it too.
+loader::InterventionRecord to_loader_record(const InterventionRecord& record);
+
 // The loader's factory: validates settings.own_settings (ConfigError naming "sources[i].<key>"; the intervention's
 // own keys through gan's read_intervention_keys), loads the generator and directions, and builds the source.
 std::unique_ptr<loader::SampleSource> make_intervention_source(const loader::LoaderConfig& config,

@@ -12,53 +12,36 @@
 namespace genint::loader {
 namespace {
 
+void record_auto_augment(const io::AutoAugmentChoice& choice, SampleRecord& record) {
+  record.auto_augment_sub_policy = choice.sub_policy;
+  if (choice.sub_policy < 0) return;
+  // A sign is recorded only for an operation that ran: the sign drawn for one that did not changed nothing.
+  record.auto_augment_ops = static_cast<std::uint8_t>(
+      (choice.applied[0] ? auto_augment_first_applied : 0) | (choice.applied[1] ? auto_augment_second_applied : 0) |
+      (choice.applied[0] && choice.negated[0] ? auto_augment_first_negated : 0) |
+      (choice.applied[1] && choice.negated[1] ? auto_augment_second_negated : 0));
+}
+
+io::NaturalPipelineConfig with_layout(io::NaturalPipelineConfig pipeline, io::OutputLayout layout) {
+  pipeline.layout = layout;
+  return pipeline;
+}
+
 class NaturalProducer : public SampleProducer {
  public:
   NaturalProducer(const NaturalSource& source, SourceStatistics& statistics)
-      : source_(source), statistics_(statistics), maker_(source.pipeline()) {}
+      : reader_(source, source.pipeline().layout, statistics) {}
 
   void produce(SampleRequest* requests, std::size_t count) override {
-    for (std::size_t index = 0; index < count; ++index) produce_one(requests[index]);
+    for (std::size_t index = 0; index < count; ++index)
+      requests[index].delivered = reader_.read(requests[index], requests[index].pixels, *requests[index].record);
   }
   // Staging serves float32 samples only: a uint8 sample already is its staged image.
-  bool can_stage_uint8_hwc() const override { return source_.pipeline().layout == io::OutputLayout::FloatCHW; }
-  void finish_staged(const std::uint8_t* hwc, std::uint8_t* pixels) override {
-    maker_.normalise_staged(hwc, reinterpret_cast<float*>(pixels));
-  }
+  bool can_stage_uint8_hwc() const override { return reader_.float_samples(); }
+  void finish_staged(const std::uint8_t* hwc, std::uint8_t* pixels) override { reader_.normalise_staged(hwc, pixels); }
 
  private:
-  void produce_one(SampleRequest& request) {
-    const std::uint64_t item = source_.order().item(request.epoch, request.position);
-    source_.index().full_path_into(item, path_);
-    const io::SampleResult result =
-        request.stage_uint8_hwc || source_.pipeline().layout == io::OutputLayout::Uint8HWC
-            ? maker_.make_staged_from_file(path_, request.seed, request.pixels)
-            : maker_.make_from_file(path_, request.seed, reinterpret_cast<float*>(request.pixels));
-    if (!io::decode_outcome_has_pixels(result.outcome)) {
-      statistics_.record_skip(io::decode_outcome_name(result.outcome),
-                              result.detail.empty() ? path_ : path_ + ": " + result.detail);
-      return;
-    }
-    request.record->label = source_.index().label(item);
-    request.record->item = static_cast<std::int64_t>(item);
-    record_auto_augment(result.auto_augment, *request.record);
-    request.delivered = true;
-  }
-
-  static void record_auto_augment(const io::AutoAugmentChoice& choice, SampleRecord& record) {
-    record.auto_augment_sub_policy = choice.sub_policy;
-    if (choice.sub_policy < 0) return;
-    // A sign is recorded only for an operation that ran: the sign drawn for one that did not changed nothing.
-    record.auto_augment_ops = static_cast<std::uint8_t>(
-        (choice.applied[0] ? auto_augment_first_applied : 0) | (choice.applied[1] ? auto_augment_second_applied : 0) |
-        (choice.applied[0] && choice.negated[0] ? auto_augment_first_negated : 0) |
-        (choice.applied[1] && choice.negated[1] ? auto_augment_second_negated : 0));
-  }
-
-  const NaturalSource& source_;
-  SourceStatistics& statistics_;
-  io::NaturalSampleMaker maker_;
-  std::string path_;  // reused: no allocation per sample once it has grown to the longest path
+  NaturalSampleReader reader_;
 };
 
 // "auto_augment": "imagenet" (torchvision's policy, after the crop and flip) or "none"; its interpolation and fill
@@ -123,29 +106,61 @@ std::unique_ptr<SampleProducer> NaturalSource::make_producer(int, ProducerContex
   return std::make_unique<NaturalProducer>(*this, *context.statistics);
 }
 
-std::unique_ptr<SampleSource> make_natural_source(const LoaderConfig& config, const SourceSettings& settings) {
-  ConfigObject object(settings.own_settings, settings.path);
-  const std::string root = object.required_text("root");
-  io::DatasetIndexOptions index_options;
-  index_options.layout =
-      as_config_error(object, "layout", [&] { return io::parse_dataset_layout(object.text("layout", "auto")); });
-  index_options.label_file = object.text("label_file", "");
-  index_options.threads = static_cast<int>(object.integer("index_threads", 0, 0, 256));
-  const io::NaturalPipelineConfig pipeline = parse_pipeline(object, config);
-  object.reject_unknown_keys();
+NaturalSampleReader::NaturalSampleReader(const NaturalSource& source, io::OutputLayout layout,
+                                         SourceStatistics& statistics)
+    : source_(source), statistics_(statistics), maker_(with_layout(source.pipeline(), layout)) {}
 
+bool NaturalSampleReader::read(const SampleRequest& request, std::uint8_t* pixels, SampleRecord& record) {
+  const std::uint64_t item = source_.order().item(request.epoch, request.position);
+  source_.index().full_path_into(item, path_);
+  const io::SampleResult result = request.stage_uint8_hwc || !float_samples()
+                                      ? maker_.make_staged_from_file(path_, request.seed, pixels)
+                                      : maker_.make_from_file(path_, request.seed, reinterpret_cast<float*>(pixels));
+  if (!io::decode_outcome_has_pixels(result.outcome)) {
+    statistics_.record_skip(io::decode_outcome_name(result.outcome),
+                            result.detail.empty() ? path_ : path_ + ": " + result.detail);
+    return false;
+  }
+  record.label = source_.index().label(item);
+  record.item = static_cast<std::int64_t>(item);
+  record_auto_augment(result.auto_augment, record);
+  return true;
+}
+
+NaturalEntry read_natural_keys(ConfigObject& object, const LoaderConfig& config) {
+  NaturalEntry entry;
+  entry.root = object.required_text("root");
+  entry.index_options.layout =
+      as_config_error(object, "layout", [&] { return io::parse_dataset_layout(object.text("layout", "auto")); });
+  entry.index_options.label_file = object.text("label_file", "");
+  entry.index_options.threads = static_cast<int>(object.integer("index_threads", 0, 0, 256));
+  entry.pipeline = parse_pipeline(object, config);
+  return entry;
+}
+
+io::DatasetIndex index_natural_root(const ConfigObject& object, const std::string& root_key, const std::string& root,
+                                    const io::DatasetIndexOptions& options, std::size_t min_images,
+                                    const std::string& needed_for) {
   std::error_code error_code;
   if (!std::filesystem::exists(root, error_code))
-    throw ConfigError(object.field("root"), "'" + root + "' does not exist");
-  if (!index_options.label_file.empty() && !std::filesystem::is_regular_file(index_options.label_file, error_code))
-    throw ConfigError(object.field("label_file"), "'" + index_options.label_file + "' is not a readable file");
-  io::DatasetIndex index =
-      as_config_error(object, "root", [&] { return io::build_dataset_index(root, index_options); });
-  if (index.size() < static_cast<std::size_t>(config.shard_world_size))
-    throw ConfigError(object.field("root"), "'" + root + "' holds " + std::to_string(index.size()) +
-                                                " images, fewer than the " + std::to_string(config.shard_world_size) +
-                                                " shards");
-  return std::make_unique<NaturalSource>(std::move(index), pipeline, config.seed, config.shard_rank,
+    throw ConfigError(object.field(root_key), "'" + root + "' does not exist");
+  if (!options.label_file.empty() && !std::filesystem::is_regular_file(options.label_file, error_code))
+    throw ConfigError(object.field("label_file"), "'" + options.label_file + "' is not a readable file");
+  io::DatasetIndex index = as_config_error(object, root_key, [&] { return io::build_dataset_index(root, options); });
+  if (index.size() < min_images)
+    throw ConfigError(object.field(root_key), "'" + root + "' holds " + std::to_string(index.size()) +
+                                                  " images, fewer than the " + std::to_string(min_images) + " " +
+                                                  needed_for);
+  return index;
+}
+
+std::unique_ptr<SampleSource> make_natural_source(const LoaderConfig& config, const SourceSettings& settings) {
+  ConfigObject object(settings.own_settings, settings.path);
+  NaturalEntry entry = read_natural_keys(object, config);
+  object.reject_unknown_keys();
+  io::DatasetIndex index = index_natural_root(object, "root", entry.root, entry.index_options,
+                                              static_cast<std::size_t>(config.shard_world_size), "shards");
+  return std::make_unique<NaturalSource>(std::move(index), entry.pipeline, config.seed, config.shard_rank,
                                          config.shard_world_size);
 }
 

@@ -68,6 +68,9 @@ TEST(CApiLoader, BadConfigsNameTheField) {
       {R"({"sources": [{"kind": "natural", "count": 2, "root": ")" + root +
            R"("}, {"kind": "intervention", "count": 1}]})",
        "sources[1].generator"},
+      {R"({"sources": [{"kind": "natural", "count": 2, "root": ")" + root +
+           R"("}, {"kind": "transferred", "count": 1, "root": ")" + root + R"("}]})",
+       "sources[1].network"},
       {R"({"sources": []})", "'sources'"},
   };
   for (const auto& bad : cases) {

@@ -1,0 +1,118 @@
+// Every invalid transferred entry is refused with a ConfigError naming "sources[2].<key>" (alone and through a whole
+// loader config), "device": "cuda" with its reason, and the source is built in.
+#include <gtest/gtest.h>
+
+#include <utility>
+
+#include "loader/pipeline/loader_builder.h"
+#include "loader/support/jpeg_tree.h"
+#include "nn/core/error.h"
+#include "tests/loader/sources/transferred/transferred_test_support.h"
+
+namespace genint::loader {
+namespace {
+
+using testing::JpegTree;
+
+// The refused field and the message, or "(accepted)" twice.
+std::pair<std::string, std::string> refusal(const nlohmann::json& keys, int image_size = 16, int count = 6) {
+  try {
+    testing::make_source(keys, image_size, SampleLayout::Uint8Hwc, count);
+  } catch (const ConfigError& error) {
+    return {error.field(), error.what()};
+  }
+  return {"(accepted)", "(accepted)"};
+}
+
+std::string refused_field(const nlohmann::json& keys) {
+  return refusal(keys).first;
+}
+
+TEST(TransferredSourceConfig, ErrorsNameTheField) {
+  const JpegTree tree(2, 3, false);
+  const nlohmann::json good = testing::transferred_keys(tree.root());
+  ASSERT_EQ(refused_field(good), "(accepted)");
+  const auto with = [&good](const std::string& key, const nlohmann::json& value) {
+    nlohmann::json keys = good;
+    keys[key] = value;
+    return keys;
+  };
+  const auto without = [&good](const std::string& key) {
+    nlohmann::json keys = good;
+    keys.erase(key);
+    return keys;
+  };
+  const std::string field = "sources[2].";
+  EXPECT_EQ(refused_field(without("network")), field + "network");
+  EXPECT_EQ(refused_field(with("network", "/no/such/adain.safetensors")), field + "network");
+  EXPECT_EQ(refused_field(with("network", testing::kDemoGenerator)), field + "network");  // not an AdaIN file
+  EXPECT_EQ(refused_field(with("network", 3)), field + "network");
+  EXPECT_EQ(refused_field(with("alpha", {-0.1, 0.5})), field + "alpha");
+  EXPECT_EQ(refused_field(with("alpha", {0.2, 1.5})), field + "alpha");
+  EXPECT_EQ(refused_field(with("alpha", {0.6, 0.5})), field + "alpha");
+  EXPECT_EQ(refused_field(with("alpha", {0.5})), field + "alpha");
+  EXPECT_EQ(refused_field(with("alpha", {0.1, 0.2, 0.3})), field + "alpha");
+  EXPECT_EQ(refused_field(with("alpha", {"0.1", 0.2})), field + "alpha");
+  EXPECT_EQ(refused_field(with("alpha", 1.5)), field + "alpha");
+  EXPECT_EQ(refused_field(with("alpha", "full")), field + "alpha");
+  EXPECT_EQ(refused_field(with("contents_per_style", 0)), field + "contents_per_style");
+  EXPECT_EQ(refused_field(with("contents_per_style", -2)), field + "contents_per_style");
+  EXPECT_EQ(refused_field(with("contents_per_style", 4)), field + "contents_per_style");  // does not divide 6
+  EXPECT_EQ(refused_field(with("contents_per_style", 1.5)), field + "contents_per_style");
+  EXPECT_EQ(refused_field(with("style", "painting")), field + "style");
+  EXPECT_EQ(refused_field(with("style_root", tree.root())), field + "style_root");  // generated styles
+  EXPECT_EQ(refused_field(with("label_map", {{"0", 0}})), field + "label_map");
+  EXPECT_EQ(refused_field(with("label_count", 2)), field + "label_count");
+  EXPECT_EQ(refused_field(with("chunk", 4)), field + "chunk");
+  EXPECT_EQ(refused_field(with("colour", 1)), field + "colour");
+  EXPECT_EQ(refused_field(with("device", "tpu")), field + "device");
+  EXPECT_EQ(refused_field(without("root")), field + "root");
+  EXPECT_EQ(refused_field(with("root", "/no/such/folder")), field + "root");
+  EXPECT_EQ(refused_field(with("mode", "test")), field + "mode");  // a natural key, read as the natural source does
+  EXPECT_EQ(refused_field(without("generator")), field + "generator");
+  EXPECT_EQ(refused_field(with("generator", "/no/such/generator.safetensors")), field + "generator");
+  EXPECT_EQ(refused_field(without("directions")), field + "directions");
+  EXPECT_EQ(refused_field(with("top_k", 100)), field + "top_k");
+  EXPECT_EQ(refused_field(with("classes", {12})), field + "classes");
+  EXPECT_EQ(refusal(good, 8).first, field + "network");  // AdaIN needs 9 × 9 at least
+  // Natural styles: no generator keys; a missing style folder is named.
+  nlohmann::json natural = {{"root", tree.root()}, {"network", testing::kNarrowAdaIN}, {"style", "natural"}};
+  ASSERT_EQ(refused_field(natural), "(accepted)");
+  for (const char* key : {"generator", "directions", "space", "truncation", "classes"}) {
+    nlohmann::json keys = natural;
+    keys[key] = good.contains(key) ? good[key] : nlohmann::json(1);
+    EXPECT_EQ(refused_field(keys), field + key) << key;
+  }
+  natural["style_root"] = "/no/such/styles";
+  EXPECT_EQ(refused_field(natural), field + "style_root");
+}
+
+TEST(TransferredSourceConfig, CudaIsRefusedBecauseTheAdaINForwardWasNeverRunOnAGpu) {
+  const JpegTree tree(2, 3, false);
+  nlohmann::json keys = testing::transferred_keys(tree.root(), {{"device", "cuda"}});
+  const auto [field, message] = refusal(keys);
+  EXPECT_EQ(field, "sources[2].device");
+  EXPECT_NE(message.find("never been run on a GPU"), std::string::npos) << message;
+  keys["device"] = "cpu";
+  EXPECT_EQ(refusal(keys).first, "(accepted)");
+}
+
+TEST(SourceFactory, TheTransferredSourceIsBuiltInAndItsErrorsNameTheEntry) {
+  const JpegTree tree(2, 3, false);
+  nlohmann::json transferred = testing::transferred_keys(tree.root());
+  transferred.update({{"kind", "transferred"}, {"count", 2}, {"weight", 0.5}});
+  nlohmann::json config = {{"batch_size", 4},
+                           {"image", {{"size", 16}}},
+                           {"sources", {{{"kind", "natural"}, {"count", 2}, {"root", tree.root()}}, transferred}}};
+  EXPECT_NO_THROW(make_loader_pipeline(parse_loader_config(config)));
+  config["sources"][1].erase("network");
+  try {
+    make_loader_pipeline(parse_loader_config(config));
+    FAIL() << "a transferred entry without a network was accepted";
+  } catch (const ConfigError& error) {
+    EXPECT_EQ(error.field(), "sources[1].network");
+  }
+}
+
+}  // namespace
+}  // namespace genint::loader
