@@ -43,6 +43,9 @@ class BatchScorer {
     decode_parallel(index, begin, count);
     const Tensor input = model_.upload_images(images_.data(), count, settings_.crop, settings_.crop);
     const Tensor logits = model_.forward(input, BatchNormMode::Eval);
+    // The forward is queued on the model's stream; the copy below runs on the legacy default stream, which a
+    // non-blocking stream (genint-train's) is not ordered with.
+    model_.synchronize();
     logits.copy_to_host(logits_.data(), logits.byte_count());
     return logits_.data();
   }

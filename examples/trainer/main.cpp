@@ -28,6 +28,12 @@ int train(const genint::trainer::TrainerArguments& arguments) {
                          {"loader_wait_share", summary.loader_wait_share},
                          {"skipped", summary.skipped},
                          {"checkpoint", summary.last_checkpoint}};
+  if (summary.validating) {  // null until a validation ran
+    const auto& curve = summary.validation;
+    line["val_top1"] = curve.last ? nlohmann::json(curve.last->top1) : nlohmann::json();
+    line["best_val_top1"] = curve.best ? nlohmann::json(curve.best->top1) : nlohmann::json();
+    line["best_val_epoch"] = curve.best ? nlohmann::json(curve.best->epoch) : nlohmann::json();
+  }
   if (summary.stop_signal != 0) line["stopped_by"] = summary.stop_signal == SIGINT ? "SIGINT" : "SIGTERM";
   if (!summary.skip_limit_error.empty()) line["stopped_by"] = "max-skipped-fraction";
   std::printf("%s\n", line.dump().c_str());

@@ -45,6 +45,8 @@ ProgressReport::~ProgressReport() {
 void ProgressReport::record_step(const StepRecord& record) {
   ++steps_this_run_;
   last_step_end_ = std::chrono::steady_clock::now();
+  if (steps_this_run_ > 1) validation_seconds_ += pending_validation_seconds_;  // between the first and this one
+  pending_validation_seconds_ = 0.0;
   if (steps_this_run_ == 1) {
     first_step_end_ = last_step_end_;
   } else {
@@ -111,13 +113,32 @@ void ProgressReport::report(const StepRecord& record, double window_seconds) {
   }
 }
 
+void ProgressReport::record_validation(const ValidationScore& score) {
+  pending_validation_seconds_ += score.seconds;
+  window_start_ +=
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(score.seconds));
+  char line[256];
+  std::snprintf(line, sizeof line, "[val] epoch %llu/%d: top-1 %.1f %% top-5 %.1f %% (%lld images, %.1f s)",
+                static_cast<unsigned long long>(score.epoch), epochs_, 100.0 * score.top1, 100.0 * score.top5,
+                static_cast<long long>(score.images), score.seconds);
+  std::string text = line;
+  if (score.skipped > 0)
+    text += "; " + std::to_string(score.skipped) + " could not be decoded and were not scored, e.g. '" +
+            score.skipped_examples.front() + "'";
+  std::fprintf(stderr, live_line_ && terminal_ ? "\r\033[K%s\n" : "%s\n", text.c_str());
+  if (log_ != nullptr) {
+    std::fprintf(log_, "%s\n", validation_log_line(score).dump().c_str());
+    std::fflush(log_);
+  }
+}
+
 double ProgressReport::steady_images_per_second() const {
-  const double seconds = std::chrono::duration<double>(last_step_end_ - first_step_end_).count();
+  const double seconds = std::chrono::duration<double>(last_step_end_ - first_step_end_).count() - validation_seconds_;
   return steps_this_run_ >= 2 && seconds > 0 ? static_cast<double>(images_after_first_step_) / seconds : 0.0;
 }
 
 double ProgressReport::steady_loader_wait_share() const {
-  const double seconds = std::chrono::duration<double>(last_step_end_ - first_step_end_).count();
+  const double seconds = std::chrono::duration<double>(last_step_end_ - first_step_end_).count() - validation_seconds_;
   return steps_this_run_ >= 2 && seconds > 0 ? loader_wait_after_first_step_ / seconds : 0.0;
 }
 

@@ -1,5 +1,6 @@
 // genint-train's reporting: a live progress line on stderr (epoch, step, images/s and loss per source, ETA)
-// and a JSONL log with one line every N steps, appended to so that a resumed run continues the same file.
+// and a JSONL log with one line every N steps and one per validation, appended to so that a resumed run continues
+// the same file.
 #pragma once
 
 #include <chrono>
@@ -7,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include "examples/trainer/epoch_validation.h"
 #include "examples/trainer/skip_monitor.h"
 #include "examples/trainer/source_weighting.h"
 
@@ -35,6 +37,9 @@ class ProgressReport {
   ProgressReport& operator=(const ProgressReport&) = delete;
 
   void record_step(const StepRecord& record);
+  // Logs a validation (its train-log.jsonl line, and one stderr line even without the live line) and leaves its
+  // time out of the training rates (images/s, loader wait share) and of the current window.
+  void record_validation(const ValidationScore& score);
   // Ends the live line and flushes the log; prints the data-bound hint when the loader wait share exceeds 5 %.
   void finish();
   // Images per second of the steps recorded after the first one in this run, over the time since the first was
@@ -60,6 +65,9 @@ class ProgressReport {
   std::chrono::steady_clock::time_point first_step_end_, last_step_end_;
   std::uint64_t images_after_first_step_ = 0;
   double loader_wait_after_first_step_ = 0.0;
+  // Validation time between the first and the last recorded step (not training time), and the time of validations
+  // not yet followed by a step.
+  double validation_seconds_ = 0.0, pending_validation_seconds_ = 0.0;
   double window_loader_wait_ = 0.0;
   std::array<std::uint64_t, kSourceKinds> window_samples_{};
   std::array<double, kSourceKinds> window_loss_sums_{};

@@ -3,6 +3,8 @@
 // mode the batch stream is a pure function of the config, so the skipped batches are exactly the trained ones.
 // On CUDA the run holds the loader's output device current and trains on a non-blocking stream of its own, fed
 // by the loader's device output; one step stays in flight while the next batch is fetched and queued.
+// Validation (--val-data) runs right after the step that ends an epoch, with no step in flight; it reads the model in
+// eval mode only (no parameter, running statistic or loader state changes), so training is the same without it.
 #include "examples/trainer/trainer.h"
 
 #include <algorithm>
@@ -112,6 +114,11 @@ std::string checkpoint_folder_name(std::int64_t step) {
   return name;
 }
 
+std::optional<EpochValidation> make_validation(const TrainerOptions& options, const nlohmann::json& loader_config) {
+  if (options.val_data.empty() || options.val_every_epochs == 0) return std::nullopt;
+  return std::optional<EpochValidation>(std::in_place, options, loader_config);
+}
+
 class TrainingRun {
  public:
   explicit TrainingRun(const TrainerOptions& options);
@@ -126,9 +133,13 @@ class TrainingRun {
   void save_checkpoint(ProgressReport& progress);
   std::int64_t steps_remaining(std::uint64_t next_batch_index) const;
   TrainingSummary summarize(const ProgressReport& progress, int stopped_by, const std::string& skip_error) const;
+  // After a step: when it ended an epoch that is due, finishes the steps in flight and scores --val-data.
+  void validate_if_epoch_ended(ProgressReport& progress);
 
   TrainerOptions options_;
   nlohmann::json loader_config_;
+  std::optional<EpochValidation> validation_;  // before the model and the loader: a bad --val-data stops the run first
+  ValidationCurve curve_;
   CudaPlacement placement_;
   ResNet model_;
   MomentumSgd optimizer_;
@@ -154,6 +165,7 @@ SgdOptions sgd_options(const TrainerOptions& options) {
 TrainingRun::TrainingRun(const TrainerOptions& options)
     : options_(options),
       loader_config_(run_loader_config(options)),
+      validation_(make_validation(options, loader_config_)),
       placement_(options, loader_config_),
       model_(model_config(options, placement_)),
       optimizer_(model_, sgd_options(options)) {
@@ -179,6 +191,9 @@ TrainingRun::TrainingRun(const TrainerOptions& options)
              "genint-train: the loader is not in deterministic mode: a resumed run will not repeat the batches");
   start_loader();
   step_.emplace(model_, optimizer_, options_.num_classes, batch_size_);
+  if (validation_ && batches_per_epoch_ > 0)  // the curve so far, for the best epoch
+    curve_ = read_validation_curve((std::filesystem::path(options_.output_dir) / "train-log.jsonl").string(),
+                                   position_.next_batch_index / batches_per_epoch_);
 }
 
 std::string TrainingRun::resume_folder() const {
@@ -264,6 +279,17 @@ void TrainingRun::save_checkpoint(ProgressReport& progress) {
   for (std::size_t index = 0; index + keep < folders.size(); ++index) std::filesystem::remove_all(folders[index]);
 }
 
+void TrainingRun::validate_if_epoch_ended(ProgressReport& progress) {
+  if (!validation_ || batches_per_epoch_ == 0 || position_.next_batch_index % batches_per_epoch_ != 0) return;
+  const std::uint64_t completed = position_.next_batch_index / batches_per_epoch_;
+  if (!validation_->due(completed)) return;
+  collect_steps(0, progress);
+  model_.synchronize();
+  const ValidationScore score = validation_->score(model_, batch_size_, completed, position_.step);
+  curve_.add(score);
+  progress.record_validation(score);
+}
+
 TrainingSummary TrainingRun::summarize(const ProgressReport& progress, int stopped_by,
                                        const std::string& skip_error) const {
   TrainingSummary summary;
@@ -277,6 +303,8 @@ TrainingSummary TrainingRun::summarize(const ProgressReport& progress, int stopp
   summary.skipped = skips_->to_json();
   summary.stop_signal = stopped_by;
   summary.skip_limit_error = skip_error;
+  summary.validating = validation_.has_value();
+  summary.validation = curve_;
   return summary;
 }
 
@@ -324,6 +352,7 @@ TrainingSummary TrainingRun::run() {
     record.loader_wait_seconds = loader_wait;
     in_flight_.push_back(record);
     collect_steps(step_->pipeline_depth(), progress);
+    validate_if_epoch_ended(progress);
     if (options_.checkpoint_every_steps > 0 && position_.step % options_.checkpoint_every_steps == 0) {
       save_checkpoint(progress);
       saved_current = true;

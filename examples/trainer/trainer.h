@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "examples/trainer/epoch_validation.h"
 #include "examples/trainer/trainer_options.h"
 
 namespace genint::trainer {
@@ -25,11 +26,14 @@ struct TrainingSummary {
   // --max-skipped-fraction error, or empty.
   int stop_signal = 0;
   std::string skip_limit_error;
+  bool validating = false;     // --val-data given (and --val-every-epochs > 0)
+  ValidationCurve validation;  // last and best, a resumed run's earlier epochs included (from train-log.jsonl)
 };
 
 // Trains until the natural stream reaches options.epochs (or options.max_steps), or until a stop signal
-// (stop_signals.h) or too many skipped files stop it early; a checkpoint is written in every case. Throws
-// genint::Error.
+// (stop_signals.h) or too many skipped files stop it early; a checkpoint is written in every case. With
+// options.val_data, scores that folder after every options.val_every_epochs-th epoch and the last. Throws
+// genint::Error (UsageError for a bad --val-data, before any training).
 TrainingSummary run_training(const TrainerOptions& options);
 
 }  // namespace genint::trainer

@@ -84,6 +84,21 @@ void declare_output_options(CommandSpec command, TrainerArguments& arguments) {
                  "stop (after a checkpoint) when more than this share of an epoch's files were skipped", 0.0, 1.0);
 }
 
+void declare_validation_options(CommandSpec command, TrainerOptions& options) {
+  const OptionSpec data =
+      command.text("--val-data", options.val_data, "an ImageNet-layout folder scored in eval mode after epochs");
+  command.integer("--val-resize", options.val_resize, "validation: shorter side before the centre crop", 1, 8192)
+      .default_text("the loader's image size")
+      .needs(data);
+  command.integer("--val-crop", options.val_crop, "validation: centre crop", 1, 8192)
+      .default_text("the loader's image size")
+      .needs(data);
+  command
+      .integer("--val-every-epochs", options.val_every_epochs,
+               "validate every K-th epoch and after the last (0: never)", 0, kMany)
+      .needs(data);
+}
+
 }  // namespace
 
 LearningRateSchedule TrainerOptions::default_schedule() {
@@ -114,6 +129,9 @@ void TrainerOptions::validate() const {
   check_usage(max_skipped_fraction >= 0.0 && max_skipped_fraction <= 1.0,
               "--max-skipped-fraction must be in [0, 1], got " + std::to_string(max_skipped_fraction));
   check_usage(momentum >= 0.0f && weight_decay >= 0.0f, "--momentum and --weight-decay must be >= 0");
+  check_usage(val_every_epochs >= 0, "--val-every-epochs must be >= 0");
+  check_usage(val_resize >= 0 && val_crop >= 0 && val_threads >= 0,
+              "--val-resize, --val-crop and the validation threads must be >= 0 (0: the default)");
   schedule.validate();
 }
 
@@ -135,7 +153,12 @@ void declare_trainer_options(CommandSpec command, TrainerArguments& arguments) {
   declare_model_options(command, arguments.options);
   declare_schedule_options(command, arguments);
   declare_output_options(command, arguments);
-  command.footer("Give --loader-config FILE or --data DIR, and --output DIR. docs/trainer.md has the details.");
+  declare_validation_options(command, arguments.options);
+  command.footer(
+      "Give --loader-config FILE or --data DIR, and --output DIR. docs/trainer.md has the details.\n"
+      "--val-data: scored with genint-eval's code in batches of the training batch size, decoded by --loader-threads\n"
+      "threads with --data, else one per core; one {\"event\": \"validation\", ...} line per validation in\n"
+      "train-log.jsonl.");
 }
 
 TrainerOptions finish_trainer_arguments(const TrainerArguments& arguments) {
@@ -149,6 +172,7 @@ TrainerOptions finish_trainer_arguments(const TrainerArguments& arguments) {
   if (!arguments.data_root.empty())
     options.loader_config_json = natural_folder_loader_config(
         arguments.data_root, arguments.image_size, arguments.batch_size, arguments.loader_threads, arguments.seed);
+  if (!arguments.data_root.empty()) options.val_threads = arguments.loader_threads;  // else: one per core
   return options;
 }
 

@@ -1,5 +1,5 @@
 // genint-train's settings and their command line: the model, the optimiser, the schedule, the loader config
-// (a file, or one built for a JPEG folder), checkpointing and logging.
+// (a file, or one built for a JPEG folder), checkpointing, logging and per-epoch validation.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +33,11 @@ struct TrainerOptions {
   std::string resume_from;                  // a checkpoint folder, or "latest" (output_dir/latest-checkpoint)
   bool progress = true;                     // the live line on stderr
   double max_skipped_fraction = 0.01;       // of a natural source's files per epoch (SkipMonitor::limit_exceeded)
+  std::string val_data;                     // an ImageNet-layout folder scored after epochs (empty: none)
+  int val_resize = 0;                       // its Resize(shorter side); 0: the loader config's image.size
+  int val_crop = 0;                         // its CenterCrop; 0: the loader config's image.size
+  int val_every_epochs = 1;                 // every K-th epoch and the last one; 0: no validation
+  int val_threads = 0;                      // its decoding threads; 0: the machine's cores
 
   static LearningRateSchedule default_schedule();
   void validate() const;

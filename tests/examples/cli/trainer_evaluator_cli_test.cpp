@@ -2,7 +2,11 @@
 // out-of-range values are refused (exit 2) naming the option, before any data or model is read.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "support/command_line_checks.h"
+#include "support/temporary_directory.h"
 
 namespace genint::examples_testing {
 namespace {
@@ -43,7 +47,11 @@ TEST(GenintTrainCommandLine, HelpListsEveryOption) {
                              "--log-every",
                              "--resume",
                              "--no-progress",
-                             "--max-skipped-fraction"});
+                             "--max-skipped-fraction",
+                             "--val-data",
+                             "--val-resize",
+                             "--val-crop",
+                             "--val-every-epochs"});
 }
 
 // Every architecture nn/models/resnet.h builds is offered, the CIFAR ones included.
@@ -66,6 +74,26 @@ TEST(GenintTrainCommandLine, BadValuesAreRefusedNamingTheOption) {
   expect_usage_error(run + "--max-skipped-fraction 1.5", "--max-skipped-fraction");
   expect_usage_error(run + "--loader-config c.json", "--loader-config");  // not with --data
   expect_usage_error(kTrain + " --data /nonexistent", "--output");        // checked before the loader starts
+}
+
+// A --val-data folder that cannot be scored is refused (exit 2) naming the option before the loader reads the
+// (here missing) training data.
+TEST(GenintTrainCommandLine, BadValidationFoldersAreRefusedBeforeTraining) {
+  genint::testing::TemporaryDirectory folder("val-refusals");
+  const auto touch = [](const std::filesystem::path& file) {
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream(file) << "indexed by its name, never decoded";
+  };
+  std::filesystem::create_directories(folder.path() / "no-images" / "class0");
+  for (const char* name : {"a", "b", "c"}) touch(folder.path() / "three" / name / "i.jpg");
+  const std::string run = kTrain + " --data /nonexistent --output '" + folder.file("run") + "' --num-classes 2 ";
+  expect_usage_error(run + "--val-data /nonexistent-val", "--val-data: '/nonexistent-val' is not a folder");
+  expect_usage_error(run + "--val-data '" + folder.file("no-images") + "'", "holds no images");
+  expect_usage_error(run + "--val-data '" + folder.file("three") + "'", "has 3 classes, more than --num-classes 2");
+  expect_usage_error(run + "--val-data '" + folder.file("three") + "' --val-resize 16 --val-crop 20", "--val-crop");
+  expect_usage_error(run + "--val-every-epochs -1 --val-data '" + folder.file("three") + "'", "--val-every-epochs");
+  expect_usage_error(run + "--val-crop 20", "--val-data");  // nothing to crop
+  EXPECT_FALSE(std::filesystem::exists(folder.path() / "run" / "train-log.jsonl"));
 }
 
 TEST(GenintEvalCommandLine, HelpListsEveryOption) {

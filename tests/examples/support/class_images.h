@@ -28,6 +28,14 @@ inline void write_class_jpeg(const std::filesystem::path& file, int label, int s
   cv::imwrite(file.string(), pixels);
 }
 
+// A size×size JPEG of one random colour: no class's, so a model's prediction for it moves with the weights.
+inline void write_random_colour_jpeg(const std::filesystem::path& file, int size, std::mt19937& generator) {
+  std::filesystem::create_directories(file.parent_path());
+  std::uniform_int_distribution<int> channel_value(0, 255);
+  const cv::Scalar colour(channel_value(generator), channel_value(generator), channel_value(generator));
+  cv::imwrite(file.string(), cv::Mat(size, size, CV_8UC3, colour));
+}
+
 inline void write_text(const std::filesystem::path& file, const std::string& text) {
   std::filesystem::create_directories(file.parent_path());
   std::ofstream stream(file, std::ios::binary);

@@ -51,12 +51,34 @@ inline trainer::TrainerOptions tiny_options(const std::string& data, const std::
                                            device});
 }
 
-// One JSON object per logged step, in order.
-inline std::vector<nlohmann::json> read_log(const std::filesystem::path& output) {
+// The train log's lines of one kind, in order: steps (no "event" key), or the events named `event`
+// ("validation").
+inline std::vector<nlohmann::json> read_log(const std::filesystem::path& output, const std::string& event = "") {
   std::ifstream file(output / "train-log.jsonl");
   std::vector<nlohmann::json> lines;
-  for (std::string line; std::getline(file, line);) lines.push_back(nlohmann::json::parse(line));
+  for (std::string line; std::getline(file, line);) {
+    nlohmann::json entry = nlohmann::json::parse(line);
+    const bool is_event = entry.contains("event");
+    if (event.empty() ? !is_event : is_event && entry["event"] == event) lines.push_back(std::move(entry));
+  }
   return lines;
+}
+
+// 2 classes × 6 images of 20×20 beside the tiny set: 3 of each class's colour, and 3 of a random colour each, whose
+// predictions move with the weights (so scores of different weights or sizes rarely agree).
+inline std::string make_tiny_validation_set(const std::filesystem::path& root) {
+  std::mt19937 generator(11);
+  for (int label = 0; label < 2; ++label) {
+    for (int image = 0; image < 6; ++image) {
+      const std::filesystem::path file =
+          root / ("class" + std::to_string(label)) / ("v" + std::to_string(image) + ".jpg");
+      if (image < 3)
+        write_class_jpeg(file, label, 20, generator);
+      else
+        write_random_colour_jpeg(file, 20, generator);
+    }
+  }
+  return root.string();
 }
 
 }  // namespace genint::examples_testing
