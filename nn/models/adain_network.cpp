@@ -1,13 +1,17 @@
-// The AdaIN network's layers, weight loading and forward: every activation from one Arena, every layer through
-// its op's dispatch point (reflection pad, conv2d, ReLU, ceil_mode max pool, nearest ×2, AdaIN, clamp).
+// The AdaIN network's layers, weight loading and forward: every activation from one Arena on the network's device,
+// every layer through its op's dispatch point on the network's stream (pad, conv2d, ReLU, pool, ×2, AdaIN, clamp).
 #include "nn/models/adain_network.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "nn/core/device_buffer.h"
 #include "nn/core/error.h"
 #include "nn/ops/adain.h"
+#include "nn/ops/bfloat16_convert.h"
 #include "nn/ops/conv2d.h"
 #include "nn/ops/max_pool.h"
 #include "nn/ops/op_target.h"
@@ -29,11 +33,30 @@ std::string shape_text(const std::vector<std::uint64_t>& shape) {
 }
 
 const AdaINNetworkConfig& checked(const AdaINNetworkConfig& config) {
-  GENINT_CHECK(config.device == Device::Cpu,
-               "adain_network: Device::Cuda is not yet implemented (the CUDA forward of the whole network has not "
-               "been checked against the CPU); use Device::Cpu");
-  GENINT_CHECK(config.stream == nullptr, "adain_network: stream applies to Device::Cuda only");
+  GENINT_CHECK(config.device == Device::Cuda || config.stream == nullptr,
+               "adain_network: stream applies to Device::Cuda only");
+  GENINT_CHECK(config.device == Device::Cuda || config.precision != AdaINPrecision::Tf32,
+               "adain_network: TF32 applies to Device::Cuda only (the CPU convolves in float32; bf16 has a CPU twin)");
+  GENINT_CHECK(config.device == Device::Cpu || cuda_device_count() > 0,
+               "adain_network: Device::Cuda needs a CUDA device: " + cuda_device_description());
   return config;
+}
+
+// A float32 host tensor placed where the network runs: as it is, uploaded on the target's stream, and/or converted to
+// bfloat16 there (bf16 weights, converted once). `staging` keeps each CUDA float32 upload that a queued conversion
+// still reads; the caller releases them after synchronising the stream. A pageable upload returns once the bytes are
+// staged, so `host` may go as soon as this returns.
+Tensor place(const Tensor& host, const OpTarget& target, bool to_bfloat16, std::vector<Tensor>& staging) {
+  Tensor placed = host;
+  if (!target.on_cpu()) {
+    placed = Tensor::empty(host.shape(), DType::Float32, Device::Cuda);
+    placed.copy_from_host(host.data<float>(), host.byte_count(), target.stream);
+  }
+  if (!to_bfloat16) return placed;
+  Tensor converted = Tensor::empty(host.shape(), DType::BFloat16, target.device);
+  float_to_bfloat16(target, placed.data<float>(), placed.element_count(), converted.data<std::uint16_t>());
+  if (!target.on_cpu()) staging.push_back(placed);
+  return converted;
 }
 
 // The tensor `name` of `file` must exist with exactly `expected`; the error names the file and the tensor.
@@ -51,6 +74,40 @@ int dimension(const Tensor& tensor, int axis) {
 }
 
 }  // namespace
+
+const char* adain_precision_name(AdaINPrecision precision) {
+  switch (precision) {
+    case AdaINPrecision::Float32: return "fp32";
+    case AdaINPrecision::Tf32: return "tf32";
+    case AdaINPrecision::Bf16: return "bf16";
+  }
+  return "unknown";
+}
+
+double adain_conv_flops(const AdaINWidths& widths, int height, int width, bool with_decoder) {
+  // Plane sides per level: level 1 (and conv0's) is the image's, each ceil_mode pool halves rounding up.
+  std::array<std::int64_t, 5> heights{height, height}, widths_at{width, width};
+  for (std::size_t level = 2; level <= 4; ++level) {
+    heights[level] = (heights[level - 1] + 1) / 2;
+    widths_at[level] = (widths_at[level - 1] + 1) / 2;
+  }
+  const auto channels = [&](int level) { return level == 0 ? 3.0 : widths[static_cast<std::size_t>(level - 1)]; };
+  double flops = 0.0;
+  for (std::size_t index = 0; index < adain_layers.size(); ++index) {
+    const AdaINLayerSpec& layer = adain_layers[index];
+    std::int64_t plane = 0;
+    if (index < adain_encoder_layers) {  // at its output level's size (conv0, level 0, at the image's)
+      const auto level = static_cast<std::size_t>(std::max(layer.out_level, 1));
+      plane = heights[level] * widths_at[level];
+    } else if (with_decoder) {  // the decoder upsamples ×2 after each level: 2^(4 − in_level) × relu4_1's size
+      const int doublings = 4 - layer.in_level;
+      plane = (heights[4] << doublings) * (widths_at[4] << doublings);
+    }
+    flops += 2.0 * static_cast<double>(plane) * channels(layer.in_level) * channels(layer.out_level) * layer.kernel *
+             layer.kernel;
+  }
+  return flops;
+}
 
 AdaINNetwork::AdaINNetwork(const std::string& weights_path, const AdaINNetworkConfig& config)
     : config_(checked(config)), arena_(config.device) {
@@ -90,23 +147,27 @@ void AdaINNetwork::load(const std::string& path) {
     decoder_[index] = describe(adain_layers[encoder_.size() + index]);
   for (const std::string& name : file.names())
     GENINT_CHECK(expected.count(name) != 0, path + ": tensor '" + name + "' is not part of the AdaIN network");
-  // Only after every check: the tensors are allocated once, read as float32 on the host, then moved.
-  const auto read = [&](const std::string& name, const Shape& shape) {
+  // Only after every check: each tensor is read as float32 on the host, then placed on the network's device (conv
+  // weights converted to bf16 once here in bf16 mode; biases stay float32).
+  const OpTarget target{config_.device, config_.stream};
+  const bool bf16 = config_.precision == AdaINPrecision::Bf16;
+  std::vector<Tensor> staging;
+  const auto read = [&](const std::string& name, const Shape& shape, bool to_bfloat16) {
     Tensor host = Tensor::empty(shape, DType::Float32, Device::Cpu);
     file.read_as_float_into(name, host.data<float>(), static_cast<std::size_t>(host.element_count()));
-    if (config_.device == Device::Cpu) return host;
-    Tensor on_device = Tensor::empty(shape, DType::Float32, config_.device);
-    on_device.copy_from(host);
-    return on_device;
+    return place(host, target, to_bfloat16, staging);
   };
   for (auto* layers : {encoder_.data(), decoder_.data()}) {
     const std::size_t count = layers == encoder_.data() ? encoder_.size() : decoder_.size();
     for (std::size_t index = 0; index < count; ++index) {
       Conv& conv = layers[index];
-      conv.weight = read(conv.name + ".weight", Shape{conv.out_channels, conv.in_channels, conv.kernel, conv.kernel});
-      conv.bias = read(conv.name + ".bias", Shape{conv.out_channels});
+      conv.weight =
+          read(conv.name + ".weight", Shape{conv.out_channels, conv.in_channels, conv.kernel, conv.kernel}, bf16);
+      conv.bias = read(conv.name + ".bias", Shape{conv.out_channels}, false);
     }
   }
+  // The weights are in (and the float32 staging copies free to go) before the constructor returns.
+  if (!target.on_cpu()) cuda_stream_synchronize(config_.stream);
 }
 
 Tensor AdaINNetwork::run_conv(const Conv& conv, const Tensor& input) {
@@ -121,6 +182,8 @@ Tensor AdaINNetwork::run_conv(const Conv& conv, const Tensor& input) {
   const Tensor output = arena_.allocate(Shape{batch, conv.out_channels, height, width}, DType::Float32);
   Conv2dParams params;
   params.stream = config_.stream;
+  params.allow_tf32 = config_.precision == AdaINPrecision::Tf32;
+  params.bf16 = config_.precision == AdaINPrecision::Bf16;  // the weight is bfloat16; input and output float32
   conv2d_forward(source, conv.weight, conv.bias, output, params, arena_);
   if (conv.relu) relu_forward(target, output.data<float>(), output.element_count(), output.data<float>());
   return output;
@@ -227,6 +290,10 @@ Tensor AdaINNetwork::decode(const Tensor& features) {
 Tensor AdaINNetwork::stylize(const Tensor& content_images, const AdaINStyleStatistics& style, float alpha) {
   arena_.reset();
   return decode(transfer_into_arena(content_images, style, alpha));
+}
+
+void AdaINNetwork::synchronize() const {
+  if (config_.device == Device::Cuda) cuda_stream_synchronize(config_.stream);
 }
 
 }  // namespace genint

@@ -11,12 +11,28 @@
 
 namespace genint {
 
+// How the convolutions (the network's only multiply-adds) form their products; everything else (padding, ReLU,
+// pooling, upsampling, AdaIN's statistics and transform, the clamp) and every activation stay float32.
+enum class AdaINPrecision {
+  Float32,
+  Tf32,  // CUDA only: TF32 tensor cores in the convolutions (10-bit mantissa operands, float32 sums and storage)
+  // conv2d's bf16 mode: weights converted to bfloat16 once at load, each conv's input rounded to bf16 as it is read
+  // and its sum rounded to bf16 before the float32 bias (cuDNN bf16 convolutions with float32 accumulation); on the
+  // CPU the twin of those roundings around float32 convolutions (the reference the CUDA mode is held to).
+  Bf16
+};
+// "fp32", "tf32", "bf16".
+const char* adain_precision_name(AdaINPrecision precision);
+
 struct AdaINNetworkConfig {
-  // Where the weights and activations live. Every layer runs through its op's dispatch point, but the CUDA forward
-  // of the whole network has not been run against the CPU yet: Device::Cuda is refused at construction (genint::Error
-  // "not yet implemented") rather than offered untested.
+  // Where the weights and activations live. Device::Cuda: the CUDA device current at construction (every later call
+  // must run with it current); weights are uploaded once on `stream` and the constructor returns when they are in.
   Device device = Device::Cpu;
-  void* stream = nullptr;  // CUDA only (a cudaStream_t)
+  // CUDA only (a cudaStream_t; nullptr = the legacy default stream): every layer of every call is queued on it and
+  // the calls return without waiting. Results read on the host must wait for this stream: synchronize(), or
+  // Tensor::copy_to_host(…, stream), which returns once the bytes have arrived.
+  void* stream = nullptr;
+  AdaINPrecision precision = AdaINPrecision::Float32;  // Tf32 needs Device::Cuda
 };
 
 // Channels of the encoder's four levels (relu1_1, relu2_1, relu3_1, relu4_1): {64, 128, 256, 512} for VGG-19,
@@ -30,7 +46,8 @@ struct AdaINEncoderFeatures {
 };
 
 // Per-channel statistics of style images at relu4_1, each [styles, widths[3]] float32 on the network's device and
-// owned (not arena memory), so one computation serves any number of later stylize calls.
+// owned (not arena memory), so one computation serves any number of later stylize calls (on CUDA they stay on the
+// device; the network's stream orders their computation before every later call that reads them).
 // sigma = sqrt(var + 1e-5) with the UNBIASED variance (n − 1), as pytorch-AdaIN's calc_mean_std (torch .var()).
 struct AdaINStyleStatistics {
   Tensor mean, sigma;
@@ -67,6 +84,13 @@ constexpr std::array<AdaINLayerSpec, adain_encoder_layers + adain_decoder_layers
      {"decoder.conv1_2", 1, 1, 3, true},
      {"decoder.conv1_1", 1, 0, 3, false}}};
 
+// 2 × the multiply-adds of net.py's convolutions for one height × width image, from adain_layers and the widths at
+// the sizes the forward runs them (ceil_mode pools, ×2 upsampling): the encoder's 10 convs, plus the decoder's 9
+// with `with_decoder`. A stylize with cached style statistics costs (…, true) per content, a style's statistics
+// (…, false) per style image. Padding, ReLU, pooling, upsampling, AdaIN and the clamp have no multiply-adds and are
+// left out (under 1 % of the work).
+double adain_conv_flops(const AdaINWidths& widths, int height, int width, bool with_decoder);
+
 class AdaINNetwork {
  public:
   // Loads a safetensors file from tools/convert_adain.py: encoder.conv0 (1×1, 3→3), encoder.conv{1_1, 1_2, 2_1,
@@ -75,8 +99,11 @@ class AdaINNetwork {
   // misshapen or unknown tensor throws genint::Error naming the file and the tensor.
   explicit AdaINNetwork(const std::string& weights_path, const AdaINNetworkConfig& config = AdaINNetworkConfig{});
 
-  // images: [batch, 3, height, width] float32 in [0, 1] (pytorch-AdaIN feeds ToTensor() images, no mean/std), both
-  // sides at least 9 so relu4_1 (1/8 of the size, rounded up by the ceil_mode pools) has 2×2 planes.
+  // images: [batch, 3, height, width] float32 in [0, 1] (pytorch-AdaIN feeds ToTensor() images, no mean/std) on the
+  // network's device, both sides at least 9 so relu4_1 (1/8 of the size, rounded up by the ceil_mode pools) has 2×2
+  // planes. Each call resets the arena: the views a call returns are valid until the next call (on CUDA, the next
+  // call's work is queued behind every earlier reader on the same stream; a reader on another stream must finish
+  // first).
   AdaINEncoderFeatures encode(const Tensor& images);
   // μ and σ of relu4_1 of each style image (one row per image).
   AdaINStyleStatistics style_statistics(const Tensor& style_images);
@@ -88,8 +115,12 @@ class AdaINNetwork {
   // relu4_1 size (n/8 rounded up by ceil_mode pools), as pytorch-AdaIN. A view into the arena.
   Tensor stylize(const Tensor& content_images, const AdaINStyleStatistics& style, float alpha);
 
+  // Blocks until the work queued by this network's calls is done: its stream on CUDA (no other); nothing on the CPU.
+  void synchronize() const;
+
   const AdaINWidths& widths() const { return widths_; }
   Device device() const { return config_.device; }
+  const AdaINNetworkConfig& config() const { return config_; }
   const Arena& arena() const { return arena_; }
 
  private:
@@ -97,7 +128,7 @@ class AdaINNetwork {
     std::string name;
     int in_channels = 0, out_channels = 0, kernel = 3;
     bool relu = true;
-    Tensor weight, bias;
+    Tensor weight, bias;  // weight float32, or bfloat16 with AdaINPrecision::Bf16; bias float32
   };
   void load(const std::string& path);
   Tensor run_conv(const Conv& conv, const Tensor& input);

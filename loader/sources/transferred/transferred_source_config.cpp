@@ -38,12 +38,15 @@ void read_alpha(ConfigObject& object, TransferredSourceSettings& settings) {
   settings.alpha_max = static_cast<float>(high);
 }
 
-// "device": "cpu" only for now; "cuda" is refused with the reason rather than offered untested.
+// "device": "cpu" only for now; "cuda" is refused with the reason. The network has a CUDA forward, but this source's
+// producers drive it one sample at a time through host tensors (content built on the host, output quantised on the
+// host, styles generated on the host): a CUDA path needs producer-owned streams and device buffers, not written yet.
 void read_device(ConfigObject& object) {
   if (object.choice("device", "cpu", {"cpu", "cuda"}) == "cuda")
     throw ConfigError(object.field("device"),
-                      "'cuda' is not available: the AdaIN network's CUDA forward has never been run on a GPU against "
-                      "its CPU forward (nn/models/adain_network.h refuses Device::Cuda); use 'cpu'");
+                      "'cuda' is not available: this source's producers run the AdaIN network on host tensors, one "
+                      "sample at a time; its CUDA path (producer-owned streams, device contents, styles and outputs) "
+                      "is not written yet; use 'cpu'");
 }
 
 // The network file must load (every tensor present and shaped) and serve the loader's image size.

@@ -9,8 +9,7 @@
 #include <vector>
 
 #include "nn/models/adain_network.h"
-#include "nn/models/procedural_weights.h"
-#include "nn/safetensors/safetensors_writer.h"
+#include "nn/models/adain_test_weights.h"
 #include "support/golden_file.h"
 #include "support/temporary_directory.h"
 
@@ -74,31 +73,11 @@ TEST(AdaINNetworkGolden, MatchesPyTorchLayerForLayer) {
   }
 }
 
-// The full-width weights of make_adain_goldens.py's procedural_layers, bit for bit (splitmix64, as the ResNet golden).
-void write_full_width_weights(const std::string& path) {
-  const int channels[5] = {3, 64, 128, 256, 512};
-  io::SafetensorsWriter writer;
-  for (std::size_t position = 0; position < adain_layers.size(); ++position) {
-    const AdaINLayerSpec& layer = adain_layers[position];     // in the converter's order, as the script's seeds
-    const bool output = position + 1 == adain_layers.size();  // the decoder's last conv: gain 0.12, bias 0.5 ± 0.05
-    const auto in = static_cast<std::uint64_t>(channels[layer.in_level]);
-    const auto out = static_cast<std::uint64_t>(channels[layer.out_level]);
-    const auto kernel = static_cast<std::uint64_t>(layer.kernel);
-    const double bound = std::sqrt(6.0 / static_cast<double>(in * kernel * kernel)) * (output ? 0.12 : 1.0);
-    const double centre = output ? 0.5 : 0.0;
-    writer.add(std::string(layer.name) + ".weight", {out, in, kernel, kernel},
-               testing::procedural_uniform(2 * position, out * in * kernel * kernel, -bound, bound));
-    writer.add(std::string(layer.name) + ".bias", {out},
-               testing::procedural_uniform(2 * position + 1, out, centre - 0.05, centre + 0.05));
-  }
-  writer.write_file(path);
-}
-
 // The real widths (64, 128, 256, 512; ~28 MB of weights, built here rather than committed) on a tiny input.
 TEST(AdaINNetworkGolden, FullWidthMatchesPyTorchOnATinyInput) {
   const testing::GoldenFile golden = testing::open_nn_golden("adain_full_width");
   const testing::TemporaryDirectory directory("adain_full_width");
-  write_full_width_weights(directory.file("full.safetensors"));
+  testing::write_adain_full_width_weights(directory.file("full.safetensors"));
   AdaINNetwork network(directory.file("full.safetensors"));
   EXPECT_EQ(network.widths(), (AdaINWidths{64, 128, 256, 512}));
   const Tensor content = image_tensor(testing::procedural_uniform(0xFFFF, 3 * 17 * 13, 0.0, 1.0), Shape{1, 3, 17, 13});

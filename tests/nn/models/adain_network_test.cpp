@@ -1,13 +1,17 @@
-// The AdaIN network's loading and behaviour: widths read from the file, bad files refused naming the tensor,
-// Device::Cuda refused, α = 0 keeping the content features, style statistics reused across calls and batches.
+// The AdaIN network's loading and behaviour: widths read from the file, bad files refused naming the tensor, options
+// the CPU lacks refused, the bf16 twin, the FLOPs count, α = 0 keeping the content, style statistics reused.
 #include "nn/models/adain_network.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
+#include "nn/core/device.h"
 #include "nn/core/error.h"
 #include "nn/ops/op_test_support.h"
 #include "nn/safetensors/safetensors_reader.h"
@@ -88,11 +92,70 @@ TEST(AdaINNetwork, RefusesBadWeightFilesNamingTheTensor) {
   EXPECT_NE(construction_error(directory.file("absent.safetensors")), "");
 }
 
-TEST(AdaINNetwork, RefusesCudaUntilItsForwardIsChecked) {
-  AdaINNetworkConfig config;
-  config.device = Device::Cuda;
-  EXPECT_NE(construction_error(testing::nn_golden_path(kGoldenWeights), config).find("not yet implemented"),
-            std::string::npos);
+TEST(AdaINNetwork, RefusesWhatTheCpuCannotDo) {
+  const std::string path = testing::nn_golden_path(kGoldenWeights);
+  AdaINNetworkConfig streamed;
+  int stream_token = 0;
+  streamed.stream = &stream_token;  // never used: the config is refused first
+  EXPECT_NE(construction_error(path, streamed).find("stream applies to Device::Cuda only"), std::string::npos);
+  AdaINNetworkConfig tf32;
+  tf32.precision = AdaINPrecision::Tf32;
+  EXPECT_NE(construction_error(path, tf32).find("TF32 applies to Device::Cuda only"), std::string::npos);
+  if (cuda_device_count() == 0) {  // here Device::Cuda must say why it cannot run, before touching any memory
+    AdaINNetworkConfig cuda;
+    cuda.device = Device::Cuda;
+    EXPECT_NE(construction_error(path, cuda).find("needs a CUDA device: no CUDA device"), std::string::npos);
+  }
+}
+
+// The bf16 twin (conv2d's bf16 mode on the CPU, the reference of the CUDA bf16 network) really rounds: its output
+// leaves float32's by more than float32 noise (~1e-6 of the scale) and stays within bf16's: 8 significant bits
+// (2^-9 relative per rounding) on both operands and the sum of each of 19 convs, measured on this narrow network at
+// 1.1e-2 (relu4_1, stylized) and 4.3e-2 (style σ) of the scale; 0.15 still fails on any layout or indexing error.
+TEST(AdaINNetwork, Bf16TwinRoundsTheConvolutions) {
+  const std::string path = testing::nn_golden_path(kGoldenWeights);
+  AdaINNetworkConfig bf16;
+  bf16.precision = AdaINPrecision::Bf16;
+  AdaINNetwork exact(path), rounded(path, bf16);
+  const Tensor content = images(2, 24, 20, 41), style = images(1, 16, 16, 42);
+  const auto relative = [](const Tensor& actual, const Tensor& expected) {
+    const std::vector<float> a = values_of(actual), b = values_of(expected);
+    double worst = 0.0, scale = 0.0;
+    for (std::size_t index = 0; index < a.size(); ++index) {
+      worst = std::max(worst, std::fabs(static_cast<double>(a[index]) - b[index]));
+      scale = std::max(scale, std::fabs(static_cast<double>(b[index])));
+    }
+    return worst / scale;
+  };
+  const double features = relative(rounded.encode(content).relu4_1, exact.encode(content).relu4_1);
+  const AdaINStyleStatistics exact_style = exact.style_statistics(style);
+  const double sigma = relative(rounded.style_statistics(style).sigma, exact_style.sigma);
+  const AdaINStyleStatistics rounded_style = rounded.style_statistics(style);
+  const double output =
+      relative(rounded.stylize(content, rounded_style, 1.0f), exact.stylize(content, exact_style, 1.0f));
+  std::printf("bf16 twin vs float32, relative to scale: relu4_1 %.3g, style sigma %.3g, stylized %.3g\n", features,
+              sigma, output);
+  for (const double difference : {features, sigma, output}) {
+    EXPECT_GT(difference, 1e-4);
+    EXPECT_LT(difference, 0.15);
+  }
+}
+
+// 2 × multiply-adds from the layer table: at 224² and the real widths, the encoder's 10 convs come to
+// 12 110 128 128 multiply-adds and the decoder's 9 to 12 109 676 544 (each conv C_in·C_out·k²·H·W, counted by hand
+// at 224, 112, 56, 28); an odd size follows the ceil_mode pools down and the ×2 upsamples back up.
+TEST(AdaINNetwork, ConvFlopsFollowTheLayerTable) {
+  const AdaINWidths full{64, 128, 256, 512};
+  EXPECT_DOUBLE_EQ(adain_conv_flops(full, 224, 224, false), 2.0 * 12110128128.0);
+  EXPECT_DOUBLE_EQ(adain_conv_flops(full, 224, 224, true), 2.0 * (12110128128.0 + 12109676544.0));
+  // 17×13: levels 17×13, 9×7, 5×4, 3×2; the decoder runs at 3×2, 6×4, 12×8, 24×16 (the output's size).
+  const AdaINWidths narrow{8, 12, 16, 24};
+  const double encoder = 3 * 3 * 1 * 221 + 3 * 8 * 9 * 221 + 8 * 8 * 9 * 221 + 8 * 12 * 9 * 63 + 12 * 12 * 9 * 63 +
+                         12 * 16 * 9 * 20 + 3 * 16 * 16 * 9 * 20 + 16 * 24 * 9 * 6;
+  const double decoder = 24 * 16 * 9 * 6 + 3 * 16 * 16 * 9 * 24 + 16 * 12 * 9 * 24 + 12 * 12 * 9 * 96 +
+                         12 * 8 * 9 * 96 + 8 * 8 * 9 * 384 + 8 * 3 * 9 * 384;
+  EXPECT_DOUBLE_EQ(adain_conv_flops(narrow, 17, 13, false), 2.0 * encoder);
+  EXPECT_DOUBLE_EQ(adain_conv_flops(narrow, 17, 13, true), 2.0 * (encoder + decoder));
 }
 
 // A file of other widths (procedural values, net.py's names and shape chain): the same code runs it.

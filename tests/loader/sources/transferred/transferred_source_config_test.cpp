@@ -87,12 +87,12 @@ TEST(TransferredSourceConfig, ErrorsNameTheField) {
   EXPECT_EQ(refused_field(natural), field + "style_root");
 }
 
-TEST(TransferredSourceConfig, CudaIsRefusedBecauseTheAdaINForwardWasNeverRunOnAGpu) {
+TEST(TransferredSourceConfig, CudaIsRefusedBecauseTheSourceHasNoCudaPath) {
   const JpegTree tree(2, 3, false);
   nlohmann::json keys = testing::transferred_keys(tree.root(), {{"device", "cuda"}});
   const auto [field, message] = refusal(keys);
   EXPECT_EQ(field, "sources[2].device");
-  EXPECT_NE(message.find("never been run on a GPU"), std::string::npos) << message;
+  EXPECT_NE(message.find("its CUDA path (producer-owned streams"), std::string::npos) << message;
   keys["device"] = "cpu";
   EXPECT_EQ(refusal(keys).first, "(accepted)");
 }
