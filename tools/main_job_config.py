@@ -2,6 +2,7 @@
 # Writes the loader configs of the main job's runs (tools/run-main-job, tools/choose-intervention-strategy): the
 # natural training split, optionally plus generated images made on the fly by the loader's intervention source.
 """usage: main_job_config.py OUT.json SEED ROOT augment|autoaugment|mixup|readout [KEYS.json LAMBDA]
+       main_job_config.py --arm-recipe EPOCHS   (genint-train's options for every arm, one per line)
 
 ROOT is a class-folder tree or a file list. augment: random-resized-crop (scale 0.35-1) and flip, as the arms
 train; autoaugment: the same, then torchvision's ImageNet AutoAugment policy (the paper's Table 1 row); mixup: the
@@ -23,6 +24,16 @@ GENERATED_PER_BATCH = 32
 CLASSES = 10  # fashion-scenes; the demo generator's classes are its labels (class folders sort as 0_..9_)
 MIXUP_ALPHA = 0.4  # the paper's Mixup baseline (Table 1)
 MODES = ("augment", "autoaugment", "mixup", "readout")
+# The arms' model, chosen on ood_val from ERM and the oracle alone (docs/fashion-scenes.md, "The main job's model and
+# budget"): He et al.'s CIFAR ResNet-20 keeps 32x32 through its first stage, where ResNet-18's ImageNet stem makes it 8x8.
+ARM_ARCH = "resnet20"
+
+
+def arm_recipe(epochs):
+    """genint-train's options for every arm of the main job and for choosing its lambda: ResNet-20, cosine learning
+    rate from 0.1, weight decay 5e-4 (He et al.'s CIFAR recipe with a cosine schedule)."""
+    return ["--arch", ARM_ARCH, "--num-classes", str(CLASSES), "--epochs", str(epochs), "--lr", "0.1",
+            "--lr-schedule", "cosine", "--weight-decay", "5e-4"]
 
 
 def source_keys(keys, generator):
@@ -57,6 +68,9 @@ def loader_config(seed, root, mode, generated_keys=None, generated_weight=None):
 
 
 def main(arguments):
+    if len(arguments) == 2 and arguments[0] == "--arm-recipe" and arguments[1].isdigit():
+        print("\n".join(arm_recipe(int(arguments[1]))))
+        return
     if len(arguments) not in (4, 6) or arguments[3] not in MODES:
         sys.exit(__doc__)
     keys = json.load(open(arguments[4])) if len(arguments) == 6 else None
