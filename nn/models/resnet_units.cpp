@@ -98,13 +98,12 @@ Tensor ConvBatchNorm::forward(const Tensor& input, BatchNormMode mode, Arena& ar
                              norm_bias_.value.data<float>(), kBatchNormEps, kBatchNormMomentum,
                              running_mean_.data<float>(), running_var_.data<float>(), output_.data<float>(),
                              saved_mean_.data<float>(), saved_inverse_std_.data<float>(),
-                             batch_norm_workspace(target_, norm_shape, arena));
+                             batch_norm_workspace(target_, norm_shape, arena), relu_);
   } else {
     batch_norm_forward_eval(target_, norm_input(), norm_shape, norm_weight_.value.data<float>(),
                             norm_bias_.value.data<float>(), running_mean_.data<float>(), running_var_.data<float>(),
-                            kBatchNormEps, output_.data<float>());
+                            kBatchNormEps, output_.data<float>(), relu_);
   }
-  if (relu_) relu_forward(target_, output_.data<float>(), output_.element_count(), output_.data<float>());
   return output_;
 }
 
@@ -112,17 +111,18 @@ void ConvBatchNorm::backward(const Tensor& output_grad, const Tensor& input_grad
   output_grad.expect("resnet unit output_grad", output_.shape(), DType::Float32, target_.device);
   const ArenaScope scope(arena);
   const Tensor conv_output_grad = arena.allocate(conv_output_.shape(), DType::Float32);
-  const float* norm_output_grad = output_grad.data<float>();
-  if (relu_) {
-    relu_backward(target_, output_grad.data<float>(), output_.data<float>(), output_.element_count(),
-                  conv_output_grad.data<float>());
-    norm_output_grad = conv_output_grad.data<float>();  // the batch-norm backward may run in place
-  }
   const BatchNormShape norm_shape = batch_norm_shape(conv_output_);
-  batch_norm_backward(target_, norm_output_grad, norm_input(), norm_shape, norm_weight_.value.data<float>(),
-                      saved_mean_.data<float>(), saved_inverse_std_.data<float>(), conv_output_grad.data<float>(),
-                      norm_weight_.grad.data<float>(), norm_bias_.grad.data<float>(),
-                      batch_norm_workspace(target_, norm_shape, arena));
+  void* workspace = batch_norm_workspace(target_, norm_shape, arena);
+  if (relu_) {  // the ReLU's mask and the batch norm's backward in one pass (output_ is the ReLU's output)
+    batch_norm_relu_backward(target_, output_grad.data<float>(), output_.data<float>(), norm_input(), norm_shape,
+                             norm_weight_.value.data<float>(), saved_mean_.data<float>(),
+                             saved_inverse_std_.data<float>(), conv_output_grad.data<float>(),
+                             norm_weight_.grad.data<float>(), norm_bias_.grad.data<float>(), workspace);
+  } else {
+    batch_norm_backward(target_, output_grad.data<float>(), norm_input(), norm_shape, norm_weight_.value.data<float>(),
+                        saved_mean_.data<float>(), saved_inverse_std_.data<float>(), conv_output_grad.data<float>(),
+                        norm_weight_.grad.data<float>(), norm_bias_.grad.data<float>(), workspace);
+  }
   conv2d_backward(input_, conv_weight(), conv_output_grad, input_grad, conv_weight_.grad, Tensor{}, params_, arena);
 }
 

@@ -19,18 +19,28 @@ struct BatchNormShape {
 // Training forward: normalises with the biased batch variance, then updates running_mean/running_var in place
 // as torch does: running = (1 − momentum)·running + momentum·batch_statistic, the variance term UNBIASED
 // (× n/(n−1), n = batch·spatial; n must exceed 1). saved_mean and saved_inverse_std (channels each) receive
-// the batch mean and 1/sqrt(biased_var + eps) for the backward pass. output may alias input.
+// the batch mean and 1/sqrt(biased_var + eps) for the backward pass. output may alias input. `relu`: a ReLU is
+// applied to the output in the same pass (relu_forward_cpu's values).
 void batch_norm_forward_train_cpu(const float* input, const BatchNormShape& shape, const float* gamma,
                                   const float* beta, float eps, float momentum, float* running_mean, float* running_var,
-                                  float* output, float* saved_mean, float* saved_inverse_std);
-// Eval forward: (x − running_mean)/sqrt(running_var + eps)·gamma + beta. output may alias input.
+                                  float* output, float* saved_mean, float* saved_inverse_std, bool relu = false);
+// Eval forward: (x − running_mean)/sqrt(running_var + eps)·gamma + beta, then a ReLU when `relu`. output may
+// alias input.
 void batch_norm_forward_eval_cpu(const float* input, const BatchNormShape& shape, const float* gamma, const float* beta,
-                                 const float* running_mean, const float* running_var, float eps, float* output);
+                                 const float* running_mean, const float* running_var, float eps, float* output,
+                                 bool relu = false);
 // Training backward from the saved statistics. grad_input, grad_gamma and grad_beta are overwritten (not
 // accumulated); grad_input may alias grad_output.
 void batch_norm_backward_cpu(const float* grad_output, const float* input, const BatchNormShape& shape,
                              const float* gamma, const float* saved_mean, const float* saved_inverse_std,
                              float* grad_input, float* grad_gamma, float* grad_beta);
+// The backward of batch norm followed by a ReLU, in one pass: as relu_backward_cpu(grad_output, relu_output) into
+// a temporary and batch_norm_backward_cpu from it, without the temporary. relu_output is the ReLU's output (the
+// forward's); grad_input may alias grad_output.
+void batch_norm_relu_backward_cpu(const float* grad_output, const float* relu_output, const float* input,
+                                  const BatchNormShape& shape, const float* gamma, const float* saved_mean,
+                                  const float* saved_inverse_std, float* grad_input, float* grad_gamma,
+                                  float* grad_beta);
 
 // The activation batch norm normalises: float32, or bfloat16 bit patterns (a bf16 model's conv output, read without
 // a conversion pass; CUDA only). Converts implicitly from either pointer type.
@@ -63,14 +73,20 @@ std::size_t batch_norm_workspace_bytes(const OpTarget& target, const BatchNormSh
 void batch_norm_forward_train(const OpTarget& target, BatchNormInput input, const BatchNormShape& shape,
                               const float* gamma, const float* beta, float eps, float momentum, float* running_mean,
                               float* running_var, float* output, float* saved_mean, float* saved_inverse_std,
-                              void* workspace);
+                              void* workspace, bool relu = false);
 void batch_norm_forward_eval(const OpTarget& target, BatchNormInput input, const BatchNormShape& shape,
                              const float* gamma, const float* beta, const float* running_mean, const float* running_var,
-                             float eps, float* output);
+                             float eps, float* output, bool relu = false);
 void batch_norm_backward(const OpTarget& target, const float* grad_output, BatchNormInput input,
                          const BatchNormShape& shape, const float* gamma, const float* saved_mean,
                          const float* saved_inverse_std, float* grad_input, float* grad_gamma, float* grad_beta,
                          void* workspace);
+// batch norm followed by a ReLU (relu_output: the ReLU's output): fused on the CPU; on CUDA the ReLU backward into
+// grad_input, then the batch-norm backward in place.
+void batch_norm_relu_backward(const OpTarget& target, const float* grad_output, const float* relu_output,
+                              BatchNormInput input, const BatchNormShape& shape, const float* gamma,
+                              const float* saved_mean, const float* saved_inverse_std, float* grad_input,
+                              float* grad_gamma, float* grad_beta, void* workspace);
 
 // Throws genint::Error naming the op and the bad field unless every dimension is positive.
 void check_batch_norm_shape(const char* op, const BatchNormShape& shape);

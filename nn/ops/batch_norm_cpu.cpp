@@ -1,5 +1,5 @@
-// CPU twin of batch norm: per-channel statistics accumulated in double, channels split across OpenMP threads.
-// It is the truth the CUDA kernels and the PyTorch goldens are compared against.
+// CPU twin of batch norm: per-channel statistics accumulated in double over 8 independent lanes (so the adds
+// pipeline and vectorise), channels split across OpenMP threads. The truth the CUDA kernels and goldens are held to.
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -10,14 +10,90 @@
 namespace genint {
 namespace {
 
-// Visits the `spatial` contiguous values of one channel in each of the `batch` images.
+constexpr int kLanes = 8;
+
+// Visits the `spatial` contiguous values of one channel in each of the `batch` images, one image run at a time.
 template <typename Visitor>
-void for_each_in_channel(const BatchNormShape& shape, int channel, Visitor&& visit) {
+void for_each_run(const BatchNormShape& shape, int channel, Visitor&& visit) {
   const std::int64_t image_stride = static_cast<std::int64_t>(shape.channels) * shape.spatial;
-  for (int image = 0; image < shape.batch; ++image) {
-    const std::int64_t offset = image * image_stride + static_cast<std::int64_t>(channel) * shape.spatial;
-    for (int position = 0; position < shape.spatial; ++position) visit(offset + position);
-  }
+  for (int image = 0; image < shape.batch; ++image)
+    visit(image * image_stride + static_cast<std::int64_t>(channel) * shape.spatial);
+}
+
+// Two sums over one channel, sum(first(i)) and sum(second(i)), each in 8 double lanes: lane l takes the positions
+// ≡ l (mod 8) of every image run. The lanes are added in a fixed tree, so the result depends on the shape only.
+struct ChannelSums {
+  double first = 0.0, second = 0.0;
+};
+
+double add_lanes(const double* lanes) {
+  return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
+
+template <typename First, typename Second>
+ChannelSums channel_sums(const BatchNormShape& shape, int channel, First&& first, Second&& second) {
+  double first_lanes[kLanes] = {}, second_lanes[kLanes] = {};
+  for_each_run(shape, channel, [&](std::int64_t offset) {
+    int position = 0;
+    for (; position + kLanes <= shape.spatial; position += kLanes)
+      for (int lane = 0; lane < kLanes; ++lane) {
+        first_lanes[lane] += first(offset + position + lane);
+        second_lanes[lane] += second(offset + position + lane);
+      }
+    for (int lane = 0; position < shape.spatial; ++position, ++lane) {
+      first_lanes[lane] += first(offset + position);
+      second_lanes[lane] += second(offset + position);
+    }
+  });
+  return {add_lanes(first_lanes), add_lanes(second_lanes)};
+}
+
+template <typename Term>
+double channel_sum(const BatchNormShape& shape, int channel, Term&& term) {
+  return channel_sums(shape, channel, term, [](std::int64_t) { return 0.0; }).first;
+}
+
+// output = (input − mean)·scale + shift over one channel's runs, then max(·, 0) when `relu` (NaN passes, as
+// torch's ReLU): two plain loops, so each vectorises (a per-value test of `relu` kept them scalar).
+void normalize_channel(const float* input, const BatchNormShape& shape, int channel, float mean, float scale,
+                       float shift, bool relu, float* output) {
+  for_each_run(shape, channel, [&](std::int64_t offset) {
+    const float* source = input + offset;
+    float* destination = output + offset;
+    if (relu) {
+      for (int index = 0; index < shape.spatial; ++index) {
+        const float value = (source[index] - mean) * scale + shift;
+        destination[index] = value < 0.0f ? 0.0f : value;
+      }
+    } else {
+      for (int index = 0; index < shape.spatial; ++index) destination[index] = (source[index] - mean) * scale + shift;
+    }
+  });
+}
+
+// The backward of batch norm for one channel given the gradient of its output as `grad(index)` (dy, or dy masked
+// by a following ReLU): d input = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)), the batch statistics' gradients folded in.
+template <typename Grad>
+void backward_channel(Grad&& grad, const float* input, const BatchNormShape& shape, int channel, const float* gamma,
+                      const float* saved_mean, const float* saved_inverse_std, float* grad_input, float* grad_gamma,
+                      float* grad_beta) {
+  const double count = static_cast<double>(shape.batch) * shape.spatial;
+  const float mean = saved_mean[channel];
+  const float inverse_std = saved_inverse_std[channel];
+  const ChannelSums sums = channel_sums(
+      shape, channel, [&](std::int64_t index) { return static_cast<double>(grad(index)); },
+      [&](std::int64_t index) { return static_cast<double>(grad(index)) * ((input[index] - mean) * inverse_std); });
+  const auto mean_grad = static_cast<float>(sums.first / count);
+  const auto mean_grad_times_normalized = static_cast<float>(sums.second / count);
+  const float scale = gamma[channel] * inverse_std;
+  for_each_run(shape, channel, [&](std::int64_t offset) {
+    for (std::int64_t index = offset; index < offset + shape.spatial; ++index) {
+      const float normalized = (input[index] - mean) * inverse_std;
+      grad_input[index] = scale * (grad(index) - mean_grad - normalized * mean_grad_times_normalized);
+    }
+  });
+  grad_gamma[channel] = static_cast<float>(sums.second);
+  grad_beta[channel] = static_cast<float>(sums.first);
 }
 
 }  // namespace
@@ -30,7 +106,7 @@ void check_batch_norm_shape(const char* op, const BatchNormShape& shape) {
 
 void batch_norm_forward_train_cpu(const float* input, const BatchNormShape& shape, const float* gamma,
                                   const float* beta, float eps, float momentum, float* running_mean, float* running_var,
-                                  float* output, float* saved_mean, float* saved_inverse_std) {
+                                  float* output, float* saved_mean, float* saved_inverse_std, bool relu) {
   check_batch_norm_shape("batch_norm_forward_train", shape);
   const std::int64_t count = static_cast<std::int64_t>(shape.batch) * shape.spatial;
   GENINT_CHECK(count > 1, "batch_norm_forward_train: needs more than one value per channel (batch " +
@@ -38,22 +114,18 @@ void batch_norm_forward_train_cpu(const float* input, const BatchNormShape& shap
   GENINT_CHECK(eps > 0.0f, "batch_norm_forward_train: eps must be positive");
 #pragma omp parallel for schedule(static)
   for (int channel = 0; channel < shape.channels; ++channel) {
-    double sum = 0.0;
-    for_each_in_channel(shape, channel, [&](std::int64_t index) { sum += input[index]; });
-    const double mean = sum / static_cast<double>(count);
-    double squared_deviations = 0.0;
-    for_each_in_channel(shape, channel, [&](std::int64_t index) {
+    const double mean = channel_sum(shape, channel, [&](std::int64_t index) { return double{input[index]}; }) /
+                        static_cast<double>(count);
+    const double squared_deviations = channel_sum(shape, channel, [&](std::int64_t index) {
       const double deviation = input[index] - mean;
-      squared_deviations += deviation * deviation;
+      return deviation * deviation;
     });
     const double biased_variance = squared_deviations / static_cast<double>(count);
     const double unbiased_variance = squared_deviations / static_cast<double>(count - 1);
     const auto inverse_std = static_cast<float>(1.0 / std::sqrt(biased_variance + static_cast<double>(eps)));
     const auto mean_float = static_cast<float>(mean);
     const float scale = inverse_std * gamma[channel];
-    for_each_in_channel(shape, channel, [&](std::int64_t index) {
-      output[index] = (input[index] - mean_float) * scale + beta[channel];
-    });
+    normalize_channel(input, shape, channel, mean_float, scale, beta[channel], relu, output);
     saved_mean[channel] = mean_float;
     saved_inverse_std[channel] = inverse_std;
     running_mean[channel] = (1.0f - momentum) * running_mean[channel] + momentum * mean_float;
@@ -62,15 +134,14 @@ void batch_norm_forward_train_cpu(const float* input, const BatchNormShape& shap
 }
 
 void batch_norm_forward_eval_cpu(const float* input, const BatchNormShape& shape, const float* gamma, const float* beta,
-                                 const float* running_mean, const float* running_var, float eps, float* output) {
+                                 const float* running_mean, const float* running_var, float eps, float* output,
+                                 bool relu) {
   check_batch_norm_shape("batch_norm_forward_eval", shape);
   GENINT_CHECK(eps > 0.0f, "batch_norm_forward_eval: eps must be positive");
 #pragma omp parallel for schedule(static)
   for (int channel = 0; channel < shape.channels; ++channel) {
     const float scale = gamma[channel] / std::sqrt(running_var[channel] + eps);
-    const float mean = running_mean[channel];
-    for_each_in_channel(shape, channel,
-                        [&](std::int64_t index) { output[index] = (input[index] - mean) * scale + beta[channel]; });
+    normalize_channel(input, shape, channel, running_mean[channel], scale, beta[channel], relu, output);
   }
 }
 
@@ -78,27 +149,29 @@ void batch_norm_backward_cpu(const float* grad_output, const float* input, const
                              const float* gamma, const float* saved_mean, const float* saved_inverse_std,
                              float* grad_input, float* grad_gamma, float* grad_beta) {
   check_batch_norm_shape("batch_norm_backward", shape);
-  const double count = static_cast<double>(shape.batch) * shape.spatial;
+#pragma omp parallel for schedule(static)
+  for (int channel = 0; channel < shape.channels; ++channel)
+    backward_channel([&](std::int64_t index) { return grad_output[index]; }, input, shape, channel, gamma, saved_mean,
+                     saved_inverse_std, grad_input, grad_gamma, grad_beta);
+}
+
+void batch_norm_relu_backward_cpu(const float* grad_output, const float* relu_output, const float* input,
+                                  const BatchNormShape& shape, const float* gamma, const float* saved_mean,
+                                  const float* saved_inverse_std, float* grad_input, float* grad_gamma,
+                                  float* grad_beta) {
+  check_batch_norm_shape("batch_norm_relu_backward", shape);
 #pragma omp parallel for schedule(static)
   for (int channel = 0; channel < shape.channels; ++channel) {
-    const float mean = saved_mean[channel];
-    const float inverse_std = saved_inverse_std[channel];
-    double sum_grad = 0.0;
-    double sum_grad_times_normalized = 0.0;
-    for_each_in_channel(shape, channel, [&](std::int64_t index) {
-      sum_grad += grad_output[index];
-      sum_grad_times_normalized += static_cast<double>(grad_output[index]) * ((input[index] - mean) * inverse_std);
+    // relu_backward_cpu's mask into grad_input first (a plain select loop vectorises; the mask inside the sums'
+    // lanes did not), then the batch norm's backward from there, in place: the channel is still in cache.
+    for_each_run(shape, channel, [&](std::int64_t offset) {
+      for (std::int64_t index = offset; index < offset + shape.spatial; ++index) {
+        const float gradient = grad_output[index];
+        grad_input[index] = relu_output[index] > 0.0f ? gradient : 0.0f;
+      }
     });
-    // d input = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)): the batch statistics' own gradients folded in.
-    const auto mean_grad = static_cast<float>(sum_grad / count);
-    const auto mean_grad_times_normalized = static_cast<float>(sum_grad_times_normalized / count);
-    const float scale = gamma[channel] * inverse_std;
-    for_each_in_channel(shape, channel, [&](std::int64_t index) {
-      const float normalized = (input[index] - mean) * inverse_std;
-      grad_input[index] = scale * (grad_output[index] - mean_grad - normalized * mean_grad_times_normalized);
-    });
-    grad_gamma[channel] = static_cast<float>(sum_grad_times_normalized);
-    grad_beta[channel] = static_cast<float>(sum_grad);
+    backward_channel([&](std::int64_t index) { return grad_input[index]; }, input, shape, channel, gamma, saved_mean,
+                     saved_inverse_std, grad_input, grad_gamma, grad_beta);
   }
 }
 

@@ -193,18 +193,64 @@ void backward_weight_block(const Lowering& lowering, const ColumnBlock& block, c
   }
 }
 
+// Stride 1, one group, a kernel wider than 1×1: the input gradient is the forward convolution of the output
+// gradient with the kernel flipped and its channel axes swapped, padded by dilation·(kernel − 1) − pad (which must
+// not be negative). That is one lowering by copies and one GEMM per block instead of a GEMM and a scatter-add.
+bool data_as_forward(const Conv2dShape& shape) {
+  return shape.stride_height == 1 && shape.stride_width == 1 && shape.groups == 1 &&
+         shape.kernel_height * shape.kernel_width > 1 &&
+         shape.dilation_height * (shape.kernel_height - 1) >= shape.pad_height &&
+         shape.dilation_width * (shape.kernel_width - 1) >= shape.pad_width;
+}
+
+Conv2dShape flipped_shape(const Conv2dShape& shape) {
+  Conv2dShape flipped = shape;
+  flipped.in_channels = shape.out_channels;
+  flipped.out_channels = shape.in_channels;
+  flipped.in_height = shape.out_height();
+  flipped.in_width = shape.out_width();
+  flipped.pad_height = shape.dilation_height * (shape.kernel_height - 1) - shape.pad_height;
+  flipped.pad_width = shape.dilation_width * (shape.kernel_width - 1) - shape.pad_width;
+  return flipped;
+}
+
+// flipped[in][out][row][column] = weight[out][in][kernel_height − 1 − row][kernel_width − 1 − column].
+void flip_weight(const Conv2dShape& shape, const float* weight, float* flipped) {
+  const int taps = shape.kernel_height * shape.kernel_width;
+  for (int out = 0; out < shape.out_channels; ++out)
+    for (int in = 0; in < shape.in_channels; ++in) {
+      const float* source = weight + (static_cast<std::int64_t>(out) * shape.in_channels + in) * taps;
+      float* destination = flipped + (static_cast<std::int64_t>(in) * shape.out_channels + out) * taps;
+      for (int tap = 0; tap < taps; ++tap) destination[tap] = source[taps - 1 - tap];
+    }
+}
+
+// Floats the lowering passes of `shape` need on `threads` threads.
+std::size_t lowered_workspace_floats(const Conv2dShape& shape, int threads) {
+  const Lowering lowering = conv2d_cpu_detail::make_lowering(shape);
+  return shared_floats(lowering) + per_thread_floats(lowering) * static_cast<std::size_t>(threads);
+}
+
+// Floats before the flipped convolution's own workspace: the flipped weight, rounded up to 16 floats (64 bytes).
+std::size_t flipped_weight_floats(const Conv2dShape& shape) {
+  return (static_cast<std::size_t>(shape.weight_elements()) + 15) / 16 * 16;
+}
+
 }  // namespace
 
 std::size_t conv2d_cpu_workspace_floats(const Conv2dShape& shape, int threads) {
   shape.validate();
   GENINT_CHECK(threads > 0, "conv2d_cpu_workspace_floats: threads=" + std::to_string(threads));
-  const Lowering lowering = conv2d_cpu_detail::make_lowering(shape);
-  return shared_floats(lowering) + per_thread_floats(lowering) * static_cast<std::size_t>(threads);
+  const std::size_t own = lowered_workspace_floats(shape, threads);
+  if (!data_as_forward(shape)) return own;
+  // The backward data pass runs the flipped shape's forward, which needs only its own lowering's floats.
+  return std::max(own, flipped_weight_floats(shape) + lowered_workspace_floats(flipped_shape(shape), threads));
 }
 
-void conv2d_forward_cpu(const Conv2dShape& shape, const float* input, const float* weight, const float* bias,
-                        float* output, float* workspace, std::size_t workspace_floats) {
-  shape.validate();
+namespace {
+
+void forward_lowered(const Conv2dShape& shape, const float* input, const float* weight, const float* bias,
+                     float* output, float* workspace, std::size_t workspace_floats) {
   const Lowering lowering = conv2d_cpu_detail::make_lowering(shape);
   const int threads =
       usable_threads(lowering, workspace_floats, block_count(lowering, omp_get_max_threads()), "forward");
@@ -220,9 +266,32 @@ void conv2d_forward_cpu(const Conv2dShape& shape, const float* input, const floa
   }
 }
 
+// Every pass asks for at least one thread's share of the workspace all three passes are sized for.
+void check_workspace(const Conv2dShape& shape, std::size_t workspace_floats, const char* pass) {
+  const std::size_t needed = conv2d_cpu_workspace_floats(shape, 1);
+  GENINT_CHECK(workspace_floats >= needed, std::string("conv2d ") + pass + ": workspace of " +
+                                               std::to_string(workspace_floats) + " floats is smaller than one " +
+                                               "thread's " + std::to_string(needed) +
+                                               " (size it with conv2d_cpu_workspace_floats)");
+}
+
+}  // namespace
+
+void conv2d_forward_cpu(const Conv2dShape& shape, const float* input, const float* weight, const float* bias,
+                        float* output, float* workspace, std::size_t workspace_floats) {
+  check_workspace(shape, workspace_floats, "forward");  // validates the shape
+  forward_lowered(shape, input, weight, bias, output, workspace, workspace_floats);
+}
+
 void conv2d_backward_data_cpu(const Conv2dShape& shape, const float* output_grad, const float* weight,
                               float* input_grad, float* workspace, std::size_t workspace_floats) {
-  shape.validate();
+  check_workspace(shape, workspace_floats, "backward data");
+  if (data_as_forward(shape)) {
+    const std::size_t flipped_floats = flipped_weight_floats(shape);
+    flip_weight(shape, weight, workspace);
+    return forward_lowered(flipped_shape(shape), output_grad, workspace, nullptr, input_grad,
+                           workspace + flipped_floats, workspace_floats - flipped_floats);
+  }
   const Lowering lowering = conv2d_cpu_detail::make_lowering(shape);
   // Work comes in images (all row blocks of an image on one thread) or in multi-image blocks.
   const int units_for_max = lowering.block_images == 1 ? shape.batch : block_count(lowering, omp_get_max_threads());
@@ -252,7 +321,7 @@ void conv2d_backward_data_cpu(const Conv2dShape& shape, const float* output_grad
 
 void conv2d_backward_weight_cpu(const Conv2dShape& shape, const float* input, const float* output_grad,
                                 float* weight_grad, float* bias_grad, float* workspace, std::size_t workspace_floats) {
-  shape.validate();
+  check_workspace(shape, workspace_floats, "backward weight");
   const Lowering lowering = conv2d_cpu_detail::make_lowering(shape);
   const int threads =
       usable_threads(lowering, workspace_floats, block_count(lowering, omp_get_max_threads()), "backward weight");

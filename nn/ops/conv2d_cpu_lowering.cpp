@@ -9,8 +9,19 @@ namespace genint::conv2d_cpu_detail {
 namespace {
 
 // Columns a block aims for: enough for OpenBLAS to amortise packing the weight (a per-image GEMM of a 1×1 map
-// has one column), few enough that a block's lowered matrix stays near the caches.
-constexpr std::int64_t kBlockColumns = 2048;
+// has one column), few enough that a block's lowered matrix stays in L2 (512 ran ResNet-20's training step at
+// batch 128 about 5 % faster than 2048, measured on one thread).
+constexpr std::int64_t kBlockColumns = 512;
+// A product with at most this many multiply-adds runs OpenBLAS's small-matrix kernel, which packs neither operand;
+// a convolution with a small weight (few output channels) gets narrower blocks so its products stay under it
+// (ResNet-20's 16-channel stage: forward about 8 % faster at 256 columns than at 512, measured on one thread).
+constexpr std::int64_t kUnpackedProduct = 1 << 20;
+constexpr std::int64_t kNarrowBlockColumns = 256;
+
+std::int64_t block_columns_for(const Conv2dShape& shape, std::int64_t group_rows) {
+  const std::int64_t weight = static_cast<std::int64_t>(shape.out_channels / shape.groups) * group_rows;
+  return weight * kNarrowBlockColumns <= kUnpackedProduct ? kNarrowBlockColumns : kBlockColumns;
+}
 
 int ceil_div(int numerator, int denominator) {
   return (numerator + denominator - 1) / denominator;
@@ -92,6 +103,44 @@ void move_row(const Lowering& lowering, const ColumnBlock& block, int channel, i
   }
 }
 
+// move_row<false> for stride 1 where the lowered rows are as wide as the input's (same padding): an image's rows
+// for one tap are one run of its input plane shifted by the tap's offset, copied at once; the columns that fall in
+// the padding (wrapped-around neighbours in the run) are zeroed after, and the rows in the padding before.
+void copy_tap_planes(const Lowering& lowering, const ColumnBlock& block, int channel, int kernel_row, int kernel_column,
+                     float* row_values, const float* image_base) {
+  const Conv2dShape& s = lowering.shape;
+  const int width = lowering.out_width;
+  int column_first = 0, column_last = 0, row_first = 0, row_last = 0;
+  inside_range(s.in_width, width, 1, s.pad_width, s.dilation_width, kernel_column, &column_first, &column_last);
+  inside_range(s.in_height, lowering.out_height, 1, s.pad_height, s.dilation_height, kernel_row, &row_first, &row_last);
+  const int block_last = block.first_row + block.row_count;
+  row_first = std::clamp(row_first, block.first_row, block_last);
+  row_last = std::clamp(row_last, row_first, block_last);
+  if (column_first >= column_last) row_last = row_first;  // the tap sees only padding: all zeros
+  const int column_offset = kernel_column * s.dilation_width - s.pad_width;
+  const int row_offset = kernel_row * s.dilation_height - s.pad_height;
+  const std::int64_t block_values = static_cast<std::int64_t>(block.row_count) * width;
+  const std::int64_t image_stride = static_cast<std::int64_t>(s.in_channels) * lowering.in_plane;
+  const std::int64_t inside_values = static_cast<std::int64_t>(row_last - row_first) * width;
+  // The run starts at the first inside column of the first row and ends at the last inside column of the last
+  // row, so it never reads outside the plane.
+  const std::int64_t run = inside_values - column_first - (width - column_last);
+  for (int image = 0; image < block.image_count; ++image, row_values += block_values) {
+    float* inside = row_values + static_cast<std::int64_t>(row_first - block.first_row) * width;
+    std::fill(row_values, inside, 0.0f);
+    std::fill(inside + inside_values, row_values + block_values, 0.0f);
+    if (inside_values == 0) continue;
+    const float* source = image_base + image * image_stride + channel * lowering.in_plane +
+                          static_cast<std::int64_t>(row_first + row_offset) * s.in_width + column_offset;
+    std::memcpy(inside + column_first, source + column_first, static_cast<std::size_t>(run) * sizeof(float));
+    if (column_first == 0 && column_last == width) continue;
+    for (float* row = inside; row < inside + inside_values; row += width) {
+      std::fill(row, row + column_first, 0.0f);
+      std::fill(row + column_last, row + width, 0.0f);
+    }
+  }
+}
+
 }  // namespace
 
 Lowering make_lowering(const Conv2dShape& shape) {
@@ -112,14 +161,15 @@ Lowering make_lowering(const Conv2dShape& shape) {
   lowering.rows = lowering.group_rows * shape.groups;
   lowering.identity = shape.kernel_height == 1 && shape.kernel_width == 1 && shape.stride_height == 1 &&
                       shape.stride_width == 1 && shape.pad_height == 0 && shape.pad_width == 0;
-  if (lowering.pixels * 2 >= kBlockColumns) {  // large maps: one image per block, cut into row ranges
+  const std::int64_t target_columns = block_columns_for(shape, lowering.group_rows);
+  if (lowering.pixels * 2 >= target_columns) {  // large maps: one image per block, cut into row ranges
     lowering.block_images = 1;
     lowering.block_rows =
-        static_cast<int>(std::clamp<std::int64_t>(kBlockColumns / lowering.out_width, 1, lowering.out_height));
+        static_cast<int>(std::clamp<std::int64_t>(target_columns / lowering.out_width, 1, lowering.out_height));
     lowering.block_columns = static_cast<std::int64_t>(lowering.block_rows) * lowering.out_width;
   } else {  // small maps: several images per block
     lowering.block_images =
-        static_cast<int>(std::clamp<std::int64_t>(kBlockColumns / lowering.pixels, 1, std::max(shape.batch, 1)));
+        static_cast<int>(std::clamp<std::int64_t>(target_columns / lowering.pixels, 1, std::max(shape.batch, 1)));
     lowering.block_rows = lowering.out_height;
     lowering.block_columns = lowering.block_images * lowering.pixels;
   }
@@ -158,8 +208,13 @@ void lower_block(const Lowering& lowering, const ColumnBlock& block, const float
   const std::int64_t width = lowering.columns(block);
   float* images = const_cast<float*>(input) +  // read only: move_row<false> never writes through it
                   static_cast<std::int64_t>(block.first_image) * lowering.shape.in_channels * lowering.in_plane;
+  const Conv2dShape& s = lowering.shape;
+  const bool whole_planes = s.stride_height == 1 && s.stride_width == 1 && s.in_width == lowering.out_width;
   for_each_row(lowering, [&](std::int64_t row, int channel, int kernel_row, int kernel_column) {
-    move_row<false>(lowering, block, channel, kernel_row, kernel_column, columns + row * width, images);
+    if (whole_planes)
+      copy_tap_planes(lowering, block, channel, kernel_row, kernel_column, columns + row * width, images);
+    else
+      move_row<false>(lowering, block, channel, kernel_row, kernel_column, columns + row * width, images);
   });
 }
 
