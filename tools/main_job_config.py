@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # Writes the loader configs of the main job's runs (tools/run-main-job, tools/choose-intervention-strategy): the
 # natural training split, optionally plus generated images made on the fly by the loader's intervention source.
-"""usage: main_job_config.py OUT.json SEED ROOT augment|autoaugment|mixup|readout [KEYS.json LAMBDA] [--transferred T.json]
+"""usage: main_job_config.py OUT.json SEED ROOT augment|autoaugment|mixup|readout [KEYS.json LAMBDA]
+                           [--transferred T.json]
        main_job_config.py --arm-recipe EPOCHS   (genint-train's options for every arm, one per line)
 
 ROOT is a class-folder tree or a file list. augment: random-resized-crop (scale 0.35-1) and flip, as the arms
@@ -52,8 +53,8 @@ def transferred_keys(transfer, generator, intervention_keys=None):
     """A transferred source's keys but its root and augmentation: `transfer` as the strategy file's "transfer"
     entry holds them (network relative to the repository, weight = lambda 2, alpha, count, contents_per_style);
     styles generated with `intervention_keys` (the GenInt arm's) and `generator`, or natural ones (Stylized) without."""
-    keys = {"kind": "transferred", "network": os.path.join(REPO, transfer["network"]), "weight": float(transfer["weight"]),
-            "alpha": list(transfer["alpha"]), "count": int(transfer["count"]),
+    keys = {"kind": "transferred", "network": os.path.join(REPO, transfer["network"]),
+            "weight": float(transfer["weight"]), "alpha": list(transfer["alpha"]), "count": int(transfer["count"]),
             "contents_per_style": int(transfer["contents_per_style"]), "threads": 1}
     if intervention_keys is None:
         keys["style"] = "natural"

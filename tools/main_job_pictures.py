@@ -7,9 +7,10 @@ OUT_DIR is tools/run-main-job's output folder (build/main-job). Reads OUT_DIR/re
 folders scenes/train, scenes/ood, observational, interventional, and the transfer arms' transferred-content,
 transferred-style, transferred, stylized-content, stylized-style and stylized (each optional: a missing one is left
 out; stylized-content too where it equals transferred-content). In the transfer rows a column is the content's class
-and the content, style and output of one sample stand one above the other. Validation curves come from results.json's runs[arm][i]["val_curve"] (top-1 after epochs 1..N) or, where
-no run has one, from OUT_DIR/arms/<arm>-seed<k>/train/train-log.jsonl lines with "event": "validation"; with neither,
-curves.png is not written and one line says why. Output is deterministic: the same inputs give the same bytes.
+and the content, style and output of one sample stand one above the other. Validation curves come from
+results.json's runs[arm][i]["val_curve"] (top-1 after epochs 1..N) or, where no run has one, from
+OUT_DIR/arms/<arm>-seed<k>/train/train-log.jsonl lines with "event": "validation"; with neither, curves.png is not
+written and one line says why. Output is deterministic: the same inputs give the same bytes.
 """
 import json
 import os

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # Writes a sample of a transferred source's images (tools/run-main-job step 5) through the loader's Python binding:
-# outputs in class folders of their CONTENT's label for the nuisance read-out, and for samples.png the contents and styles.
+# outputs in class folders of their CONTENT's label for the nuisance read-out; for samples.png contents and styles.
 """usage: PYTHONPATH=BUILD/python main_job_transferred.py --keys T.json --root TRAIN --count N --seed S --out DIR
                                                           --gan-tool BUILD/gan/cli/genint-gan [--threads N]
 
@@ -42,6 +42,11 @@ def class_folders(root):
                   and not name.startswith("."))
 
 
+def dataset_size(root):
+    """Files in ROOT's class folders (what the loader indexes: fashion-scenes writes only images there)."""
+    return sum(len(files) for folder in class_folders(root) for _, _, files in os.walk(os.path.join(root, folder)))
+
+
 def loader_config(source, seed, threads):
     return {"seed": seed, "deterministic": True, "batch_size": source["count"],
             "image": {"size": 32, "layout": "uint8_hwc"}, "sources": [dict(source, threads=threads)]}
@@ -54,7 +59,8 @@ def save_png(pixels, path):
 
 def write_outputs(keys, args, folders):
     """The first --count transferred samples: PNGs and their rows."""
-    source = dict(keys, root=args.root, flip=False, crop_scale_min=1.0, count=PER_BATCH)
+    source = dict(keys, root=args.root, flip=False, crop_scale_min=1.0,
+                  count=min(PER_BATCH, args.count, dataset_size(args.root)))
     rows = []
     with genint.Loader(loader_config(source, args.seed, args.threads)) as loader:
         while len(rows) < args.count:
@@ -80,7 +86,10 @@ def write_outputs(keys, args, folders):
 
 def natural_images(items, args):
     """{dataset index: uint8 HWC image} of ROOT's whole images for the given indices (one pass of a natural source)."""
-    source = {"kind": "natural", "root": args.root, "count": PER_BATCH, "weight": 1.0, "flip": False,
+    # A batch size dividing the dataset: one epoch (drop_last) then holds every index.
+    size = dataset_size(args.root)
+    per_batch = max(count for count in range(1, PER_BATCH + 1) if size % count == 0)
+    source = {"kind": "natural", "root": args.root, "count": per_batch, "weight": 1.0, "flip": False,
               "crop_scale_min": 1.0}
     found = {}
     with genint.Loader(loader_config(source, args.seed, args.threads)) as loader:
