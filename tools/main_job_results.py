@@ -3,8 +3,8 @@
 # nuisance read-out from OUT_DIR, and writes OUT_DIR/results.md and OUT_DIR/results.json.
 """usage: main_job_results.py OUT_DIR SECONDS_AFTER_BUILD SETTINGS_JSON
 
-SETTINGS_JSON: {"arch", "epochs", "train_per_class", "budget", "recipe"} as tools/run-main-job trained. OUT_DIR/arms holds one
-folder per run, <arm>-seed<k>, with eval-iid.json, eval-ood.json, eval-corrupted.json and train/train-log.jsonl;
+SETTINGS_JSON: {"arch", "epochs", "train_per_class", "budget", "recipe", "transfer_arms"} as tools/run-main-job
+trained. OUT_DIR/arms holds one folder per run, <arm>-seed<k>, with eval-iid.json, eval-ood.json, eval-corrupted.json and train/train-log.jsonl;
 OUT_DIR/readout the nuisance read-out's dependence-*.json. Standard library only.
 """
 import glob
@@ -29,6 +29,7 @@ READOUT_LABELS = {"natural-train": ("natural (train)", "ground truth"),
                   "observational-readout": ("observational", "read-out"),
                   "interventional-readout": ("interventional", "read-out"),
                   "transferred-readout": ("transferred (generated styles)", "read-out"),
+                  "transferred-style-class-readout": ("transferred, against the STYLE's class", "read-out"),
                   "stylized-readout": ("stylized (natural styles)", "read-out")}
 
 
@@ -111,6 +112,8 @@ def arm_table(summary, settings):
     for arm in NAMES:
         if arm not in summary:
             reason = ("no demo generator" if arm in ("gan_augmentation", "genint") else
+                      f"{settings['budget']} budget (GENINT_MAIN_JOB_TRANSFER=1 adds it)" if arm in TRANSFER_ARMS
+                      and settings.get("transfer_arms") == 0 else
                       "no transfer strategy" if arm in TRANSFER_ARMS else f"{settings['budget']} budget")
             lines.append(f"| {NAMES[arm]} | not run: {reason} | | | | |")
             continue
@@ -155,8 +158,8 @@ def dependence_verdict(dependence, key, what):
     i = dependence[key]["confound"]["hue_and_angle"]
     n = dependence["natural-val-readout"]["confound"]["hue_and_angle"]
     h, nh = dependence[key]["confound"]["hue_only"], dependence["natural-val-readout"]["confound"]["hue_only"]
-    return [f"{what}'s nuisances predict the label {'less' if i < n else 'NOT less'} than natural data's (read-out on "
-            f"both: hue+angle {100 * i:.1f} % against {100 * n:.1f} %; hue alone {100 * h:.1f} % against "
+    return [f"{what}: the nuisances predict the label {'less' if i < n else 'NOT less'} than natural data's "
+            f"(read-out on both: hue+angle {100 * i:.1f} % against {100 * n:.1f} %; hue alone {100 * h:.1f} % against "
             f"{100 * nh:.1f} %)."]
 
 
@@ -171,6 +174,12 @@ def verdicts(summary, dependence, out):
     said += dependence_verdict(dependence, "interventional-readout", "Interventional data")
     said += dependence_verdict(dependence, "transferred-readout", "Transferred data (generated styles)")
     said += dependence_verdict(dependence, "stylized-readout", "Stylized data (natural styles)")
+    if "transferred-style-class-readout" in dependence:
+        c = dependence["transferred-style-class-readout"]["confound"]
+        said.append(f"On transferred data the read-out's hue predicts the generated style's class at "
+                    f"{100 * c['hue_only']:.1f} % (chance {100 * c['chance']:.1f} %): "
+                    + ("the hue it reads moved with the style." if c["hue_only"] > 2 * c["chance"] else
+                       "the read-out barely reads the style's hue there, so a low dependence says little."))
     if "oracle" in summary:
         e, o = summary["erm"]["ood_top1"], summary["oracle"]["ood_top1"]
         said.append(f"Room for a method: the oracle's OOD top-1 is {100 * (o['mean'] - e['mean']):+.1f} points from "
