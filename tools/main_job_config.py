@@ -2,6 +2,7 @@
 # Writes the loader configs of the main job's runs (tools/run-main-job, tools/choose-intervention-strategy): the
 # natural training split, optionally plus generated images made on the fly by the loader's intervention source.
 """usage: main_job_config.py OUT.json SEED ROOT augment|autoaugment|mixup|readout [KEYS.json LAMBDA]
+                           [--transferred T.json]
        main_job_config.py --arm-recipe EPOCHS   (genint-train's options for every arm, one per line)
 
 ROOT is a class-folder tree or a file list. augment: random-resized-crop (scale 0.35-1) and flip, as the arms
@@ -13,6 +14,9 @@ KEYS.json holds intervention-source keys (generator, space,
 truncation, directions, top_k, step, layers: docs/c-api.md); with it, every batch is 128 natural images plus 32
 generated on the fly with loss weight LAMBDA (the paper's 256 + 64, scaled to 2 cores). Batches of 128 natural
 images: on 2 cores a step's fixed costs make batch 64 1.7x slower per image (measured).
+--transferred T.json: also a transferred source (docs/c-api.md) over ROOT, its contents augmented as the natural
+images are; T.json holds its other keys as transferred_keys() writes them (style, network, alpha, count, weight,
+contents_per_style and, for generated styles, the intervention keys): the paper's third stream, lambda 2.
 """
 import json
 import os
@@ -45,9 +49,29 @@ def source_keys(keys, generator):
     return resolved
 
 
-def loader_config(seed, root, mode, generated_keys=None, generated_weight=None):
+def transferred_keys(transfer, generator, intervention_keys=None):
+    """A transferred source's keys but its root and augmentation: `transfer` as the strategy file's "transfer"
+    entry holds them (network relative to the repository, weight = lambda 2, alpha, count, contents_per_style);
+    styles generated with `intervention_keys` (the GenInt arm's) and `generator`, or natural ones (Stylized) without."""
+    keys = {"kind": "transferred", "network": os.path.join(REPO, transfer["network"]),
+            "weight": float(transfer["weight"]), "alpha": list(transfer["alpha"]), "count": int(transfer["count"]),
+            "contents_per_style": int(transfer["contents_per_style"]), "threads": 1}
+    if intervention_keys is None:
+        keys["style"] = "natural"
+    else:
+        keys.update(source_keys(intervention_keys, generator), style="generated")
+    return keys
+
+
+def transferred_source(keys, root, augment=True):
+    """The transferred source of `keys` (transferred_keys()) over `root`, its contents augmented as the natural
+    source's are (whole images without augmentation for the read-out's samples)."""
+    return dict(keys, root=root, flip=augment, crop_scale_min=0.35 if augment else 1.0)
+
+
+def loader_config(seed, root, mode, generated_keys=None, generated_weight=None, transferred=None):
     """A deterministic loader config: natural images augmented as `mode` says (whole ones for the read-out), plus
-    generated ones if keys are given."""
+    generated ones if keys are given, plus transferred ones if `transferred` (transferred_keys()) is given."""
     augment = mode != "readout"
     natural = {"kind": "natural", "count": NATURAL_PER_BATCH, "weight": 1.0, "threads": 1, "root": root,
                "flip": augment, "crop_scale_min": 0.35 if augment else 1.0}
@@ -60,6 +84,8 @@ def loader_config(seed, root, mode, generated_keys=None, generated_weight=None):
         generated = dict(generated_keys, kind="intervention", count=GENERATED_PER_BATCH,
                          weight=float(generated_weight), threads=1, chunk=GENERATED_PER_BATCH, label_count=CLASSES)
         sources.append(generated)
+    if transferred is not None:
+        sources.append(transferred_source(transferred, root, augment))
     config = {"seed": seed, "deterministic": True, "batch_size": sum(source["count"] for source in sources),
               "image": {"size": 32, "layout": "float32_chw"}, "sources": sources}
     if mode == "mixup":
@@ -71,11 +97,18 @@ def main(arguments):
     if len(arguments) == 2 and arguments[0] == "--arm-recipe" and arguments[1].isdigit():
         print("\n".join(arm_recipe(int(arguments[1]))))
         return
+    transferred = None
+    if "--transferred" in arguments:
+        at = arguments.index("--transferred")
+        if at + 1 >= len(arguments):
+            sys.exit(__doc__)
+        transferred = json.load(open(arguments[at + 1]))
+        arguments = arguments[:at] + arguments[at + 2:]
     if len(arguments) not in (4, 6) or arguments[3] not in MODES:
         sys.exit(__doc__)
     keys = json.load(open(arguments[4])) if len(arguments) == 6 else None
     config = loader_config(int(arguments[1]), arguments[2], arguments[3], keys,
-                           arguments[5] if keys is not None else None)
+                           arguments[5] if keys is not None else None, transferred)
     with open(arguments[0], "w") as file:
         json.dump(config, file, indent=1)
         file.write("\n")

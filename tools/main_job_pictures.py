@@ -4,10 +4,13 @@
 """usage: main_job_pictures.py OUT_DIR
 
 OUT_DIR is tools/run-main-job's output folder (build/main-job). Reads OUT_DIR/results.json (required) and the image
-folders scenes/train, scenes/ood, observational, interventional and transferred (each optional: a missing one is
-left out). Validation curves come from results.json's runs[arm][i]["val_curve"] (top-1 after epochs 1..N) or, where
-no run has one, from OUT_DIR/arms/<arm>-seed<k>/train/train-log.jsonl lines with "event": "validation"; with neither,
-curves.png is not written and one line says why. Output is deterministic: the same inputs give the same bytes.
+folders scenes/train, scenes/ood, observational, interventional, and the transfer arms' transferred-content,
+transferred-style, transferred, stylized-content, stylized-style and stylized (each optional: a missing one is left
+out; stylized-content too where it equals transferred-content). In the transfer rows a column is the content's class
+and the content, style and output of one sample stand one above the other. Validation curves come from
+results.json's runs[arm][i]["val_curve"] (top-1 after epochs 1..N) or, where no run has one, from
+OUT_DIR/arms/<arm>-seed<k>/train/train-log.jsonl lines with "event": "validation"; with neither, curves.png is not
+written and one line says why. Output is deterministic: the same inputs give the same bytes.
 """
 import json
 import os
@@ -21,9 +24,17 @@ import matplotlib.pyplot as plt  # noqa: E402  (after the backend choice)
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-# (folder relative to OUT_DIR, row label) in display order.
+# (folder relative to OUT_DIR, row label) in display order. The transfer rows come from tools/main_job_transferred.py:
+# a cell's content, style and output are files of the same name in <arm>-content, <arm>-style and <arm>, filed under
+# the content's class (a style's own class is drawn independently of it).
 SAMPLE_ROWS = (("scenes/train", "natural train"), ("scenes/ood", "OOD test"), ("observational", "observational (GAN)"),
-               ("interventional", "interventional (GenInt)"), ("transferred", "transferred"))
+               ("interventional", "interventional (GenInt)"), ("transferred-content", "transfer: content"),
+               ("transferred-style", "style: generated"), ("transferred", "transferred output"),
+               ("stylized-content", "Stylized: content"), ("stylized-style", "style: natural"),
+               ("stylized", "stylized output"))
+# Rows left out when they repeat another row file for file (the two transfer arms' samples share their contents when
+# drawn with the same seed from the same root).
+DUPLICATE_ROWS = {"stylized-content": "transferred-content"}
 IMAGES_PER_CELL = 2  # the first two files of a class folder, by sorted name, side by side
 CELL_IMAGE_PIXELS = 96  # 32 px images at 3x, nearest neighbour: pixels stay sharp
 IMAGE_GAP = 4  # pixels between the two images of a cell
@@ -67,12 +78,32 @@ def image_files(folder):
     return sorted(name for name in os.listdir(folder) if name.lower().endswith(IMAGE_SUFFIXES))
 
 
+def same_pictured_files(root, other):
+    """Whether two sample trees hold the same pictured files (the first IMAGES_PER_CELL per class) byte for byte."""
+    if not os.path.isdir(other):
+        return False
+    for folder in sorted(os.listdir(root)):
+        if not os.path.isdir(os.path.join(root, folder)):
+            continue
+        names = image_files(os.path.join(root, folder))[:IMAGES_PER_CELL]
+        if not os.path.isdir(os.path.join(other, folder)) or \
+                names != image_files(os.path.join(other, folder))[:IMAGES_PER_CELL]:
+            return False
+        for name in names:
+            with open(os.path.join(root, folder, name), "rb") as a, open(os.path.join(other, folder, name), "rb") as b:
+                if a.read() != b.read():
+                    return False
+    return True
+
+
 def present_sample_rows(out_dir):
     """[(label, root)] for the sample folders that exist, and the sorted union of their class folders."""
     rows, classes = [], set()
     for relative, label in SAMPLE_ROWS:
         root = os.path.join(out_dir, relative)
         if not os.path.isdir(root):
+            continue
+        if relative in DUPLICATE_ROWS and same_pictured_files(root, os.path.join(out_dir, DUPLICATE_ROWS[relative])):
             continue
         folders = [name for name in os.listdir(root) if os.path.isdir(os.path.join(root, name))]
         if not folders:
@@ -151,7 +182,7 @@ def draw_samples(out_dir, benchmark):
     """samples.png: one column per class, one row per present image folder, pixels mapped 1:1 onto the figure."""
     rows, classes = present_sample_rows(out_dir)
     if not rows:
-        say("no image folders (scenes/train, scenes/ood, observational, interventional, transferred): "
+        say("no image folders (scenes/train, scenes/ood, observational, interventional, transferred, stylized): "
             "samples.png not written")
         return None
     layout = samples_layout(len(rows), len(classes))
@@ -171,8 +202,11 @@ def draw_samples(out_dir, benchmark):
     axes.tick_params(length=0)
     for spine in axes.spines.values():
         spine.set_visible(False)
-    figure.suptitle(f"{benchmark}: the first {IMAGES_PER_CELL} images of each class by file name,\n"
-                    f"each shown at {CELL_IMAGE_PIXELS}x{CELL_IMAGE_PIXELS} px (nearest neighbour)", fontsize=12,
+    transfer = any(root.endswith("-style") for _, root in rows)
+    figure.suptitle(f"{benchmark}: the first {IMAGES_PER_CELL} images of each class by file name, each shown at "
+                    f"{CELL_IMAGE_PIXELS}x{CELL_IMAGE_PIXELS} px (nearest neighbour)"
+                    + ("\ntransfer rows: content, style and output of one sample stacked; the column is the "
+                       "content's class (the style's class is drawn independently)" if transfer else ""), fontsize=12,
                     y=1 - 6 / figure_height, va="top", linespacing=1.2)
     path = os.path.join(out_dir, "samples.png")
     save_lossless_png(figure, path)
@@ -249,6 +283,12 @@ def display_names(results, arms):
     names = results.get("names")
     names = names if isinstance(names, dict) else {}
     return {arm: str(names.get(arm, arm)) for arm in arms}
+
+
+def short_name(name):
+    """A display name without its parenthesised detail ("GenInt + transfer (+ interventions, ...)" -> "GenInt +
+    transfer"): curves.png's legend sits beside the plot, and full names there squeezed the plot and cut its title."""
+    return name.split(" (")[0] or name
 
 
 def draw_metric_panel(axes, results, arms, names, colours, metric, label, title):
@@ -403,7 +443,7 @@ def draw_curves(out_dir, results, benchmark):
             axes.plot(epochs, [value * 100 for value in values], color=colours[arm], linewidth=0.8, alpha=0.35)
         epochs, means = mean_curve(curves[arm])
         axes.plot(epochs, [value * 100 for value in means], color=colours[arm], linewidth=2.2, marker="o",
-                  markersize=4, label=f"{names[arm]} ({len(curves[arm])})")
+                  markersize=4, label=f"{short_name(names[arm])} ({len(curves[arm])})")
     axes.axhline(CHANCE * 100, color="0.35", linestyle=":", linewidth=1.4, label=f"chance ({CHANCE * 100:.0f} %)")
     axes.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     axes.set_xlabel("epochs trained", fontsize=11)

@@ -3,8 +3,8 @@
 # nuisance read-out from OUT_DIR, and writes OUT_DIR/results.md and OUT_DIR/results.json.
 """usage: main_job_results.py OUT_DIR SECONDS_AFTER_BUILD SETTINGS_JSON
 
-SETTINGS_JSON: {"arch", "epochs", "train_per_class", "budget", "recipe"} as tools/run-main-job trained. OUT_DIR/arms holds one
-folder per run, <arm>-seed<k>, with eval-iid.json, eval-ood.json, eval-corrupted.json and train/train-log.jsonl;
+SETTINGS_JSON: {"arch", "epochs", "train_per_class", "budget", "recipe", "transfer_arms"} as tools/run-main-job
+trained. OUT_DIR/arms holds one folder per run, <arm>-seed<k>, with eval-iid.json, eval-ood.json, eval-corrupted.json and train/train-log.jsonl;
 OUT_DIR/readout the nuisance read-out's dependence-*.json. Standard library only.
 """
 import glob
@@ -15,14 +15,22 @@ import sys
 
 NAMES = {"erm": "ERM (natural only)", "mixup": "Mixup (α 0.4)", "autoaugment": "AutoAugment (ImageNet policy)",
          "gan_augmentation": "GAN augmentation (+ observational)", "genint": "GenInt (+ interventions)",
+         "genint_transfer": "GenInt + transfer (+ interventions, + transferred)",
+         "stylized": "Stylized (+ transferred, natural styles)",
          "oracle": "Oracle (unconfounded training split, ρ 0)"}
-# Arms compared with GenInt in the verdicts: the oracle is a reference, not a competitor.
-BASELINES = ("erm", "mixup", "autoaugment", "gan_augmentation")
+# Arms compared with GenInt and GenInt + transfer in the verdicts: the oracle is a reference, not a competitor.
+BASELINES = ("erm", "mixup", "autoaugment", "gan_augmentation", "stylized")
+# The methods judged, each against the baselines present (and GenInt + transfer against GenInt too).
+METHODS = {"genint": BASELINES, "genint_transfer": BASELINES + ("genint",)}
+TRANSFER_ARMS = ("genint_transfer", "stylized")
 READOUT_LABELS = {"natural-train": ("natural (train)", "ground truth"),
                   "natural-val": ("natural (val)", "ground truth"),
                   "natural-val-readout": ("natural (val)", "read-out"),
                   "observational-readout": ("observational", "read-out"),
-                  "interventional-readout": ("interventional", "read-out")}
+                  "interventional-readout": ("interventional", "read-out"),
+                  "transferred-readout": ("transferred (generated styles)", "read-out"),
+                  "transferred-style-class-readout": ("transferred, against the STYLE's class", "read-out"),
+                  "stylized-readout": ("stylized (natural styles)", "read-out")}
 
 
 def load(path):
@@ -92,15 +100,21 @@ def percent(s, scale=100, unit=" %"):
 
 def arm_table(summary, settings):
     generated = "GAN augmentation and GenInt" if "genint" in summary else "no arm"
+    transferred = (" +32 transferred on the fly for GenInt + transfer and Stylized" if
+                   any(arm in summary for arm in TRANSFER_ARMS) else "")
     lines = [f"Fashion-scenes (32x32, 10 classes, rho 0.9), {settings['arch']}, {settings['epochs']} epochs of "
-             f"{settings['train_per_class']} images per class, batch 128 (+32 generated on the fly for {generated});",
+             f"{settings['train_per_class']} images per class, batch 128 (+32 generated on the fly for {generated};"
+             f"{transferred});",
              f"genint-train {settings['recipe']}; mean ± std over seeds "
              + ", ".join(str(s) for s in summary["erm"]["seeds"]) + ". Chance: 10 %.", "",
              "| method | IID top-1 | OOD top-1 | share of the ERM → oracle OOD gap closed | final val top-1 "
              "| mCE relative to ERM |", "|---|---:|---:|---:|---:|---:|"]
     for arm in NAMES:
         if arm not in summary:
-            reason = "no demo generator" if arm in ("gan_augmentation", "genint") else f"{settings['budget']} budget"
+            reason = ("no demo generator" if arm in ("gan_augmentation", "genint") else
+                      f"{settings['budget']} budget (GENINT_MAIN_JOB_TRANSFER=1 adds it)" if arm in TRANSFER_ARMS
+                      and settings.get("transfer_arms") == 0 else
+                      "no transfer strategy" if arm in TRANSFER_ARMS else f"{settings['budget']} budget")
             lines.append(f"| {NAMES[arm]} | not run: {reason} | | | | |")
             continue
         s = summary[arm]
@@ -128,20 +142,44 @@ def dependence_table(dependence):
     return lines
 
 
+def ood_verdict(summary, method, other):
+    m, o = summary[method]["ood_top1"], summary[other]["ood_top1"]
+    gap, noise = m["mean"] - o["mean"], m["std"] + o["std"]
+    short = NAMES[method].split(" (")[0]
+    return (f"{short} - {NAMES[other]} on OOD: {100 * gap:+.1f} points; the seeds' spread (sum of stds) is "
+            f"{100 * noise:.1f}: " + (f"{short} is better by more than the spread." if gap > noise
+                                      else f"{short} is NOT better by more than the seed spread."))
+
+
+def dependence_verdict(dependence, key, what):
+    """Whether a distribution's read-out nuisances predict the label less than the natural val images' do."""
+    if key not in dependence or "natural-val-readout" not in dependence:
+        return []
+    i = dependence[key]["confound"]["hue_and_angle"]
+    n = dependence["natural-val-readout"]["confound"]["hue_and_angle"]
+    h, nh = dependence[key]["confound"]["hue_only"], dependence["natural-val-readout"]["confound"]["hue_only"]
+    return [f"{what}: the nuisances predict the label {'less' if i < n else 'NOT less'} than natural data's "
+            f"(read-out on both: hue+angle {100 * i:.1f} % against {100 * n:.1f} %; hue alone {100 * h:.1f} % against "
+            f"{100 * nh:.1f} %)."]
+
+
 def verdicts(summary, dependence, out):
     said = []
-    if "genint" in summary:
-        for other in (arm for arm in BASELINES if arm in summary):
-            g, o = summary["genint"]["ood_top1"], summary[other]["ood_top1"]
-            gap, noise = g["mean"] - o["mean"], g["std"] + o["std"]
-            said.append(f"GenInt - {NAMES[other]} on OOD: {100 * gap:+.1f} points; the seeds' spread (sum of stds) "
-                        f"is {100 * noise:.1f}: " + ("GenInt is better by more than the spread." if gap > noise
-                                                     else "GenInt is NOT better by more than the seed spread."))
-        if "interventional-readout" in dependence and "natural-val-readout" in dependence:
-            i = dependence["interventional-readout"]["confound"]["hue_and_angle"]
-            n = dependence["natural-val-readout"]["confound"]["hue_and_angle"]
-            said.append(f"Interventional data's nuisances predict the label {'less' if i < n else 'NOT less'} than "
-                        f"natural data's (read-out on both: {100 * i:.1f} % against {100 * n:.1f} %).")
+    for method, others in METHODS.items():
+        if method in summary:
+            said += [ood_verdict(summary, method, other) for other in others if other in summary]
+            if summary[method].get("ood_gap_closed") is not None:
+                said.append(f"{NAMES[method].split(' (')[0]} closes {100 * summary[method]['ood_gap_closed']:+.0f} % "
+                            f"of the ERM → oracle OOD gap (on the means).")
+    said += dependence_verdict(dependence, "interventional-readout", "Interventional data")
+    said += dependence_verdict(dependence, "transferred-readout", "Transferred data (generated styles)")
+    said += dependence_verdict(dependence, "stylized-readout", "Stylized data (natural styles)")
+    if "transferred-style-class-readout" in dependence:
+        c = dependence["transferred-style-class-readout"]["confound"]
+        said.append(f"On transferred data the read-out's hue predicts the generated style's class at "
+                    f"{100 * c['hue_only']:.1f} % (chance {100 * c['chance']:.1f} %): "
+                    + ("the hue it reads moved with the style." if c["hue_only"] > 2 * c["chance"] else
+                       "the read-out barely reads the style's hue there, so a low dependence says little."))
     if "oracle" in summary:
         e, o = summary["erm"]["ood_top1"], summary["oracle"]["ood_top1"]
         said.append(f"Room for a method: the oracle's OOD top-1 is {100 * (o['mean'] - e['mean']):+.1f} points from "

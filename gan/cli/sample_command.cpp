@@ -29,7 +29,7 @@ namespace genint::gan_cli {
 namespace {
 
 struct SampleOptions {
-  std::string generator, directions, config, space, class_folders_from, out, format = "png";
+  std::string generator, directions, config, space, class_folders_from, out, format = "png", seeds_file;
   double truncation = 1.0, step = 1.0;
   int top_k = 1, layer_begin = 0, layer_end = -1;
   std::vector<int> classes;
@@ -71,7 +71,9 @@ void declare_sample(CommandSpec command, SampleOptions& options) {
       .required()
       .default_text("");
   command.text("--out", options.out, "output folder; must be empty or absent").required();
-  command.seed("--seed", options.seed, "sample i gets the seed derive_seed(seed, i), recorded");
+  OptionSpec seed = command.seed("--seed", options.seed, "sample i gets the seed derive_seed(seed, i), recorded");
+  command.text("--seeds", options.seeds_file, "sample i gets line i's seed and the class it draws (see below)")
+      .excludes(seed);
   OptionSpec folders =
       command.word_list("--class-folders", options.class_folders, "folder name of each dataset label, in label order")
           .default_text("zero-padded numbers");
@@ -90,7 +92,10 @@ void declare_sample(CommandSpec command, SampleOptions& options) {
       "top_k, step, layer_begin, layer_end, classes, label_map, label_count; it may carry 'generator'), checked\n"
       "exactly as the loader checks a source entry; the options above override it. Seeds: gan/directions/\n"
       "seed_streams.h. Writes DIR/<class folder>/gen_NNNNNNN.<ext> and DIR/samples.csv (file,label,class,seed,\n"
-      "truncation,space,layer_begin,layer_end,direction,step) and prints one JSON summary line.");
+      "truncation,space,layer_begin,layer_end,direction,step) and prints one JSON summary line.\n"
+      "--seeds FILE: one unsigned seed per line (at least --count); sample i gets line i's seed and the class the\n"
+      "sampler draws from it, as the loader's transferred source draws its generated styles: a style's recorded\n"
+      "latent_seed regenerates that style image (classes are not dealt in turn).");
 }
 
 nlohmann::json read_config_file(const std::string& path) {
@@ -172,6 +177,7 @@ struct WriteSettings {
   int image_size = 0;
   std::string extension;  // ".png" or ".JPEG"
   std::uint64_t seed = 0;
+  std::vector<std::uint64_t> seeds;  // --seeds: explicit per-sample seeds, classes drawn by the sampler
   int count = 0;
   int chunk = 32;
   bool quiet = false;
@@ -225,10 +231,11 @@ int write_samples(const LoadedIntervention& intervention, const std::vector<std:
     const int size = std::min(settings.chunk, settings.count - first);
     for (int row = 0; row < size; ++row) {
       const auto index = static_cast<std::uint64_t>(first + row);
-      seeds[static_cast<std::size_t>(row)] = derive_seed(settings.seed, index);
+      seeds[static_cast<std::size_t>(row)] =
+          settings.seeds.empty() ? derive_seed(settings.seed, index) : settings.seeds[static_cast<std::size_t>(index)];
       classes[static_cast<std::size_t>(row)] = drawn[index % drawn.size()];
     }
-    sampler.sample(seeds.data(), classes.data(), size, batch);
+    sampler.sample(seeds.data(), settings.seeds.empty() ? classes.data() : nullptr, size, batch);
     generator.forward(size, generator_inputs(batch), images.data());
     for (int row = 0; row < size; ++row) {
       const InterventionRecord& record = batch.records[static_cast<std::size_t>(row)];
@@ -252,6 +259,31 @@ int write_samples(const LoadedIntervention& intervention, const std::vector<std:
   return skipped;
 }
 
+// --seeds: unsigned decimal seeds, one per line (blank lines ignored), at least `count` of them.
+std::vector<std::uint64_t> read_seeds(const std::string& path, int count) {
+  std::ifstream file(path, std::ios::binary);
+  GENINT_CHECK(file.good(), "--seeds: cannot open '" + path + "'");
+  std::vector<std::uint64_t> seeds;
+  for (std::string line; std::getline(file, line);) {
+    if (line.empty()) continue;
+    std::size_t used = 0;
+    unsigned long long value = 0;
+    try {
+      value = std::stoull(line, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    GENINT_CHECK(used == line.size() && line.front() != '-', "--seeds '" + path + "' line " +
+                                                                 std::to_string(seeds.size() + 1) + ": '" + line +
+                                                                 "' is not an unsigned 64-bit seed");
+    seeds.push_back(value);
+  }
+  GENINT_CHECK(static_cast<int>(seeds.size()) >= count, "--seeds '" + path + "' holds " + std::to_string(seeds.size()) +
+                                                            " seeds for --count " + std::to_string(count));
+  seeds.resize(static_cast<std::size_t>(count));
+  return seeds;
+}
+
 int run_sample(const SampleOptions& options) {
   WriteSettings settings;
   settings.out_dir = options.out;
@@ -259,6 +291,7 @@ int run_sample(const SampleOptions& options) {
   settings.seed = options.seed;
   settings.chunk = options.chunk;
   settings.quiet = options.quiet;
+  if (!options.seeds_file.empty()) settings.seeds = read_seeds(options.seeds_file, options.count);
   settings.extension = options.format == "png" ? ".png" : ".JPEG";
 #ifdef _OPENMP
   if (options.threads > 0) omp_set_num_threads(options.threads);

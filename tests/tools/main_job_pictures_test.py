@@ -20,7 +20,8 @@ except ImportError as error:
 
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "main_job_pictures.py")
 CLASSES = ["0_tshirt", "1_trouser", "9_ankle_boot"]
-ROW_FOLDERS = ["scenes/train", "scenes/ood", "observational", "interventional", "transferred"]
+ROW_FOLDERS = ["scenes/train", "scenes/ood", "observational", "interventional", "transferred-content",
+               "transferred-style", "transferred", "stylized-content", "stylized-style", "stylized"]
 FILES_PER_CLASS = 3  # the script shows the first 2; the third must not appear
 NOT_SHOWN = (0, 0, 0)  # the third file's colour
 # A solid JPEG (quality 95, 4:4:4) decodes within 2 levels of its colour, and samples.png is lossless.
@@ -39,7 +40,7 @@ pictures = load_script()
 
 def cell_colour(row, class_index, image_index):
     """A distinct colour per (row, class, image); far from black (NOT_SHOWN) and from white (the background)."""
-    return (40 + 40 * row, 60 + 70 * class_index, 90 + 100 * image_index)
+    return (20 + 23 * row, 60 + 70 * class_index, 90 + 100 * image_index)
 
 
 def write_images(out_dir, rows):
@@ -73,6 +74,8 @@ def full_results():
     """3 arms x 2 seeds with validation curves and display names, as results.json will hold them."""
     runs = {"erm": [run_record(1, 0.48, 0.13, [0.2, 0.3, 0.4]), run_record(2, 0.50, 0.15, [0.25, 0.35, 0.45])],
             "genint": [run_record(1, 0.52, 0.15, [0.3, 0.4, 0.5]), run_record(2, 0.54, 0.16, [0.3, 0.45, 0.5])],
+            "genint_transfer": [run_record(1, 0.51, 0.17, [0.3, 0.4, 0.5]), run_record(2, 0.5, 0.18, [0.3, 0.4, 0.45])],
+            "stylized": [run_record(1, 0.47, 0.14, [0.2, 0.3, 0.4]), run_record(2, 0.46, 0.15, [0.2, 0.35, 0.4])],
             "oracle": [run_record(1, 0.40, 0.30, [0.2, 0.3, 0.3]), run_record(2, 0.42, 0.32, [0.2, 0.25, 0.35])]}
     arms = {}
     for arm, records in runs.items():
@@ -80,7 +83,9 @@ def full_results():
                               "std": float(np.std([r[metric] for r in records], ddof=1))}
                      for metric in ("iid_top1", "ood_top1")}
         arms[arm]["seeds"] = [1, 2]
-    names = {"erm": "ERM (natural only)", "genint": "GenInt (+ interventions)", "oracle": "Oracle (OOD-like train)"}
+    names = {"erm": "ERM (natural only)", "genint": "GenInt (+ interventions)", "oracle": "Oracle (OOD-like train)",
+             "genint_transfer": "GenInt + transfer (+ interventions, + transferred)",
+             "stylized": "Stylized (+ transferred, natural styles)"}
     return {"arms": arms, "runs": runs, "names": names}
 
 
@@ -141,6 +146,31 @@ class MainJobPicturesTest(unittest.TestCase):
         self.run_ok()
         for name, data in first.items():
             self.assertEqual(open(os.path.join(self.out_dir, name), "rb").read(), data, f"{name} not deterministic")
+
+    def test_transfer_rows_stack_content_style_output_and_shared_contents_show_once(self):
+        write_images(self.out_dir, ROW_FOLDERS)
+        write_results(self.out_dir, full_results())
+        # The Stylized samples' contents equal the transferred ones file for file: that row is left out.
+        stylized_content = os.path.join(self.out_dir, "stylized-content")
+        for class_folder in CLASSES:
+            for name in os.listdir(os.path.join(self.out_dir, "transferred-content", class_folder)):
+                with open(os.path.join(self.out_dir, "transferred-content", class_folder, name), "rb") as source, \
+                        open(os.path.join(stylized_content, class_folder, name), "wb") as target:
+                    target.write(source.read())
+        self.run_ok()
+        shown = [row for row in ROW_FOLDERS if row != "stylized-content"]
+        self.assert_cells(self.decoded("samples.png"), shown)
+        # The transfer rows of one sample stand one above another: content, style, output in the same column.
+        layout = pictures.samples_layout(len(shown), len(CLASSES))
+        tops = [layout["boxes"][shown.index(row)][1][0] for row in
+                ("transferred-content", "transferred-style", "transferred")]
+        self.assertEqual(len({left for left, _ in tops}), 1)
+        self.assertEqual(sorted(top for _, top in tops), [top for _, top in tops])
+        # A content differing in one file is a row of its own again.
+        first = sorted(os.listdir(os.path.join(stylized_content, CLASSES[0])))[0]
+        Image.new("RGB", (32, 32), (1, 2, 3)).save(os.path.join(stylized_content, CLASSES[0], first))
+        rows, _ = pictures.present_sample_rows(self.out_dir)
+        self.assertEqual(len(rows), len(ROW_FOLDERS))
 
     def test_missing_rows_arms_and_keys_fail_nothing(self):
         present = ["scenes/train", "observational", "interventional"]  # no OOD test, no transferred

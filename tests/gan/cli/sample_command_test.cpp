@@ -131,6 +131,45 @@ TEST(GanSampleCommand, ConfigFileInterventionsRecordDirectionAndStep) {
   }
 }
 
+// --seeds: the loader's transferred source records a generated style's seed; the style image is the sampler's draw
+// from that seed alone (its class included), and the command must write exactly that image.
+TEST(GanSampleCommand, SeedsFileRegeneratesTheSamplersOwnDraws) {
+  const testing::DirectionsFolder folder;
+  const std::vector<std::uint64_t> seeds = {12345678901234567890ull, 7, 424242};
+  std::ofstream(folder.path("seeds.txt")) << seeds[0] << "\n" << seeds[1] << "\n\n" << seeds[2] << "\n";
+  const std::string out = folder.path("seeded");
+  const ProgramRun run = run_sample("--generator '" + testing::kTinyGenerator +
+                                    "' --space observational --truncation 0.5 --count 3 --seeds '" +
+                                    folder.path("seeds.txt") + "' --out '" + out + "' --chunk 2 --threads 1");
+  ASSERT_EQ(run.exit_status, 0) << run.output;
+  const auto rows = read_csv_rows(out + "/samples.csv");
+  ASSERT_EQ(rows.size(), 4u);
+  InterventionOptions options;
+  options.space = InterventionSpace::Observational;
+  options.truncation = 0.5;
+  const InterventionSampler sampler(BigGanWeights::load(testing::kTinyGenerator).config, nullptr, options);
+  for (std::size_t row = 1; row < rows.size(); ++row) {
+    const std::uint64_t seed = seeds[row - 1];
+    EXPECT_EQ(std::stoull(rows[row][3]), seed);
+    InterventionBatch batch;
+    sampler.reserve(1, batch);
+    sampler.sample(&seed, nullptr, 1, batch);  // the class is the seed's own draw, not dealt in turn
+    EXPECT_EQ(std::stoi(rows[row][2]), batch.records[0].class_index);
+    EXPECT_EQ(read_png_rgb(out + "/" + rows[row][0]), regenerate(options, nullptr, seed, batch.records[0].class_index))
+        << rows[row][0];
+  }
+  // Too few seeds, a line that is not a seed, and --seed beside --seeds are refused.
+  std::ofstream(folder.path("bad.txt")) << "5\nseven\n";
+  for (const std::string& arguments :
+       {"--count 4 --seeds '" + folder.path("seeds.txt") + "'", "--count 2 --seeds '" + folder.path("bad.txt") + "'",
+        "--count 1 --seed 3 --seeds '" + folder.path("seeds.txt") + "'"}) {
+    const ProgramRun refused = run_sample("--generator '" + testing::kTinyGenerator + "' --space observational " +
+                                          arguments + " --out '" + folder.path("refused") + "'");
+    EXPECT_NE(refused.exit_status, 0) << arguments;
+    EXPECT_NE(refused.output.find("seed"), std::string::npos) << refused.output;
+  }
+}
+
 TEST(GanSampleCommand, RefusesBadKeysAndANonEmptyFolder) {
   const testing::DirectionsFolder folder;
   const std::string generator = "--generator '" + testing::kTinyGenerator + "' --count 2 ";
