@@ -256,6 +256,25 @@ def classifier_words(arm):
     return f"the {arm} arm's model: a diagnostic, not the issue's classifier"
 
 
+PER_CLASS_COVERAGE = ("natural-train (ground truth)", "natural-val (read-out)", "observational (read-out)",
+                      "interventional (read-out)")
+PER_CLASS_TOP1 = ("natural-val", "observational", "interventional")
+
+
+def per_class_table(report):
+    """Per class: covered bins of each set, and the classifier's top-1 on each set."""
+    sets, preservation = report["coverage"]["sets"], report["preservation"]
+    lines = ["", "Per class: bins holding the share (natural train's truth · natural val's read-out · observational · "
+             "interventional) and top-1 (natural val · observational · interventional):", "",
+             "| class | hue bins | angle bins | top-1 |", "|---|---|---|---|"]
+    for label, name in enumerate(report["classes"]):
+        cells = [" · ".join(str(sets[s][nuisance]["per_class"][label]["bins_at_least_share"]) for s in PER_CLASS_COVERAGE)
+                 for nuisance in ("hue", "angle")]
+        top1 = " · ".join(f"{preservation[s]['per_class_top1'][label]:.0%}" for s in PER_CLASS_TOP1)
+        lines.append(f"| {name} | {cells[0]} | {cells[1]} | {top1} |")
+    return lines
+
+
 def markdown(report):
     """A short summary: the three figures with their sample counts (the JSON has every per-class number)."""
     coverage, frechet, preservation = report["coverage"], report["frechet"], report["preservation"]
@@ -271,8 +290,9 @@ def markdown(report):
               "| set | images | hue bins | hue entropy | angle bins | angle entropy |", "|---|---:|---:|---:|---:|---:|"]
     for name, entry in coverage["sets"].items():
         hue, angle = entry["hue"]["summary"], entry["angle"]["summary"]
-        lines.append(f"| {name} | {entry['samples']} | {hue['mean_bins_at_least_share']} | {hue['mean_entropy_bits']}"
-                     f" | {angle['mean_bins_at_least_share']} | {angle['mean_entropy_bits']} |")
+        lines.append(f"| {name} | {entry['samples']} | {hue['mean_bins_at_least_share']:.1f} | "
+                     f"{hue['mean_entropy_bits']:.2f} | {angle['mean_bins_at_least_share']:.1f} | "
+                     f"{angle['mean_entropy_bits']:.2f} |")
     accuracy = coverage["readout_accuracy_on_natural_val"]
     lines += ["", f"Read-out on natural val ({accuracy['samples']} images): hue bin exact {accuracy['hue']['exact']:.1%}"
               f" (±1 bin {accuracy['hue']['within_one_bin']:.1%}), angle exact {accuracy['angle']['exact']:.1%} "
@@ -288,6 +308,7 @@ def markdown(report):
         kept = entry.get("preservation")
         lines.append(f"| {name} | {entry['samples']} | {entry['top1']:.1%} | "
                      f"{'—' if kept is None else f'{kept:.1%}'} |")
+    lines += per_class_table(report)
     check = report["classifier_check"]
     lines += ["", f"Check: the rebuild's natural-val top-1 {check['python_val_top1']:.1%}, genint-train logged "
               f"{check['genint_train_logged_val_top1']}."]
