@@ -190,6 +190,8 @@ class WholeToolTest(unittest.TestCase):
                     for label, name in enumerate(CLASSES) for index in range(count)]
             write_csv(os.path.join(job, "scenes", f"{split}.csv"), ["file", "label", "class", "hue", "angle"], rows)
         os.makedirs(os.path.join(job, "readout"))
+        for nuisance in ("hue", "angle"):  # the read-out models are only hashed when the job's samples are read
+            write_file(os.path.join(job, "readout", f"{nuisance}-model.safetensors"), b"a read-out, only hashed")
         planted = {"natural-val": ("val", 6), "observational": ("val", 6), "interventional": ("train", 8)}
         for name, (stem, count) in planted.items():
             for nuisance in ("hue", "angle"):
