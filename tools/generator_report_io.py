@@ -299,7 +299,8 @@ def markdown(report):
               f"(±1 bin {accuracy['angle']['within_one_bin']:.1%}).", ""]
     reference = frechet["reference"]
     lines += [f"## 2. Fréchet distance to natural val ({reference['samples']} images), "
-              f"{report['feature_dimension']}-d pooled features", "", "| set | images | FD |", "|---|---:|---:|"]
+              f"{report['feature_dimension']}-d pooled features (their total variance in val: "
+              f"{reference['total_variance']:.3f})", "", "| set | images | FD |", "|---|---:|---:|"]
     for name, entry in frechet["distances"].items():
         lines.append(f"| {name} | {entry['samples']} | {entry['fd']:.3f} |")
     lines += ["", "## 3. Object preservation (classifier top-1; generated sets labelled by their generator class)", "",
