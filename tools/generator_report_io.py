@@ -268,8 +268,8 @@ def per_class_table(report):
              "interventional) and top-1 (natural val · observational · interventional):", "",
              "| class | hue bins | angle bins | top-1 |", "|---|---|---|---|"]
     for label, name in enumerate(report["classes"]):
-        cells = [" · ".join(str(sets[s][nuisance]["per_class"][label]["bins_at_least_share"]) for s in PER_CLASS_COVERAGE)
-                 for nuisance in ("hue", "angle")]
+        cells = [" · ".join(str(sets[set_name][nuisance]["per_class"][label]["bins_at_least_share"])
+                            for set_name in PER_CLASS_COVERAGE) for nuisance in ("hue", "angle")]
         top1 = " · ".join(f"{preservation[s]['per_class_top1'][label]:.0%}" for s in PER_CLASS_TOP1)
         lines.append(f"| {name} | {cells[0]} | {cells[1]} | {top1} |")
     return lines
@@ -287,15 +287,16 @@ def markdown(report):
              ""]
     lines += [f"## 1. Nuisance coverage per class (mean over classes: bins holding ≥ {share:.0%} of a class; "
               f"entropy in bits, at most {coverage['max_entropy_bits']})", "",
-              "| set | images | hue bins | hue entropy | angle bins | angle entropy |", "|---|---:|---:|---:|---:|---:|"]
+              "| set | images | hue bins | hue entropy | angle bins | angle entropy |",
+              "|---|---:|---:|---:|---:|---:|"]
     for name, entry in coverage["sets"].items():
         hue, angle = entry["hue"]["summary"], entry["angle"]["summary"]
         lines.append(f"| {name} | {entry['samples']} | {hue['mean_bins_at_least_share']:.1f} | "
                      f"{hue['mean_entropy_bits']:.2f} | {angle['mean_bins_at_least_share']:.1f} | "
                      f"{angle['mean_entropy_bits']:.2f} |")
     accuracy = coverage["readout_accuracy_on_natural_val"]
-    lines += ["", f"Read-out on natural val ({accuracy['samples']} images): hue bin exact {accuracy['hue']['exact']:.1%}"
-              f" (±1 bin {accuracy['hue']['within_one_bin']:.1%}), angle exact {accuracy['angle']['exact']:.1%} "
+    lines += ["", f"Read-out on natural val ({accuracy['samples']} images): hue bin exact "
+              f"{accuracy['hue']['exact']:.1%} (±1 bin {accuracy['hue']['within_one_bin']:.1%}), angle exact {accuracy['angle']['exact']:.1%} "
               f"(±1 bin {accuracy['angle']['within_one_bin']:.1%}).", ""]
     reference = frechet["reference"]
     lines += [f"## 2. Fréchet distance to natural val ({reference['samples']} images), "

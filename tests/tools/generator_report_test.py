@@ -225,7 +225,7 @@ class WholeToolTest(unittest.TestCase):
         os.makedirs(os.path.join(train, "checkpoints", "step-9"))
         write_file(os.path.join(train, "latest-checkpoint"), "step-9\n")
         write_file(os.path.join(train, "checkpoints", "step-9", "model.safetensors"),
-                   safetensors_bytes(self.model.state_dict(), {"architecture": "resnet20", "num_classes": len(CLASSES)}))
+                   safetensors_bytes(self.model.state_dict(), {"architecture": "resnet20", "num_classes": 3}))
         write_file(os.path.join(train, "train-log.jsonl"), '{"event": "validation", "epoch": 1, "val_top1": 0.5}\n')
         self.generator = os.path.join(self.folder, "generator.safetensors")
         write_file(self.generator, b"not a real generator, only hashed")
