@@ -145,14 +145,14 @@ class CoverageTest(unittest.TestCase):
 CLASSES = ["0_a", "1_b", "2_c"]
 
 
-def write_tree(root, images_per_class, seed, stem):
+def write_tree(root, images_per_class, seed, stem, classes=CLASSES):
     """Random 32x32 PNGs (lossless, so the tool reads exactly these pixels) in class folders."""
     generator = np.random.default_rng(seed)
-    for label, name in enumerate(CLASSES):
+    for label, name in enumerate(classes):
         os.makedirs(os.path.join(root, name))
         for index in range(images_per_class):
             pixels = generator.integers(0, 256, size=(32, 32, 3), dtype=np.uint8)
-            pixels[:, :, label] //= 4  # a class-dependent tint, so the classes differ
+            pixels[:, :, label % 3] //= 4  # a class-dependent tint, so the classes differ
             Image.fromarray(pixels).save(os.path.join(root, name, f"{stem}_{index:05d}.png"))
 
 
@@ -182,6 +182,14 @@ def read_json(path):
     return json.loads(read_file(path))
 
 
+def write_records(job, split, count, classes):
+    """A fashion-scenes CSV for write_tree's images: image i's hue 30 i + 1 (bin i), class c's angle -165 + 30 c
+    (bin c)."""
+    rows = [[f"{split}/{name}/{split}_{index:05d}.png", label, name, 30.0 * index + 1, 15.0 - 180 + label * 30]
+            for label, name in enumerate(classes) for index in range(count)]
+    write_csv(os.path.join(job, "scenes", f"{split}.csv"), ["file", "label", "class", "hue", "angle"], rows)
+
+
 def write_csv(path, header, rows):
     with open(path, "w", newline="") as file:
         writer = csv.writer(file)
@@ -201,9 +209,7 @@ class WholeToolTest(unittest.TestCase):
         shutil.copytree(os.path.join(job, "scenes", "val"), os.path.join(job, "observational"))
         shutil.copytree(os.path.join(job, "scenes", "train"), os.path.join(job, "interventional"))
         for split, count in (("train", 8), ("val", 6)):
-            rows = [[f"{split}/{name}/{split}_{index:05d}.png", label, name, 30.0 * index + 1, 15.0 - 180 + label * 30]
-                    for label, name in enumerate(CLASSES) for index in range(count)]
-            write_csv(os.path.join(job, "scenes", f"{split}.csv"), ["file", "label", "class", "hue", "angle"], rows)
+            write_records(job, split, count, CLASSES)
         os.makedirs(os.path.join(job, "readout"))
         for nuisance in ("hue", "angle"):  # the read-out models are only hashed when the job's samples are read
             write_file(os.path.join(job, "readout", f"{nuisance}-model.safetensors"), b"a read-out, only hashed")
@@ -290,6 +296,59 @@ class WholeToolTest(unittest.TestCase):
         write_json(keys_path, dict(read_json(keys_path), step=6.0))
         report, _ = self.run_tool()
         self.assertTrue(any("step=6.0" in warning for warning in report["warnings"]), report["warnings"])
+
+
+REPO = os.path.dirname(os.path.abspath(TOOLS))
+BUILD = os.environ.get("GENINT_BUILD_DIR", os.path.join(REPO, "build"))
+BINARIES = [os.path.join(BUILD, "gan", "cli", "genint-gan"), os.path.join(BUILD, "examples", "evaluator", "genint-eval")]
+
+
+@unittest.skipUnless(all(os.access(binary, os.X_OK) for binary in BINARIES),
+                     f"genint-gan and genint-eval are not built in {BUILD} (GENINT_BUILD_DIR)")
+class ResampleTest(unittest.TestCase):
+    """--resample with the project's binaries: the demo generator and strategy, random read-out and ERM models."""
+
+    def test_resample(self):
+        folder = tempfile.mkdtemp(prefix="generator-report-resample-")
+        self.addCleanup(shutil.rmtree, folder)
+        job = os.path.join(folder, "job")
+        classes = [f"{label}_class{label}" for label in range(10)]  # the demo generator's 10 classes
+        for split, count, seed in (("train", 2, 1), ("val", 3, 2)):
+            write_tree(os.path.join(job, "scenes", split), count, seed, split, classes)
+            write_records(job, split, count, classes)
+        os.makedirs(os.path.join(job, "readout"))
+        torch.manual_seed(1)
+        import torchvision
+        for nuisance in ("hue", "angle"):  # random ResNet-18 read-outs: only their predictions' plumbing is tested
+            readout = torchvision.models.resnet18(num_classes=12).eval()
+            write_file(os.path.join(job, "readout", f"{nuisance}-model.safetensors"),
+                       safetensors_bytes(readout.state_dict(), {"architecture": "resnet18", "num_classes": 12}))
+            rows = [[f"{name}/val_{index:05d}.png", label, index, 0.9, 0.9]
+                    for label, name in enumerate(classes) for index in range(3)]
+            write_csv(os.path.join(job, "readout", f"natural-val-{nuisance}.csv"),
+                      ["file", "label", "prediction", "prediction_probability", "label_probability"], rows)
+        train = os.path.join(job, "arms", "erm-seed1", "train")
+        os.makedirs(os.path.join(train, "checkpoints", "last"))
+        write_file(os.path.join(train, "latest-checkpoint"), "last\n")
+        write_file(os.path.join(train, "checkpoints", "last", "model.safetensors"),
+                   safetensors_bytes(CifarResNet("resnet20", 10).eval().state_dict(), {"architecture": "resnet20"}))
+        reports = []
+        for run in ("first", "second"):
+            out = os.path.join(folder, f"{run}.json")
+            result = subprocess.run([sys.executable, SCRIPT, job, "--resample", os.path.join(folder, run),
+                                     "--samples", "20", "--build", BUILD, "--json-out", out, "--markdown-out",
+                                     out + ".md"], capture_output=True, text=True)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            reports.append(read_json(out))
+        first, second = reports
+        for name in ("observational", "interventional"):
+            self.assertTrue(first["generated_sets"][name]["made_here"])
+            self.assertEqual(first["inputs"][f"images/{name}"]["files"], 20)
+            self.assertEqual(first["coverage"]["sets"][f"{name} (read-out)"]["samples"], 20)
+            # genint-gan's samples are a function of the keys, count and seed: a second run makes the same images.
+            self.assertEqual(first["inputs"][f"images/{name}"]["sha256"], second["inputs"][f"images/{name}"]["sha256"])
+        self.assertEqual(first["preservation"]["interventional"]["samples"], 20)
+        self.assertEqual(first["warnings"], [])
 
 
 def stats_sha256(path):
