@@ -261,6 +261,10 @@ PER_CLASS_COVERAGE = ("natural-train (ground truth)", "natural-val (read-out)", 
 PER_CLASS_TOP1 = ("natural-val", "observational", "interventional")
 
 
+def percent(share):
+    return "—" if share is None else f"{share:.0%}"
+
+
 def per_class_table(report):
     """Per class: covered bins of each set, and the classifier's top-1 on each set."""
     sets, preservation = report["coverage"]["sets"], report["preservation"]
@@ -270,7 +274,7 @@ def per_class_table(report):
     for label, name in enumerate(report["classes"]):
         cells = [" · ".join(str(sets[set_name][nuisance]["per_class"][label]["bins_at_least_share"])
                             for set_name in PER_CLASS_COVERAGE) for nuisance in ("hue", "angle")]
-        top1 = " · ".join(f"{preservation[s]['per_class_top1'][label]:.0%}" for s in PER_CLASS_TOP1)
+        top1 = " · ".join(percent(preservation[set_name]["per_class_top1"][label]) for set_name in PER_CLASS_TOP1)
         lines.append(f"| {name} | {cells[0]} | {cells[1]} | {top1} |")
     return lines
 
