@@ -1,5 +1,6 @@
 // conv2d for NCHW float32: forward, input gradient, weight (and bias) gradient, as torch.nn.functional.conv2d.
-// Raw-pointer kernels on a shape struct (CPU: im2col + sgemm; CUDA: cuDNN) and a Tensor layer that dispatches.
+// Raw-pointer kernels on a shape struct (CPU: oneDNN or im2col + sgemm; CUDA: cuDNN) and a Tensor layer that
+// dispatches.
 #pragma once
 
 #include <cstddef>
@@ -30,8 +31,12 @@ struct Conv2dShape {
 };
 
 // ---- CPU (the truth). Gradients are written, not accumulated. Workspace: caller-owned floats. ----
-// Floats of workspace for `threads` OpenMP threads (each needs one image's im2col matrix and, for the
-// weight gradient, a private weight-sized accumulator). The kernels use as many threads as it holds.
+// Two backends, chosen once per process by GENINT_CPU_CONV: `onednn` (the default where genint is built with
+// oneDNN, PyTorch's own CPU convolution library: its primitives cached per shape and thread count, its scratchpad
+// and layout copies in this workspace) or `im2col` (lowering + OpenBLAS sgemm); any other value throws.
+// Floats of workspace for `threads` OpenMP threads. im2col: each thread needs one block's lowered matrix and, for
+// the weight gradient, a private weight-sized accumulator; the kernels use as many threads as it holds. oneDNN: the
+// kernels need the workspace sized for the thread count OpenMP will run them with (omp_get_max_threads()).
 std::size_t conv2d_cpu_workspace_floats(const Conv2dShape& shape, int threads);
 void conv2d_forward_cpu(const Conv2dShape& shape, const float* input, const float* weight, const float* bias,
                         float* output, float* workspace, std::size_t workspace_floats);

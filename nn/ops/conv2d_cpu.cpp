@@ -1,5 +1,5 @@
-// CPU conv2d, the reference the cuDNN path and goldens are checked against: blocks of output columns lowered over
-// the kept kernel taps (conv2d_cpu_lowering), one sgemm per group and block; OpenMP over blocks.
+// CPU conv2d's im2col backend (GENINT_CPU_CONV=im2col): blocks of output columns lowered over the kept kernel taps
+// (conv2d_cpu_lowering), one sgemm per group and block; OpenMP over blocks. Also Conv2dShape's arithmetic.
 #include <omp.h>
 
 #include <algorithm>
@@ -8,6 +8,7 @@
 
 #include "nn/core/error.h"
 #include "nn/ops/conv2d.h"
+#include "nn/ops/conv2d_cpu_backends.h"
 #include "nn/ops/conv2d_cpu_lowering.h"
 #include "nn/ops/gemm.h"
 
@@ -238,9 +239,7 @@ std::size_t flipped_weight_floats(const Conv2dShape& shape) {
 
 }  // namespace
 
-std::size_t conv2d_cpu_workspace_floats(const Conv2dShape& shape, int threads) {
-  shape.validate();
-  GENINT_CHECK(threads > 0, "conv2d_cpu_workspace_floats: threads=" + std::to_string(threads));
+std::size_t conv2d_im2col::workspace_floats(const Conv2dShape& shape, int threads) {
   const std::size_t own = lowered_workspace_floats(shape, threads);
   if (!data_as_forward(shape)) return own;
   // The backward data pass runs the flipped shape's forward, which needs only its own lowering's floats.
@@ -268,7 +267,7 @@ void forward_lowered(const Conv2dShape& shape, const float* input, const float* 
 
 // Every pass asks for at least one thread's share of the workspace all three passes are sized for.
 void check_workspace(const Conv2dShape& shape, std::size_t workspace_floats, const char* pass) {
-  const std::size_t needed = conv2d_cpu_workspace_floats(shape, 1);
+  const std::size_t needed = conv2d_im2col::workspace_floats(shape, 1);
   GENINT_CHECK(workspace_floats >= needed, std::string("conv2d ") + pass + ": workspace of " +
                                                std::to_string(workspace_floats) + " floats is smaller than one " +
                                                "thread's " + std::to_string(needed) +
@@ -277,14 +276,14 @@ void check_workspace(const Conv2dShape& shape, std::size_t workspace_floats, con
 
 }  // namespace
 
-void conv2d_forward_cpu(const Conv2dShape& shape, const float* input, const float* weight, const float* bias,
-                        float* output, float* workspace, std::size_t workspace_floats) {
+void conv2d_im2col::forward(const Conv2dShape& shape, const float* input, const float* weight, const float* bias,
+                            float* output, float* workspace, std::size_t workspace_floats) {
   check_workspace(shape, workspace_floats, "forward");  // validates the shape
   forward_lowered(shape, input, weight, bias, output, workspace, workspace_floats);
 }
 
-void conv2d_backward_data_cpu(const Conv2dShape& shape, const float* output_grad, const float* weight,
-                              float* input_grad, float* workspace, std::size_t workspace_floats) {
+void conv2d_im2col::backward_data(const Conv2dShape& shape, const float* output_grad, const float* weight,
+                                  float* input_grad, float* workspace, std::size_t workspace_floats) {
   check_workspace(shape, workspace_floats, "backward data");
   if (data_as_forward(shape)) {
     const std::size_t flipped_floats = flipped_weight_floats(shape);
@@ -319,8 +318,9 @@ void conv2d_backward_data_cpu(const Conv2dShape& shape, const float* output_grad
   }
 }
 
-void conv2d_backward_weight_cpu(const Conv2dShape& shape, const float* input, const float* output_grad,
-                                float* weight_grad, float* bias_grad, float* workspace, std::size_t workspace_floats) {
+void conv2d_im2col::backward_weight(const Conv2dShape& shape, const float* input, const float* output_grad,
+                                    float* weight_grad, float* bias_grad, float* workspace,
+                                    std::size_t workspace_floats) {
   check_workspace(shape, workspace_floats, "backward weight");
   const Lowering lowering = conv2d_cpu_detail::make_lowering(shape);
   const int threads =
