@@ -3,10 +3,14 @@
 #include <gtest/gtest.h>
 #include <omp.h>
 
+#include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <random>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -166,6 +170,104 @@ TEST(Conv2dOneDnn, RefusesATooSmallWorkspace) {
   } catch (const Error& error) {
     EXPECT_NE(std::string(error.what()).find("conv2d_cpu_workspace_floats"), std::string::npos) << error.what();
   }
+}
+
+// A shape's inputs, the same for every run of it.
+struct Inputs {
+  explicit Inputs(const Conv2dShape& shape)
+      : input(uniform_values(shape.input_elements(), 41)),
+        weight(uniform_values(shape.weight_elements(), 42)),
+        bias(uniform_values(shape.out_channels, 43)),
+        output_grad(uniform_values(shape.output_elements(), 44)) {}
+  std::vector<float> input, weight, bias, output_grad;
+};
+
+// The three passes on oneDNN at `threads` OpenMP threads (set for the calling thread only) in their own workspace.
+Results run_onednn_at(const Conv2dShape& shape, bool bias, int threads, const Inputs& in) {
+  omp_set_num_threads(threads);
+  return run_backend<OneDnn>(shape, bias, threads, in.input, in.weight, in.bias, in.output_grad);
+}
+
+// Index of the first float whose bits differ (-1: none), for bit-identity checks that print one index, not arrays.
+std::int64_t first_difference(const std::vector<float>& actual, const std::vector<float>& expected) {
+  if (actual.size() != expected.size()) return 0;
+  for (std::size_t index = 0; index < actual.size(); ++index)
+    if (std::memcmp(&actual[index], &expected[index], sizeof(float)) != 0) return static_cast<std::int64_t>(index);
+  return -1;
+}
+
+void expect_identical(const Results& actual, const Results& expected, const std::string& what) {
+  EXPECT_EQ(first_difference(actual.output, expected.output), -1) << what << " forward";
+  EXPECT_EQ(first_difference(actual.input_grad, expected.input_grad), -1) << what << " input_grad";
+  EXPECT_EQ(first_difference(actual.weight_grad, expected.weight_grad), -1) << what << " weight_grad";
+  EXPECT_EQ(first_difference(actual.bias_grad, expected.bias_grad), -1) << what << " bias_grad";
+}
+
+struct ThreadJob {
+  Conv2dShape shape;
+  const Inputs* inputs;
+  bool bias;
+  int threads;  // this std::thread's OpenMP thread count
+};
+
+// Loader producers run convolutions on their own threads: four std::threads, each at its own OpenMP thread count
+// and in its own workspace, start together on shapes no plan exists for yet (so plans are built concurrently, two
+// threads racing for the same key), and run all three passes three times. Each result must be bit-identical to the
+// same shape run alone afterwards at the same thread count: the same plan and the same static split of the work sum
+// in the same order, so any difference is interference between threads, not rounding.
+TEST(Conv2dOneDnn, ThreadsSharingThePlanCacheGetTheResultsOfARunAlone) {
+  if (!cpu_conv_onednn_built()) GTEST_SKIP() << "built without oneDNN";
+  Conv2dShape large = shape_of(kCases[1]);  // 8x16x13x13 -> 32, 3x3: sizes no other test uses
+  large.in_height = large.in_width = 13;
+  Conv2dShape small = shape_of(kCases[9]);  // 3x32x10x10 -> 16, 4x4/2: an odd chunk of the GAN-style shape
+  small.batch = 3;
+  small.in_height = small.in_width = 10;
+  const Inputs large_inputs(large), small_inputs(small);
+  const std::vector<ThreadJob> jobs = {{large, &large_inputs, true, 2},
+                                       {large, &large_inputs, true, 2},
+                                       {large, &large_inputs, true, 1},
+                                       {small, &small_inputs, false, 1}};
+  const std::size_t plans_before = conv2d_onednn::cached_plans();
+  constexpr int kRepeats = 3;
+  std::vector<std::vector<Results>> results(jobs.size());
+  std::vector<std::string> failures(jobs.size());
+  std::atomic<int> waiting{static_cast<int>(jobs.size())};
+  std::vector<std::thread> workers;
+  for (std::size_t index = 0; index < jobs.size(); ++index)
+    workers.emplace_back([&, index] {
+      const ThreadJob& job = jobs[index];
+      waiting.fetch_sub(1);
+      while (waiting.load() > 0) std::this_thread::yield();  // start together, so the builds overlap
+      try {
+        for (int repeat = 0; repeat < kRepeats; ++repeat)
+          results[index].push_back(run_onednn_at(job.shape, job.bias, job.threads, *job.inputs));
+      } catch (const std::exception& error) {
+        failures[index] = error.what();
+      }
+    });
+  for (std::thread& worker : workers) worker.join();
+  // Keyed by shape, threads and bias (workspace_floats builds both bias variants): large at 2 and 1 thread, small
+  // at 1, whatever the race; a plan per std::thread or a lost insertion would show here.
+  EXPECT_EQ(conv2d_onednn::cached_plans() - plans_before, 6u);
+  const int saved_threads = omp_get_max_threads();
+  for (std::size_t index = 0; index < jobs.size(); ++index) {
+    const ThreadJob& job = jobs[index];
+    ASSERT_EQ(failures[index], "") << "thread " << index;
+    ASSERT_EQ(results[index].size(), static_cast<std::size_t>(kRepeats));
+    const Results alone = run_onednn_at(job.shape, job.bias, job.threads, *job.inputs);
+    for (int repeat = 0; repeat < kRepeats; ++repeat)
+      expect_identical(results[index][repeat], alone,
+                       "thread " + std::to_string(index) + " repeat " + std::to_string(repeat));
+    // And to the single-thread result. Another thread count may split a sum differently (oneDNN reduces the weight
+    // gradient across threads), so these use AllThreePassesAgree's bounds (1e-4; 4e-4 for the batch x H x W weight
+    // and bias sums); on these shapes 2 and 1 threads were measured bit-identical.
+    const Results single = run_onednn_at(job.shape, job.bias, 1, *job.inputs);
+    testing::expect_all_close(results[index][0].output, single.output, 1e-4, 1e-5, "forward");
+    testing::expect_all_close(results[index][0].input_grad, single.input_grad, 1e-4, 1e-5, "input_grad");
+    testing::expect_all_close(results[index][0].weight_grad, single.weight_grad, 4e-4, 1e-5, "weight_grad");
+    testing::expect_all_close(results[index][0].bias_grad, single.bias_grad, 4e-4, 1e-5, "bias_grad");
+  }
+  omp_set_num_threads(saved_threads);
 }
 
 TEST(CpuConvBackend, ParsesTheEnvironmentValueAndRefusesOthers) {
