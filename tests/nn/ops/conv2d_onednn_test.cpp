@@ -270,6 +270,49 @@ TEST(Conv2dOneDnn, ThreadsSharingThePlanCacheGetTheResultsOfARunAlone) {
   omp_set_num_threads(saved_threads);
 }
 
+// oneDNN's kernels are not ASan-instrumented, so a workspace_floats that undercounts would corrupt memory unseen.
+// Every pass, both bias variants, at 1 and 2 threads, runs in exactly the floats workspace_floats asks for, starting
+// one float past a cache line (so the alignment slack is at its largest, 60 bytes), between sentinel guards that
+// must come back untouched.
+TEST(Conv2dOneDnn, StaysInsideTheWorkspaceItAsksFor) {
+  if (!cpu_conv_onednn_built()) GTEST_SKIP() << "built without oneDNN";
+  constexpr float kSentinel = -12345.6789f;  // a value no pass writes
+  constexpr std::size_t kLineFloats = 64 / sizeof(float);
+  const int saved_threads = omp_get_max_threads();
+  for (const ShapeCase& shape_case : kCases) {
+    const Conv2dShape shape = shape_of(shape_case);
+    const Inputs in(shape);
+    for (const int threads : {1, 2}) {
+      omp_set_num_threads(threads);
+      const std::size_t needed = conv2d_onednn::workspace_floats(shape, threads);
+      const std::size_t back_guard = needed + 1024;  // an overrun by up to the whole workspace lands in it
+      std::vector<float> buffer(kLineFloats + kLineFloats + 1 + needed + back_guard, kSentinel);
+      const auto address = reinterpret_cast<std::uintptr_t>(buffer.data());
+      const std::size_t to_line = (64 - address % 64) % 64 / sizeof(float);
+      const std::size_t start = to_line + kLineFloats + 1;  // one float past a cache line, a line of guard before
+      for (const bool bias : {false, true}) {
+        Results results;
+        results.output.resize(static_cast<std::size_t>(shape.output_elements()));
+        results.input_grad.resize(in.input.size());
+        results.weight_grad.resize(in.weight.size());
+        results.bias_grad.resize(in.bias.size());
+        float* workspace = buffer.data() + start;
+        conv2d_onednn::forward(shape, in.input.data(), in.weight.data(), bias ? in.bias.data() : nullptr,
+                               results.output.data(), workspace, needed);
+        conv2d_onednn::backward_data(shape, in.output_grad.data(), in.weight.data(), results.input_grad.data(),
+                                     workspace, needed);
+        conv2d_onednn::backward_weight(shape, in.input.data(), in.output_grad.data(), results.weight_grad.data(),
+                                       bias ? results.bias_grad.data() : nullptr, workspace, needed);
+        std::size_t touched = 0;
+        for (std::size_t index = 0; index < buffer.size(); ++index)
+          if ((index < start || index >= start + needed) && buffer[index] != kSentinel) ++touched;
+        EXPECT_EQ(touched, 0u) << shape_case.name << " at " << threads << " threads, bias " << bias;
+      }
+    }
+  }
+  omp_set_num_threads(saved_threads);
+}
+
 TEST(CpuConvBackend, ParsesTheEnvironmentValueAndRefusesOthers) {
   EXPECT_EQ(parse_cpu_conv_backend("im2col"), CpuConvBackend::Im2col);
   const CpuConvBackend default_backend = cpu_conv_onednn_built() ? CpuConvBackend::OneDnn : CpuConvBackend::Im2col;
