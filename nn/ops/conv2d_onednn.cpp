@@ -271,7 +271,7 @@ std::size_t workspace_bytes(const Conv2dShape& shape, int threads) {
 // Every pass asks for the workspace all three are sized for, as the im2col backend does, so a workspace too small
 // for some pass fails on every pass, at the first call.
 void check_workspace(const Conv2dShape& shape, std::size_t workspace_floats, const char* pass) {
-  const int threads = omp_get_max_threads();
+  const int threads = cpu_conv_threads();
   const std::size_t needed = (workspace_bytes(shape, threads) + sizeof(float) - 1) / sizeof(float);
   GENINT_CHECK(workspace_floats >= needed, std::string("conv2d ") + pass + " (oneDNN): workspace of " +
                                                std::to_string(workspace_floats) + " floats, the primitives need " +
@@ -294,7 +294,7 @@ void forward(const Conv2dShape& shape, const float* input, const float* weight, 
   if (shape.batch == 0) return;
   guarded("forward", shape, [&] {
     check_workspace(shape, workspace_floats, "forward");
-    const Plan& plan = plan_for(shape, bias != nullptr, omp_get_max_threads());
+    const Plan& plan = plan_for(shape, bias != nullptr, cpu_conv_threads());
     const std::array<const float*, 4> data = bias != nullptr
                                                  ? std::array<const float*, 4>{input, weight, bias, output}
                                                  : std::array<const float*, 4>{input, weight, output, nullptr};
@@ -307,7 +307,7 @@ void backward_data(const Conv2dShape& shape, const float* output_grad, const flo
   if (shape.batch == 0) return;
   guarded("backward data", shape, [&] {
     check_workspace(shape, workspace_floats, "backward data");
-    const Plan& plan = plan_for(shape, false, omp_get_max_threads());
+    const Plan& plan = plan_for(shape, false, cpu_conv_threads());
     run(plan.backward_data, {output_grad, weight, input_grad, nullptr}, workspace);
   });
 }
@@ -321,7 +321,7 @@ void backward_weight(const Conv2dShape& shape, const float* input, const float* 
   }
   guarded("backward weight", shape, [&] {
     check_workspace(shape, workspace_floats, "backward weight");
-    const Plan& plan = plan_for(shape, bias_grad != nullptr, omp_get_max_threads());
+    const Plan& plan = plan_for(shape, bias_grad != nullptr, cpu_conv_threads());
     run(plan.backward_weights, {input, output_grad, weight_grad, bias_grad}, workspace);
   });
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <string>
 #include <thread>
@@ -75,7 +76,8 @@ template <typename Backend>
 Results run_backend(const Conv2dShape& shape, bool bias, int threads, const std::vector<float>& input,
                     const std::vector<float>& weight, const std::vector<float>& bias_values,
                     const std::vector<float>& output_grad) {
-  std::vector<float> workspace(Backend::workspace_floats(shape, threads));
+  // NaN: a pass that reads workspace it did not write (a stale partial, say) shows in its results.
+  std::vector<float> workspace(Backend::workspace_floats(shape, threads), std::numeric_limits<float>::quiet_NaN());
   Results results;
   results.output.assign(static_cast<std::size_t>(shape.output_elements()), 7.0f);  // overwritten, not added to
   results.input_grad.assign(input.size(), 7.0f);
@@ -311,6 +313,43 @@ TEST(Conv2dOneDnn, StaysInsideTheWorkspaceItAsksFor) {
     }
   }
   omp_set_num_threads(saved_threads);
+}
+
+// Inside an OpenMP parallel region oneDNN runs on the calling thread alone, so the kernels plan, size and check for
+// 1 thread there, whatever OpenMP's limit. Two threads of a region (limit 2) each run all three passes: oneDNN in a
+// 1-thread workspace, im2col in one sized for 2 (it must still use 1: a second thread's NaN-filled partial would be
+// added unwritten). Each must be bit-identical to a 1-thread run outside the region: the same plan, or the same
+// block split, sums the same terms in the same order. (A 2-thread oneDNN plan run there left half the weight and
+// bias gradient's output channels unwritten.)
+TEST(Conv2dOneDnn, RunsOnOneThreadInsideAParallelRegion) {
+  if (!cpu_conv_onednn_built()) GTEST_SKIP() << "built without oneDNN";
+  Conv2dShape shape = shape_of(kCases[1]);  // 8x16x11x11 -> 32, 3x3: a size no other test uses
+  shape.in_height = shape.in_width = 11;
+  const Inputs in(shape);
+  const int saved_threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const Results onednn_alone = run_backend<OneDnn>(shape, true, 1, in.input, in.weight, in.bias, in.output_grad);
+  const Results im2col_alone = run_backend<Im2col>(shape, true, 1, in.input, in.weight, in.bias, in.output_grad);
+  omp_set_num_threads(2);  // the region's threads see a limit of 2 too
+  std::vector<Results> onednn(2), im2col(2);
+  std::vector<std::string> failures(2, "did not run");
+#pragma omp parallel num_threads(2)
+  {
+    const int thread = omp_get_thread_num();
+    try {
+      onednn[thread] = run_backend<OneDnn>(shape, true, 1, in.input, in.weight, in.bias, in.output_grad);
+      im2col[thread] = run_backend<Im2col>(shape, true, 2, in.input, in.weight, in.bias, in.output_grad);
+      failures[thread].clear();
+    } catch (const std::exception& error) {
+      failures[thread] = error.what();
+    }
+  }
+  omp_set_num_threads(saved_threads);
+  for (int thread = 0; thread < 2; ++thread) {
+    ASSERT_EQ(failures[thread], "") << "region thread " << thread;
+    expect_identical(onednn[thread], onednn_alone, "oneDNN, region thread " + std::to_string(thread));
+    expect_identical(im2col[thread], im2col_alone, "im2col, region thread " + std::to_string(thread));
+  }
 }
 
 TEST(CpuConvBackend, ParsesTheEnvironmentValueAndRefusesOthers) {
