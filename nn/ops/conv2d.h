@@ -1,6 +1,5 @@
-// conv2d for NCHW float32: forward, input gradient, weight (and bias) gradient, as torch.nn.functional.conv2d.
-// Raw-pointer kernels on a shape struct (CPU: oneDNN or im2col + sgemm; CUDA: cuDNN) and a Tensor layer that
-// dispatches.
+// conv2d for NCHW float32 as torch.nn.functional.conv2d: forward, input, weight and bias gradients. Raw-pointer
+// kernels on a shape struct (CPU: oneDNN or im2col + sgemm; CUDA: cuDNN) and a Tensor layer that dispatches.
 #pragma once
 
 #include <cstddef>

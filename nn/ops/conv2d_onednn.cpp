@@ -1,6 +1,5 @@
-// CPU conv2d on oneDNN, PyTorch's own CPU convolution library: per (shape, threads, bias) the three passes' primitives
-// (layouts of oneDNN's choosing) and the reorders from and to NCHW, built once and cached; run in the caller's
-// workspace.
+// CPU conv2d on oneDNN (PyTorch's own CPU convolution library): per (shape, threads, bias) the three passes' primitives
+// and reorders from and to NCHW (layouts of oneDNN's choosing), built once and cached; run in the caller's workspace.
 #include <omp.h>
 
 #include <algorithm>

@@ -37,8 +37,9 @@ struct ShapeCase {
   bool bias;
 };
 
-// Stride 2 with and without padding, 1x1 at stride 1 and 2, odd sizes (floor division dropping a row), a 7x7 stem,
-// 3 input channels, dilation, groups, a 4x4/2 GAN-style kernel; batch 1 and 8.
+// Stride 2 with and without padding, 1x1 at stride 1 and 2, odd sizes (in 1x1_s2_b8 and 3x3_s2_groups4 floor division
+// drops the last row and column; the odd stem's 33x31 divides exactly), a 7x7 stem, 3 input channels, dilation,
+// groups, a 4x4/2 GAN-style kernel; batch 1 and 8.
 constexpr ShapeCase kCases[] = {
     {"stem3x3_s2_odd", 1, 3, 33, 31, 16, 3, 2, 1, 1, 1, true},
     {"3x3_s1_p1_b8", 8, 16, 17, 17, 32, 3, 1, 1, 1, 1, false},
