@@ -2,14 +2,13 @@
 // runs the CPU kernels (float32, or the bf16 twin: the CUDA mode's roundings around float32 sums) or cuDNN.
 #include "nn/ops/conv2d.h"
 
-#include <omp.h>
-
 #include <cstring>
 #include <string>
 
 #include "nn/core/cuda_backend.h"
 #include "nn/core/error.h"
 #include "nn/ops/bfloat16_convert.h"
+#include "nn/ops/conv2d_cpu_backends.h"
 
 namespace genint {
 
@@ -131,7 +130,7 @@ void bias_grad_cpu(const Conv2dShape& shape, const float* output_grad, float* bi
 // The CPU kernels' workspace for this call, from the arena.
 struct CpuWorkspace {
   CpuWorkspace(const Conv2dShape& shape, Arena& scratch)
-      : floats(conv2d_cpu_workspace_floats(shape, omp_get_max_threads())),
+      : floats(conv2d_cpu_workspace_floats(shape, cpu_conv_threads())),
         data(static_cast<float*>(scratch.allocate_bytes(floats * sizeof(float)))) {}
   std::size_t floats;
   float* data;
@@ -226,7 +225,7 @@ void conv2d_backward(const Tensor& input, const Tensor& weight, const Tensor& ou
 
 std::size_t conv2d_scratch_bytes(Device device, const Conv2dShape& shape, const Conv2dParams& params) {
   if (device == Device::Cuda) return GENINT_CUDA_CALL(conv2d_cuda_workspace_bytes, shape, options_of(params));
-  std::size_t bytes = float_bytes(static_cast<std::int64_t>(conv2d_cpu_workspace_floats(shape, omp_get_max_threads())));
+  std::size_t bytes = float_bytes(static_cast<std::int64_t>(conv2d_cpu_workspace_floats(shape, cpu_conv_threads())));
   // The bf16 twin's float32 copies: at most two input-, two weight- and one output-sized (the backward's).
   if (params.bf16)
     bytes += 2 * float_bytes(shape.input_elements()) + 2 * float_bytes(shape.weight_elements()) +

@@ -1,6 +1,5 @@
-// conv2d for NCHW float32: forward, input gradient, weight (and bias) gradient, as torch.nn.functional.conv2d.
-// Raw-pointer kernels on a shape struct (CPU: oneDNN or im2col + sgemm; CUDA: cuDNN) and a Tensor layer that
-// dispatches.
+// conv2d for NCHW float32 as torch.nn.functional.conv2d: forward, input, weight and bias gradients. Raw-pointer
+// kernels on a shape struct (CPU: oneDNN or im2col + sgemm; CUDA: cuDNN) and a Tensor layer that dispatches.
 #pragma once
 
 #include <cstddef>
@@ -36,7 +35,8 @@ struct Conv2dShape {
 // and layout copies in this workspace) or `im2col` (lowering + OpenBLAS sgemm); any other value throws.
 // Floats of workspace for `threads` OpenMP threads. im2col: each thread needs one block's lowered matrix and, for
 // the weight gradient, a private weight-sized accumulator; the kernels use as many threads as it holds. oneDNN: the
-// kernels need the workspace sized for the thread count OpenMP will run them with (omp_get_max_threads()).
+// kernels need the workspace sized for the thread count they run with: omp_get_max_threads(), but 1 when called
+// inside an OpenMP parallel region (where oneDNN runs on the calling thread alone).
 std::size_t conv2d_cpu_workspace_floats(const Conv2dShape& shape, int threads);
 void conv2d_forward_cpu(const Conv2dShape& shape, const float* input, const float* weight, const float* bias,
                         float* output, float* workspace, std::size_t workspace_floats);

@@ -77,7 +77,7 @@ int usable_threads(const Lowering& lowering, std::size_t workspace_floats, int w
   GENINT_CHECK(affordable >= 1, std::string("conv2d ") + pass + ": workspace of " + std::to_string(workspace_floats) +
                                     " floats is smaller than one thread's " + std::to_string(shared + each) +
                                     " (size it with conv2d_cpu_workspace_floats)");
-  const std::size_t cap = static_cast<std::size_t>(std::max(1, std::min(work_items, omp_get_max_threads())));
+  const std::size_t cap = static_cast<std::size_t>(std::max(1, std::min(work_items, cpu_conv_threads())));
   return static_cast<int>(std::min(affordable, cap));
 }
 
@@ -251,8 +251,7 @@ namespace {
 void forward_lowered(const Conv2dShape& shape, const float* input, const float* weight, const float* bias,
                      float* output, float* workspace, std::size_t workspace_floats) {
   const Lowering lowering = conv2d_cpu_detail::make_lowering(shape);
-  const int threads =
-      usable_threads(lowering, workspace_floats, block_count(lowering, omp_get_max_threads()), "forward");
+  const int threads = usable_threads(lowering, workspace_floats, block_count(lowering, cpu_conv_threads()), "forward");
   const float* kept = kept_weight(lowering, weight, workspace);
   const int blocks = block_count(lowering, threads);
   hold_openblas_at_one_thread();
@@ -293,7 +292,7 @@ void conv2d_im2col::backward_data(const Conv2dShape& shape, const float* output_
   }
   const Lowering lowering = conv2d_cpu_detail::make_lowering(shape);
   // Work comes in images (all row blocks of an image on one thread) or in multi-image blocks.
-  const int units_for_max = lowering.block_images == 1 ? shape.batch : block_count(lowering, omp_get_max_threads());
+  const int units_for_max = lowering.block_images == 1 ? shape.batch : block_count(lowering, cpu_conv_threads());
   const int threads = usable_threads(lowering, workspace_floats, units_for_max, "backward data");
   const float* kept = kept_weight(lowering, weight, workspace);
   const int blocks = block_count(lowering, threads);
@@ -324,7 +323,7 @@ void conv2d_im2col::backward_weight(const Conv2dShape& shape, const float* input
   check_workspace(shape, workspace_floats, "backward weight");
   const Lowering lowering = conv2d_cpu_detail::make_lowering(shape);
   const int threads =
-      usable_threads(lowering, workspace_floats, block_count(lowering, omp_get_max_threads()), "backward weight");
+      usable_threads(lowering, workspace_floats, block_count(lowering, cpu_conv_threads()), "backward weight");
   const int blocks = block_count(lowering, threads);
   const std::int64_t kept_count = lowering.kept_weight_elements();
   // Thread 0 sums straight into the result (the weight gradient, or the shared kept-tap copy when taps are left

@@ -17,6 +17,9 @@ CpuConvBackend parse_cpu_conv_backend(const char* value);
 CpuConvBackend cpu_conv_backend();
 const char* cpu_conv_backend_name(CpuConvBackend backend);
 bool cpu_conv_onednn_built();
+// The threads the CPU kernels run on, which their workspace is sized and checked for: OpenMP's limit, but 1 inside
+// a parallel region, where oneDNN runs on the calling thread alone (as do im2col's nested, inactive regions).
+int cpu_conv_threads();
 
 // Each backend's kernels, with conv2d.h's contracts (gradients written, not accumulated; the workspace sized by the
 // same backend's workspace_floats for at least the threads OpenMP will use).

@@ -1,5 +1,7 @@
 // conv2d.h's raw-pointer CPU kernels: validate the shape, then run the backend GENINT_CPU_CONV names (oneDNN by
 // default where built, else im2col + sgemm), read once per process so every call of a run uses the same one.
+#include <omp.h>
+
 #include <cstdlib>
 #include <string>
 
@@ -15,6 +17,10 @@ namespace genint {
 
 bool cpu_conv_onednn_built() {
   return GENINT_WITH_ONEDNN != 0;
+}
+
+int cpu_conv_threads() {
+  return omp_in_parallel() ? 1 : omp_get_max_threads();
 }
 
 CpuConvBackend parse_cpu_conv_backend(const char* value) {

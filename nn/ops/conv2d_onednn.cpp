@@ -1,6 +1,5 @@
-// CPU conv2d on oneDNN, PyTorch's own CPU convolution library: per (shape, threads, bias) the three passes' primitives
-// (layouts of oneDNN's choosing) and the reorders from and to NCHW, built once and cached; run in the caller's
-// workspace.
+// CPU conv2d on oneDNN (PyTorch's own CPU convolution library): per (shape, threads, bias) the three passes' primitives
+// and reorders from and to NCHW (layouts of oneDNN's choosing), built once and cached; run in the caller's workspace.
 #include <omp.h>
 
 #include <algorithm>
@@ -10,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -174,24 +174,36 @@ class OpenMpThreads {
 
 using PlanKey = std::array<int, 16>;
 
-std::mutex& plan_mutex() {
-  static std::mutex mutex;
+std::shared_mutex& plan_mutex() {
+  static std::shared_mutex mutex;
   return mutex;
 }
+// Plans are held by unique_ptr and never evicted, so a reference handed out stays valid while others are inserted.
 std::map<PlanKey, std::unique_ptr<Plan>>& plan_cache() {
   static std::map<PlanKey, std::unique_ptr<Plan>> cache;  // never evicted: a model has a handful of shapes
   return cache;
 }
 
+// Looked up under a shared lock; built with no lock held, since oneDNN JIT-compiles the kernels then and other
+// threads' convolutions (loader producers running the generator) must not wait on it; inserted under the exclusive
+// lock. Two threads building the same key both compile; the first inserted is kept, the other's is dropped.
 const Plan& plan_for(const Conv2dShape& s, bool bias, int threads) {
   const PlanKey key{s.batch,          s.in_channels,   s.in_height,    s.in_width,   s.out_channels, s.kernel_height,
                     s.kernel_width,   s.stride_height, s.stride_width, s.pad_height, s.pad_width,    s.dilation_height,
                     s.dilation_width, s.groups,        threads,        bias ? 1 : 0};
-  const std::lock_guard<std::mutex> lock(plan_mutex());
-  auto found = plan_cache().find(key);
-  if (found != plan_cache().end()) return *found->second;
-  const OpenMpThreads hold(threads);
-  return *plan_cache().emplace(key, std::make_unique<Plan>(build_plan(s, bias))).first->second;
+  {
+    const std::shared_lock<std::shared_mutex> lock(plan_mutex());
+    const auto found = plan_cache().find(key);
+    if (found != plan_cache().end()) return *found->second;
+  }
+  std::unique_ptr<Plan> built;
+  {
+    const OpenMpThreads hold(threads);  // OpenMP's thread count is per thread: this holds only the caller's
+    built = std::make_unique<Plan>(build_plan(s, bias));
+  }
+  const std::unique_lock<std::shared_mutex> lock(plan_mutex());
+  // try_emplace leaves `built` untouched when the key landed meanwhile; it is freed after the lock is released.
+  return *plan_cache().try_emplace(key, std::move(built)).first->second;
 }
 
 std::string describe(const Conv2dShape& s) {
@@ -258,7 +270,7 @@ std::size_t workspace_bytes(const Conv2dShape& shape, int threads) {
 // Every pass asks for the workspace all three are sized for, as the im2col backend does, so a workspace too small
 // for some pass fails on every pass, at the first call.
 void check_workspace(const Conv2dShape& shape, std::size_t workspace_floats, const char* pass) {
-  const int threads = omp_get_max_threads();
+  const int threads = cpu_conv_threads();
   const std::size_t needed = (workspace_bytes(shape, threads) + sizeof(float) - 1) / sizeof(float);
   GENINT_CHECK(workspace_floats >= needed, std::string("conv2d ") + pass + " (oneDNN): workspace of " +
                                                std::to_string(workspace_floats) + " floats, the primitives need " +
@@ -281,7 +293,7 @@ void forward(const Conv2dShape& shape, const float* input, const float* weight, 
   if (shape.batch == 0) return;
   guarded("forward", shape, [&] {
     check_workspace(shape, workspace_floats, "forward");
-    const Plan& plan = plan_for(shape, bias != nullptr, omp_get_max_threads());
+    const Plan& plan = plan_for(shape, bias != nullptr, cpu_conv_threads());
     const std::array<const float*, 4> data = bias != nullptr
                                                  ? std::array<const float*, 4>{input, weight, bias, output}
                                                  : std::array<const float*, 4>{input, weight, output, nullptr};
@@ -294,7 +306,7 @@ void backward_data(const Conv2dShape& shape, const float* output_grad, const flo
   if (shape.batch == 0) return;
   guarded("backward data", shape, [&] {
     check_workspace(shape, workspace_floats, "backward data");
-    const Plan& plan = plan_for(shape, false, omp_get_max_threads());
+    const Plan& plan = plan_for(shape, false, cpu_conv_threads());
     run(plan.backward_data, {output_grad, weight, input_grad, nullptr}, workspace);
   });
 }
@@ -308,13 +320,13 @@ void backward_weight(const Conv2dShape& shape, const float* input, const float* 
   }
   guarded("backward weight", shape, [&] {
     check_workspace(shape, workspace_floats, "backward weight");
-    const Plan& plan = plan_for(shape, bias_grad != nullptr, omp_get_max_threads());
+    const Plan& plan = plan_for(shape, bias_grad != nullptr, cpu_conv_threads());
     run(plan.backward_weights, {input, output_grad, weight_grad, bias_grad}, workspace);
   });
 }
 
 std::size_t cached_plans() {
-  const std::lock_guard<std::mutex> lock(plan_mutex());
+  const std::shared_lock<std::shared_mutex> lock(plan_mutex());
   return plan_cache().size();
 }
 

@@ -60,9 +60,10 @@ TEST_P(Conv2dGolden, ForwardAndBackwardMatchPyTorch) {
   Tensor bias_grad = bias.defined() ? Tensor::empty(bias.shape(), DType::Float32, Device::Cpu) : Tensor{};
   conv2d_backward(input, weight, output_grad, input_grad, weight_grad, bias_grad, params, scratch);
 
-  // Sums of at most ~600 products of O(1) float32 values, summed in a different order than PyTorch's
-  // (im2col+sgemm vs mkldnn/thnn): rounding differences stay below ~1e-5 absolute; 1e-4 leaves margin
-  // while a wrong tap, offset or group (errors of O(0.1)) still fails.
+  // Sums of at most ~600 products of O(1) float32 values, in an order that need not match PyTorch's (genint's
+  // oneDNN primitives by default, im2col+sgemm in the .im2col run; PyTorch's own mkldnn/thnn choice, version and
+  // thread split may differ): rounding differences stay below ~1e-5 absolute; 1e-4 leaves margin while a wrong tap,
+  // offset or group (errors of O(0.1)) still fails.
   testing::expect_all_close(values_of(output), golden.floats("output"), 1e-4, 1e-4, GetParam() + " output");
   testing::expect_all_close(values_of(input_grad), golden.floats("input_grad"), 1e-4, 1e-4, GetParam() + " input_grad");
   // The weight gradient sums batch·H·W products (up to ~200 terms of O(1)): same reasoning, 2e-4.
