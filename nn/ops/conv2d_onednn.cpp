@@ -9,7 +9,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -174,36 +173,26 @@ class OpenMpThreads {
 
 using PlanKey = std::array<int, 16>;
 
-std::shared_mutex& plan_mutex() {
-  static std::shared_mutex mutex;
+std::mutex& plan_mutex() {
+  static std::mutex mutex;
   return mutex;
 }
-// Plans are held by unique_ptr and never evicted, so a reference handed out stays valid while others are inserted.
 std::map<PlanKey, std::unique_ptr<Plan>>& plan_cache() {
   static std::map<PlanKey, std::unique_ptr<Plan>> cache;  // never evicted: a model has a handful of shapes
   return cache;
 }
 
-// Looked up under a shared lock; built with no lock held, since oneDNN JIT-compiles the kernels then and other
-// threads' convolutions (loader producers running the generator) must not wait on it; inserted under the exclusive
-// lock. Two threads building the same key both compile; the first inserted is kept, the other's is dropped.
 const Plan& plan_for(const Conv2dShape& s, bool bias, int threads) {
   const PlanKey key{s.batch,          s.in_channels,   s.in_height,    s.in_width,   s.out_channels, s.kernel_height,
                     s.kernel_width,   s.stride_height, s.stride_width, s.pad_height, s.pad_width,    s.dilation_height,
                     s.dilation_width, s.groups,        threads,        bias ? 1 : 0};
-  {
-    const std::shared_lock<std::shared_mutex> lock(plan_mutex());
-    const auto found = plan_cache().find(key);
-    if (found != plan_cache().end()) return *found->second;
-  }
-  std::unique_ptr<Plan> built;
-  {
-    const OpenMpThreads hold(threads);  // OpenMP's thread count is per thread: this holds only the caller's
-    built = std::make_unique<Plan>(build_plan(s, bias));
-  }
-  const std::unique_lock<std::shared_mutex> lock(plan_mutex());
-  // try_emplace leaves `built` untouched when the key landed meanwhile; it is freed after the lock is released.
-  return *plan_cache().try_emplace(key, std::move(built)).first->second;
+  // Plans are built under the lock on purpose: oneDNN's primitive cache hands one thread's primitive descriptors
+  // to another, synchronised inside the uninstrumented libdnnl, so concurrent builds read as races under TSan.
+  const std::lock_guard<std::mutex> lock(plan_mutex());
+  auto found = plan_cache().find(key);
+  if (found != plan_cache().end()) return *found->second;
+  const OpenMpThreads hold(threads);
+  return *plan_cache().emplace(key, std::make_unique<Plan>(build_plan(s, bias))).first->second;
 }
 
 std::string describe(const Conv2dShape& s) {
@@ -326,7 +315,7 @@ void backward_weight(const Conv2dShape& shape, const float* input, const float* 
 }
 
 std::size_t cached_plans() {
-  const std::shared_lock<std::shared_mutex> lock(plan_mutex());
+  const std::lock_guard<std::mutex> lock(plan_mutex());
   return plan_cache().size();
 }
 
