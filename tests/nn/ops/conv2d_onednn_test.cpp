@@ -214,8 +214,8 @@ struct ThreadJob {
 };
 
 // Loader producers run convolutions on their own threads: four std::threads, each at its own OpenMP thread count
-// and in its own workspace, start together on shapes no plan exists for yet (so plans are built concurrently, two
-// threads racing for the same key), and run all three passes three times. Each result must be bit-identical to the
+// and in its own workspace, start together on shapes no plan exists for yet (so they ask for new plans at once, two
+// threads for the same key), and run all three passes three times. Each result must be bit-identical to the
 // same shape run alone afterwards at the same thread count: the same plan and the same static split of the work sum
 // in the same order, so any difference is interference between threads, not rounding.
 TEST(Conv2dOneDnn, ThreadsSharingThePlanCacheGetTheResultsOfARunAlone) {
