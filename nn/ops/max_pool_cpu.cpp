@@ -1,9 +1,11 @@
 // CPU twin of 2-D max pooling with argmax: planes split across OpenMP threads, the backward scatters each
 // window's gradient to its winner in output row-major order. The truth the CUDA kernels are compared against.
 #include <algorithm>
+#include <cstddef>
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "nn/core/error.h"
 #include "nn/ops/max_pool.h"
@@ -34,6 +36,85 @@ void pool_one_window(const float* plane, const MaxPoolShape& shape, int output_y
   *argmax = best_index;
 }
 
+// A window wholly inside the plane, Kernel known at compile time: the same rule and order as pool_one_window
+// (first cell's index, −inf start, a later cell wins only when greater or NaN), written as selects so it unrolls.
+template <int Kernel>
+void pool_interior_window(const float* plane, int width, int y_begin, int x_begin, float* output,
+                          std::int32_t* argmax) {
+  float best = -std::numeric_limits<float>::infinity();
+  std::int32_t best_index = y_begin * width + x_begin;
+  for (int dy = 0; dy < Kernel; ++dy) {
+    for (int dx = 0; dx < Kernel; ++dx) {
+      const std::int32_t index = (y_begin + dy) * width + x_begin + dx;
+      const float value = plane[index];
+      const bool wins = value > best || std::isnan(value);
+      best = wins ? value : best;
+      best_index = wins ? index : best_index;
+    }
+  }
+  *output = best;
+  *argmax = best_index;
+}
+
+// AdaIN's pools (2×2, stride 2): a run of interior windows along one output row as one loop over plain arrays,
+// the pool_interior_window<2> rule cell by cell, so the compiler can vectorise it.
+void pool_interior_run_2x2(const float* plane, int width, int y_begin, int x_begin, int count, float* output,
+                           std::int32_t* argmax) {
+  const float* top = plane + static_cast<std::ptrdiff_t>(y_begin) * width;
+  const float* bottom = top + width;
+  const std::int32_t top_index = y_begin * width, bottom_index = top_index + width;
+  for (int window = 0; window < count; ++window) {
+    const int x = x_begin + 2 * window;
+    const float cells[4] = {top[x], top[x + 1], bottom[x], bottom[x + 1]};
+    const std::int32_t indices[4] = {top_index + x, top_index + x + 1, bottom_index + x, bottom_index + x + 1};
+    // The first cell always stands (−inf or greater replaces −inf, and a −inf first cell keeps its own index).
+    float best = cells[0];
+    std::int32_t best_index = indices[0];
+    for (int cell = 1; cell < 4; ++cell) {
+      const bool wins = cells[cell] > best || cells[cell] != cells[cell];  // greater, or NaN
+      best = wins ? cells[cell] : best;
+      best_index = wins ? indices[cell] : best_index;
+    }
+    output[window] = best;
+    argmax[window] = best_index;
+  }
+}
+
+// First and one-past-last output coordinate whose window lies wholly inside `size` input cells.
+std::pair<int, int> interior_range(const MaxPoolShape& shape, int size, int output_size) {
+  const int first = (shape.padding + shape.stride - 1) / shape.stride;
+  const int last = (size - shape.kernel + shape.padding) / shape.stride;  // ≥ first − 1 when none fits
+  return {std::min(first, output_size), std::max(std::min(last + 1, output_size), std::min(first, output_size))};
+}
+
+// One output row: the interior windows (AdaIN's 2×2 and ResNet's 3×3, the common case) unclipped and unrolled,
+// the border ones and other kernels through pool_one_window.
+void pool_output_row(const float* plane, const MaxPoolShape& shape, int output_y, std::pair<int, int> columns,
+                     bool row_inside, float* output, std::int32_t* argmax) {
+  const int output_width = shape.output_width();
+  const bool unrolled = row_inside && (shape.kernel == 2 || shape.kernel == 3);
+  const int interior_begin = unrolled ? columns.first : output_width;
+  const int interior_end = unrolled ? columns.second : output_width;
+  const int y_begin = output_y * shape.stride - shape.padding;
+  for (int output_x = 0; output_x < interior_begin; ++output_x)
+    pool_one_window(plane, shape, output_y, output_x, output + output_x, argmax + output_x);
+  if (unrolled && shape.kernel == 2 && shape.stride == 2) {
+    pool_interior_run_2x2(plane, shape.width, y_begin, interior_begin * 2 - shape.padding,
+                          interior_end - interior_begin, output + interior_begin, argmax + interior_begin);
+  } else {
+    for (int output_x = interior_begin; output_x < interior_end; ++output_x) {
+      const int x_begin = output_x * shape.stride - shape.padding;
+      if (shape.kernel == 2) {
+        pool_interior_window<2>(plane, shape.width, y_begin, x_begin, output + output_x, argmax + output_x);
+      } else {
+        pool_interior_window<3>(plane, shape.width, y_begin, x_begin, output + output_x, argmax + output_x);
+      }
+    }
+  }
+  for (int output_x = interior_end; output_x < output_width; ++output_x)
+    pool_one_window(plane, shape, output_y, output_x, output + output_x, argmax + output_x);
+}
+
 }  // namespace
 
 void check_max_pool_shape(const MaxPoolShape& shape) {
@@ -58,13 +139,14 @@ void max_pool_forward_cpu(const float* input, const MaxPoolShape& shape, float* 
   const int output_width = shape.output_width();
   const std::int64_t input_plane = static_cast<std::int64_t>(shape.height) * shape.width;
   const std::int64_t output_plane = static_cast<std::int64_t>(output_height) * output_width;
+  const std::pair<int, int> rows = interior_range(shape, shape.height, output_height);
+  const std::pair<int, int> columns = interior_range(shape, shape.width, output_width);
 #pragma omp parallel for schedule(static)
   for (std::int64_t plane = 0; plane < planes; ++plane) {
     for (int output_y = 0; output_y < output_height; ++output_y) {
-      for (int output_x = 0; output_x < output_width; ++output_x) {
-        const std::int64_t at = plane * output_plane + output_y * output_width + output_x;
-        pool_one_window(input + plane * input_plane, shape, output_y, output_x, output + at, argmax + at);
-      }
+      const std::int64_t at = plane * output_plane + static_cast<std::int64_t>(output_y) * output_width;
+      const bool row_inside = output_y >= rows.first && output_y < rows.second;
+      pool_output_row(input + plane * input_plane, shape, output_y, columns, row_inside, output + at, argmax + at);
     }
   }
 }

@@ -1,5 +1,6 @@
 // CPU twin of 2-D reflection padding: every output cell reads the input cell its coordinates reflect onto.
 // The truth the CUDA kernel is compared against.
+#include <algorithm>
 #include <string>
 
 #include "nn/core/error.h"
@@ -31,15 +32,19 @@ void reflection_pad_forward_cpu(const float* input, const ReflectionPadShape& sh
   check_reflection_pad_shape(shape);
   const int output_height = shape.output_height();
   const int output_width = shape.output_width();
+  const int right_begin = shape.left + shape.width;
 #pragma omp parallel for schedule(static)
   for (std::int64_t plane = 0; plane < shape.planes; ++plane) {
     for (int output_y = 0; output_y < output_height; ++output_y) {
       const int y = reflect_index(output_y - shape.top, shape.height);
       const float* source = input + (plane * shape.height + y) * shape.width;
       float* destination = output + (plane * output_height + output_y) * output_width;
-      for (int output_x = 0; output_x < output_width; ++output_x) {
+      // The interior is a plain row copy (it vectorises); only the pads reflect.
+      for (int output_x = 0; output_x < shape.left; ++output_x)
         destination[output_x] = source[reflect_index(output_x - shape.left, shape.width)];
-      }
+      std::copy(source, source + shape.width, destination + shape.left);
+      for (int output_x = right_begin; output_x < output_width; ++output_x)
+        destination[output_x] = source[reflect_index(output_x - shape.left, shape.width)];
     }
   }
 }

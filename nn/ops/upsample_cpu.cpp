@@ -1,5 +1,6 @@
-// CPU twin of nearest-neighbour integer upsampling: each output row copies its source row with every value
-// repeated `factor` times. The truth the CUDA kernel is compared against.
+// CPU twin of nearest-neighbour integer upsampling: each source row's values repeated `factor` times, that row
+// then copied `factor` − 1 times. The truth the CUDA kernel is compared against.
+#include <algorithm>
 #include <string>
 
 #include "nn/core/error.h"
@@ -15,6 +16,15 @@ void check_upsample_shape(std::int64_t planes, int height, int width, int factor
 
 namespace {
 
+// One output row: every source value repeated `factor` times (a compile-time 2, the decoder's, vectorises).
+template <int Factor, typename Value>
+void repeat_row(const Value* source, int width, int factor, Value* destination) {
+  const int repeats = Factor > 0 ? Factor : factor;
+  for (int x = 0; x < width; ++x) {
+    for (int copy = 0; copy < repeats; ++copy) destination[x * repeats + copy] = source[x];
+  }
+}
+
 template <typename Value>
 void upsample_nearest(const Value* input, std::int64_t planes, int height, int width, int factor, Value* output) {
   check_upsample_shape(planes, height, width, factor);
@@ -22,12 +32,16 @@ void upsample_nearest(const Value* input, std::int64_t planes, int height, int w
   const std::int64_t output_height = static_cast<std::int64_t>(height) * factor;
 #pragma omp parallel for schedule(static)
   for (std::int64_t plane = 0; plane < planes; ++plane) {
-    for (std::int64_t output_y = 0; output_y < output_height; ++output_y) {
-      const Value* source = input + (plane * height + output_y / factor) * width;
-      Value* destination = output + (plane * output_height + output_y) * output_width;
-      for (std::int64_t output_x = 0; output_x < output_width; ++output_x) {
-        destination[output_x] = source[output_x / factor];
+    for (int y = 0; y < height; ++y) {
+      const Value* source = input + (plane * height + y) * width;
+      Value* first = output + (plane * output_height + static_cast<std::int64_t>(y) * factor) * output_width;
+      if (factor == 2) {
+        repeat_row<2>(source, width, factor, first);
+      } else {
+        repeat_row<0>(source, width, factor, first);
       }
+      // The other factor − 1 output rows of this source row are copies of the first.
+      for (int copy = 1; copy < factor; ++copy) std::copy(first, first + output_width, first + copy * output_width);
     }
   }
 }

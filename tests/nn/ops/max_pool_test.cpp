@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "nn/core/error.h"
@@ -94,6 +95,76 @@ TEST(MaxPool, CeilModeClipsThePartialWindowsAsTorch) {
   const auto output = pool(input, MaxPoolShape{1, 1, 5, 5, 2, 2, 0, true}, &argmax);
   EXPECT_EQ(output, (std::vector<float>{6, 8, 9, 16, 18, 19, 21, 23, -1}));
   EXPECT_EQ(argmax, (std::vector<std::int32_t>{6, 8, 9, 16, 18, 19, 21, 23, 24}));
+}
+
+// The definition, window by window with clipping and no shortcuts: what the CPU kernel's unrolled interior path
+// (kernels 2 and 3) and its border path must both reproduce, values and argmax alike.
+void reference_pool(const std::vector<float>& input, const MaxPoolShape& shape, std::vector<float>& output,
+                    std::vector<std::int32_t>& argmax) {
+  const int output_height = shape.output_height(), output_width = shape.output_width();
+  for (int plane = 0; plane < shape.batch * shape.channels; ++plane) {
+    for (int output_y = 0; output_y < output_height; ++output_y) {
+      for (int output_x = 0; output_x < output_width; ++output_x) {
+        float best = -std::numeric_limits<float>::infinity();
+        int best_index = -1;
+        for (int y = output_y * shape.stride - shape.padding; y < output_y * shape.stride - shape.padding + shape.kernel;
+             ++y) {
+          for (int x = output_x * shape.stride - shape.padding;
+               x < output_x * shape.stride - shape.padding + shape.kernel; ++x) {
+            if (y < 0 || x < 0 || y >= shape.height || x >= shape.width) continue;
+            const float value = input[static_cast<std::size_t>((plane * shape.height + y) * shape.width + x)];
+            if (best_index < 0 || value > best || std::isnan(value)) {  // the first in-bounds cell starts
+              best = value;
+              best_index = y * shape.width + x;
+            }
+          }
+        }
+        const auto at = static_cast<std::size_t>((plane * output_height + output_y) * output_width + output_x);
+        output[at] = best;
+        argmax[at] = best_index;
+      }
+    }
+  }
+}
+
+TEST(MaxPool, EveryGeometryMatchesTheWindowByWindowDefinition) {
+  // Values from a set of five (ties everywhere: the first cell must keep them) with NaNs and −inf sprinkled in.
+  const float nan = std::numeric_limits<float>::quiet_NaN(), infinity = std::numeric_limits<float>::infinity();
+  const float palette[] = {-1.0f, 0.0f, 2.0f, 2.0f, 5.0f, -infinity, nan};
+  int geometries = 0;
+  for (int kernel = 1; kernel <= 4; ++kernel) {
+    for (int stride = 1; stride <= 3; ++stride) {
+      for (int padding = 0; 2 * padding <= kernel; ++padding) {
+        for (int size = 1; size <= 9; ++size) {
+          for (const bool ceil_mode : {false, true}) {
+            const MaxPoolShape shape{2, 1, size, size + 1, kernel, stride, padding, ceil_mode};
+            if (size + 2 * padding < kernel) continue;
+            std::vector<float> input(static_cast<std::size_t>(2 * size * (size + 1)));
+            std::uint32_t state = static_cast<std::uint32_t>(geometries) * 2654435761u + 1u;  // a fresh draw each
+            for (float& value : input) {
+              state = state * 1664525u + 1013904223u;  // Numerical Recipes' LCG: any cheap spread will do
+              value = palette[(state >> 16) % 7];
+            }
+            const auto count = static_cast<std::size_t>(2 * shape.output_height() * shape.output_width());
+            std::vector<float> expected(count);
+            std::vector<std::int32_t> expected_argmax(count), argmax;
+            reference_pool(input, shape, expected, expected_argmax);
+            const auto output = pool(input, shape, &argmax);
+            const std::string where = "kernel " + std::to_string(kernel) + " stride " + std::to_string(stride) +
+                                      " padding " + std::to_string(padding) + " size " + std::to_string(size) +
+                                      (ceil_mode ? " ceil" : "");
+            ASSERT_EQ(argmax, expected_argmax) << where;
+            for (std::size_t index = 0; index < count; ++index) {
+              ASSERT_TRUE(output[index] == expected[index] || (std::isnan(output[index]) && std::isnan(expected[index])))
+                  << where << " at " << index << ": " << output[index] << " vs " << expected[index];
+            }
+            ++geometries;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(geometries, 300);
 }
 
 TEST(MaxPool, RejectsBadGeometry) {
