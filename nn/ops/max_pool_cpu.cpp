@@ -1,8 +1,8 @@
 // CPU twin of 2-D max pooling with argmax: planes split across OpenMP threads, the backward scatters each
 // window's gradient to its winner in output row-major order. The truth the CUDA kernels are compared against.
 #include <algorithm>
-#include <cstddef>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 #include <string>
 #include <utility>

@@ -107,8 +107,8 @@ void reference_pool(const std::vector<float>& input, const MaxPoolShape& shape, 
       for (int output_x = 0; output_x < output_width; ++output_x) {
         float best = -std::numeric_limits<float>::infinity();
         int best_index = -1;
-        for (int y = output_y * shape.stride - shape.padding; y < output_y * shape.stride - shape.padding + shape.kernel;
-             ++y) {
+        for (int y = output_y * shape.stride - shape.padding;
+             y < output_y * shape.stride - shape.padding + shape.kernel; ++y) {
           for (int x = output_x * shape.stride - shape.padding;
                x < output_x * shape.stride - shape.padding + shape.kernel; ++x) {
             if (y < 0 || x < 0 || y >= shape.height || x >= shape.width) continue;
@@ -155,7 +155,8 @@ TEST(MaxPool, EveryGeometryMatchesTheWindowByWindowDefinition) {
                                       (ceil_mode ? " ceil" : "");
             ASSERT_EQ(argmax, expected_argmax) << where;
             for (std::size_t index = 0; index < count; ++index) {
-              ASSERT_TRUE(output[index] == expected[index] || (std::isnan(output[index]) && std::isnan(expected[index])))
+              ASSERT_TRUE(output[index] == expected[index] ||
+                          (std::isnan(output[index]) && std::isnan(expected[index])))
                   << where << " at " << index << ": " << output[index] << " vs " << expected[index];
             }
             ++geometries;
