@@ -112,7 +112,7 @@ def arm_table(summary, settings):
     for arm in NAMES:
         if arm not in summary:
             reason = ("no demo generator" if arm in ("gan_augmentation", "genint") else
-                      f"{settings['budget']} budget (GENINT_MAIN_JOB_TRANSFER=1 adds it)" if arm in TRANSFER_ARMS
+                      "GENINT_MAIN_JOB_TRANSFER=0" if arm in TRANSFER_ARMS
                       and settings.get("transfer_arms") == 0 else
                       "no transfer strategy" if arm in TRANSFER_ARMS else f"{settings['budget']} budget")
             lines.append(f"| {NAMES[arm]} | not run: {reason} | | | | |")
