@@ -98,9 +98,9 @@ def percent(s, scale=100, unit=" %"):
     return f"{scale * s['mean']:.1f} ± {scale * s['std']:.1f}{unit}"
 
 
-def arm_table(summary, settings):
+def arm_table(summary, settings, transferred_per_batch):
     generated = "GAN augmentation and GenInt" if "genint" in summary else "no arm"
-    transferred = (" +32 transferred on the fly for GenInt + transfer and Stylized" if
+    transferred = (f" +{transferred_per_batch} transferred on the fly for GenInt + transfer and Stylized" if
                    any(arm in summary for arm in TRANSFER_ARMS) else "")
     lines = [f"Fashion-scenes (32x32, 10 classes, rho 0.9), {settings['arch']}, {settings['epochs']} epochs of "
              f"{settings['train_per_class']} images per class, batch 128 (+32 generated on the fly for {generated};"
@@ -199,7 +199,11 @@ def main(arguments):
     dependence = {os.path.basename(path)[len("dependence-"):-len(".json")]: load(path)
                   for path in sorted(glob.glob(f"{out}/readout/dependence-*.json"))}
     said = verdicts(summary, dependence, out)
-    lines = arm_table(summary, settings) + dependence_table(dependence)
+    # The transferred share is the strategy's (tools/choose-intervention-strategy --transfer-only), as run-main-job
+    # wrote it for the transfer arms' loader configs.
+    keys_path = f"{out}/transferred-keys.json"
+    transferred_per_batch = load(keys_path)["count"] if os.path.exists(keys_path) else None
+    lines = arm_table(summary, settings, transferred_per_batch) + dependence_table(dependence)
     lines += [""] + said + ["", f"Main job after the build: {seconds} s up to this table ({settings['budget']} budget)."]
     text = "\n".join(lines) + "\n"
     with open(f"{out}/results.md", "w") as file:
