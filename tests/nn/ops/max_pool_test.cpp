@@ -128,7 +128,7 @@ void reference_pool(const std::vector<float>& input, const MaxPoolShape& shape, 
 }
 
 TEST(MaxPool, EveryGeometryMatchesTheWindowByWindowDefinition) {
-  // Values from a set of five (ties everywhere: the first cell must keep them) with NaNs and −inf sprinkled in.
+  // Four finite values, 2 drawn twice as often (ties everywhere: the first cell must keep them), with −inf and NaN.
   const float nan = std::numeric_limits<float>::quiet_NaN(), infinity = std::numeric_limits<float>::infinity();
   const float palette[] = {-1.0f, 0.0f, 2.0f, 2.0f, 5.0f, -infinity, nan};
   int geometries = 0;
