@@ -19,6 +19,8 @@
 
 namespace genint {
 
+class ConfigObject;
+
 // The intervention (gan's: files, sampler options, labels) and where and how this source runs it.
 struct InterventionSourceSettings : InterventionSettings {
   int chunk = 8;  // samples per generator forward
@@ -57,6 +59,16 @@ class InterventionSource : public loader::SampleSource {
 // gan's record of a generated image as the loader's (genint_intervention's layout); the transferred source records its
 // generated styles with it too.
 loader::InterventionRecord to_loader_record(const InterventionRecord& record);
+
+// A generator-running source's "device" ("cpu" | "cuda"), and with cuda "device_index" (default: the loader's output
+// device when that is cuda, else 0) and "precision" ("float32" | "tf32" | "bf16"); the intervention and transferred
+// sources both read them. The device is checked against this build and machine now, not in a worker thread: a
+// ConfigError names the key to change and says why.
+GeneratorBackend read_generator_backend(ConfigObject& object, const loader::LoaderConfig& config);
+// Activation-space edits run inside the generator's forward, which only the CPU forward can hook: a ConfigError on
+// "device" when `backend` is CUDA and `space` is an activation space.
+void refuse_activation_space_on_cuda(const ConfigObject& object, const GeneratorBackend& backend,
+                                     InterventionSpace space);
 
 // The loader's factory: validates settings.own_settings (ConfigError naming "sources[i].<key>"; the intervention's
 // own keys through gan's read_intervention_keys), loads the generator and directions, and builds the source.

@@ -7,11 +7,8 @@
 #include "nn/core/error.h"
 
 namespace genint {
-namespace {
 
-// "device": "cpu" | "cuda"; with cuda, "device_index" (default: the loader's output device when that is cuda,
-// else 0) and "precision". The device is checked against this build and machine now, not in a worker thread.
-GeneratorBackend parse_backend(ConfigObject& object, const loader::LoaderConfig& config, InterventionSpace space) {
+GeneratorBackend read_generator_backend(ConfigObject& object, const loader::LoaderConfig& config) {
   GeneratorBackend backend;
   const std::string device = object.choice("device", "cpu", {"cpu", "cuda"});
   if (device == "cpu") {
@@ -34,14 +31,17 @@ GeneratorBackend parse_backend(ConfigObject& object, const loader::LoaderConfig&
     throw ConfigError(object.field(object.has("device_index") ? "device_index" : "device"),
                       "CUDA device " + std::to_string(backend.device_index) + " does not exist (" +
                           std::to_string(present) + " present: " + cuda_device_description() + ")");
-  if (space == InterventionSpace::Activation || space == InterventionSpace::ActivationCentred)
-    throw ConfigError(object.field("device"), "space '" + std::string(intervention_space_name(space)) +
-                                                  "' edits activations inside the forward, which only the CPU "
-                                                  "generator can (the CUDA forward has no hooks): use 'cpu'");
   return backend;
 }
 
-}  // namespace
+void refuse_activation_space_on_cuda(const ConfigObject& object, const GeneratorBackend& backend,
+                                     InterventionSpace space) {
+  if (backend.device == Device::Cuda &&
+      (space == InterventionSpace::Activation || space == InterventionSpace::ActivationCentred))
+    throw ConfigError(object.field("device"), "space '" + std::string(intervention_space_name(space)) +
+                                                  "' edits activations inside the forward, which only the CPU "
+                                                  "generator can (the CUDA forward has no hooks): use 'cpu'");
+}
 
 std::unique_ptr<loader::SampleSource> make_intervention_source(const loader::LoaderConfig& config,
                                                                const loader::SourceSettings& settings) {
@@ -49,7 +49,8 @@ std::unique_ptr<loader::SampleSource> make_intervention_source(const loader::Loa
   InterventionSourceSettings source_settings;
   LoadedIntervention loaded = read_intervention(object, [&](const InterventionSettings& intervention) {
     source_settings.chunk = static_cast<int>(object.integer("chunk", 8, 1, 1024));
-    source_settings.backend = parse_backend(object, config, intervention.intervention.space);
+    source_settings.backend = read_generator_backend(object, config);
+    refuse_activation_space_on_cuda(object, source_settings.backend, intervention.intervention.space);
   });
   static_cast<InterventionSettings&>(source_settings) = std::move(loaded.settings);
   source_settings.image_size = config.image_size;

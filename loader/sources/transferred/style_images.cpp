@@ -1,5 +1,5 @@
 // Style images for the transferred source: one generator forward per style (the intervention source's sampler and
-// generator on the CPU), or one natural file decoded at the loader's image size; both handed to AdaIN in [0, 1].
+// generator, on the CPU or a CUDA device), or one natural file decoded at the loader's image size; both in [0, 1].
 #include "loader/sources/transferred/style_images.h"
 
 #include <cmath>
@@ -31,7 +31,7 @@ float* shaped(Tensor& image, int height, int width) {
 }  // namespace
 
 StyleImageMaker::StyleImageMaker(const StyleSpecification& style, const io::DatasetIndex& natural_index,
-                                 ProducerContext context)
+                                 const GeneratorBackend& backend, ProducerContext context)
     : style_(style), natural_index_(natural_index), context_(context) {
   if (style.kind == StyleKind::Natural) {
     maker_.emplace(style.pipeline);
@@ -42,7 +42,7 @@ StyleImageMaker::StyleImageMaker(const StyleSpecification& style, const io::Data
   const DirectionSet* directions = style.directions ? &*style.directions : nullptr;
   sampler_.emplace(style.weights->config, directions, style.intervention.intervention);
   // One style per forward: a group of contents shares one style, and groups are made one at a time.
-  generator_ = make_source_generator(*style.weights, GeneratorBackend{}, 1, context.stop_requested);
+  generator_ = make_source_generator(*style.weights, backend, 1, context.stop_requested);
   sampler_->reserve(1, batch_);
   const auto resolution = static_cast<std::size_t>(generator_->resolution());
   generated_.resize(3 * resolution * resolution);

@@ -43,8 +43,10 @@ constexpr int max_natural_style_attempts = 8;
 class StyleImageMaker {
  public:
   // `natural_index`: the index natural styles are drawn from (the specification's own or the content's); it and
-  // `style` outlive the maker.
-  StyleImageMaker(const StyleSpecification& style, const io::DatasetIndex& natural_index, ProducerContext context);
+  // `style` outlive the maker. `backend`: where the generator runs (generated styles; natural ones are decoded on
+  // the CPU either way).
+  StyleImageMaker(const StyleSpecification& style, const io::DatasetIndex& natural_index,
+                  const GeneratorBackend& backend, ProducerContext context);
 
   // The style image of `style_seed` as [1, 3, height, width] float32 in [0, 1] (a file's pixels / 255: generated
   // images are quantized as their PNG would be) and its record: a generated style's full intervention record, or for

@@ -1,6 +1,6 @@
 // Transferred source and its per-thread producer: content (natural reader, uint8) → style of the content's group
-// (generated or natural, statistics once per group) → AdaIN stylize with the sample's α → cropped back to the
-// content's size, quantized, and written in the natural source's layout and normalization.
+// (generated or natural, statistics once per group) → AdaIN stylize with the sample's α (CPU or CUDA) → cropped back
+// to the content's size, quantized, and written in the natural source's layout and normalization.
 #include "loader/sources/transferred/transferred_source.h"
 
 #include <cmath>
@@ -10,8 +10,8 @@
 #include "io/transforms/sample_random.h"
 #include "loader/order/shard_order.h"
 #include "loader/sources/source_statistics.h"
+#include "loader/sources/transferred/stylizer.h"
 #include "nn/core/error.h"
-#include "nn/models/adain_network.h"
 
 namespace genint::loader {
 namespace {
@@ -27,8 +27,8 @@ class TransferredProducer : public SampleProducer {
         context_(context),
         size_(source.content().pipeline().output_size),
         reader_(source.content(), io::OutputLayout::Uint8HWC, *context.statistics),
-        styles_(source.style(), source.natural_style_index(), context),
-        network_(source.settings().network_path),
+        styles_(source.style(), source.natural_style_index(), source.settings().backend, context),
+        stylizer_(source.settings().network_path, source.settings().backend),
         content_bytes_(static_cast<std::size_t>(size_) * static_cast<std::size_t>(size_) * 3),
         quantized_(content_bytes_.size()),
         content_(Tensor::empty(Shape{1, 3, size_, size_}, DType::Float32, Device::Cpu)) {}
@@ -48,7 +48,7 @@ class TransferredProducer : public SampleProducer {
     if (!ensure_style(request)) return;
     const float alpha = alpha_of(request, source_.settings());
     load_content();
-    const Tensor stylized = network_.stylize(content_, style_statistics_, alpha);
+    const Tensor& stylized = stylizer_.stylize(content_, alpha);
     if (!write_sample(stylized, request.pixels)) {
       context_.statistics->record_skip("non-finite AdaIN output", "item " + std::to_string(record.item) +
                                                                       ", style seed " + std::to_string(style_seed_));
@@ -68,7 +68,7 @@ class TransferredProducer : public SampleProducer {
     style_group_.reset();
     style_seed_ = style_seed_of(request, source_.settings());
     if (!styles_.make(style_seed_, style_image_, style_record_)) return false;
-    style_statistics_ = network_.style_statistics(style_image_);
+    stylizer_.set_style(style_image_);
     source_.count_style();
     style_group_ = group;
     return true;
@@ -112,7 +112,7 @@ class TransferredProducer : public SampleProducer {
   int size_;
   NaturalSampleReader reader_;
   StyleImageMaker styles_;
-  AdaINNetwork network_;                     // each producer its own: the network's arena is per call sequence
+  Stylizer stylizer_;                        // each producer its own: the network's arena is per call sequence
   std::vector<std::uint8_t> content_bytes_;  // size² × 3, HWC
   std::vector<std::uint8_t> quantized_;      // float layout: the stylized image before normalization
   Tensor content_;
@@ -120,7 +120,6 @@ class TransferredProducer : public SampleProducer {
   std::optional<std::uint64_t> style_group_;  // the group whose style is held below
   std::uint64_t style_seed_ = 0;
   InterventionRecord style_record_;
-  AdaINStyleStatistics style_statistics_;
 };
 
 }  // namespace

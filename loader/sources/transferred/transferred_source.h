@@ -8,6 +8,7 @@
 #include <string>
 
 #include "loader/config/loader_config.h"
+#include "loader/sources/intervention/source_generator.h"
 #include "loader/sources/natural/natural_source.h"
 #include "loader/sources/sample_source.h"
 #include "loader/sources/transferred/style_images.h"
@@ -23,6 +24,9 @@ struct TransferredSourceSettings {
   float alpha_max = 1.0f;
   // k consecutive contents of a batch share one style, whose statistics one producer computes once.
   int contents_per_style = 1;
+  // Where each producer runs its generator (generated styles) and its AdaIN network: the CPU, or a CUDA device with
+  // a stream per producer ("device", "device_index", "precision" as the intervention source reads them).
+  GeneratorBackend backend;
   int rank = 0;  // the loader's shard: a style group's seed takes its global index (group · world + rank)
   int world_size = 1;
 };

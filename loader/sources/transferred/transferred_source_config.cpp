@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "gan/interventions/intervention_settings.h"
+#include "loader/sources/intervention/intervention_source.h"
 #include "loader/sources/transferred/transferred_source.h"
 #include "nn/core/config_object.h"
 #include "nn/core/error.h"
@@ -36,17 +37,6 @@ void read_alpha(ConfigObject& object, TransferredSourceSettings& settings) {
   if (low > high) throw ConfigError(field, "low end " + range[0].dump() + " exceeds high end " + range[1].dump());
   settings.alpha_min = static_cast<float>(low);
   settings.alpha_max = static_cast<float>(high);
-}
-
-// "device": "cpu" only for now; "cuda" is refused with the reason. The network has a CUDA forward, but this source's
-// producers drive it one sample at a time through host tensors (content built on the host, output quantised on the
-// host, styles generated on the host): a CUDA path needs producer-owned streams and device buffers, not written yet.
-void read_device(ConfigObject& object) {
-  if (object.choice("device", "cpu", {"cpu", "cuda"}) == "cuda")
-    throw ConfigError(object.field("device"),
-                      "'cuda' is not available: this source's producers run the AdaIN network on host tensors, one "
-                      "sample at a time; its CUDA path (producer-owned streams, device contents, styles and outputs) "
-                      "is not written yet; use 'cpu'");
 }
 
 // The network file must load (every tensor present and shaped) and serve the loader's image size.
@@ -110,12 +100,14 @@ std::unique_ptr<SampleSource> make_transferred_source(const LoaderConfig& config
     throw ConfigError(object.field("contents_per_style"),
                       std::to_string(source_settings.contents_per_style) + " must divide the source's " +
                           std::to_string(settings.count) + " samples per batch (a style is shared within a batch)");
-  read_device(object);
+  source_settings.backend = read_generator_backend(object, config);
   const bool natural_style = object.choice("style", "generated", {"generated", "natural"}) == "natural";
   const NaturalEntry content = read_natural_keys(object, config);
   // Both readers end by refusing unknown keys.
   StyleSpecification style =
       natural_style ? read_natural_style(object, content, config.image_size) : read_generated_style(object);
+  if (!natural_style)
+    refuse_activation_space_on_cuda(object, source_settings.backend, style.intervention.intervention.space);
   check_network(object, source_settings.network_path, config.image_size);
   io::DatasetIndex index = index_natural_root(object, "root", content.root, content.index_options,
                                               static_cast<std::size_t>(config.shard_world_size), "shards");

@@ -1,11 +1,12 @@
 // Every invalid transferred entry is refused with a ConfigError naming "sources[2].<key>" (alone and through a whole
-// loader config), "device": "cuda" with its reason, and the source is built in.
+// loader config), "device": "cuda" where it cannot run with its reason, and the source is built in.
 #include <gtest/gtest.h>
 
 #include <utility>
 
 #include "loader/pipeline/loader_builder.h"
 #include "loader/support/jpeg_tree.h"
+#include "nn/core/device.h"
 #include "nn/core/error.h"
 #include "tests/loader/sources/transferred/transferred_test_support.h"
 
@@ -66,6 +67,8 @@ TEST(TransferredSourceConfig, ErrorsNameTheField) {
   EXPECT_EQ(refused_field(with("chunk", 4)), field + "chunk");
   EXPECT_EQ(refused_field(with("colour", 1)), field + "colour");
   EXPECT_EQ(refused_field(with("device", "tpu")), field + "device");
+  EXPECT_EQ(refused_field(with("device_index", 0)), field + "device_index");  // only with device 'cuda'
+  EXPECT_EQ(refused_field(with("precision", "tf32")), field + "precision");   // the CPU forwards are float32
   EXPECT_EQ(refused_field(without("root")), field + "root");
   EXPECT_EQ(refused_field(with("root", "/no/such/folder")), field + "root");
   EXPECT_EQ(refused_field(with("mode", "test")), field + "mode");  // a natural key, read as the natural source does
@@ -87,14 +90,41 @@ TEST(TransferredSourceConfig, ErrorsNameTheField) {
   EXPECT_EQ(refused_field(natural), field + "style_root");
 }
 
-TEST(TransferredSourceConfig, CudaIsRefusedBecauseTheSourceHasNoCudaPath) {
+// Where "cuda" cannot run, the error names the key to change and says why; on a machine with a GPU the same entries
+// are accepted (transferred_source_cuda_test checks what they produce).
+TEST(TransferredSourceConfig, CudaIsRefusedWhereItCannotRunAndSaysWhy) {
   const JpegTree tree(2, 3, false);
-  nlohmann::json keys = testing::transferred_keys(tree.root(), {{"device", "cuda"}});
-  const auto [field, message] = refusal(keys);
-  EXPECT_EQ(field, "sources[2].device");
-  EXPECT_NE(message.find("its CUDA path (producer-owned streams"), std::string::npos) << message;
-  keys["device"] = "cpu";
-  EXPECT_EQ(refusal(keys).first, "(accepted)");
+  const nlohmann::json generated = testing::transferred_keys(tree.root(), {{"device", "cuda"}});
+  const nlohmann::json natural = {
+      {"root", tree.root()}, {"network", testing::kNarrowAdaIN}, {"style", "natural"}, {"device", "cuda"}};
+  for (const nlohmann::json& keys : {generated, natural}) {
+    const auto [field, message] = refusal(keys);
+    if (!cuda_backend_built()) {
+      EXPECT_EQ(field, "sources[2].device");
+      EXPECT_NE(message.find("-DGENINT_CUDA=ON"), std::string::npos) << message;
+    } else if (cuda_device_count() == 0) {
+      EXPECT_EQ(field, "sources[2].device");
+      EXPECT_NE(message.find("does not exist"), std::string::npos) << message;
+    } else {
+      EXPECT_EQ(field, "(accepted)") << message;
+    }
+    nlohmann::json beyond = keys;
+    beyond["device_index"] = 1024;  // no machine has that many GPUs
+    EXPECT_EQ(refusal(beyond).first, cuda_backend_built() ? "sources[2].device_index" : "sources[2].device");
+    nlohmann::json fp8 = keys;
+    fp8["precision"] = "fp8";
+    EXPECT_EQ(refusal(fp8).first, "sources[2].precision");
+  }
+  // Activation edits run inside the generator's forward, which only the CPU generator can hook.
+  nlohmann::json activation = generated;
+  activation.update(
+      {{"space", "activation"}, {"directions", std::string(GENINT_DEMO_DIR) + "/directions-layers.2-pca.safetensors"}});
+  activation["device"] = "cpu";
+  ASSERT_EQ(refused_field(activation), "(accepted)");
+  activation["device"] = "cuda";
+  const auto [field, message] = refusal(activation);
+  EXPECT_EQ(field, "sources[2].device") << message;
+  if (cuda_device_count() > 0) EXPECT_NE(message.find("hooks"), std::string::npos) << message;
 }
 
 TEST(SourceFactory, TheTransferredSourceIsBuiltInAndItsErrorsNameTheEntry) {
