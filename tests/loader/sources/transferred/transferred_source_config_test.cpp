@@ -124,7 +124,9 @@ TEST(TransferredSourceConfig, CudaIsRefusedWhereItCannotRunAndSaysWhy) {
   activation["device"] = "cuda";
   const auto [field, message] = refusal(activation);
   EXPECT_EQ(field, "sources[2].device") << message;
-  if (cuda_device_count() > 0) EXPECT_NE(message.find("hooks"), std::string::npos) << message;
+  if (cuda_device_count() > 0) {
+    EXPECT_NE(message.find("hooks"), std::string::npos) << message;
+  }
 }
 
 TEST(SourceFactory, TheTransferredSourceIsBuiltInAndItsErrorsNameTheEntry) {

@@ -124,7 +124,9 @@ TEST(TransferredSourceCuda, ReducedPrecisionsStayWithinTheirBoundsOfTheCpu) {
                 found.mean, found.flipped_share);
     EXPECT_LE(found.worst, kReducedPrecisionLevels) << precision;
     EXPECT_LE(found.mean, kReducedPrecisionMeanLevels) << precision;
-    if (std::string(precision) == "bf16") EXPECT_GT(found.flipped_share, 0.0) << "bf16 changed nothing";
+    if (std::string(precision) == "bf16") {
+      EXPECT_GT(found.flipped_share, 0.0) << "bf16 changed nothing";
+    }
   }
 }
 
