@@ -1,7 +1,5 @@
 # Reading and writing for tools/generator-report: the main job's CSVs and image folders, the ERM ResNet-20's
 # safetensors into tools/cifar_resnet.py's PyTorch rebuild (features and predictions), hashes, and the markdown.
-"""The safetensors reader is the format's plain definition (u64 little-endian header length, JSON header, raw data);
-genint writes float32 tensors and int64 num_batches_tracked (tools/convert_torchvision.py lays them out the same)."""
 import csv
 import hashlib
 import json
@@ -12,12 +10,12 @@ import struct
 import numpy as np
 
 import generator_report_stats as stats
+import safetensors_io
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 IMAGENET_MEAN = (0.485, 0.456, 0.406)  # nn/ops/normalize_images.h: what genint-train and genint-eval feed the model
 IMAGENET_STD = (0.229, 0.224, 0.225)
 IMAGE_SIZE = 32  # the main job trains and evaluates at 32x32 (--resize 32 --crop 32: no resampling)
-SAFETENSORS_DTYPES = {"F32": np.float32, "F64": np.float64, "I64": np.int64, "I32": np.int32}
 
 
 def sha256_file(path):
@@ -165,21 +163,8 @@ def logged_val_top1(log_path):
 
 
 def read_safetensors(path):
-    """{name: numpy array} and the metadata of a safetensors file."""
-    with open(path, "rb") as file:
-        data = file.read()
-    (header_length,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + header_length])
-    metadata = header.pop("__metadata__", {})
-    base = 8 + header_length
-    tensors = {}
-    for name, entry in header.items():
-        begin, end = entry["data_offsets"]
-        dtype = SAFETENSORS_DTYPES.get(entry["dtype"])
-        if dtype is None:
-            raise SystemExit(f"generator-report: error: {path}: {name} has dtype {entry['dtype']}")
-        tensors[name] = np.frombuffer(data[base + begin:base + end], dtype=dtype).reshape(entry["shape"]).copy()
-    return tensors, metadata
+    """{name: numpy array} and the metadata of a safetensors file (tools/safetensors_io.py)."""
+    return safetensors_io.read_safetensors(path, "generator-report")
 
 
 def load_cifar_resnet(path, classes):

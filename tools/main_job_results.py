@@ -13,6 +13,8 @@ import os
 import statistics
 import sys
 
+from main_job_config import GENERATED_PER_BATCH, NATURAL_PER_BATCH
+
 NAMES = {"erm": "ERM (natural only)", "mixup": "Mixup (α 0.4)", "autoaugment": "AutoAugment (ImageNet policy)",
          "gan_augmentation": "GAN augmentation (+ observational)", "genint": "GenInt (+ interventions)",
          "genint_transfer": "GenInt + transfer (+ interventions, + transferred)",
@@ -103,8 +105,8 @@ def arm_table(summary, settings, transferred_per_batch):
     transferred = (f" +{transferred_per_batch} transferred on the fly for GenInt + transfer and Stylized" if
                    any(arm in summary for arm in TRANSFER_ARMS) else "")
     lines = [f"Fashion-scenes (32x32, 10 classes, rho 0.9), {settings['arch']}, {settings['epochs']} epochs of "
-             f"{settings['train_per_class']} images per class, batch 128 (+32 generated on the fly for {generated};"
-             f"{transferred});",
+             f"{settings['train_per_class']} images per class, batch {NATURAL_PER_BATCH} (+{GENERATED_PER_BATCH} "
+             f"generated on the fly for {generated};{transferred});",
              f"genint-train {settings['recipe']}; mean ± std over seeds "
              + ", ".join(str(s) for s in summary["erm"]["seeds"]) + ". Chance: 10 %.", "",
              "| method | IID top-1 | OOD top-1 | share of the ERM → oracle OOD gap closed | final val top-1 "

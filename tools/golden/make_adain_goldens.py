@@ -30,6 +30,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from convert_adain import DECODER_LAYERS, ENCODER_LAYERS, convert  # noqa: E402
 from convert_torchvision import safetensors_bytes  # noqa: E402
 from make_resnet_goldens import procedural_uniform  # noqa: E402  (splitmix64 values tests/nn/models reproduce)
+from safetensors_io import read_safetensors  # noqa: E402
 
 COMMAND = "/usr/bin/python3 tools/golden/make_adain_goldens.py tests/data/golden/nn"
 SEED = 20261203
@@ -125,20 +126,9 @@ def run(vgg, decoder, content, style):
 
 
 def read_back(path):
-    import json
-    import struct
-    with open(path, "rb") as file:
-        data = file.read()
-    header_length = struct.unpack("<Q", data[:8])[0]
-    header = json.loads(data[8:8 + header_length])
-    tensors = {}
-    for name, entry in header.items():
-        if name == "__metadata__":
-            continue
-        begin, end = entry["data_offsets"]
-        raw = bytearray(data[8 + header_length + begin:8 + header_length + end])
-        tensors[name] = torch.frombuffer(raw, dtype=torch.float32).reshape(entry["shape"])
-    return tensors, header.get("__metadata__", {})
+    """A converted file's tensors as torch tensors, and its metadata (tools/safetensors_io.py)."""
+    tensors, metadata = read_safetensors(path, "make_adain_goldens")
+    return {name: torch.from_numpy(array) for name, array in tensors.items()}, metadata
 
 
 def procedural_layers(vgg, decoder):

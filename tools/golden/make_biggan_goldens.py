@@ -27,7 +27,6 @@ import importlib.util
 import json
 import math
 import os
-import struct
 import subprocess
 import sys
 import tempfile
@@ -72,6 +71,7 @@ BigGAN, BigGANConfig = reference_model.BigGAN, reference_model.BigGANConfig
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "tools"))
 import convert_biggan  # noqa: E402  (tools/ is not a package)
+import safetensors_io  # noqa: E402
 
 COMMAND = "PYTHONPATH=/tmp/ppb /usr/bin/python3 tools/golden/make_biggan_goldens.py"
 OUTPUT_DIR = os.path.join(REPO, "tests", "data", "golden", "gan")
@@ -154,18 +154,9 @@ def forward_with_layer_latents(model, latents, classes, truncation):
 
 
 def read_safetensors(path):
-    with open(path, "rb") as file:
-        data = file.read()
-    (header_length,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + header_length])
-    metadata = header.pop("__metadata__", {})
-    start = 8 + header_length
-    tensors = {}
-    for name, entry in header.items():
-        begin, end = entry["data_offsets"]
-        tensors[name] = torch.from_numpy(
-            np.frombuffer(data[start + begin:start + end], dtype="<f4").reshape(entry["shape"]).copy())
-    return tensors, metadata
+    """The converted file's tensors as torch float32 tensors, and its metadata (tools/safetensors_io.py)."""
+    tensors, metadata = safetensors_io.read_safetensors(path, "make_biggan_goldens")
+    return {name: torch.from_numpy(array) for name, array in tensors.items()}, metadata
 
 
 def check_spectral_fold(model, converted):
