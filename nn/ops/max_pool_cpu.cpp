@@ -36,48 +36,38 @@ void pool_one_window(const float* plane, const MaxPoolShape& shape, int output_y
   *argmax = best_index;
 }
 
-// A window wholly inside the plane, Kernel known at compile time: the same rule and order as pool_one_window
-// (first cell's index, −inf start, a later cell wins only when greater or NaN), written as selects so it unrolls.
-template <int Kernel>
-void pool_interior_window(const float* plane, int width, int y_begin, int x_begin, float* output,
-                          std::int32_t* argmax) {
-  float best = -std::numeric_limits<float>::infinity();
-  std::int32_t best_index = y_begin * width + x_begin;
-  for (int dy = 0; dy < Kernel; ++dy) {
-    for (int dx = 0; dx < Kernel; ++dx) {
-      const std::int32_t index = (y_begin + dy) * width + x_begin + dx;
-      const float value = plane[index];
-      const bool wins = value > best || std::isnan(value);
-      best = wins ? value : best;
-      best_index = wins ? index : best_index;
-    }
-  }
-  *output = best;
-  *argmax = best_index;
-}
-
-// AdaIN's pools (2×2, stride 2): a run of interior windows along one output row as one loop over plain arrays,
-// the pool_interior_window<2> rule cell by cell, so the compiler can vectorise it.
-void pool_interior_run_2x2(const float* plane, int width, int y_begin, int x_begin, int count, float* output,
-                           std::int32_t* argmax) {
-  const float* top = plane + static_cast<std::ptrdiff_t>(y_begin) * width;
-  const float* bottom = top + width;
-  const std::int32_t top_index = y_begin * width, bottom_index = top_index + width;
+// A run of `count` windows along one output row, each wholly inside the plane, Kernel and Stride known at compile
+// time so the loop unrolls (and for AdaIN's 2×2/2 vectorises): pool_one_window's rule cell by cell, as selects. Its
+// −inf start is left out because the first cell always stands (greater than −inf, NaN, or −inf keeping its index).
+template <int Kernel, int Stride>
+void pool_interior_run(const float* plane, int width, int y_begin, int x_begin, int count, float* output,
+                       std::int32_t* argmax) {
   for (int window = 0; window < count; ++window) {
-    const int x = x_begin + 2 * window;
-    const float cells[4] = {top[x], top[x + 1], bottom[x], bottom[x + 1]};
-    const std::int32_t indices[4] = {top_index + x, top_index + x + 1, bottom_index + x, bottom_index + x + 1};
-    // The first cell always stands (−inf or greater replaces −inf, and a −inf first cell keeps its own index).
-    float best = cells[0];
-    std::int32_t best_index = indices[0];
-    for (int cell = 1; cell < 4; ++cell) {
-      const bool wins = cells[cell] > best || cells[cell] != cells[cell];  // greater, or NaN
-      best = wins ? cells[cell] : best;
-      best_index = wins ? indices[cell] : best_index;
+    const std::int32_t first = y_begin * width + x_begin + Stride * window;
+    float best = plane[first];
+    std::int32_t best_index = first;
+    for (int dy = 0; dy < Kernel; ++dy) {
+      for (int dx = dy == 0 ? 1 : 0; dx < Kernel; ++dx) {
+        const std::int32_t index = first + dy * width + dx;
+        const float value = plane[index];
+        const bool wins = value > best || value != value;  // greater, or NaN
+        best = wins ? value : best;
+        best_index = wins ? index : best_index;
+      }
     }
     output[window] = best;
     argmax[window] = best_index;
   }
+}
+
+using InteriorRun = void (*)(const float*, int, int, int, int, float*, std::int32_t*);
+
+// The unrolled run for kernels 2 and 3 (AdaIN's 2×2/2, ResNet's 3×3/2, torch's default stride = kernel) at strides
+// 1 to 3; nullptr for other shapes, whose windows all go through pool_one_window.
+InteriorRun interior_run_for(int kernel, int stride) {
+  constexpr InteriorRun runs[2][3] = {{pool_interior_run<2, 1>, pool_interior_run<2, 2>, pool_interior_run<2, 3>},
+                                      {pool_interior_run<3, 1>, pool_interior_run<3, 2>, pool_interior_run<3, 3>}};
+  return kernel >= 2 && kernel <= 3 && stride >= 1 && stride <= 3 ? runs[kernel - 2][stride - 1] : nullptr;
 }
 
 // First and one-past-last output coordinate whose window lies wholly inside `size` input cells.
@@ -87,30 +77,19 @@ std::pair<int, int> interior_range(const MaxPoolShape& shape, int size, int outp
   return {std::min(first, output_size), std::max(std::min(last + 1, output_size), std::min(first, output_size))};
 }
 
-// One output row: the interior windows (AdaIN's 2×2 and ResNet's 3×3, the common case) unclipped and unrolled,
-// the border ones and other kernels through pool_one_window.
+// One output row: the interior windows (the common case) through the unrolled run where there is one, the border
+// ones and other shapes through pool_one_window.
 void pool_output_row(const float* plane, const MaxPoolShape& shape, int output_y, std::pair<int, int> columns,
                      bool row_inside, float* output, std::int32_t* argmax) {
   const int output_width = shape.output_width();
-  const bool unrolled = row_inside && (shape.kernel == 2 || shape.kernel == 3);
-  const int interior_begin = unrolled ? columns.first : output_width;
-  const int interior_end = unrolled ? columns.second : output_width;
-  const int y_begin = output_y * shape.stride - shape.padding;
+  const InteriorRun run = row_inside ? interior_run_for(shape.kernel, shape.stride) : nullptr;
+  const int interior_begin = run ? columns.first : output_width;
+  const int interior_end = run ? columns.second : output_width;
   for (int output_x = 0; output_x < interior_begin; ++output_x)
     pool_one_window(plane, shape, output_y, output_x, output + output_x, argmax + output_x);
-  if (unrolled && shape.kernel == 2 && shape.stride == 2) {
-    pool_interior_run_2x2(plane, shape.width, y_begin, interior_begin * 2 - shape.padding,
-                          interior_end - interior_begin, output + interior_begin, argmax + interior_begin);
-  } else {
-    for (int output_x = interior_begin; output_x < interior_end; ++output_x) {
-      const int x_begin = output_x * shape.stride - shape.padding;
-      if (shape.kernel == 2) {
-        pool_interior_window<2>(plane, shape.width, y_begin, x_begin, output + output_x, argmax + output_x);
-      } else {
-        pool_interior_window<3>(plane, shape.width, y_begin, x_begin, output + output_x, argmax + output_x);
-      }
-    }
-  }
+  if (run)
+    run(plane, shape.width, output_y * shape.stride - shape.padding, interior_begin * shape.stride - shape.padding,
+        interior_end - interior_begin, output + interior_begin, argmax + interior_begin);
   for (int output_x = interior_end; output_x < output_width; ++output_x)
     pool_one_window(plane, shape, output_y, output_x, output + output_x, argmax + output_x);
 }
