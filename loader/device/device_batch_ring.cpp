@@ -3,12 +3,10 @@
 #include "loader/device/device_batch_ring.h"
 
 #include <cstring>
-#include <exception>
 #include <string>
 
 #include "nn/core/device.h"
 #include "nn/core/error.h"
-#include "nn/core/log.h"
 
 namespace genint::loader {
 namespace {
@@ -61,14 +59,7 @@ DeviceBatchRing::DeviceBatchRing(int device_index, std::size_t slots, std::size_
 }
 
 DeviceBatchRing::~DeviceBatchRing() {
-  try {
-    const CurrentDeviceScope scope(device_index_);
-    release_resources();
-  } catch (const std::exception& error) {
-    GENINT_LOG(Error) << "device batch ring: could not select CUDA device " << device_index_
-                      << " to free the ring: " << error.what();
-    release_resources();
-  }
+  release_on_device(device_index_, "device batch ring", [this] { release_resources(); });
 }
 
 // Never throws. The stream is drained first (CudaStream's release), so no copy still reads the pinned staging

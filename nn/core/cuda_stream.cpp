@@ -7,6 +7,7 @@
 
 #include "nn/core/device.h"
 #include "nn/core/error.h"
+#include "nn/core/log.h"
 #if GENINT_WITH_CUDA
 #include "nn/core/cuda_check.h"
 #endif
@@ -203,6 +204,18 @@ bool cuda_stream_is_non_blocking(void*) {
 }
 
 #endif
+
+void release_on_device(int device_index, const std::string& owner, const std::function<void()>& release) noexcept {
+  try {
+    const CurrentDeviceScope scope(device_index);
+    release();
+    return;
+  } catch (const std::exception& error) {
+    GENINT_LOG(Error) << owner << ": could not select CUDA device " << device_index
+                      << " to free its memory: " << error.what();
+  }
+  release();
+}
 
 CudaStream::~CudaStream() {
   release();

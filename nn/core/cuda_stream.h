@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <string>
 
 namespace genint {
 
@@ -20,6 +22,11 @@ class CurrentDeviceScope {
   int previous_ = 0;
   bool switched_ = false;
 };
+
+// For destructors of objects holding device memory: runs `release` with `device_index` current, so the memory is
+// freed on its own device; when the device cannot be selected, logs that `owner` could not select it and runs
+// `release` anyway (a destructor frees what it can). Never throws; `release` must not either.
+void release_on_device(int device_index, const std::string& owner, const std::function<void()>& release) noexcept;
 
 class CudaEvent;
 

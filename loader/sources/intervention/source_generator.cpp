@@ -10,7 +10,6 @@
 #include "gan/biggan/biggan_generator.h"
 #include "nn/core/cuda_stream.h"
 #include "nn/core/error.h"
-#include "nn/core/log.h"
 
 namespace genint {
 namespace {
@@ -69,14 +68,7 @@ class CudaSourceGenerator : public SourceGenerator {
   }
   ~CudaSourceGenerator() override {
     // The generator's device memory is freed with its device current, and before stream_ is destroyed.
-    try {
-      const CurrentDeviceScope scope(device_index_);
-      generator_.reset();
-    } catch (const std::exception& error) {
-      GENINT_LOG(Error) << "intervention source: could not select CUDA device " << device_index_
-                        << " to free the generator: " << error.what();
-      generator_.reset();
-    }
+    release_on_device(device_index_, "intervention source's generator", [this] { generator_.reset(); });
   }
   CudaSourceGenerator(const CudaSourceGenerator&) = delete;
   CudaSourceGenerator& operator=(const CudaSourceGenerator&) = delete;

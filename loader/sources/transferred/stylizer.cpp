@@ -40,14 +40,7 @@ class Stylizer::Cuda {
     network_ = std::make_unique<AdaINNetwork>(network_path, config);
   }
   ~Cuda() {
-    try {
-      const CurrentDeviceScope scope(device_index_);
-      release();
-    } catch (const std::exception& error) {
-      GENINT_LOG(Error) << "transferred source: could not select CUDA device " << device_index_
-                        << " to free the AdaIN network: " << error.what();
-      release();
-    }
+    release_on_device(device_index_, "transferred source's AdaIN network", [this] { release(); });
   }
 
   void set_style(const Tensor& host_style) {

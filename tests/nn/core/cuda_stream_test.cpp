@@ -72,5 +72,15 @@ TEST(CudaStream, ADeviceBeyondTheMachineIsNamed) {
   }
 }
 
+// A destructor's release runs exactly once, and nothing escapes, whether or not the device can be selected (device
+// 1024 never can; device 0 can only on a machine with a GPU).
+TEST(CudaStream, ReleaseOnDeviceRunsTheReleaseOnceAndNeverThrows) {
+  for (const int device : {1024, 0}) {
+    int runs = 0;
+    EXPECT_NO_THROW(release_on_device(device, "test owner", [&runs] { ++runs; }));
+    EXPECT_EQ(runs, 1) << "device " << device;
+  }
+}
+
 }  // namespace
 }  // namespace genint
