@@ -2,6 +2,7 @@
 // constructor throws a clear genint::Error, so a CPU-only build links and no object owning a handle ever exists.
 #include "nn/core/cuda_stream.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -205,11 +206,11 @@ bool cuda_stream_is_non_blocking(void*) {
 
 #endif
 
-void release_on_device(int device_index, const std::string& owner, const std::function<void()>& release) noexcept {
+void release_on_device(int device_index, const char* owner, const std::function<void()>& release) noexcept {
+  // Only the switch is guarded: a release that threw would break its contract, and running it twice would not help.
+  std::optional<CurrentDeviceScope> scope;
   try {
-    const CurrentDeviceScope scope(device_index);
-    release();
-    return;
+    scope.emplace(device_index);
   } catch (const std::exception& error) {
     GENINT_LOG(Error) << owner << ": could not select CUDA device " << device_index
                       << " to free its memory: " << error.what();

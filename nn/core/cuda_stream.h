@@ -4,7 +4,6 @@
 
 #include <cstddef>
 #include <functional>
-#include <string>
 
 namespace genint {
 
@@ -26,7 +25,7 @@ class CurrentDeviceScope {
 // For destructors of objects holding device memory: runs `release` with `device_index` current, so the memory is
 // freed on its own device; when the device cannot be selected, logs that `owner` could not select it and runs
 // `release` anyway (a destructor frees what it can). Never throws; `release` must not either.
-void release_on_device(int device_index, const std::string& owner, const std::function<void()>& release) noexcept;
+void release_on_device(int device_index, const char* owner, const std::function<void()>& release) noexcept;
 
 class CudaEvent;
 

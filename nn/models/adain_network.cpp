@@ -236,14 +236,22 @@ AdaINEncoderFeatures AdaINNetwork::encode(const Tensor& images) {
 }
 
 AdaINStyleStatistics AdaINNetwork::style_statistics(const Tensor& style_images) {
+  AdaINStyleStatistics statistics;
+  style_statistics(style_images, statistics);
+  return statistics;
+}
+
+void AdaINNetwork::style_statistics(const Tensor& style_images, AdaINStyleStatistics& into) {
   arena_.reset();
   const Tensor features = encode_into_arena(style_images).relu4_1;
   const std::int64_t styles = features.size(0), channels = features.size(1);
-  AdaINStyleStatistics statistics{Tensor::empty(Shape{styles, channels}, DType::Float32, config_.device),
-                                  Tensor::empty(Shape{styles, channels}, DType::Float32, config_.device)};
+  const Shape shape{styles, channels};
+  for (Tensor* statistic : {&into.mean, &into.sigma})
+    if (statistic->raw_data() == nullptr || statistic->shape() != shape || statistic->dtype() != DType::Float32 ||
+        statistic->device() != config_.device)
+      *statistic = Tensor::empty(shape, DType::Float32, config_.device);
   adain_statistics(OpTarget{config_.device, config_.stream}, features.data<float>(), styles * channels,
-                   features.size(2) * features.size(3), statistics.mean.data<float>(), statistics.sigma.data<float>());
-  return statistics;
+                   features.size(2) * features.size(3), into.mean.data<float>(), into.sigma.data<float>());
 }
 
 Tensor AdaINNetwork::transfer_into_arena(const Tensor& content_images, const AdaINStyleStatistics& style, float alpha) {

@@ -107,6 +107,10 @@ class AdaINNetwork {
   AdaINEncoderFeatures encode(const Tensor& images);
   // μ and σ of relu4_1 of each style image (one row per image).
   AdaINStyleStatistics style_statistics(const Tensor& style_images);
+  // The same, written into `into`, whose tensors are reused when they already have the shape and device (allocated
+  // otherwise): a caller computing one style after another allocates nothing after the first (on CUDA a free waits
+  // for the whole device). On CUDA the overwrite is queued on the network's stream behind every earlier reader there.
+  void style_statistics(const Tensor& style_images, AdaINStyleStatistics& into);
   // f = α·AdaIN(f_c, style) + (1 − α)·f_c at relu4_1: t = σ_s·(f_c − μ_c)/σ_c + μ_s per channel over H×W.
   // style.styles() must be 1 (shared by every content) or the content batch (one each); α in [0, 1], as
   // pytorch-AdaIN's test.py asserts. A view into the arena.

@@ -47,7 +47,7 @@ class Stylizer::Cuda {
     const CurrentDeviceScope scope(device_index_);
     shape_like(style_, host_style, Device::Cuda);
     style_.copy_from_host(host_style.raw_data(), host_style.byte_count(), stream_.get());
-    statistics_ = network_->style_statistics(style_);
+    network_->style_statistics(style_, statistics_);  // into the kept tensors: no cudaMalloc/cudaFree per style
   }
 
   const Tensor& stylize(const Tensor& host_content, float alpha) {
@@ -95,7 +95,7 @@ Stylizer::~Stylizer() = default;
 
 void Stylizer::set_style(const Tensor& host_style) {
   if (cuda_) return cuda_->set_style(host_style);
-  cpu_statistics_ = cpu_network_->style_statistics(host_style);
+  cpu_network_->style_statistics(host_style, cpu_statistics_);
 }
 
 const Tensor& Stylizer::stylize(const Tensor& host_content, float alpha) {

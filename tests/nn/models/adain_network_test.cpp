@@ -228,5 +228,26 @@ TEST(AdaINNetwork, StyleStatisticsAreReusedAcrossCallsAndBatches) {
   EXPECT_THROW(network.encode(images(1, 8, 30, 9)), Error);                       // relu4_1 would be 1 row
 }
 
+// Statistics written into kept tensors: the same values as a fresh computation, in the same storage for every later
+// style of that shape, new storage when the number of styles changes.
+TEST(AdaINNetwork, StyleStatisticsIntoKeptTensorsReuseTheirStorage) {
+  AdaINNetwork network(testing::nn_golden_path(kGoldenWeights));
+  AdaINStyleStatistics kept;
+  network.style_statistics(images(1, 24, 16, 7), kept);
+  const void* mean_storage = kept.mean.raw_data();
+  const void* sigma_storage = kept.sigma.raw_data();
+  for (const unsigned seed : {8u, 9u}) {
+    const Tensor style = images(1, 24, 16, seed);
+    network.style_statistics(style, kept);
+    EXPECT_EQ(kept.mean.raw_data(), mean_storage);
+    EXPECT_EQ(kept.sigma.raw_data(), sigma_storage);
+    const AdaINStyleStatistics fresh = network.style_statistics(style);
+    EXPECT_EQ(values_of(kept.mean), values_of(fresh.mean)) << seed;
+    EXPECT_EQ(values_of(kept.sigma), values_of(fresh.sigma)) << seed;
+  }
+  network.style_statistics(images(2, 24, 16, 10), kept);
+  EXPECT_EQ(kept.styles(), 2);
+}
+
 }  // namespace
 }  // namespace genint
