@@ -88,16 +88,18 @@ ByteDifferences differences(const std::uint8_t* actual, const std::uint8_t* expe
   return result;
 }
 
+// `count` uint8 samples of a source made from `keys` at kSize, two requests per produce() call.
+testing::Produced produced(const nlohmann::json& keys, std::size_t count) {
+  return testing::produce(*testing::make_source(keys, kSize, SampleLayout::Uint8Hwc), kSize * kSize * 3, count, 2);
+}
+
 TEST(TransferredSourceCuda, SamplesMatchTheCpuSourceWithGeneratedAndNaturalStyles) {
   GENINT_REQUIRE_CUDA_DEVICE();
   const JpegTree tree(3, 4, false);
   for (const bool natural_style : {false, true}) {
     const nlohmann::json keys = keys_for(tree, natural_style);
-    const std::size_t bytes = kSize * kSize * 3;
-    const testing::Produced expected =
-        testing::produce(*testing::make_source(keys, kSize, SampleLayout::Uint8Hwc), bytes, 8, 2);
-    const testing::Produced actual =
-        testing::produce(*testing::make_source(on_cuda(keys), kSize, SampleLayout::Uint8Hwc), bytes, 8, 2);
+    const testing::Produced expected = produced(keys, 8);
+    const testing::Produced actual = produced(on_cuda(keys), 8);
     EXPECT_EQ(expected.delivered, 8u) << natural_style;
     expect_same_records(actual, expected);
     const ByteDifferences found = differences(actual.pixels.data(), expected.pixels.data(), expected.pixels.size());
@@ -116,14 +118,10 @@ TEST(TransferredSourceCuda, ReducedPrecisionsStayWithinTheirBoundsOfTheCpu) {
   GENINT_REQUIRE_CUDA_DEVICE();
   const JpegTree tree(3, 4, false);
   const nlohmann::json keys = keys_for(tree, true);
-  const std::size_t bytes = kSize * kSize * 3;
-  const testing::Produced expected =
-      testing::produce(*testing::make_source(keys, kSize, SampleLayout::Uint8Hwc), bytes, 6, 2);
-  const testing::Produced cuda_float32 =
-      testing::produce(*testing::make_source(on_cuda(keys), kSize, SampleLayout::Uint8Hwc), bytes, 6, 2);
+  const testing::Produced expected = produced(keys, 6);
+  const testing::Produced cuda_float32 = produced(on_cuda(keys), 6);
   for (const char* precision : {"tf32", "bf16"}) {
-    const testing::Produced actual =
-        testing::produce(*testing::make_source(on_cuda(keys, precision), kSize, SampleLayout::Uint8Hwc), bytes, 6, 2);
+    const testing::Produced actual = produced(on_cuda(keys, precision), 6);
     expect_same_records(actual, expected);
     const ByteDifferences found = differences(actual.pixels.data(), expected.pixels.data(), expected.pixels.size());
     const ByteDifferences from_float32 =
