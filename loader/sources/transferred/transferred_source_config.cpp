@@ -48,13 +48,16 @@ void check_network(const ConfigObject& object, const std::string& path, int imag
 }
 
 // Generated styles: the intervention source's keys, read and loaded by gan; label_map and label_count have no
-// effect here (a transferred sample keeps its content's label).
-StyleSpecification read_generated_style(ConfigObject& object) {
+// effect here (a transferred sample keeps its content's label). An activation space on a CUDA backend is refused as
+// the intervention source refuses it: once the keys are read, before the generator and directions are loaded.
+StyleSpecification read_generated_style(ConfigObject& object, const GeneratorBackend& backend) {
   object.reject_inapplicable({"style_root"}, "with style 'generated' (the styles come from the generator)");
   object.reject_inapplicable({"label_map", "label_count"},
                              "in a transferred source: a sample's label is its content's (\"classes\" chooses the "
                              "styles' classes)");
-  LoadedIntervention loaded = read_intervention(object);
+  LoadedIntervention loaded = read_intervention(object, [&](const InterventionSettings& intervention) {
+    refuse_activation_space_on_cuda(object, backend, intervention.intervention.space);
+  });
   StyleSpecification style;
   style.kind = StyleKind::Generated;
   style.intervention = std::move(loaded.settings);
@@ -104,10 +107,8 @@ std::unique_ptr<SampleSource> make_transferred_source(const LoaderConfig& config
   const bool natural_style = object.choice("style", "generated", {"generated", "natural"}) == "natural";
   const NaturalEntry content = read_natural_keys(object, config);
   // Both readers end by refusing unknown keys.
-  StyleSpecification style =
-      natural_style ? read_natural_style(object, content, config.image_size) : read_generated_style(object);
-  if (!natural_style)
-    refuse_activation_space_on_cuda(object, source_settings.backend, style.intervention.intervention.space);
+  StyleSpecification style = natural_style ? read_natural_style(object, content, config.image_size)
+                                           : read_generated_style(object, source_settings.backend);
   check_network(object, source_settings.network_path, config.image_size);
   io::DatasetIndex index = index_natural_root(object, "root", content.root, content.index_options,
                                               static_cast<std::size_t>(config.shard_world_size), "shards");
