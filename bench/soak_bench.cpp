@@ -85,12 +85,13 @@ nlohmann::json soak_config(const SoakOptions& options, const std::string& root, 
              {"step", 3.0}}}}};
 }
 
-std::uint64_t resident_bytes() {
+// RSS in MiB, from /proc/self/statm.
+double resident_mib() {
   std::ifstream statm("/proc/self/statm");
   std::uint64_t total_pages = 0, resident_pages = 0;
   statm >> total_pages >> resident_pages;
   GENINT_CHECK(static_cast<bool>(statm), "genint-bench soak: cannot read /proc/self/statm");
-  return resident_pages * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  return static_cast<double>(resident_pages * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE))) / (1024.0 * 1024.0);
 }
 
 // The heap in use (every arena), beside RSS: the allocator keeps freed pages resident, so RSS moves in steps as
@@ -106,7 +107,7 @@ double heap_in_use_mib() {
 // and 259-271 MiB with MALLOC_TRIM_THRESHOLD_ pinned at 1 MiB.
 double resident_after_trim_mib() {
   ::malloc_trim(0);
-  return static_cast<double>(resident_bytes()) / (1024.0 * 1024.0);
+  return resident_mib();
 }
 
 // Entries of /proc/self/fd, less the one the listing itself holds open.
@@ -219,7 +220,7 @@ void record_point(const SoakOptions& options, MainLoaderRun& run, double seconds
   run.series.samples.push_back(static_cast<double>(run.samples));
   // Raw RSS first: the trim returns the free pages kept since the last reading, so the raw series shows what the
   // allocator kept over one interval, and the trimmed one what the process holds.
-  run.series.rss_mib.push_back(static_cast<double>(resident_bytes()) / (1024.0 * 1024.0));
+  run.series.rss_mib.push_back(resident_mib());
   run.series.rss_trimmed_mib.push_back(resident_after_trim_mib());
   run.series.heap_mib.push_back(heap_in_use_mib());
   run.series.descriptors.push_back(open_descriptors());
@@ -299,7 +300,7 @@ int run_soak(const SoakOptions& options) {
   cv::setNumThreads(0);  // the loader's producers are the parallelism, as in `genint-bench loader`
   const SoakImageTree tree(options.classes, options.per_class);
   const std::int64_t descriptors_before = open_descriptors();
-  const double rss_before_mib = static_cast<double>(resident_bytes()) / (1024.0 * 1024.0);
+  const double rss_before_mib = resident_mib();
   const auto start = std::chrono::steady_clock::now();
   std::unique_ptr<Disturber> disturber;
   if (options.spoiled_fraction > 0.0)
