@@ -2,11 +2,8 @@
 // uploaded on the stylizer's stream and the output copied back on it; every call runs with its device current.
 #include "loader/sources/transferred/stylizer.h"
 
-#include <exception>
-
 #include "nn/core/cuda_stream.h"
 #include "nn/core/error.h"
-#include "nn/core/log.h"
 
 namespace genint::loader {
 namespace {
@@ -26,8 +23,8 @@ AdaINPrecision adain_precision_of(GeneratorPrecision precision) {
                                                      : AdaINPrecision::Float32;
 }
 
-// The stream comes first so it outlives the network (whose last work it drains on destruction); the device buffers
-// and the network are released with the device current, in the destructor's body.
+// Released in the destructor's body with the device current: the stream drained and destroyed first, then the
+// device buffers and the network.
 class Stylizer::Cuda {
  public:
   Cuda(const std::string& network_path, const GeneratorBackend& backend)
@@ -62,14 +59,10 @@ class Stylizer::Cuda {
   }
 
  private:
-  // The stream is drained first: queued work may still read the buffers freed here.
+  // The stream goes first, drained by CudaStream's release (which never throws; the device batch ring does the same):
+  // queued work may still read the buffers freed after it.
   void release() noexcept {
-    try {
-      stream_.synchronize();
-    } catch (const std::exception& error) {
-      GENINT_LOG(Error) << "transferred source: CUDA stream failed before the AdaIN network was freed: "
-                        << error.what();
-    }
+    stream_ = CudaStream();
     statistics_ = AdaINStyleStatistics{};
     style_ = Tensor();
     content_ = Tensor();
