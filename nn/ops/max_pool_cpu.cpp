@@ -2,7 +2,6 @@
 // window's gradient to its winner in output row-major order. The truth the CUDA kernels are compared against.
 #include <algorithm>
 #include <cmath>
-#include <cstddef>
 #include <limits>
 #include <string>
 #include <utility>
