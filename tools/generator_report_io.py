@@ -138,10 +138,14 @@ def read_readout(hue_path, angle_path):
 
 def arm_model_path(job, arm, seed):
     """The final model of one of the main job's arms and seeds, and its training log."""
-    train = os.path.join(job, "arms", f"{arm}-seed{seed}", "train")
+    return run_model_path(os.path.join(job, "arms", f"{arm}-seed{seed}", "train"), f"{arm} run of seed {seed}")
+
+
+def run_model_path(train, what="genint-train run"):
+    """The final model of a genint-train output folder (its latest-checkpoint), and its training log."""
     latest = os.path.join(train, "latest-checkpoint")
     if not os.path.exists(latest):
-        raise SystemExit(f"generator-report: error: {latest} is missing (no finished {arm} run of seed {seed})")
+        raise SystemExit(f"generator-report: error: {latest} is missing (no finished {what})")
     with open(latest) as file:
         checkpoint = file.read().strip()
     return os.path.join(train, "checkpoints", checkpoint, "model.safetensors"), os.path.join(train, "train-log.jsonl")
@@ -235,7 +239,10 @@ def keys_mismatch(keys_path, strategy_keys, generator_hash, arm):
     return problems
 
 
-def classifier_words(arm):
+def classifier_words(classifier):
+    if "run" in classifier:
+        return f"the final model of genint-train run {classifier['run']} (--classifier-run)"
+    arm = classifier["arm"]
     if arm == "erm":
         return "ERM on natural training images"
     return f"the {arm} arm's model: a diagnostic, not the issue's classifier"
@@ -272,7 +279,7 @@ def markdown(report):
     lines = ["# Generator report", "",
              f"Generator `{inputs['generator']['path']}` sha256 {inputs['generator']['sha256'][:16]}…, strategy "
              f"`{inputs['strategy']['path']}`; classifier `{inputs['classifier']['path']}` "
-             f"({classifier_words(inputs['classifier']['arm'])}); images read: natural train and val, generated.",
+             f"({classifier_words(inputs['classifier'])}); images read: natural train and val, generated.",
              ""]
     lines += [f"## 1. Nuisance coverage per class (mean over classes: bins holding ≥ {share:.0%} of a class; "
               f"entropy in bits, at most {coverage['max_entropy_bits']})", "",

@@ -247,10 +247,10 @@ class WholeToolTest(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.folder)
 
-    def run_tool(self):
+    def run_tool(self, *extra):
         out = os.path.join(self.folder, "report.json")
         result = subprocess.run([sys.executable, SCRIPT, self.job, "--generator", self.generator, "--strategy",
-                                 self.strategy, "--json-out", out, "--markdown-out", out + ".md"],
+                                 self.strategy, "--json-out", out, "--markdown-out", out + ".md", *extra],
                                 capture_output=True, text=True)
         self.assertEqual(result.returncode, 0, result.stderr)
         return read_json(out), read_file(out + ".md")
@@ -290,6 +290,35 @@ class WholeToolTest(unittest.TestCase):
         self.assertEqual(accuracy["hue"]["within_one_bin"], 1.0)  # bins 11 and 0 are neighbours
         self.assertEqual(accuracy["angle"]["exact"], 1.0)  # class c's angle −165 + 30 c is in bin c
         self.assertIn("## 2. Fréchet distance", markdown)
+
+    def test_classifier_run_replaces_the_arms_model(self):
+        """--classifier-run reads another genint-train folder's final model: other weights, other figures, and the
+        inputs name that folder, not the arm."""
+        arm_report, _ = self.run_tool()
+        run = os.path.join(self.folder, "longer-erm")
+        os.makedirs(os.path.join(run, "checkpoints", "step-30"))
+        write_file(os.path.join(run, "latest-checkpoint"), "step-30\n")
+        torch.manual_seed(1)
+        other = CifarResNet("resnet20", len(CLASSES)).eval()
+        write_file(os.path.join(run, "checkpoints", "step-30", "model.safetensors"),
+                   safetensors_bytes(other.state_dict(), {"architecture": "resnet20", "num_classes": 3}))
+        report, markdown = self.run_tool("--classifier-run", run)
+        self.assertEqual(report["inputs"]["classifier"]["run"], run)
+        self.assertNotIn("arm", report["inputs"]["classifier"])
+        self.assertEqual(report["inputs"]["classifier"]["sha256"],
+                         stats_sha256(os.path.join(run, "checkpoints", "step-30", "model.safetensors")))
+        self.assertNotEqual(report["frechet"]["distances"]["interventional"]["fd"],
+                            arm_report["frechet"]["distances"]["interventional"]["fd"])
+        self.assertIsNone(report["classifier_check"]["genint_train_logged_val_top1"])  # this run has no log
+        self.assertIn("--classifier-run", markdown)
+
+    def test_classifier_run_without_a_finished_run_is_an_error(self):
+        out = os.path.join(self.folder, "report.json")
+        result = subprocess.run([sys.executable, SCRIPT, self.job, "--generator", self.generator, "--strategy",
+                                 self.strategy, "--json-out", out, "--classifier-run", self.folder],
+                                capture_output=True, text=True)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("latest-checkpoint is missing", result.stderr)
 
     def test_warns_when_samples_came_from_other_keys(self):
         keys_path = os.path.join(self.job, "interventional-keys.json")
