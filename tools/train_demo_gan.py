@@ -10,13 +10,15 @@
   /usr/bin/python3 tools/train_demo_gan.py hue --folder DIR [--folder DIR2 ...]
 
 train   writes WORK/checkpoint.pt every --checkpoint-every iterations (G, D, EMA G, both Adams, RNG states);
-        --resume continues from it. Progress goes to stderr and WORK/train-log.jsonl.
-export  takes the EMA generator, computes the truncation-dependent batch-norm statistics the reference stores
-        (its n_stats truncations t = i / (n_stats - 1): G in train mode over --stats-batches batches of
-        z = t * truncnorm(-2, 2), the mean of the batch means and of the unbiased batch variances), writes
-        WORK/export/{pytorch_model.bin,config.json}, converts them with tools/convert_biggan.py to
-        OUT/generator.safetensors and writes OUT/reference_cases.safetensors (fixed z and classes, and the
-        reference package's eval-mode images at truncations 1.0 and 0.4) for tests/gan/demo_generator_test.cpp.
+        --resume continues from it; --keep-every N also keeps WORK/checkpoint-ITERATION.pt every N iterations.
+        Progress goes to stderr and WORK/train-log.jsonl.
+export  takes the EMA generator (of WORK/checkpoint.pt, or of --checkpoint FILE), computes the truncation-dependent
+        batch-norm statistics the reference stores (its n_stats truncations t = i / (n_stats - 1): G in train mode
+        over --stats-batches batches of z = t * truncnorm(-2, 2), the mean of the batch means and of the unbiased
+        batch variances), writes WORK/export/{pytorch_model.bin,config.json}, converts them with
+        tools/convert_biggan.py to OUT/generator.safetensors and writes OUT/reference_cases.safetensors (fixed z and
+        classes, and the reference package's eval-mode images at truncations 1.0 and 0.4) for
+        tests/gan/demo_generator_test.cpp.
 samples writes eval-mode images of the exported model as an ImageFolder of JPEGs (class folders of --data).
 hue     prints per class the histogram of each image's mean border hue (30-degree bins), as JSON lines.
 fidelity trains a small CNN on the natural training split and prints its top-1 on each --folder (the natural
@@ -26,6 +28,7 @@ import argparse
 import copy
 import json
 import os
+import shutil
 import sys
 import time
 
@@ -306,6 +309,10 @@ def train(arguments):
             window_start, window_iterations = time.time(), 0
         if state["iteration"] % arguments.checkpoint_every == 0 or state["iteration"] == arguments.iterations:
             save_checkpoint(state, arguments, checkpoint)
+            if arguments.keep_every and state["iteration"] % arguments.keep_every == 0:
+                kept = os.path.join(arguments.work, f"checkpoint-{state['iteration']:06d}.pt")
+                shutil.copyfile(checkpoint, kept + ".partial")
+                os.replace(kept + ".partial", kept)
     log.close()
     print(f"trained {state['iteration']} iterations in {state['seconds'] / 60:.1f} min of step time", file=sys.stderr)
 
@@ -353,7 +360,7 @@ def export(arguments):
     reference = reference_package()
     install_training_batch_norm(reference)
     import convert_biggan  # noqa: E402  (tools/ is not a package)
-    payload = torch.load(os.path.join(arguments.work, "checkpoint.pt"), map_location="cpu")
+    payload = torch.load(arguments.checkpoint or os.path.join(arguments.work, "checkpoint.pt"), map_location="cpu")
     model = reference.BigGAN(reference.BigGANConfig.from_dict(copy.deepcopy(DEMO_CONFIG)))
     model.load_state_dict(payload["ema"])
     started = time.time()
@@ -421,6 +428,9 @@ def main(argv):
     train_parser.add_argument("--log-every", type=int, default=20)
     train_parser.add_argument("--checkpoint-every", type=int, default=200)
     train_parser.add_argument("--resume", action="store_true")
+    train_parser.add_argument("--keep-every", type=int, default=0,
+                              help="also keep WORK/checkpoint-ITERATION.pt every N iterations (a multiple of "
+                                   "--checkpoint-every; 0: none), to judge the generator along its training")
     for sub in (train_parser, commands.add_parser("export", help="standing statistics, convert, reference cases"),
                 commands.add_parser("samples", help="generated ImageFolder of JPEGs")):
         sub.add_argument("--seed", type=int, default=7)
@@ -429,6 +439,7 @@ def main(argv):
             sub.add_argument("--work", required=True)
             sub.add_argument("--out", required=True)
     export_parser = commands.choices["export"]
+    export_parser.add_argument("--checkpoint", help="a kept checkpoint-ITERATION.pt (default WORK/checkpoint.pt)")
     export_parser.add_argument("--stats-batches", type=int, default=4)
     export_parser.add_argument("--stats-batch-size", type=int, default=100)
     samples_parser = commands.choices["samples"]
@@ -444,6 +455,9 @@ def main(argv):
     fidelity_parser.add_argument("--seed", type=int, default=1)
     fidelity_parser.add_argument("--threads", type=int, default=2)
     arguments = parser.parse_args(argv)
+    if arguments.command == "train" and (arguments.keep_every < 0 or
+                                         arguments.keep_every % arguments.checkpoint_every != 0):
+        parser.error("--keep-every must be 0 or a multiple of --checkpoint-every")
     {"train": train, "export": export, "samples": samples, "hue": hue, "fidelity": fidelity}[arguments.command](arguments)
     return 0
 
