@@ -378,6 +378,30 @@ class ResampleTest(unittest.TestCase):
             self.assertEqual(first["inputs"][f"images/{name}"]["sha256"], second["inputs"][f"images/{name}"]["sha256"])
         self.assertEqual(first["preservation"]["interventional"]["samples"], 20)
         self.assertEqual(first["warnings"], [])
+        # --samples-from reads the first run's sets instead of making them: the same images and figures.
+        out = os.path.join(folder, "reused.json")
+        result = subprocess.run([sys.executable, SCRIPT, job, "--samples-from", os.path.join(folder, "first"),
+                                 "--json-out", out, "--markdown-out", out + ".md"], capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        reused = read_json(out)
+        self.assertEqual(reused["warnings"], [])
+        for name in ("observational", "interventional"):
+            self.assertFalse(reused["generated_sets"][name]["made_here"])
+            self.assertEqual(reused["inputs"][f"images/{name}"], first["inputs"][f"images/{name}"])
+        self.assertEqual(reused["coverage"], first["coverage"])
+        self.assertEqual(reused["preservation"], first["preservation"])
+        # Samples made with other keys are named in a warning, as the job's own are.
+        keys_path = os.path.join(folder, "first", "interventional-keys.json")
+        write_json(keys_path, dict(read_json(keys_path), step=6.0))
+        result = subprocess.run([sys.executable, SCRIPT, job, "--samples-from", os.path.join(folder, "first"),
+                                 "--json-out", out, "--markdown-out", out + ".md"], capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(any("step=6.0" in warning for warning in read_json(out)["warnings"]))
+        result = subprocess.run([sys.executable, SCRIPT, job, "--samples-from", os.path.join(folder, "first"),
+                                 "--resample", os.path.join(folder, "third"), "--json-out", out],
+                                capture_output=True, text=True)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("give one", result.stderr)
 
 
 def stats_sha256(path):
