@@ -91,6 +91,9 @@ ResNetConfig model_config(const TrainerOptions& options, const CudaPlacement& pl
     config.device = Device::Cuda;
     config.bf16 = options.bf16;
     config.stream = placement.stream.get();
+    // Exact resume is this trainer's promise: without it cuDNN may pick atomics-based backward algorithms, whose
+    // sums differ in rounding from run to run.
+    config.deterministic = true;
   }
   config.validate();
   return config;

@@ -6,6 +6,7 @@
 #include <exception>
 #include <string>
 
+#include "nn/core/device_buffer.h"
 #include "nn/core/error.h"
 #include "nn/core/log.h"
 #include "nn/ops/cross_entropy.h"
@@ -126,17 +127,28 @@ void TrainingStep::submit_cuda(BorrowedBatch& batch, genint_loader* loader, cons
                                            static_cast<std::size_t>(submitted_ % kSlots) * staging_stride(max_batch_));
   const StagingLayout layout = staging_layout(max_batch_);
   const auto weight_bytes = static_cast<std::size_t>(view.size) * sizeof(float);
-  equation1_sample_weights(view.sources, view.weights, view.size, staging);
-  cuda_copy_async(device_weights_.data(), staging, weight_bytes, stream);
-  const MixupTargets device_mixup = upload_mixup_targets(host_mixup, view.size, staging, stream);
-  const Tensor images =
-      view.layout == GENINT_LAYOUT_FLOAT32_CHW
-          ? Tensor::borrow(const_cast<void*>(device.images), image_shape(view), DType::Float32, Device::Cuda)
-          : model_.normalize_device_pixels(static_cast<const std::uint8_t*>(device.images), view.size, view.image_size,
-                                           view.image_size);
-  model_.forward(images, BatchNormMode::Train);
-  const DeviceLoss loss =
-      model_.backward_queued(device.labels, static_cast<const float*>(device_weights_.data()), view.size, device_mixup);
+  DeviceLoss loss;
+  try {
+    equation1_sample_weights(view.sources, view.weights, view.size, staging);
+    cuda_copy_async(device_weights_.data(), staging, weight_bytes, stream);
+    const MixupTargets device_mixup = upload_mixup_targets(host_mixup, view.size, staging, stream);
+    const Tensor images =
+        view.layout == GENINT_LAYOUT_FLOAT32_CHW
+            ? Tensor::borrow(const_cast<void*>(device.images), image_shape(view), DType::Float32, Device::Cuda)
+            : model_.normalize_device_pixels(static_cast<const std::uint8_t*>(device.images), view.size,
+                                             view.image_size, view.image_size);
+    model_.forward(images, BatchNormMode::Train);
+    loss = model_.backward_queued(device.labels, static_cast<const float*>(device_weights_.data()), view.size,
+                                  device_mixup);
+  } catch (...) {
+    // ~BorrowedBatch then gives the batch back by a plain release, which records no event on this stream: the
+    // kernels already queued here must be done reading it before the ring may copy the next batch into it.
+    try {
+      cuda_stream_synchronize(stream);
+    } catch (...) {  // the step's own error is the one to report
+    }
+    throw;
+  }
   batch.release_on_stream(stream);
   optimizer_.step(learning_rate);
   float* const outcome = staging + layout.outcome;

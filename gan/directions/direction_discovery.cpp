@@ -372,7 +372,7 @@ void BigGanActivationSource::compute(int batch, const float* latents, const floa
   inputs.class_vectors = class_vectors;
   inputs.truncation = truncation;
   try {
-    generator_.forward(batch, inputs, images_.data());
+    generator_.forward_to_host(batch, inputs, images_.data());  // images_ is host memory on either device
   } catch (...) {
     generator_.set_activation_hook({});
     throw;

@@ -43,5 +43,6 @@ void log_status_failure(cudnnStatus_t status, const char* statement, const char*
   GENINT_DETAIL_STATUS_CHECK(statement, CUBLAS_STATUS_SUCCESS, log_status_failure)
 #define GENINT_CUDNN_CHECK_NOTHROW(statement) \
   GENINT_DETAIL_STATUS_CHECK(statement, CUDNN_STATUS_SUCCESS, log_status_failure)
-// After every kernel launch: launch-configuration errors surface here, not at a later sync.
-#define GENINT_CUDA_CHECK_LAUNCH() GENINT_CUDA_CHECK(cudaPeekAtLastError())
+// After every kernel launch: launch-configuration errors surface here, not at a later sync. cudaGetLastError,
+// not cudaPeekAtLastError: the peek leaves a handled error recorded, so the next good launch would report it.
+#define GENINT_CUDA_CHECK_LAUNCH() GENINT_CUDA_CHECK(cudaGetLastError())

@@ -10,6 +10,8 @@
 #include "nn/core/error.h"
 #include "nn/core/log.h"
 #if GENINT_WITH_CUDA
+#include <cuda.h>  // driver types only (CUresult, CUdevice): the one driver function is found at run time
+
 #include "nn/core/cuda_check.h"
 #endif
 
@@ -34,6 +36,32 @@ void check_device_exists(int device_index, const char* what) {
                    (device_count == 0 ? cuda_device_description() : std::to_string(device_count) + " present") + ")");
 }
 
+// Whether `device`'s primary context exists. Since CUDA 12 cudaSetDevice creates it, so putting back a thread's
+// never-used default device 0 would give every loader thread serving GPU N a context (hundreds of MiB) on GPU 0.
+// The driver entry point is looked up through the runtime, so nothing links libcuda; if that fails, it says true
+// (put the device back, as before).
+bool primary_context_active(int device) noexcept {
+  using GetState = CUresult (*)(CUdevice, unsigned int*, int*);
+  static const GetState get_state = [] {
+    void* function = nullptr;
+    cudaDriverEntryPointQueryResult found = cudaDriverEntryPointSymbolNotFound;
+    const bool ok = cudaGetDriverEntryPointByVersion("cuDevicePrimaryCtxGetState", &function, 12000, cudaEnableDefault,
+                                                     &found) == cudaSuccess &&
+                    found == cudaDriverEntryPointSuccess;
+    return ok ? reinterpret_cast<GetState>(function) : nullptr;
+  }();
+  unsigned int flags = 0;
+  int active = 1;
+  if (get_state == nullptr || get_state(static_cast<CUdevice>(device), &flags, &active) != CUDA_SUCCESS) return true;
+  return active != 0;
+}
+
+// Puts `previous` back as the current device, unless it has no context yet (see primary_context_active): the
+// thread then keeps the scope's device, which is what PyTorch's device guards do too.
+void restore_device_nothrow(int previous) noexcept {
+  if (previous >= 0 && primary_context_active(previous)) GENINT_CUDA_CHECK_NOTHROW(cudaSetDevice(previous));
+}
+
 // For destructors: makes `device_index` current without throwing; returns the device to put back, or -1 when
 // nothing was switched.
 int switch_device_nothrow(int device_index) noexcept {
@@ -41,9 +69,6 @@ int switch_device_nothrow(int device_index) noexcept {
   if (cudaGetDevice(&previous) != cudaSuccess || previous == device_index) return -1;
   if (cudaSetDevice(device_index) != cudaSuccess) return -1;
   return previous;
-}
-void restore_device_nothrow(int previous) noexcept {
-  if (previous >= 0) GENINT_CUDA_CHECK_NOTHROW(cudaSetDevice(previous));
 }
 
 }  // namespace
@@ -57,7 +82,7 @@ CurrentDeviceScope::CurrentDeviceScope(int device_index) {
 }
 
 CurrentDeviceScope::~CurrentDeviceScope() {
-  if (switched_) GENINT_CUDA_CHECK_NOTHROW(cudaSetDevice(previous_));
+  if (switched_) restore_device_nothrow(previous_);
 }
 
 CudaStream::CudaStream(int device_index, StreamOrdering ordering) {
@@ -125,7 +150,10 @@ void CudaEvent::synchronize() const {
 bool CudaEvent::reached() const {
   GENINT_CHECK(event_ != nullptr, "CUDA event: query on an empty event");
   const cudaError_t status = cudaEventQuery(as_event(event_));
-  if (status == cudaErrorNotReady) return false;
+  if (status == cudaErrorNotReady) {
+    static_cast<void>(cudaGetLastError());  // "not ready" is an answer, not an error: keep it from the next check
+    return false;
+  }
   GENINT_CUDA_CHECK(status);
   return true;
 }

@@ -9,7 +9,8 @@ namespace genint {
 
 // Makes a CUDA device the calling thread's current one for the scope's life, then puts the previous one back:
 // the current device is per-thread state, and a library call must not change the caller's (a trainer's thread
-// may work on another device). Throws genint::Error in a CPU-only build or when the switch fails.
+// may work on another device). A previous device without a context yet (a fresh thread's default 0) is not put
+// back, so no context is created there. Throws genint::Error in a CPU-only build or when the switch fails.
 class CurrentDeviceScope {
  public:
   explicit CurrentDeviceScope(int device_index);

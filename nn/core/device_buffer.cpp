@@ -55,6 +55,8 @@ void DeviceBuffer::copy_from_host(const void* source, std::size_t bytes) {
                "copy of " + std::to_string(bytes) + " bytes into a " + std::to_string(bytes_) + "-byte device buffer");
 #if GENINT_WITH_CUDA
   GENINT_CUDA_CHECK(cudaMemcpy(data_, source, bytes, cudaMemcpyHostToDevice));
+  // A pageable upload returns once staged, its last DMA possibly still queued on the legacy default stream.
+  GENINT_CUDA_CHECK(cudaStreamSynchronize(cudaStreamLegacy));
 #else
   (void)source;
   throw backend_absent();

@@ -28,19 +28,6 @@ void* batch_norm_workspace(const OpTarget& target, const BatchNormShape& shape, 
   return bytes == 0 ? nullptr : arena.allocate_bytes(bytes);
 }
 
-// Gives the arena back to the mark taken at construction, also when an op throws.
-class ArenaScope {
- public:
-  explicit ArenaScope(Arena& arena) : arena_(arena), mark_(arena.mark()) {}
-  ~ArenaScope() { arena_.rewind(mark_); }
-  ArenaScope(const ArenaScope&) = delete;
-  ArenaScope& operator=(const ArenaScope&) = delete;
-
- private:
-  Arena& arena_;
-  Arena::Mark mark_;
-};
-
 }  // namespace
 
 ResNetTensor StateRegistry::add_parameter(const std::string& name, const Shape& shape) {

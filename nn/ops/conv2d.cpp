@@ -65,19 +65,6 @@ std::size_t float_bytes(std::int64_t count) {
   return aligned(static_cast<std::size_t>(count) * sizeof(float));
 }
 
-// Scratch for one call: taken from the arena and given back when the call returns.
-class ScratchScope {
- public:
-  explicit ScratchScope(Arena& arena) : arena_(arena), mark_(arena.mark()) {}
-  ~ScratchScope() { arena_.rewind(mark_); }
-  ScratchScope(const ScratchScope&) = delete;
-  ScratchScope& operator=(const ScratchScope&) = delete;
-
- private:
-  Arena& arena_;
-  Arena::Mark mark_;
-};
-
 // ---- The CPU twin of the CUDA bf16 mode: the same roundings (each operand to bf16 before the convolution, its
 // result after it), float32 arithmetic in between, the bias and its gradient in float32. ----
 
@@ -191,7 +178,7 @@ void conv2d_forward(const Tensor& input, const Tensor& weight, const Tensor& bia
   GENINT_CHECK(output.defined(), "conv2d: output is undefined");
   expect_operand("conv2d output", output, output_shape(shape), device, params.bf16);
   GENINT_CHECK(scratch.device() == device, "conv2d: scratch arena is on another device than the input");
-  const ScratchScope scope(scratch);
+  const ArenaScope scope(scratch);
   if (device == Device::Cpu) return forward_cpu(shape, input, weight, bias, output, params.bf16, scratch);
   const std::size_t bytes = conv2d_scratch_bytes(device, shape, params);
   GENINT_CUDA_CALL(conv2d_forward_cuda, shape, input, weight, bias, output, scratch.allocate_bytes(bytes), bytes,
@@ -211,7 +198,7 @@ void conv2d_backward(const Tensor& input, const Tensor& weight, const Tensor& ou
   expect_operand("conv2d weight_grad", weight_grad, weight.shape(), device, params.bf16);
   expect_operand("conv2d bias_grad", bias_grad, Shape{shape.out_channels}, device, false);
   GENINT_CHECK(scratch.device() == device, "conv2d: scratch arena is on another device than the input");
-  const ScratchScope scope(scratch);
+  const ArenaScope scope(scratch);
   if (device == Device::Cpu)
     return backward_cpu(shape, input, weight, output_grad, input_grad, weight_grad, bias_grad, params.bf16, scratch);
   const std::size_t bytes = conv2d_scratch_bytes(device, shape, params);

@@ -151,7 +151,7 @@ void conv2d_backward_weight_cuda(const Conv2dShape& shape, const Tensor& input, 
   const void* dy = pass.read(Operand::Output, output_grad);
   void* dw = pass.write(Operand::Weight, weight_grad);
   const float one = 1.0f, zero = 0.0f;
-  // beta = 0: gradients are written, not accumulated, as on the CPU (an empty batch writes zeros).
+  // beta = 0: gradients are written, not accumulated, as on the CPU (an empty batch is refused here: plan_for).
   GENINT_CUDNN_CHECK(cudnnConvolutionBackwardFilter(pass.handle(), &one, plan.input.get(), x, plan.output.get(), dy,
                                                     plan.filter_convolution.get(), plan.filter_algorithm, workspace,
                                                     plan.cudnn_workspace_bytes, &zero, plan.filter.get(), dw));

@@ -12,7 +12,10 @@ namespace {
 struct Cudnn {
   using Handle = cudnnHandle_t;
   static void create(Handle* handle) { GENINT_CUDNN_CHECK(cudnnCreate(handle)); }
-  static void destroy(Handle handle) { GENINT_CUDNN_CHECK_NOTHROW(cudnnDestroy(handle)); }
+  static void destroy(Handle handle) {
+    GENINT_CUDNN_CHECK_NOTHROW(cudnnSetStream(handle, nullptr));  // see PerDeviceHandles' destructor
+    GENINT_CUDNN_CHECK_NOTHROW(cudnnDestroy(handle));
+  }
   static void bind(Handle handle, void* stream) {
     GENINT_CUDNN_CHECK(cudnnSetStream(handle, static_cast<cudaStream_t>(stream)));
   }
@@ -21,7 +24,10 @@ struct Cudnn {
 struct Cublas {
   using Handle = cublasHandle_t;
   static void create(Handle* handle) { GENINT_CUBLAS_CHECK(cublasCreate(handle)); }
-  static void destroy(Handle handle) { GENINT_CUBLAS_CHECK_NOTHROW(cublasDestroy(handle)); }
+  static void destroy(Handle handle) {
+    GENINT_CUBLAS_CHECK_NOTHROW(cublasSetStream(handle, nullptr));  // see PerDeviceHandles' destructor
+    GENINT_CUBLAS_CHECK_NOTHROW(cublasDestroy(handle));
+  }
   static void bind(Handle handle, void* stream) {
     GENINT_CUBLAS_CHECK(cublasSetStream(handle, static_cast<cudaStream_t>(stream)));
   }
@@ -34,7 +40,8 @@ class PerDeviceHandles {
   PerDeviceHandles(const PerDeviceHandles&) = delete;
   PerDeviceHandles& operator=(const PerDeviceHandles&) = delete;
   ~PerDeviceHandles() {
-    // At thread exit: each handle is destroyed with its device current (the thread's setting no longer matters).
+    // At thread exit: each handle is destroyed with its device current (the thread's setting no longer matters),
+    // unbound first from the last caller's stream, which its owner may have destroyed before the thread ended.
     for (std::size_t device = 0; device < handles_.size(); ++device) {
       if (handles_[device] == nullptr) continue;
       GENINT_CUDA_CHECK_NOTHROW(cudaSetDevice(static_cast<int>(device)));

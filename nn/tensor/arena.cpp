@@ -3,10 +3,12 @@
 #include "nn/tensor/arena.h"
 
 #include <algorithm>
+#include <exception>
 #include <string>
 #include <utility>
 
 #include "nn/core/error.h"
+#include "nn/core/log.h"
 
 namespace genint {
 
@@ -59,6 +61,14 @@ void Arena::reset() {
     block_ = detail::MemoryBlock();  // free first, so the old and new blocks never coexist
     block_ = detail::MemoryBlock(peak_bytes_, device_);
     ++system_allocations_;
+  }
+}
+
+ArenaScope::~ArenaScope() {
+  try {
+    arena_.rewind(mark_);
+  } catch (const std::exception& error) {
+    log_write(LogLevel::Error, error.what());
   }
 }
 

@@ -53,4 +53,18 @@ class Arena {
   std::size_t system_allocations_ = 0;
 };
 
+// Gives the arena back to the mark taken at construction, also when the scope is left by an exception. Never
+// throws: a mark made stale by a reset inside the scope is logged as an error instead (a destructor may not throw).
+class ArenaScope {
+ public:
+  explicit ArenaScope(Arena& arena) : arena_(arena), mark_(arena.mark()) {}
+  ~ArenaScope();
+  ArenaScope(const ArenaScope&) = delete;
+  ArenaScope& operator=(const ArenaScope&) = delete;
+
+ private:
+  Arena& arena_;
+  Arena::Mark mark_;
+};
+
 }  // namespace genint

@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "nn/core/device_buffer.h"
 #include "nn/core/error.h"
 #include "nn/tensor/tensor_memory.h"
 
@@ -175,6 +176,8 @@ void Tensor::copy_to_host(void* destination, std::size_t bytes, void* stream) co
   GENINT_CHECK(bytes == byte_count(), "copy_to_host of " + std::to_string(bytes) + " bytes out of a " +
                                           std::to_string(byte_count()) + "-byte tensor " + shape_.to_string());
   detail::copy_bytes_on_stream(destination, Device::Cpu, data_, device_, bytes, stream);
+  // Callers read the bytes next. cudaMemcpyAsync waits for them only into pageable memory, not into pinned.
+  if (device_ == Device::Cuda) cuda_stream_synchronize(stream);
 }
 
 void Tensor::copy_from(const Tensor& source) {

@@ -81,7 +81,8 @@ class Tensor {
   void copy_to_host(void* destination, std::size_t bytes) const;
   // The same, queued on `stream` (a cudaStream_t; nullptr = default stream) behind the work already there, so a
   // stream needs no synchronisation around them (cudaMemcpyAsync; from pageable memory a host-to-device copy
-  // returns once the bytes are staged, a device-to-host copy once they have arrived). CPU tensors: plain copies.
+  // returns once the bytes are staged; a device-to-host copy synchronizes the stream, so it returns once they have
+  // arrived, into pinned memory too). CPU tensors: plain copies.
   void copy_from_host(const void* source, std::size_t bytes, void* stream);
   void copy_to_host(void* destination, std::size_t bytes, void* stream) const;
   // Copies all elements of `source` (same shape, dtype; any devices; both contiguous).

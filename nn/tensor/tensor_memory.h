@@ -9,7 +9,9 @@
 
 namespace genint::detail {
 
-// Blocking copy of `bytes` from `source` on `source_device` to `destination` on `destination_device`.
+// Blocking copy of `bytes` from `source` on `source_device` to `destination` on `destination_device`, and a
+// blocking fill with zeros: both finished when they return, whatever the direction. Work the caller queued on its
+// own streams is not waited for: synchronize those first.
 void copy_bytes(void* destination, Device destination_device, const void* source, Device source_device,
                 std::size_t bytes);
 void zero_bytes(void* destination, Device device, std::size_t bytes);

@@ -22,8 +22,11 @@ void copy_bytes(void* destination, Device destination_device, const void* source
     return;
   }
 #if GENINT_WITH_CUDA
-  // cudaMemcpyDefault lets unified addressing work out the direction from the pointers themselves.
+  // cudaMemcpyDefault lets unified addressing work out the direction from the pointers themselves. cudaMemcpy
+  // returns before a device-to-device copy (or a pageable upload's last DMA) is done, on the legacy default stream
+  // that non-blocking streams do not wait for; the synchronize makes the copy finished when this returns.
   GENINT_CUDA_CHECK(cudaMemcpy(destination, source, bytes, cudaMemcpyDefault));
+  GENINT_CUDA_CHECK(cudaStreamSynchronize(cudaStreamLegacy));
 #else
   throw_cuda_backend_absent("tensor copy of CUDA memory");
 #endif
@@ -37,6 +40,7 @@ void zero_bytes(void* destination, Device device, std::size_t bytes) {
   }
 #if GENINT_WITH_CUDA
   GENINT_CUDA_CHECK(cudaMemset(destination, 0, bytes));
+  GENINT_CUDA_CHECK(cudaStreamSynchronize(cudaStreamLegacy));  // cudaMemset on device memory is asynchronous
 #else
   throw_cuda_backend_absent("tensor fill of CUDA memory");
 #endif

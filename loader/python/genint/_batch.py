@@ -44,7 +44,8 @@ class Batch:
     (``mixup`` says whether the config mixes; see genint.torch.mixup_cross_entropy), ``auto_augment_sub_policies``,
     ``auto_augment_ops`` and ``transfer_alphas``; ``extras()`` gives them all as a dict.
     Samples are grouped by source in config order. With ``"output": {"device": "cuda"}`` images, labels and
-    weights are CUDA tensors on the loader's device, ordered after the batch's copy on the current stream.
+    weights are CUDA tensors on the loader's device, ordered after the batch's copy on the current stream; take
+    them all under one current stream (the release is recorded on it; a second stream raises InvalidArgumentError).
 
     The batch is given back to the loader when this object and every array or tensor taken from it are gone,
     or at once by ``release()`` / the end of ``with batch:``; arrays and tensors kept past an explicit release

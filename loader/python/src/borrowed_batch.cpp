@@ -156,8 +156,12 @@ void BorrowedBatch::require_borrowed(const char* what) const {
 
 void BorrowedBatch::wait_on_stream(void* stream) {
   require_borrowed("__dlpack__()");
+  // The release is recorded on one stream: the loader's next copy into this slot would not wait for a second one.
+  if (stream_recorded_ && stream != release_stream_)
+    throw CallFailure(GENINT_ERROR_INVALID_ARGUMENT, "genint.Batch.__dlpack__()",
+                      "batch " + std::to_string(batch_.index) + "'s CUDA tensors were already taken on another " +
+                          "stream: take them all under one current stream (its release is recorded on that one)");
   check(genint_loader_wait_batch_on_stream(loader_->get(), &batch_, stream), "genint_loader_wait_batch_on_stream");
-  // The last consumer stream is the one the release is recorded on (PyTorch code normally uses one stream).
   release_stream_ = stream;
   stream_recorded_ = true;
 }

@@ -47,15 +47,15 @@ BigGanBackend cuda_backend(const GeneratorBackend& backend, void* stream) {
 // The resize/quantize/normalize stays on the CPU after one device→host copy per chunk: no nn op twins
 // OpenCV's area resize, and one CPU path keeps the GPU source's samples equal to the CPU source's up to the
 // forward's rounding. The copy is 3·R² floats per image, small next to the forward.
-// The producer's stream is its own, but ordered with the legacy default stream: BigGanGenerator queues its per-call
-// copies on this stream, but uploads its weights once by plain (legacy-stream) cudaMemcpy, and a pageable upload
-// may still be in flight when that call returns, so a non-blocking stream could start kernels before they arrive.
+// The producer's stream is its own and non-blocking: BigGanGenerator queues its weight uploads and per-call copies
+// on it, so nothing orders it with the legacy default stream, where a trainer (PyTorch's default stream) would
+// otherwise serialise with every generator kernel.
 class CudaSourceGenerator : public SourceGenerator {
  public:
   CudaSourceGenerator(const BigGanWeights& weights, const GeneratorBackend& backend, int max_batch,
                       const std::atomic<bool>* stop_requested)
       : device_index_(backend.device_index),
-        stream_(backend.device_index, StreamOrdering::WithLegacyDefaultStream),
+        stream_(backend.device_index, StreamOrdering::NonBlocking),
         stop_requested_(stop_requested) {
     const CurrentDeviceScope scope(device_index_);
     try {

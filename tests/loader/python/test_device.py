@@ -44,3 +44,16 @@ def test_device_batches_follow_a_side_stream(scenes):
         for device_sum, host_sum in sums:
             # Whole bytes summing below 2**24: float32 holds every partial sum exactly.
             assert float(device_sum) == float(host_sum)
+
+
+def test_a_second_stream_for_one_batch_is_refused(scenes):
+    config = mixed_config(scenes, layout="uint8_hwc")
+    config["output"] = {"device": "cuda"}
+    with genint.Loader(config) as loader:
+        with loader.next_batch() as batch:
+            images = batch.images  # on the current (default) stream: the release will be recorded there
+            with torch.cuda.stream(torch.cuda.Stream()):
+                # The loader would not wait for this stream before copying the next batch into the same memory.
+                with pytest.raises(genint.InvalidArgumentError, match="another stream"):
+                    batch.labels
+            assert images.is_cuda and batch.labels.is_cuda  # the first stream still works

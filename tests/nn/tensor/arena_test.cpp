@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <string>
 
 #include "nn/core/error.h"
 
@@ -58,6 +59,27 @@ TEST(Arena, RewindReusesTheSameBytes) {
   EXPECT_EQ(arena.bytes_in_use(), 0u);
   const Arena::Mark stale{Arena::kAlignment * 4, 0};
   EXPECT_THROW(arena.rewind(stale), Error);
+}
+
+TEST(ArenaScope, RewindsOnExitAndLogsAStaleMarkInsteadOfThrowing) {
+  Arena arena(Device::Cpu, 1 << 16);
+  arena.allocate_bytes(300);
+  const std::size_t before = arena.bytes_in_use();
+  {
+    const ArenaScope scope(arena);
+    arena.allocate_bytes(1000);
+    EXPECT_GT(arena.bytes_in_use(), before);
+  }
+  EXPECT_EQ(arena.bytes_in_use(), before);
+  testing::internal::CaptureStderr();
+  {
+    // A reset inside the scope makes its mark stale: rewind() would throw, the destructor must not (terminate).
+    const ArenaScope scope(arena);
+    arena.reset();
+  }
+  const std::string logged = testing::internal::GetCapturedStderr();
+  EXPECT_NE(logged.find("Arena::rewind"), std::string::npos) << logged;
+  EXPECT_EQ(arena.bytes_in_use(), 0u);
 }
 
 TEST(Arena, OverflowWhileMeasuringStillGivesDistinctMemory) {
