@@ -38,6 +38,7 @@ void BigGanGenerator::conv(const BigGanDeviceConv& conv, int batch, int resoluti
   params.allow_tf32 = backend_.precision == BigGanPrecision::Tf32;
   params.bf16 = backend_.precision == BigGanPrecision::Bf16;
   params.stream = backend_.stream;
+  params.forward_only = true;  // as fit_conv_scratch sized it (the plan's key includes it)
   conv2d_forward(input, conv.weight, conv.bias, output, params, *conv_scratch_);
   const Conv2dShape shape = biggan_conv_shape(conv, batch, resolution);
   forward_flops_ +=

@@ -184,6 +184,7 @@ Tensor AdaINNetwork::run_conv(const Conv& conv, const Tensor& input) {
   params.stream = config_.stream;
   params.allow_tf32 = config_.precision == AdaINPrecision::Tf32;
   params.bf16 = config_.precision == AdaINPrecision::Bf16;  // the weight is bfloat16; input and output float32
+  params.forward_only = true;                               // style transfer never trains here: no backward workspace
   conv2d_forward(source, conv.weight, conv.bias, output, params, arena_);
   if (conv.relu) relu_forward(target, output.data<float>(), output.element_count(), output.data<float>());
   return output;

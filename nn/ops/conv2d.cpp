@@ -54,7 +54,7 @@ float* optional_data(const Tensor& tensor) {
 }
 
 Conv2dOptions options_of(const Conv2dParams& params) {
-  return {params.allow_tf32, params.bf16, params.deterministic};
+  return {params.allow_tf32, params.bf16, params.deterministic, params.forward_only};
 }
 
 std::size_t aligned(std::size_t bytes) {
@@ -192,6 +192,7 @@ void conv2d_backward(const Tensor& input, const Tensor& weight, const Tensor& ou
   expect_operand("conv2d input", input, input.shape(), device, params.bf16);
   expect_operand("conv2d weight", weight, weight.shape(), device, params.bf16);
   GENINT_CHECK(output_grad.defined() && weight_grad.defined(), "conv2d: output_grad and weight_grad are required");
+  GENINT_CHECK(!params.forward_only, "conv2d_backward: the params say forward_only (no backward algorithm chosen)");
   // The bias gradient sums the float32 output gradient (it belongs to the float32 bias add).
   expect_operand("conv2d output_grad", output_grad, output_shape(shape), device, params.bf16 && !bias_grad.defined());
   expect_operand("conv2d input_grad", input_grad, input.shape(), device, params.bf16);

@@ -77,7 +77,8 @@ class ConvPass {
     return needs_copy(tensor) ? static_cast<void*>(copy_of(operand)) : tensor.raw_data();
   }
   void finish(Operand operand, const Tensor& tensor) const {
-    if (needs_copy(tensor)) bfloat16_to_float_cuda(copy_of(operand), tensor.element_count(), tensor.data<float>(), stream_);
+    if (needs_copy(tensor))
+      bfloat16_to_float_cuda(copy_of(operand), tensor.element_count(), tensor.data<float>(), stream_);
   }
 
  private:
@@ -130,6 +131,7 @@ void conv2d_forward_cuda(const Conv2dShape& shape, const Tensor& input, const Te
 void conv2d_backward_data_cuda(const Conv2dShape& shape, const Tensor& output_grad, const Tensor& weight,
                                const Tensor& input_grad, void* workspace, std::size_t workspace_bytes,
                                const Conv2dOptions& options, void* stream) {
+  GENINT_CHECK(!options.forward_only, "conv2d backward data: the options say forward_only");
   const ConvPass pass(shape, options, workspace, workspace_bytes, stream);
   const ConvPlan& plan = pass.plan();
   const void* w = pass.read(Operand::Weight, weight);
@@ -145,6 +147,7 @@ void conv2d_backward_data_cuda(const Conv2dShape& shape, const Tensor& output_gr
 void conv2d_backward_weight_cuda(const Conv2dShape& shape, const Tensor& input, const Tensor& output_grad,
                                  const Tensor& weight_grad, const Tensor& bias_grad, void* workspace,
                                  std::size_t workspace_bytes, const Conv2dOptions& options, void* stream) {
+  GENINT_CHECK(!options.forward_only, "conv2d backward filter: the options say forward_only");
   const ConvPass pass(shape, options, workspace, workspace_bytes, stream);
   const ConvPlan& plan = pass.plan();
   const void* x = pass.read(Operand::Input, input);

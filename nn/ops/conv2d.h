@@ -58,12 +58,15 @@ struct Conv2dOptions {
   bool bf16 = false;
   // Only algorithms cuDNN reports deterministic (the same bits on every run); may be slower.
   bool deterministic = false;
+  // For users that never run a backward pass (generators, style transfer): no backward algorithm is chosen and
+  // no backward workspace reserved (cuDNN's may be the largest); a backward pass with these options is refused.
+  bool forward_only = false;
 };
 
 // ---- CUDA (cuDNN). Tensors in device memory: float32, or in bf16 mode float32 or bfloat16 (the bias and the
 // bias gradient float32); work is queued on `stream` (a cudaStream_t, nullptr = default). ----
-// Largest workspace any of the three passes needs for this shape (cuDNN's own for the chosen algorithms, plus the
-// bf16 operand copies in bf16 mode); chooses and caches the algorithms.
+// Largest workspace any of the three passes (the forward only, with forward_only) needs for this shape (cuDNN's
+// own for the chosen algorithms, plus the bf16 operand copies in bf16 mode); chooses and caches the algorithms.
 std::size_t conv2d_cuda_workspace_bytes(const Conv2dShape& shape, const Conv2dOptions& options);
 void conv2d_forward_cuda(const Conv2dShape& shape, const Tensor& input, const Tensor& weight, const Tensor& bias,
                          const Tensor& output, void* workspace, std::size_t workspace_bytes,
@@ -84,6 +87,7 @@ struct Conv2dParams {
   void* stream = nullptr;      // CUDA only
   bool bf16 = false;           // Conv2dOptions::bf16 (bfloat16 tensors are accepted only in this mode)
   bool deterministic = false;  // CUDA only: Conv2dOptions::deterministic
+  bool forward_only = false;   // Conv2dOptions::forward_only (conv2d_backward refuses such params)
 };
 Conv2dShape conv2d_shape(const Tensor& input, const Tensor& weight, const Conv2dParams& params);
 // bias and bias_grad may be undefined Tensors (Tensor{}); input_grad too (no input gradient).

@@ -104,6 +104,14 @@ const Performance& pick(const Performance* results, int count, const Filters& fi
               std::to_string(kMaxWorkspaceBytes >> 20) + " MiB of workspace and converts no operand to FP16");
 }
 
+// The exact size of the chosen algorithm under its math, held to the cap the heuristic's estimate was filtered by.
+std::size_t capped_workspace(std::size_t bytes, const char* pass) {
+  GENINT_CHECK(bytes <= kMaxWorkspaceBytes, std::string("conv2d ") + pass + ": the chosen algorithm needs " +
+                                                std::to_string(bytes >> 20) + " MiB of workspace, over the " +
+                                                std::to_string(kMaxWorkspaceBytes >> 20) + " MiB cap");
+  return bytes;
+}
+
 // Without tensor ops every pass runs in FMA math: cuDNN's DEFAULT math may pick TF32 kernels on Ampere and later.
 cudnnMathType_t math_for(cudnnMathType_t suggested, bool allow_tensor_ops) {
   return allow_tensor_ops ? suggested : CUDNN_FMA_MATH;
@@ -125,7 +133,7 @@ std::size_t choose_forward(cudnnHandle_t handle, ConvPlan& plan, const Filters& 
   GENINT_CUDNN_CHECK(cudnnGetConvolutionForwardWorkspaceSize(handle, plan.input.get(), plan.filter.get(),
                                                              plan.forward_convolution.get(), plan.output.get(),
                                                              plan.forward_algorithm, &bytes));
-  return bytes;
+  return capped_workspace(bytes, "forward");
 }
 
 std::size_t choose_backward_data(cudnnHandle_t handle, ConvPlan& plan, const Filters& filters, cudnnMathType_t query) {
@@ -142,7 +150,7 @@ std::size_t choose_backward_data(cudnnHandle_t handle, ConvPlan& plan, const Fil
   GENINT_CUDNN_CHECK(cudnnGetConvolutionBackwardDataWorkspaceSize(handle, plan.filter.get(), plan.output.get(),
                                                                   plan.data_convolution.get(), plan.input.get(),
                                                                   plan.data_algorithm, &bytes));
-  return bytes;
+  return capped_workspace(bytes, "backward data");
 }
 
 std::size_t choose_backward_filter(cudnnHandle_t handle, ConvPlan& plan, const Filters& filters,
@@ -160,7 +168,7 @@ std::size_t choose_backward_filter(cudnnHandle_t handle, ConvPlan& plan, const F
   GENINT_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterWorkspaceSize(handle, plan.input.get(), plan.output.get(),
                                                                     plan.filter_convolution.get(), plan.filter.get(),
                                                                     plan.filter_algorithm, &bytes));
-  return bytes;
+  return capped_workspace(bytes, "backward filter");
 }
 
 // bf16 tensors run on tensor cores (what bf16 is for); float32 ones only when TF32 is allowed.
@@ -168,21 +176,25 @@ void choose_algorithms(ConvPlan& plan, const Conv2dShape& shape, const Conv2dOpt
   cudnnHandle_t handle = cudnn_handle_on(nullptr);  // queries only: no work is queued
   const Filters filters{options.allow_tf32 || plan.bf16, options.deterministic};
   const cudnnMathType_t query = filters.allow_tensor_ops ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH;
-  plan.cudnn_workspace_bytes = std::max({choose_forward(handle, plan, filters, query),
-                                         choose_backward_data(handle, plan, filters, query),
-                                         choose_backward_filter(handle, plan, filters, query)});
+  plan.forward_only = options.forward_only;
+  plan.cudnn_workspace_bytes = choose_forward(handle, plan, filters, query);
+  if (!plan.forward_only)
+    plan.cudnn_workspace_bytes =
+        std::max({plan.cudnn_workspace_bytes, choose_backward_data(handle, plan, filters, query),
+                  choose_backward_filter(handle, plan, filters, query)});
   lay_out_workspace(plan, shape);
 }
 
-using PlanKey = std::tuple<int, int, int, int, int, int, int, int, int, int, int, int, int, int, bool, bool, bool, int>;
+using PlanKey =
+    std::tuple<int, int, int, int, int, int, int, int, int, int, int, int, int, int, bool, bool, bool, bool, int>;
 
 PlanKey plan_key(const Conv2dShape& s, const Conv2dOptions& options) {
   int device = 0;
   GENINT_CUDA_CHECK(cudaGetDevice(&device));
-  return {s.batch,          s.in_channels,      s.in_height,    s.in_width,     s.out_channels,
-          s.kernel_height,  s.kernel_width,     s.stride_height, s.stride_width, s.pad_height,
-          s.pad_width,      s.dilation_height,  s.dilation_width, s.groups,      options.allow_tf32,
-          options.bf16,     options.deterministic, device};
+  return {s.batch,         s.in_channels,         s.in_height,          s.in_width,     s.out_channels,
+          s.kernel_height, s.kernel_width,        s.stride_height,      s.stride_width, s.pad_height,
+          s.pad_width,     s.dilation_height,     s.dilation_width,     s.groups,       options.allow_tf32,
+          options.bf16,    options.deterministic, options.forward_only, device};
 }
 
 std::mutex& plan_mutex() {

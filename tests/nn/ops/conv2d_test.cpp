@@ -278,6 +278,21 @@ TEST(Conv2dTensorLayer, ChecksShapesAndLeavesTheArenaAsItFoundIt) {
   EXPECT_THROW(conv2d_forward(input, weight, Tensor{}, output, params, scratch), Error);
 }
 
+TEST(Conv2dTensorLayer, ForwardOnlyParamsRunForwardAndRefuseBackward) {
+  Arena scratch(Device::Cpu);
+  const Tensor input = Tensor::zeros(Shape{1, 2, 5, 5}, DType::Float32, Device::Cpu);
+  const Tensor weight = Tensor::zeros(Shape{3, 2, 3, 3}, DType::Float32, Device::Cpu);
+  const Tensor output = Tensor::empty(Shape{1, 3, 3, 3}, DType::Float32, Device::Cpu);
+  Conv2dParams params;
+  params.forward_only = true;
+  conv2d_forward(input, weight, Tensor{}, output, params, scratch);
+  const Tensor weight_grad = Tensor::empty(weight.shape(), DType::Float32, Device::Cpu);
+  EXPECT_THROW(conv2d_backward(input, weight, output, Tensor{}, weight_grad, Tensor{}, params, scratch), Error);
+  params.forward_only = false;
+  conv2d_backward(input, weight, output, Tensor{}, weight_grad, Tensor{}, params, scratch);
+  EXPECT_EQ(scratch.bytes_in_use(), 0u);
+}
+
 // Values already on the bf16 grid, so float32 and bfloat16 storage hold them exactly.
 std::vector<float> bf16_grid_values(std::int64_t count, unsigned seed) {
   std::mt19937 generator(seed);
