@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "nn/core/cuda_stream.h"
 #include "nn/core/error.h"
 #if GENINT_WITH_CUDA
 #include "nn/core/cuda_check.h"
@@ -20,6 +21,7 @@ namespace {
 
 DeviceBuffer::DeviceBuffer(std::size_t bytes) : bytes_(bytes) {
 #if GENINT_WITH_CUDA
+  GENINT_CUDA_CHECK(cudaGetDevice(&device_));
   if (bytes > 0) GENINT_CUDA_CHECK(cudaMalloc(&data_, bytes));
 #else
   throw backend_absent();
@@ -31,20 +33,26 @@ DeviceBuffer::~DeviceBuffer() {
 }
 
 DeviceBuffer::DeviceBuffer(DeviceBuffer&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), bytes_(std::exchange(other.bytes_, 0)) {}
+    : data_(std::exchange(other.data_, nullptr)),
+      bytes_(std::exchange(other.bytes_, 0)),
+      device_(std::exchange(other.device_, -1)) {}
 
 DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& other) noexcept {
   if (this != &other) {
     release();
     data_ = std::exchange(other.data_, nullptr);
     bytes_ = std::exchange(other.bytes_, 0);
+    device_ = std::exchange(other.device_, -1);
   }
   return *this;
 }
 
 void DeviceBuffer::release() noexcept {
 #if GENINT_WITH_CUDA
-  if (data_ != nullptr) GENINT_CUDA_CHECK_NOTHROW(cudaFree(data_));
+  // Freed with its own device current: a thread that never used CUDA would otherwise free it from device 0,
+  // creating a context there (CUDA 12+) just to free memory that lives elsewhere.
+  if (data_ != nullptr)
+    release_on_device(device_, "DeviceBuffer", [this] { GENINT_CUDA_CHECK_NOTHROW(cudaFree(data_)); });
 #endif
   data_ = nullptr;
   bytes_ = 0;

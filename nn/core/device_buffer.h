@@ -26,6 +26,7 @@ class DeviceBuffer {
   void release() noexcept;
   void* data_ = nullptr;
   std::size_t bytes_ = 0;
+  int device_ = -1;  // the device current at allocation, current again when the memory is freed
 };
 
 // Waits for all work queued on the current CUDA device (a no-op in a CPU-only build).
