@@ -1,4 +1,4 @@
-# Finds the Debian-packaged dependencies: libjpeg-turbo, OpenCV (core, imgproc, imgcodecs),
+# Finds the Debian-packaged dependencies: libjpeg-turbo, OpenCV (core, imgproc; imgcodecs for tools and tests),
 # moodycamel's ConcurrentQueue, nlohmann-json, CLI11 (the tools' command lines), OpenBLAS, OpenMP and threads.
 find_package(Threads REQUIRED)
 find_package(OpenMP REQUIRED COMPONENTS CXX)

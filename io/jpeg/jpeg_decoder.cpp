@@ -1,5 +1,5 @@
 // JpegDecoder: libjpeg-turbo's libjpeg API with DCT scaling, jpeg_crop_scanline / jpeg_skip_scanlines
-// region decoding, a longjmp error manager that counts warnings, and OpenCV for PNGs named .JPEG.
+// region decoding, a longjmp error manager that counts warnings, and libpng for PNGs named .JPEG (png_reader).
 #include "io/jpeg/jpeg_decoder.h"
 
 #include <algorithm>
@@ -12,9 +12,7 @@
 #include <jerror.h>
 #include <jpeglib.h>
 
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
-
+#include "io/jpeg/png_reader.h"
 #include "nn/core/error.h"
 
 namespace genint::io {
@@ -84,11 +82,6 @@ void on_progress(j_common_ptr common) {
   }
 }
 
-bool has_png_signature(const std::uint8_t* data, std::size_t size) {
-  static const std::uint8_t signature[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
-  return size >= 8 && std::memcmp(data, signature, 8) == 0;
-}
-
 std::uint32_t read_big_endian_32(const std::uint8_t* bytes) {
   return (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) | (std::uint32_t{bytes[2]} << 8) |
          std::uint32_t{bytes[3]};
@@ -149,7 +142,7 @@ struct JpegDecoder::LibjpegState {
   ErrorManager error;
   jpeg_progress_mgr progress;
   std::vector<JSAMPROW> rows;
-  cv::Mat png_pixels;
+  std::vector<std::uint8_t> png_pixels;  // a whole decoded PNG, RGB
 };
 
 namespace {
@@ -401,39 +394,23 @@ bool JpegDecoder::ended_before_region(const PixelRect& scaled_region) const {
 
 DecodeResult JpegDecoder::decode_png(const std::uint8_t* data, std::size_t size, const DecodeRequest& request) {
   DecodeResult result;
-  cv::Mat& decoded = state_->png_pixels;
-  try {
-    const cv::Mat encoded(1, static_cast<int>(size), CV_8UC1, const_cast<std::uint8_t*>(data));
-    // On failure imdecode can hand back `decoded` as it was (the previous PNG), so it starts empty.
-    // PNGs are rare in ImageNet: the reallocation this costs does not matter.
-    decoded.release();
-    if (cv::imdecode(encoded, cv::IMREAD_COLOR, &decoded).empty()) decoded.release();
-  } catch (const cv::Exception& error) {
-    decoded.release();
-    result.detail = error.what();
-  }
-  if (decoded.empty() || decoded.type() != CV_8UC3) {
+  std::vector<std::uint8_t>& decoded = state_->png_pixels;
+  PngImage image;
+  if (!read_png_rgb(data, size, decoded, image, result.detail)) {
     result.outcome = DecodeOutcome::Corrupt;
-    if (result.detail.empty()) result.detail = "OpenCV could not decode the PNG";
     return result;
   }
   result.outcome = DecodeOutcome::PngDecoded;
-  result.source_width = decoded.cols;
-  result.source_height = decoded.rows;
-  result.region = clamp_region(request.region, decoded.cols, decoded.rows);
+  result.source_width = image.width;
+  result.source_height = image.height;
+  result.region = clamp_region(request.region, image.width, image.height);
   result.scaled_region = result.region;
   const PixelRect& region = result.region;
   const std::size_t stride = std::size_t(region.width) * 3;
   if (pixel_buffer_.size() < stride * region.height) pixel_buffer_.resize(stride * region.height);
-  for (int row = 0; row < region.height; ++row) {  // OpenCV's BGR → RGB, only the region
-    const std::uint8_t* source = decoded.ptr<std::uint8_t>(region.y + row) + std::size_t(region.x) * 3;
-    std::uint8_t* destination = pixel_buffer_.data() + row * stride;
-    for (int pixel = 0; pixel < region.width; ++pixel) {
-      destination[pixel * 3] = source[pixel * 3 + 2];
-      destination[pixel * 3 + 1] = source[pixel * 3 + 1];
-      destination[pixel * 3 + 2] = source[pixel * 3];
-    }
-  }
+  for (int row = 0; row < region.height; ++row)  // only the region's rows and columns
+    std::memcpy(pixel_buffer_.data() + row * stride,
+                decoded.data() + (std::size_t(region.y + row) * image.width + region.x) * 3, stride);
   result.pixels = pixel_buffer_.data();
   result.width = region.width;
   result.height = region.height;

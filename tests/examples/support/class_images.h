@@ -4,10 +4,12 @@
 
 #include <filesystem>
 #include <fstream>
-#include <opencv2/imgcodecs.hpp>
+#include <opencv2/core.hpp>
 #include <random>
 #include <sstream>
 #include <string>
+
+#include "support/jpeg_file.h"
 
 namespace genint::examples_testing {
 
@@ -25,7 +27,7 @@ inline void write_class_jpeg(const std::filesystem::path& file, int label, int s
       }
     }
   }
-  cv::imwrite(file.string(), pixels);
+  ::genint::testing::write_jpeg_file(file.string(), pixels);
 }
 
 // A size×size JPEG of one random colour: no class's, so a model's prediction for it moves with the weights.
@@ -33,7 +35,7 @@ inline void write_random_colour_jpeg(const std::filesystem::path& file, int size
   std::filesystem::create_directories(file.parent_path());
   std::uniform_int_distribution<int> channel_value(0, 255);
   const cv::Scalar colour(channel_value(generator), channel_value(generator), channel_value(generator));
-  cv::imwrite(file.string(), cv::Mat(size, size, CV_8UC3, colour));
+  ::genint::testing::write_jpeg_file(file.string(), cv::Mat(size, size, CV_8UC3, colour));
 }
 
 inline void write_text(const std::filesystem::path& file, const std::string& text) {

@@ -4,10 +4,11 @@
 
 #include <filesystem>
 #include <fstream>
-#include <opencv2/imgcodecs.hpp>
+#include <opencv2/core.hpp>
 #include <random>
 #include <string>
 
+#include "support/jpeg_file.h"
 #include "support/temporary_directory.h"
 
 namespace genint::loader::testing {
@@ -25,7 +26,7 @@ class JpegTree {
         cv::Mat pixels(32, 40, CV_8UC3);
         for (int byte = 0; byte < pixels.rows * pixels.cols * 3; ++byte)
           pixels.data[byte] = static_cast<unsigned char>(generator());
-        cv::imwrite((folder / ("image" + std::to_string(image) + ".JPEG")).string(), pixels);
+        ::genint::testing::write_jpeg_file((folder / ("image" + std::to_string(image) + ".JPEG")).string(), pixels);
       }
     }
     if (with_broken) {
