@@ -124,10 +124,7 @@ void BigGanGenerator::reserve(int max_batch) {
 void BigGanGenerator::fit_conv_scratch(int batch) {
   if (batch == scratch_batch_) return;
   const BigGanConfig& config = weights_.config;
-  Conv2dParams params;
-  params.allow_tf32 = backend_.precision == BigGanPrecision::Tf32;
-  params.bf16 = backend_.precision == BigGanPrecision::Bf16;
-  params.forward_only = true;  // the generator never trains here: no backward algorithms or workspace
+  const Conv2dParams params = conv_params();
   std::size_t bytes = 0;
   const auto consider = [&](const BigGanDeviceConv& conv, int resolution) {
     bytes = std::max(bytes, conv2d_scratch_bytes(target_.device, biggan_conv_shape(conv, batch, resolution), params));

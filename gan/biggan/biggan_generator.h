@@ -19,6 +19,8 @@
 
 namespace genint {
 
+struct Conv2dParams;
+
 // An activation as the generator just produced it; `data` may be edited in place (like a PyTorch forward hook
 // returning a changed output) and the forward continues from the edited values. `data` is host memory on every
 // device: on CUDA the activation is copied to the host for the hook and back after it (only while a hook is set).
@@ -115,6 +117,7 @@ class BigGanGenerator {
   };
   void check_inputs(int batch, const float* class_vectors) const;
   void fit_conv_scratch(int batch);
+  Conv2dParams conv_params() const;
   void prepare_conditions(int batch, const float* latents, const float* layer_latents, const float* class_vectors);
   void prepare_statistics(double truncation);
   const float* condition_for(int latent_index, int batch) const;

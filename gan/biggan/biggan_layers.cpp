@@ -31,14 +31,21 @@ Tensor activation(void* data, int batch, int channels, int resolution, DType dty
 
 }  // namespace
 
-void BigGanGenerator::conv(const BigGanDeviceConv& conv, int batch, int resolution, const Tensor& input,
-                           const Tensor& output) {
+// What every convolution of this generator runs with; fit_conv_scratch sizes the scratch with the same (the cuDNN
+// plan's key includes them).
+Conv2dParams BigGanGenerator::conv_params() const {
   Conv2dParams params;
-  params.padding = conv.shape.kernel_height / 2;
   params.allow_tf32 = backend_.precision == BigGanPrecision::Tf32;
   params.bf16 = backend_.precision == BigGanPrecision::Bf16;
   params.stream = backend_.stream;
-  params.forward_only = true;  // as fit_conv_scratch sized it (the plan's key includes it)
+  params.forward_only = true;  // the generator never trains here: no backward algorithms or workspace
+  return params;
+}
+
+void BigGanGenerator::conv(const BigGanDeviceConv& conv, int batch, int resolution, const Tensor& input,
+                           const Tensor& output) {
+  Conv2dParams params = conv_params();
+  params.padding = conv.shape.kernel_height / 2;
   conv2d_forward(input, conv.weight, conv.bias, output, params, *conv_scratch_);
   const Conv2dShape shape = biggan_conv_shape(conv, batch, resolution);
   forward_flops_ +=

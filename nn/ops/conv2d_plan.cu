@@ -176,9 +176,8 @@ void choose_algorithms(ConvPlan& plan, const Conv2dShape& shape, const Conv2dOpt
   cudnnHandle_t handle = cudnn_handle_on(nullptr);  // queries only: no work is queued
   const Filters filters{options.allow_tf32 || plan.bf16, options.deterministic};
   const cudnnMathType_t query = filters.allow_tensor_ops ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH;
-  plan.forward_only = options.forward_only;
   plan.cudnn_workspace_bytes = choose_forward(handle, plan, filters, query);
-  if (!plan.forward_only)
+  if (!options.forward_only)  // then no backward algorithm is chosen (the plan's key includes forward_only)
     plan.cudnn_workspace_bytes =
         std::max({plan.cudnn_workspace_bytes, choose_backward_data(handle, plan, filters, query),
                   choose_backward_filter(handle, plan, filters, query)});

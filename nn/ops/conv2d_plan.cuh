@@ -54,7 +54,6 @@ struct ConvPlan {
   ConvPlan(const Conv2dShape& shape, bool bf16_mode);
   cudnnDataType_t convolved_type() const { return bf16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_FLOAT; }
   bool bf16;
-  bool forward_only = false;  // no backward algorithm chosen (Conv2dOptions::forward_only)
   TensorDescriptor input, output, output_float, bias;
   FilterDescriptor filter;
   ConvolutionDescriptor forward_convolution, data_convolution, filter_convolution;
