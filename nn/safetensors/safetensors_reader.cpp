@@ -63,12 +63,6 @@ std::string range_text(std::uint64_t begin, std::uint64_t end) {
   return "[" + std::to_string(begin) + ", " + std::to_string(end) + ")";
 }
 
-std::string shape_text(const std::vector<std::uint64_t>& shape) {
-  std::string text = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) text += (i == 0 ? "" : ", ") + std::to_string(shape[i]);
-  return text + "]";
-}
-
 std::uint64_t read_header_length(const std::uint8_t* data, std::size_t size, const std::string& source) {
   if (size < kLengthFieldBytes) {
     fail(source, "file is " + std::to_string(size) + " bytes, shorter than the 8-byte header length field");
@@ -165,18 +159,19 @@ void check_byte_count(TensorEntry& entry, const std::string& source) {
   std::uint64_t count = 1;
   for (const std::uint64_t dimension : entry.shape) {
     if (__builtin_mul_overflow(count, dimension, &count)) {
-      fail_tensor(source, entry.name, "shape " + shape_text(entry.shape) + " overflows a 64-bit element count");
+      fail_tensor(source, entry.name,
+                  "shape " + safetensors_shape_text(entry.shape) + " overflows a 64-bit element count");
     }
   }
   std::uint64_t bytes = 0;
   if (__builtin_mul_overflow(count, static_cast<std::uint64_t>(safetensors_dtype_size(entry.dtype)), &bytes)) {
-    fail_tensor(source, entry.name, "shape " + shape_text(entry.shape) + " overflows a 64-bit byte count");
+    fail_tensor(source, entry.name, "shape " + safetensors_shape_text(entry.shape) + " overflows a 64-bit byte count");
   }
   if (entry.end - entry.begin != bytes) {
     fail_tensor(source, entry.name,
-                "shape " + shape_text(entry.shape) + " of " + safetensors_dtype_name(entry.dtype) + " needs " +
-                    std::to_string(bytes) + " bytes but data_offsets " + range_text(entry.begin, entry.end) + " hold " +
-                    std::to_string(entry.end - entry.begin));
+                "shape " + safetensors_shape_text(entry.shape) + " of " + safetensors_dtype_name(entry.dtype) +
+                    " needs " + std::to_string(bytes) + " bytes but data_offsets " +
+                    range_text(entry.begin, entry.end) + " hold " + std::to_string(entry.end - entry.begin));
   }
   entry.element_count = count;
 }
@@ -241,6 +236,12 @@ void check_layout(const std::vector<TensorEntry>& entries, std::uint64_t buffer_
   }
 }
 }  // namespace
+
+std::string safetensors_shape_text(const std::vector<std::uint64_t>& shape) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) text += (i == 0 ? "" : ", ") + std::to_string(shape[i]);
+  return text + "]";
+}
 
 void SafetensorsTensor::check_typed_access(SafetensorsDtype wanted, std::size_t alignment) const {
   if (dtype != wanted) {
