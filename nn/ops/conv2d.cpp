@@ -102,18 +102,6 @@ void add_bias_cpu(const Conv2dShape& shape, const float* bias, float* output) {
     }
 }
 
-void bias_grad_cpu(const Conv2dShape& shape, const float* output_grad, float* bias_grad) {
-  const std::int64_t plane = static_cast<std::int64_t>(shape.out_height()) * shape.out_width();
-  for (std::int64_t channel = 0; channel < shape.out_channels; ++channel) {
-    double sum = 0.0;
-    for (std::int64_t image = 0; image < shape.batch; ++image) {
-      const float* values = output_grad + (image * shape.out_channels + channel) * plane;
-      for (std::int64_t index = 0; index < plane; ++index) sum += values[index];
-    }
-    bias_grad[channel] = static_cast<float>(sum);
-  }
-}
-
 // The CPU kernels' workspace for this call, from the arena.
 struct CpuWorkspace {
   CpuWorkspace(const Conv2dShape& shape, Arena& scratch)
@@ -163,7 +151,7 @@ void backward_cpu(const Conv2dShape& shape, const Tensor& input, const Tensor& w
                              workspace.floats);
   round_to_bfloat16_cpu(result, shape.weight_elements());
   store_result(result, weight_grad);
-  if (bias_grad.defined()) bias_grad_cpu(shape, output_grad.data<float>(), bias_grad.data<float>());
+  if (bias_grad.defined()) conv2d_bias_grad_cpu(shape, output_grad.data<float>(), bias_grad.data<float>());
 }
 
 }  // namespace
