@@ -1,8 +1,9 @@
-// CPU SGD update and the Sgd object that drives it on either device.
+// CPU SGD update, its dispatch point (CPU or CUDA by OpTarget) and the Sgd object that drives it on either device.
 // Each line mirrors one tensor op of torch.optim.SGD; plain multiply-adds (no libm fma: x86-64 baseline has no FMA
 // unit).
 #include <string>
 
+#include "nn/core/cuda_backend.h"
 #include "nn/core/error.h"
 #include "nn/optim/sgd.h"
 
@@ -61,6 +62,14 @@ void Sgd::step(float learning_rate, void* stream) {
 const Tensor& Sgd::momentum_buffer(std::size_t index) const {
   GENINT_CHECK(index < slots_.size(), "Sgd::momentum_buffer: no parameter " + std::to_string(index));
   return slots_[index].momentum;
+}
+
+void sgd_step(const OpTarget& target, const SgdOptions& options, float learning_rate, std::int64_t count,
+              float* parameters, const float* gradients, float* momentum_buffer, bool first_step) {
+  if (target.on_cpu())
+    return sgd_step_cpu(options, learning_rate, count, parameters, gradients, momentum_buffer, first_step);
+  GENINT_CUDA_CALL(sgd_step_cuda, options, learning_rate, count, parameters, gradients, momentum_buffer, first_step,
+                   target.stream);
 }
 
 }  // namespace genint
