@@ -19,13 +19,9 @@ constexpr std::uint64_t kLengthFieldBytes = 8;
 // Top object (depth 0) → tensor entry (1) → shape/offsets array (2); anything deeper is not the format.
 constexpr int kDeepestContainer = 2;
 
-struct TensorEntry {
-  std::string name;
-  SafetensorsDtype dtype = SafetensorsDtype::F32;
-  std::vector<std::uint64_t> shape;
-  std::uint64_t element_count = 0;
-  std::uint64_t begin = 0;
-  std::uint64_t end = 0;
+// A tensor as the header states it: its data_offsets [begin, end) are checked before data is set.
+struct TensorEntry : SafetensorsTensor {
+  std::uint64_t begin = 0, end = 0;
 };
 
 // Names and values in messages come from the file: keep them short and printable.
@@ -293,17 +289,12 @@ void SafetensorsFile::parse(const std::uint8_t* data, std::size_t size) {
   const std::uint64_t buffer_start = kLengthFieldBytes + header_length;
   check_layout(entries, size - buffer_start, source_name_);
   tensors_.reserve(entries.size());
-  for (auto& entry : entries) {
-    SafetensorsTensor tensor;
-    tensor.name = std::move(entry.name);
-    tensor.dtype = entry.dtype;
-    tensor.shape = std::move(entry.shape);
-    tensor.element_count = entry.element_count;
-    tensor.data = data + buffer_start + entry.begin;
-    tensor.byte_size = entry.end - entry.begin;
-    tensor.buffer_offset = entry.begin;
-    index_.emplace(tensor.name, tensors_.size());
-    tensors_.push_back(std::move(tensor));
+  for (TensorEntry& entry : entries) {
+    entry.data = data + buffer_start + entry.begin;
+    entry.byte_size = entry.end - entry.begin;
+    entry.buffer_offset = entry.begin;
+    index_.emplace(entry.name, tensors_.size());
+    tensors_.push_back(static_cast<SafetensorsTensor&&>(entry));
   }
 }
 
