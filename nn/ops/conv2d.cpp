@@ -57,12 +57,8 @@ Conv2dOptions options_of(const Conv2dParams& params) {
   return {params.allow_tf32, params.bf16, params.deterministic, params.forward_only};
 }
 
-std::size_t aligned(std::size_t bytes) {
-  return (bytes + Arena::kAlignment - 1) / Arena::kAlignment * Arena::kAlignment;
-}
-
 std::size_t float_bytes(std::int64_t count) {
-  return aligned(static_cast<std::size_t>(count) * sizeof(float));
+  return Arena::round_up(static_cast<std::size_t>(count) * sizeof(float));
 }
 
 // ---- The CPU twin of the CUDA bf16 mode: the same roundings (each operand to bf16 before the convolution, its
