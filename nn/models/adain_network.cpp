@@ -123,12 +123,7 @@ void AdaINNetwork::load(const std::string& path) {
   const auto channels = [&](int level) { return level == 0 ? 3 : widths_[static_cast<std::size_t>(level - 1)]; };
   std::set<std::string> expected;
   const auto describe = [&](const AdaINLayerSpec& spec) {
-    Conv conv;
-    conv.name = spec.name;
-    conv.in_channels = channels(spec.in_level);
-    conv.out_channels = channels(spec.out_level);
-    conv.kernel = spec.kernel;
-    conv.relu = spec.relu;
+    Conv conv{spec.name, channels(spec.in_level), channels(spec.out_level), spec.kernel, spec.relu, {}, {}};
     const auto out = static_cast<std::uint64_t>(conv.out_channels), kernel = static_cast<std::uint64_t>(spec.kernel);
     check_tensor(file, path, conv.name + ".weight",
                  {out, static_cast<std::uint64_t>(conv.in_channels), kernel, kernel});

@@ -1,6 +1,5 @@
-// CPU SGD update, its dispatch point (CPU or CUDA by OpTarget) and the Sgd object that drives it on either device.
-// Each line mirrors one tensor op of torch.optim.SGD; plain multiply-adds (no libm fma: x86-64 baseline has no FMA
-// unit).
+// CPU SGD update (each line one tensor op of torch.optim.SGD; plain multiply-adds: x86-64's baseline has no FMA),
+// its dispatch point (CPU or CUDA by OpTarget) and the Sgd object that drives it on either device.
 #include <string>
 
 #include "nn/core/cuda_backend.h"
