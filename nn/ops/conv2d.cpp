@@ -49,10 +49,6 @@ void expect_operand(const char* what, const Tensor& tensor, const Shape& shape, 
   GENINT_CHECK(tensor.is_contiguous(), std::string("conv2d: ") + what + " must be contiguous");
 }
 
-float* optional_data(const Tensor& tensor) {
-  return tensor.defined() ? tensor.data<float>() : nullptr;
-}
-
 Conv2dOptions options_of(const Conv2dParams& params) {
   return {params.allow_tf32, params.bf16, params.deterministic, params.forward_only};
 }
@@ -111,7 +107,7 @@ void forward_cpu(const Conv2dShape& shape, const Tensor& input, const Tensor& we
                  const Tensor& output, bool bf16, Arena& scratch) {
   const CpuWorkspace workspace(shape, scratch);
   if (!bf16)
-    return conv2d_forward_cpu(shape, input.data<float>(), weight.data<float>(), optional_data(bias),
+    return conv2d_forward_cpu(shape, input.data<float>(), weight.data<float>(), bias.data_or_null<float>(),
                               output.data<float>(), workspace.data, workspace.floats);
   const float* rounded_input = bf16_operand(input, scratch);
   const float* rounded_weight = bf16_operand(weight, scratch);
@@ -131,7 +127,7 @@ void backward_cpu(const Conv2dShape& shape, const Tensor& input, const Tensor& w
       conv2d_backward_data_cpu(shape, output_grad.data<float>(), weight.data<float>(), input_grad.data<float>(),
                                workspace.data, workspace.floats);
     return conv2d_backward_weight_cpu(shape, input.data<float>(), output_grad.data<float>(), weight_grad.data<float>(),
-                                      optional_data(bias_grad), workspace.data, workspace.floats);
+                                      bias_grad.data_or_null<float>(), workspace.data, workspace.floats);
   }
   const float* rounded_output_grad = bf16_operand(output_grad, scratch);
   if (input_grad.defined()) {

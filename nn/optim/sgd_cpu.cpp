@@ -51,9 +51,9 @@ void Sgd::add_parameter(const Tensor& parameter, const Tensor& gradient) {
 void Sgd::step(float learning_rate, void* stream) {
   const bool first_step = steps_taken_ == 0;
   for (Slot& slot : slots_) {
-    float* momentum = slot.momentum.defined() ? slot.momentum.data<float>() : nullptr;
     sgd_step(OpTarget{slot.parameter.device(), stream}, options_, learning_rate, slot.parameter.element_count(),
-             slot.parameter.data<float>(), slot.gradient.data<float>(), momentum, first_step);
+             slot.parameter.data<float>(), slot.gradient.data<float>(), slot.momentum.data_or_null<float>(),
+             first_step);
   }
   ++steps_taken_;
 }
