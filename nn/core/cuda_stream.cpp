@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "nn/core/cuda_backend.h"
 #include "nn/core/device.h"
 #include "nn/core/error.h"
 #include "nn/core/log.h"
@@ -182,14 +183,8 @@ bool cuda_stream_is_non_blocking(void* stream) {
 
 #else
 
-namespace {
-[[noreturn]] void throw_backend_absent(const char* what) {
-  throw Error(std::string(what) + ": genint was built without its CUDA backend (configure with -DGENINT_CUDA=ON)");
-}
-}  // namespace
-
 CurrentDeviceScope::CurrentDeviceScope(int) {
-  throw_backend_absent("CUDA device scope");
+  throw_cuda_backend_absent("CUDA device scope");
 }
 CurrentDeviceScope::~CurrentDeviceScope() {
   // Read so that clang's unused-private-field check holds in this build too; nothing was switched.
@@ -197,39 +192,39 @@ CurrentDeviceScope::~CurrentDeviceScope() {
   static_cast<void>(switched_);
 }
 CudaStream::CudaStream(int, StreamOrdering) {
-  throw_backend_absent("CUDA stream");
+  throw_cuda_backend_absent("CUDA stream");
 }
 void CudaStream::release() noexcept {}
 void CudaStream::synchronize() const {
-  throw_backend_absent("CUDA stream");
+  throw_cuda_backend_absent("CUDA stream");
 }
 void CudaStream::wait(const CudaEvent&) const {
-  throw_backend_absent("CUDA stream");
+  throw_cuda_backend_absent("CUDA stream");
 }
 CudaEvent::CudaEvent(int, EventWait) {
-  throw_backend_absent("CUDA event");
+  throw_cuda_backend_absent("CUDA event");
 }
 void CudaEvent::release() noexcept {}
 void CudaEvent::record(void*) {
-  throw_backend_absent("CUDA event");
+  throw_cuda_backend_absent("CUDA event");
 }
 void CudaEvent::synchronize() const {
-  throw_backend_absent("CUDA event");
+  throw_cuda_backend_absent("CUDA event");
 }
 bool CudaEvent::reached() const {
-  throw_backend_absent("CUDA event");
+  throw_cuda_backend_absent("CUDA event");
 }
 int cuda_current_device() {
-  throw_backend_absent("CUDA current device");
+  throw_cuda_backend_absent("CUDA current device");
 }
 void cuda_stream_wait_event(void*, void*) {
-  throw_backend_absent("CUDA stream wait");
+  throw_cuda_backend_absent("CUDA stream wait");
 }
 void cuda_copy_async(void*, const void*, std::size_t, void*) {
-  throw_backend_absent("CUDA copy");
+  throw_cuda_backend_absent("CUDA copy");
 }
 bool cuda_stream_is_non_blocking(void*) {
-  throw_backend_absent("CUDA stream flags");
+  throw_cuda_backend_absent("CUDA stream flags");
 }
 
 #endif

@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "nn/core/cuda_backend.h"
 #include "nn/core/cuda_stream.h"
 #include "nn/core/error.h"
 #if GENINT_WITH_CUDA
@@ -13,18 +14,12 @@
 
 namespace genint {
 
-namespace {
-[[maybe_unused]] Error backend_absent() {
-  return Error("DeviceBuffer: genint was built without its CUDA backend (configure with -DGENINT_CUDA=ON)");
-}
-}  // namespace
-
 DeviceBuffer::DeviceBuffer(std::size_t bytes) : bytes_(bytes) {
 #if GENINT_WITH_CUDA
   GENINT_CUDA_CHECK(cudaGetDevice(&device_));
   if (bytes > 0) GENINT_CUDA_CHECK(cudaMalloc(&data_, bytes));
 #else
-  throw backend_absent();
+  throw_cuda_backend_absent("DeviceBuffer");
 #endif
 }
 
@@ -67,7 +62,7 @@ void DeviceBuffer::copy_from_host(const void* source, std::size_t bytes) {
   GENINT_CUDA_CHECK(cudaStreamSynchronize(cudaStreamLegacy));
 #else
   (void)source;
-  throw backend_absent();
+  throw_cuda_backend_absent("DeviceBuffer");
 #endif
 }
 
@@ -78,7 +73,7 @@ void DeviceBuffer::copy_to_host(void* destination, std::size_t bytes) const {
   GENINT_CUDA_CHECK(cudaMemcpy(destination, data_, bytes, cudaMemcpyDeviceToHost));
 #else
   (void)destination;
-  throw backend_absent();
+  throw_cuda_backend_absent("DeviceBuffer");
 #endif
 }
 

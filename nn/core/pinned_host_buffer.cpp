@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "nn/core/cuda_backend.h"
 #include "nn/core/error.h"
 #if GENINT_WITH_CUDA
 #include "nn/core/cuda_check.h"
@@ -17,8 +18,7 @@ PinnedHostBuffer::PinnedHostBuffer(std::size_t bytes) {
   if (bytes > 0) GENINT_CUDA_CHECK(cudaHostAlloc(&data_, bytes, cudaHostAllocPortable));
   bytes_ = bytes;
 #else
-  throw Error("pinned host memory (" + std::to_string(bytes) +
-              " bytes): genint was built without its CUDA backend (configure with -DGENINT_CUDA=ON)");
+  throw_cuda_backend_absent(("pinned host memory (" + std::to_string(bytes) + " bytes)").c_str());
 #endif
 }
 

@@ -26,12 +26,6 @@ namespace {
 // The convs whose output channels define widths[0..3].
 constexpr const char* kWidthSources[4] = {"encoder.conv1_1", "encoder.conv2_1", "encoder.conv3_1", "encoder.conv4_1"};
 
-std::string shape_text(const std::vector<std::uint64_t>& shape) {
-  std::string text = "[";
-  for (std::size_t index = 0; index < shape.size(); ++index) text += (index ? ", " : "") + std::to_string(shape[index]);
-  return text + "]";
-}
-
 const AdaINNetworkConfig& checked(const AdaINNetworkConfig& config) {
   GENINT_CHECK(config.device == Device::Cuda || config.stream == nullptr,
                "adain_network: stream applies to Device::Cuda only");
@@ -65,8 +59,8 @@ void check_tensor(const io::SafetensorsFile& file, const std::string& path, cons
   GENINT_CHECK(file.contains(name), path + ": AdaIN tensor '" + name + "' is missing (" +
                                         std::to_string(file.tensor_count()) + " tensors in the file)");
   const std::vector<std::uint64_t>& stored = file.tensor(name).shape;
-  GENINT_CHECK(stored == expected, path + ": tensor '" + name + "' has shape " + shape_text(stored) +
-                                       ", the network needs " + shape_text(expected));
+  GENINT_CHECK(stored == expected, path + ": tensor '" + name + "' has shape " + io::safetensors_shape_text(stored) +
+                                       ", the network needs " + io::safetensors_shape_text(expected));
 }
 
 int dimension(const Tensor& tensor, int axis) {
@@ -122,18 +116,14 @@ void AdaINNetwork::load(const std::string& path) {
                                           std::to_string(level + 1) + "_1)");
     const std::vector<std::uint64_t>& shape = file.tensor(name).shape;
     GENINT_CHECK(shape.size() == 4 && shape[0] > 0 && shape[0] < (1U << 20),
-                 path + ": tensor '" + name + "' has shape " + shape_text(shape) + ", expected [width, in, 3, 3]");
+                 path + ": tensor '" + name + "' has shape " + io::safetensors_shape_text(shape) +
+                     ", expected [width, in, 3, 3]");
     widths_[static_cast<std::size_t>(level)] = static_cast<int>(shape[0]);
   }
   const auto channels = [&](int level) { return level == 0 ? 3 : widths_[static_cast<std::size_t>(level - 1)]; };
   std::set<std::string> expected;
   const auto describe = [&](const AdaINLayerSpec& spec) {
-    Conv conv;
-    conv.name = spec.name;
-    conv.in_channels = channels(spec.in_level);
-    conv.out_channels = channels(spec.out_level);
-    conv.kernel = spec.kernel;
-    conv.relu = spec.relu;
+    Conv conv{spec.name, channels(spec.in_level), channels(spec.out_level), spec.kernel, spec.relu, {}, {}};
     const auto out = static_cast<std::uint64_t>(conv.out_channels), kernel = static_cast<std::uint64_t>(spec.kernel);
     check_tensor(file, path, conv.name + ".weight",
                  {out, static_cast<std::uint64_t>(conv.in_channels), kernel, kernel});

@@ -62,6 +62,13 @@ Tensor grown_view(Tensor& buffer, const Shape& shape, DType dtype, Device device
   return buffer.slice_rows(0, shape.element_count()).reshape(shape);
 }
 
+// The batch geometry every image entry point takes: a non-null batch of positive size.
+void check_batch(const char* what, const void* pixels, int batch, int height, int width) {
+  GENINT_CHECK(pixels != nullptr && batch > 0 && height > 0 && width > 0,
+               std::string("resnet ") + what + ": need a non-null batch of positive size, got batch " +
+                   std::to_string(batch) + ", " + std::to_string(height) + "x" + std::to_string(width));
+}
+
 // Host bytes into a tensor on the model's device: on CUDA a copy queued on the model's stream (so it is ordered
 // with the step's kernels whatever kind of stream that is), on the CPU a plain copy.
 void copy_from_host_on(const OpTarget& target, const Tensor& destination, const void* source, std::size_t bytes) {
@@ -298,14 +305,8 @@ void ResNet::synchronize() const {
   if (config_.device == Device::Cuda) cuda_stream_synchronize(config_.stream);
 }
 
-}  // namespace genint
-
-namespace genint {
-
 Tensor ResNet::upload_images(const float* images, int batch, int height, int width) {
-  GENINT_CHECK(images != nullptr && batch > 0 && height > 0 && width > 0,
-               "resnet upload_images: need a non-null batch of positive size, got batch " + std::to_string(batch) +
-                   ", " + std::to_string(height) + "x" + std::to_string(width));
+  check_batch("upload_images", images, batch, height, width);
   const Tensor view = grown_view(input_images_, Shape{batch, 3, height, width}, DType::Float32, config_.device);
   copy_from_host_on(body_->target(), view, images, view.byte_count());
   return view;
@@ -313,9 +314,7 @@ Tensor ResNet::upload_images(const float* images, int batch, int height, int wid
 
 Tensor ResNet::upload_images(const std::uint8_t* images, int batch, int height, int width,
                              const ImageNormalization& normalization) {
-  GENINT_CHECK(images != nullptr && batch > 0 && height > 0 && width > 0,
-               "resnet upload_images: need a non-null batch of positive size, got batch " + std::to_string(batch) +
-                   ", " + std::to_string(height) + "x" + std::to_string(width));
+  check_batch("upload_images", images, batch, height, width);
   const Tensor view = grown_view(input_images_, Shape{batch, 3, height, width}, DType::Float32, config_.device);
   if (config_.device == Device::Cpu) {
     normalize_images(body_->target(), images, batch, height, width, normalization, view.data<float>());
@@ -328,9 +327,7 @@ Tensor ResNet::upload_images(const std::uint8_t* images, int batch, int height, 
 
 Tensor ResNet::normalize_device_pixels(const std::uint8_t* pixels, int batch, int height, int width,
                                        const ImageNormalization& normalization) {
-  GENINT_CHECK(pixels != nullptr && batch > 0 && height > 0 && width > 0,
-               "resnet normalize_device_pixels: need a non-null batch of positive size, got batch " +
-                   std::to_string(batch) + ", " + std::to_string(height) + "x" + std::to_string(width));
+  check_batch("normalize_device_pixels", pixels, batch, height, width);
   const Tensor view = grown_view(input_images_, Shape{batch, 3, height, width}, DType::Float32, config_.device);
   normalize_images(body_->target(), pixels, batch, height, width, normalization, view.data<float>());
   return view;

@@ -24,12 +24,6 @@ void fill(const Tensor& tensor, float value) {
   for (std::int64_t index = 0; index < tensor.element_count(); ++index) data[index] = value;
 }
 
-std::string shape_text(const std::vector<std::uint64_t>& shape) {
-  std::string text = "[";
-  for (std::size_t index = 0; index < shape.size(); ++index) text += (index ? ", " : "") + std::to_string(shape[index]);
-  return text + "]";
-}
-
 std::vector<std::uint64_t> shape_of(const Tensor& tensor) {
   std::vector<std::uint64_t> shape;
   for (int dimension = 0; dimension < tensor.rank(); ++dimension)
@@ -91,9 +85,9 @@ void ResNet::load_safetensors(const std::string& path) {
                                                 "' is missing (" + std::to_string(file.tensor_count()) +
                                                 " tensors in the file)");
     const io::SafetensorsTensor& stored = file.tensor(entry.name);
-    GENINT_CHECK(stored.shape == shape_of(entry.value), path + ": tensor '" + entry.name + "' has shape " +
-                                                            shape_text(stored.shape) + ", the model needs " +
-                                                            shape_text(shape_of(entry.value)));
+    GENINT_CHECK(stored.shape == shape_of(entry.value),
+                 path + ": tensor '" + entry.name + "' has shape " + io::safetensors_shape_text(stored.shape) +
+                     ", the model needs " + io::safetensors_shape_text(shape_of(entry.value)));
   }
   for (const std::string& name : file.names()) {
     if (ends_with(name, kBatchesTrackedSuffix)) continue;

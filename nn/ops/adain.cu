@@ -4,16 +4,15 @@
 #include <cmath>
 #include <string>
 
-#include "nn/core/cuda_check.h"
 #include "nn/core/error.h"
 #include "nn/ops/adain.h"
 #include "nn/ops/block_reduce.cuh"
+#include "nn/ops/elementwise_launch.cuh"
 
 namespace genint {
 namespace {
 
 constexpr int kStatisticsThreads = 256;
-constexpr int kThreads = 256;
 
 __global__ void adain_statistics_kernel(const float* features, std::int64_t plane_size, float* mean, float* sigma) {
   __shared__ double scratch[kStatisticsThreads];
@@ -38,7 +37,7 @@ __global__ void adain_statistics_kernel(const float* features, std::int64_t plan
 __global__ void adain_transform_kernel(const float* content, const float* content_mean, const float* content_sigma,
                                        const float* style_mean, const float* style_sigma, AdaINShape shape,
                                        std::int64_t plane_size, float alpha, float* output, std::int64_t total) {
-  const std::int64_t index = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const std::int64_t index = flat_thread_index();
   if (index >= total) return;
   const std::int64_t plane = index / plane_size;
   const std::int64_t style_plane = shape.style_batch == 1 ? plane % shape.channels : plane;
@@ -50,16 +49,12 @@ __global__ void adain_transform_kernel(const float* content, const float* conten
 }
 
 __global__ void clamp_unit_interval_kernel(float* values, std::int64_t count) {
-  const std::int64_t index = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const std::int64_t index = flat_thread_index();
   if (index >= count) return;
   // std::min(std::max(v, 0), 1) as the CPU writes it: NaN passes through (fminf/fmaxf would drop it).
   const float value = values[index];
   const float low = value < 0.0f ? 0.0f : value;
   values[index] = 1.0f < low ? 1.0f : low;
-}
-
-unsigned blocks_for(std::int64_t count) {
-  return static_cast<unsigned>((count + kThreads - 1) / kThreads);
 }
 
 }  // namespace
@@ -81,15 +76,12 @@ void adain_transform_cuda(const float* content, const float* content_mean, const
   check_adain_shape(shape);
   GENINT_CHECK(std::isfinite(alpha), "adain: alpha must be finite");
   const std::int64_t total = static_cast<std::int64_t>(shape.batch) * shape.channels * shape.plane_size();
-  adain_transform_kernel<<<blocks_for(total), kThreads, 0, static_cast<cudaStream_t>(stream)>>>(
-      content, content_mean, content_sigma, style_mean, style_sigma, shape, shape.plane_size(), alpha, output, total);
-  GENINT_CUDA_CHECK_LAUNCH();
+  launch_elementwise(adain_transform_kernel, total, stream, content, content_mean, content_sigma, style_mean,
+                     style_sigma, shape, shape.plane_size(), alpha, output, total);
 }
 
 void clamp_unit_interval_cuda(float* values, std::int64_t count, void* stream) {
-  if (count <= 0) return;
-  clamp_unit_interval_kernel<<<blocks_for(count), kThreads, 0, static_cast<cudaStream_t>(stream)>>>(values, count);
-  GENINT_CUDA_CHECK_LAUNCH();
+  if (count > 0) launch_elementwise(clamp_unit_interval_kernel, count, stream, values, count);
 }
 
 }  // namespace genint

@@ -1,9 +1,10 @@
 // CPU twin of AdaIN: per-plane mean and unbiased sigma in double (two passes, so a large mean costs no precision),
-// the transform in pytorch-AdaIN's order of operations, and the [0, 1] clamp. The truth the CUDA kernels mirror.
+// the transform in pytorch-AdaIN's order, the [0, 1] clamp: the truth the CUDA kernels mirror. Dispatch points last.
 #include <algorithm>
 #include <cmath>
 #include <string>
 
+#include "nn/core/cuda_backend.h"
 #include "nn/core/error.h"
 #include "nn/ops/adain.h"
 
@@ -73,6 +74,27 @@ void adain_transform_cpu(const float* content, const float* content_mean, const 
 void clamp_unit_interval_cpu(float* values, std::int64_t count) {
 #pragma omp parallel for schedule(static)
   for (std::int64_t index = 0; index < count; ++index) values[index] = std::min(std::max(values[index], 0.0f), 1.0f);
+}
+
+// The dispatch points: shapes are checked in the CPU and CUDA functions themselves.
+void adain_statistics(const OpTarget& target, const float* features, std::int64_t planes, std::int64_t plane_size,
+                      float* mean, float* sigma) {
+  if (target.on_cpu()) return adain_statistics_cpu(features, planes, plane_size, mean, sigma);
+  GENINT_CUDA_CALL(adain_statistics_cuda, features, planes, plane_size, mean, sigma, target.stream);
+}
+
+void adain_transform(const OpTarget& target, const float* content, const float* content_mean,
+                     const float* content_sigma, const float* style_mean, const float* style_sigma,
+                     const AdaINShape& shape, float alpha, float* output) {
+  if (target.on_cpu())
+    return adain_transform_cpu(content, content_mean, content_sigma, style_mean, style_sigma, shape, alpha, output);
+  GENINT_CUDA_CALL(adain_transform_cuda, content, content_mean, content_sigma, style_mean, style_sigma, shape, alpha,
+                   output, target.stream);
+}
+
+void clamp_unit_interval(const OpTarget& target, float* values, std::int64_t count) {
+  if (target.on_cpu()) return clamp_unit_interval_cpu(values, count);
+  GENINT_CUDA_CALL(clamp_unit_interval_cuda, values, count, target.stream);
 }
 
 }  // namespace genint

@@ -1,7 +1,8 @@
-// CPU float32 ↔ bfloat16: the rounding rule written out on the bit patterns (the truth the CUDA
-// conversion, __float2bfloat16_rn, is held to).
+// CPU float32 ↔ bfloat16: the rounding rule written out on the bit patterns (the truth the CUDA conversion,
+// __float2bfloat16_rn, is held to), and the dispatch points that run one or the other by OpTarget.
 #include <cstring>
 
+#include "nn/core/cuda_backend.h"
 #include "nn/core/error.h"
 #include "nn/ops/bfloat16_convert.h"
 
@@ -41,6 +42,16 @@ void bfloat16_to_float_cpu(const std::uint16_t* input, std::int64_t count, float
 void round_to_bfloat16_cpu(float* values, std::int64_t count) {
   GENINT_CHECK(count >= 0, "round_to_bfloat16_cpu: negative count");
   for (std::int64_t index = 0; index < count; ++index) values[index] = to_float(to_bfloat16(values[index]));
+}
+
+void float_to_bfloat16(const OpTarget& target, const float* input, std::int64_t count, std::uint16_t* output) {
+  if (target.on_cpu()) return float_to_bfloat16_cpu(input, count, output);
+  GENINT_CUDA_CALL(float_to_bfloat16_cuda, input, count, output, target.stream);
+}
+
+void bfloat16_to_float(const OpTarget& target, const std::uint16_t* input, std::int64_t count, float* output) {
+  if (target.on_cpu()) return bfloat16_to_float_cpu(input, count, output);
+  GENINT_CUDA_CALL(bfloat16_to_float_cuda, input, count, output, target.stream);
 }
 
 }  // namespace genint

@@ -49,20 +49,12 @@ void expect_operand(const char* what, const Tensor& tensor, const Shape& shape, 
   GENINT_CHECK(tensor.is_contiguous(), std::string("conv2d: ") + what + " must be contiguous");
 }
 
-float* optional_data(const Tensor& tensor) {
-  return tensor.defined() ? tensor.data<float>() : nullptr;
-}
-
 Conv2dOptions options_of(const Conv2dParams& params) {
   return {params.allow_tf32, params.bf16, params.deterministic, params.forward_only};
 }
 
-std::size_t aligned(std::size_t bytes) {
-  return (bytes + Arena::kAlignment - 1) / Arena::kAlignment * Arena::kAlignment;
-}
-
 std::size_t float_bytes(std::int64_t count) {
-  return aligned(static_cast<std::size_t>(count) * sizeof(float));
+  return Arena::round_up(static_cast<std::size_t>(count) * sizeof(float));
 }
 
 // ---- The CPU twin of the CUDA bf16 mode: the same roundings (each operand to bf16 before the convolution, its
@@ -102,18 +94,6 @@ void add_bias_cpu(const Conv2dShape& shape, const float* bias, float* output) {
     }
 }
 
-void bias_grad_cpu(const Conv2dShape& shape, const float* output_grad, float* bias_grad) {
-  const std::int64_t plane = static_cast<std::int64_t>(shape.out_height()) * shape.out_width();
-  for (std::int64_t channel = 0; channel < shape.out_channels; ++channel) {
-    double sum = 0.0;
-    for (std::int64_t image = 0; image < shape.batch; ++image) {
-      const float* values = output_grad + (image * shape.out_channels + channel) * plane;
-      for (std::int64_t index = 0; index < plane; ++index) sum += values[index];
-    }
-    bias_grad[channel] = static_cast<float>(sum);
-  }
-}
-
 // The CPU kernels' workspace for this call, from the arena.
 struct CpuWorkspace {
   CpuWorkspace(const Conv2dShape& shape, Arena& scratch)
@@ -127,7 +107,7 @@ void forward_cpu(const Conv2dShape& shape, const Tensor& input, const Tensor& we
                  const Tensor& output, bool bf16, Arena& scratch) {
   const CpuWorkspace workspace(shape, scratch);
   if (!bf16)
-    return conv2d_forward_cpu(shape, input.data<float>(), weight.data<float>(), optional_data(bias),
+    return conv2d_forward_cpu(shape, input.data<float>(), weight.data<float>(), bias.data_or_null<float>(),
                               output.data<float>(), workspace.data, workspace.floats);
   const float* rounded_input = bf16_operand(input, scratch);
   const float* rounded_weight = bf16_operand(weight, scratch);
@@ -147,7 +127,7 @@ void backward_cpu(const Conv2dShape& shape, const Tensor& input, const Tensor& w
       conv2d_backward_data_cpu(shape, output_grad.data<float>(), weight.data<float>(), input_grad.data<float>(),
                                workspace.data, workspace.floats);
     return conv2d_backward_weight_cpu(shape, input.data<float>(), output_grad.data<float>(), weight_grad.data<float>(),
-                                      optional_data(bias_grad), workspace.data, workspace.floats);
+                                      bias_grad.data_or_null<float>(), workspace.data, workspace.floats);
   }
   const float* rounded_output_grad = bf16_operand(output_grad, scratch);
   if (input_grad.defined()) {
@@ -163,7 +143,7 @@ void backward_cpu(const Conv2dShape& shape, const Tensor& input, const Tensor& w
                              workspace.floats);
   round_to_bfloat16_cpu(result, shape.weight_elements());
   store_result(result, weight_grad);
-  if (bias_grad.defined()) bias_grad_cpu(shape, output_grad.data<float>(), bias_grad.data<float>());
+  if (bias_grad.defined()) conv2d_bias_grad_cpu(shape, output_grad.data<float>(), bias_grad.data<float>());
 }
 
 }  // namespace

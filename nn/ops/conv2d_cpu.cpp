@@ -349,13 +349,16 @@ void conv2d_im2col::backward_weight(const Conv2dShape& shape, const float* input
     for (std::int64_t index = 0; index < kept_count; ++index) total[index] += partial[index];
   }
   if (!lowering.all_taps) conv2d_cpu_detail::expand_taps(lowering, total, weight_grad);
-  if (bias_grad == nullptr) return;
-  const std::int64_t output_image = static_cast<std::int64_t>(shape.out_channels) * lowering.pixels;
-  for (int channel = 0; channel < shape.out_channels; ++channel) {
-    double sum = 0.0;  // batch·H·W terms: accumulate in double so large maps lose nothing
-    for (int image = 0; image < shape.batch; ++image) {
-      const float* plane = output_grad + image * output_image + channel * lowering.pixels;
-      for (std::int64_t pixel = 0; pixel < lowering.pixels; ++pixel) sum += plane[pixel];
+  if (bias_grad != nullptr) conv2d_bias_grad_cpu(shape, output_grad, bias_grad);
+}
+
+void conv2d_bias_grad_cpu(const Conv2dShape& shape, const float* output_grad, float* bias_grad) {
+  const std::int64_t plane = static_cast<std::int64_t>(shape.out_height()) * shape.out_width();
+  for (std::int64_t channel = 0; channel < shape.out_channels; ++channel) {
+    double sum = 0.0;
+    for (std::int64_t image = 0; image < shape.batch; ++image) {
+      const float* values = output_grad + (image * shape.out_channels + channel) * plane;
+      for (std::int64_t index = 0; index < plane; ++index) sum += values[index];
     }
     bias_grad[channel] = static_cast<float>(sum);
   }

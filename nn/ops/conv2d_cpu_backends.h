@@ -15,11 +15,13 @@ enum class CpuConvBackend { Im2col, OneDnn };
 CpuConvBackend parse_cpu_conv_backend(const char* value);
 // The backend the raw-pointer kernels use: GENINT_CPU_CONV read once per process.
 CpuConvBackend cpu_conv_backend();
-const char* cpu_conv_backend_name(CpuConvBackend backend);
 bool cpu_conv_onednn_built();
 // The threads the CPU kernels run on, which their workspace is sized and checked for: OpenMP's limit, but 1 inside
 // a parallel region, where oneDNN runs on the calling thread alone (as do im2col's nested, inactive regions).
 int cpu_conv_threads();
+// bias_grad[c] = the sum of output_grad's channel c over the batch, accumulated in double (batch·H·W terms: large
+// maps lose nothing), in the same order on every backend that does not sum it itself.
+void conv2d_bias_grad_cpu(const Conv2dShape& shape, const float* output_grad, float* bias_grad);
 
 // Each backend's kernels, with conv2d.h's contracts (gradients written, not accumulated; the workspace sized by the
 // same backend's workspace_floats for at least the threads OpenMP will use).

@@ -46,10 +46,6 @@ CpuConvBackend cpu_conv_backend() {
   return backend;
 }
 
-const char* cpu_conv_backend_name(CpuConvBackend backend) {
-  return backend == CpuConvBackend::OneDnn ? "onednn" : "im2col";
-}
-
 #if !GENINT_WITH_ONEDNN
 // Never reached: parse_cpu_conv_backend refuses "onednn" in this build. Defined so the dispatch below links.
 namespace conv2d_onednn {

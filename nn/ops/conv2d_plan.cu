@@ -14,35 +14,23 @@
 namespace genint::conv2d_detail {
 
 TensorDescriptor::TensorDescriptor(int n, int c, int h, int w, cudnnDataType_t type) {
-  GENINT_CUDNN_CHECK(cudnnCreateTensorDescriptor(&handle_));
-  GENINT_CUDNN_CHECK(cudnnSetTensor4dDescriptor(handle_, CUDNN_TENSOR_NCHW, type, n, c, h, w));
-}
-TensorDescriptor::~TensorDescriptor() {
-  GENINT_CUDNN_CHECK_NOTHROW(cudnnDestroyTensorDescriptor(handle_));
+  GENINT_CUDNN_CHECK(cudnnSetTensor4dDescriptor(get(), CUDNN_TENSOR_NCHW, type, n, c, h, w));
 }
 
 FilterDescriptor::FilterDescriptor(const Conv2dShape& shape, cudnnDataType_t type) {
-  GENINT_CUDNN_CHECK(cudnnCreateFilterDescriptor(&handle_));
-  GENINT_CUDNN_CHECK(cudnnSetFilter4dDescriptor(handle_, type, CUDNN_TENSOR_NCHW, shape.out_channels,
+  GENINT_CUDNN_CHECK(cudnnSetFilter4dDescriptor(get(), type, CUDNN_TENSOR_NCHW, shape.out_channels,
                                                 shape.in_channels / shape.groups, shape.kernel_height,
                                                 shape.kernel_width));
 }
-FilterDescriptor::~FilterDescriptor() {
-  GENINT_CUDNN_CHECK_NOTHROW(cudnnDestroyFilterDescriptor(handle_));
-}
 
 ConvolutionDescriptor::ConvolutionDescriptor(const Conv2dShape& shape) {
-  GENINT_CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&handle_));
-  GENINT_CUDNN_CHECK(cudnnSetConvolution2dDescriptor(handle_, shape.pad_height, shape.pad_width, shape.stride_height,
+  GENINT_CUDNN_CHECK(cudnnSetConvolution2dDescriptor(get(), shape.pad_height, shape.pad_width, shape.stride_height,
                                                      shape.stride_width, shape.dilation_height, shape.dilation_width,
                                                      CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
-  GENINT_CUDNN_CHECK(cudnnSetConvolutionGroupCount(handle_, shape.groups));
-}
-ConvolutionDescriptor::~ConvolutionDescriptor() {
-  GENINT_CUDNN_CHECK_NOTHROW(cudnnDestroyConvolutionDescriptor(handle_));
+  GENINT_CUDNN_CHECK(cudnnSetConvolutionGroupCount(get(), shape.groups));
 }
 void ConvolutionDescriptor::set_math(cudnnMathType_t math) {
-  GENINT_CUDNN_CHECK(cudnnSetConvolutionMathType(handle_, math));
+  GENINT_CUDNN_CHECK(cudnnSetConvolutionMathType(get(), math));
 }
 
 ConvPlan::ConvPlan(const Conv2dShape& shape, bool bf16_mode)

@@ -6,46 +6,40 @@
 
 #include <cstddef>
 
+#include "nn/core/cuda_check.h"
 #include "nn/ops/conv2d.h"
 
 namespace genint::conv2d_detail {
 
-class TensorDescriptor {
+// An owned cuDNN descriptor: made by Create, given back by Destroy (logged, never thrown); the subclasses set it up.
+template <typename Handle, cudnnStatus_t (*Create)(Handle*), cudnnStatus_t (*Destroy)(Handle)>
+class Descriptor {
  public:
-  TensorDescriptor(int n, int c, int h, int w, cudnnDataType_t type);
-  ~TensorDescriptor();
-  TensorDescriptor(const TensorDescriptor&) = delete;
-  TensorDescriptor& operator=(const TensorDescriptor&) = delete;
-  cudnnTensorDescriptor_t get() const { return handle_; }
+  Descriptor() { GENINT_CUDNN_CHECK(Create(&handle_)); }
+  ~Descriptor() { GENINT_CUDNN_CHECK_NOTHROW(Destroy(handle_)); }
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  Handle get() const { return handle_; }
 
  private:
-  cudnnTensorDescriptor_t handle_ = nullptr;
+  Handle handle_ = nullptr;
 };
 
-class FilterDescriptor {
- public:
-  FilterDescriptor(const Conv2dShape& shape, cudnnDataType_t type);
-  ~FilterDescriptor();
-  FilterDescriptor(const FilterDescriptor&) = delete;
-  FilterDescriptor& operator=(const FilterDescriptor&) = delete;
-  cudnnFilterDescriptor_t get() const { return handle_; }
+struct TensorDescriptor
+    : Descriptor<cudnnTensorDescriptor_t, cudnnCreateTensorDescriptor, cudnnDestroyTensorDescriptor> {
+  TensorDescriptor(int n, int c, int h, int w, cudnnDataType_t type);
+};
 
- private:
-  cudnnFilterDescriptor_t handle_ = nullptr;
+struct FilterDescriptor
+    : Descriptor<cudnnFilterDescriptor_t, cudnnCreateFilterDescriptor, cudnnDestroyFilterDescriptor> {
+  FilterDescriptor(const Conv2dShape& shape, cudnnDataType_t type);
 };
 
 // One per pass, because each pass may run with its own math type. The compute type is float in both modes.
-class ConvolutionDescriptor {
- public:
+struct ConvolutionDescriptor
+    : Descriptor<cudnnConvolutionDescriptor_t, cudnnCreateConvolutionDescriptor, cudnnDestroyConvolutionDescriptor> {
   explicit ConvolutionDescriptor(const Conv2dShape& shape);
-  ~ConvolutionDescriptor();
-  ConvolutionDescriptor(const ConvolutionDescriptor&) = delete;
-  ConvolutionDescriptor& operator=(const ConvolutionDescriptor&) = delete;
-  cudnnConvolutionDescriptor_t get() const { return handle_; }
   void set_math(cudnnMathType_t math);
-
- private:
-  cudnnConvolutionDescriptor_t handle_ = nullptr;
 };
 
 // input, output and filter describe what cuDNN convolves (bf16 in bf16 mode); output_float and bias describe the

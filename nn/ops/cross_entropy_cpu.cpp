@@ -1,9 +1,10 @@
-// CPU twin of weighted softmax cross-entropy (with Mixup's optional second target): rows split across OpenMP
-// threads, exponentials summed in double about the row maximum. The truth the CUDA kernels and goldens are held to.
+// CPU twin of weighted softmax cross-entropy (with Mixup's optional second target), summed in double about the row
+// maximum: the truth the CUDA kernels and goldens are held to. The dispatch points (by OpTarget) come last.
 #include <algorithm>
 #include <cmath>
 #include <string>
 
+#include "nn/core/cuda_backend.h"
 #include "nn/core/error.h"
 #include "nn/ops/cross_entropy.h"
 
@@ -91,6 +92,23 @@ void cross_entropy_backward_cpu(const float* logits, const std::int32_t* labels,
       grad_row[column] = static_cast<float>(weights[sample] * (probability - target));
     }
   }
+}
+
+void cross_entropy_forward(const OpTarget& target, const float* logits, const std::int32_t* labels,
+                           const float* weights, int batch, int classes, float* sample_losses, float* loss,
+                           const MixupTargets& mixup) {
+  if (target.on_cpu())
+    return cross_entropy_forward_cpu(logits, labels, weights, batch, classes, sample_losses, loss, mixup);
+  GENINT_CUDA_CALL(cross_entropy_forward_cuda, logits, labels, weights, batch, classes, sample_losses, loss,
+                   target.stream, mixup);
+}
+
+void cross_entropy_backward(const OpTarget& target, const float* logits, const std::int32_t* labels,
+                            const float* weights, int batch, int classes, float* grad_logits,
+                            const MixupTargets& mixup) {
+  if (target.on_cpu()) return cross_entropy_backward_cpu(logits, labels, weights, batch, classes, grad_logits, mixup);
+  GENINT_CUDA_CALL(cross_entropy_backward_cuda, logits, labels, weights, batch, classes, grad_logits, target.stream,
+                   mixup);
 }
 
 }  // namespace genint

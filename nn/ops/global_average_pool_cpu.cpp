@@ -1,5 +1,6 @@
 // CPU twin of global average pooling: one plane per iteration, summed in double, planes split across threads.
-// It is the truth the CUDA kernels are compared against.
+// The truth the CUDA kernels are compared against; the dispatch points at the end run it or them by OpTarget.
+#include "nn/core/cuda_backend.h"
 #include "nn/core/error.h"
 #include "nn/ops/global_average_pool.h"
 
@@ -25,6 +26,18 @@ void global_average_pool_backward_cpu(const float* grad_output, std::int64_t pla
     float* destination = grad_input + plane * spatial;
     for (int position = 0; position < spatial; ++position) destination[position] = share;
   }
+}
+
+void global_average_pool_forward(const OpTarget& target, const float* input, std::int64_t planes, int spatial,
+                                 float* output) {
+  if (target.on_cpu()) return global_average_pool_forward_cpu(input, planes, spatial, output);
+  GENINT_CUDA_CALL(global_average_pool_forward_cuda, input, planes, spatial, output, target.stream);
+}
+
+void global_average_pool_backward(const OpTarget& target, const float* grad_output, std::int64_t planes, int spatial,
+                                  float* grad_input) {
+  if (target.on_cpu()) return global_average_pool_backward_cpu(grad_output, planes, spatial, grad_input);
+  GENINT_CUDA_CALL(global_average_pool_backward_cuda, grad_output, planes, spatial, grad_input, target.stream);
 }
 
 }  // namespace genint

@@ -44,10 +44,6 @@ void expect_float_tensor(const char* what, const Tensor& tensor, const Shape& sh
   GENINT_CHECK(tensor.is_contiguous(), std::string(what) + " must be contiguous");
 }
 
-float* optional_data(const Tensor& tensor) {
-  return tensor.defined() ? tensor.data<float>() : nullptr;
-}
-
 }  // namespace
 
 void linear_forward(const Tensor& input, const Tensor& weight, const Tensor& bias, const Tensor& output,
@@ -58,7 +54,7 @@ void linear_forward(const Tensor& input, const Tensor& weight, const Tensor& bia
   expect_float_tensor("linear weight", weight, weight.shape(), device, false);
   expect_float_tensor("linear bias", bias, Shape{shape.out_features}, device, true);
   expect_float_tensor("linear output", output, Shape{shape.rows, shape.out_features}, device, false);
-  linear_forward(OpTarget{device, stream}, shape, input.data<float>(), weight.data<float>(), optional_data(bias),
+  linear_forward(OpTarget{device, stream}, shape, input.data<float>(), weight.data<float>(), bias.data_or_null<float>(),
                  output.data<float>(), precision);
 }
 
@@ -74,7 +70,8 @@ void linear_backward(const Tensor& input, const Tensor& weight, const Tensor& ou
   expect_float_tensor("linear weight_grad", weight_grad, weight.shape(), device, false);
   expect_float_tensor("linear bias_grad", bias_grad, Shape{shape.out_features}, device, true);
   linear_backward(OpTarget{device, stream}, shape, input.data<float>(), weight.data<float>(), output_grad.data<float>(),
-                  optional_data(input_grad), weight_grad.data<float>(), optional_data(bias_grad), precision);
+                  input_grad.data_or_null<float>(), weight_grad.data<float>(), bias_grad.data_or_null<float>(),
+                  precision);
 }
 
 }  // namespace genint

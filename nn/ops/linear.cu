@@ -1,6 +1,7 @@
 // CUDA linear: the three GEMMs through cublasGemmEx (FP32, or TF32 / bf16 tensor cores when asked) and two
 // small kernels for the bias. Row-major tensors are read by cuBLAS as their column-major transposes.
 #include "nn/core/cuda_check.h"
+#include "nn/ops/elementwise_launch.cuh"
 #include "nn/ops/gemm_precision.cuh"
 #include "nn/ops/library_handles.cuh"
 #include "nn/ops/linear.h"
@@ -18,7 +19,7 @@ void gemm(cublasHandle_t handle, cublasOperation_t op_a, cublasOperation_t op_b,
 }
 
 __global__ void add_bias_kernel(float* output, const float* bias, std::int64_t total, int features) {
-  const std::int64_t index = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const std::int64_t index = flat_thread_index();
   if (index < total) output[index] += bias[index % features];
 }
 
@@ -31,8 +32,6 @@ __global__ void bias_grad_kernel(const float* output_grad, float* bias_grad, int
   bias_grad[feature] = sum;
 }
 
-constexpr int kThreads = 256;
-
 }  // namespace
 
 void linear_forward_cuda(const LinearShape& shape, const float* input, const float* weight, const float* bias,
@@ -44,10 +43,7 @@ void linear_forward_cuda(const LinearShape& shape, const float* input, const flo
        shape.in_features, input, shape.in_features, output, shape.out_features, precision);
   if (bias == nullptr) return;
   const std::int64_t total = static_cast<std::int64_t>(shape.rows) * shape.out_features;
-  const auto blocks = static_cast<unsigned>((total + kThreads - 1) / kThreads);
-  add_bias_kernel<<<blocks, kThreads, 0, static_cast<cudaStream_t>(stream)>>>(output, bias, total,
-                                                                                      shape.out_features);
-  GENINT_CUDA_CHECK_LAUNCH();
+  launch_elementwise(add_bias_kernel, total, stream, output, bias, total, shape.out_features);
 }
 
 void linear_backward_cuda(const LinearShape& shape, const float* input, const float* weight, const float* output_grad,
@@ -56,16 +52,14 @@ void linear_backward_cuda(const LinearShape& shape, const float* input, const fl
   shape.validate();
   cublasHandle_t handle = cublas_handle_on(stream);
   if (input_grad != nullptr && shape.rows > 0)  // dxᵀ (in×rows) = Wᵀ-in-memory · dyᵀ
-    gemm(handle, CUBLAS_OP_N, CUBLAS_OP_N, shape.in_features, shape.rows, shape.out_features, weight,
-         shape.in_features, output_grad, shape.out_features, input_grad, shape.in_features, precision);
+    gemm(handle, CUBLAS_OP_N, CUBLAS_OP_N, shape.in_features, shape.rows, shape.out_features, weight, shape.in_features,
+         output_grad, shape.out_features, input_grad, shape.in_features, precision);
   // dWᵀ (in×out) = xᵀ · dy; with rows = 0 cuBLAS writes beta·C = 0, matching the CPU.
   gemm(handle, CUBLAS_OP_N, CUBLAS_OP_T, shape.in_features, shape.out_features, shape.rows, input, shape.in_features,
        output_grad, shape.out_features, weight_grad, shape.in_features, precision);
-  if (bias_grad == nullptr) return;
-  const auto blocks = static_cast<unsigned>((shape.out_features + kThreads - 1) / kThreads);
-  bias_grad_kernel<<<blocks, kThreads, 0, static_cast<cudaStream_t>(stream)>>>(output_grad, bias_grad,
-                                                                                       shape.rows, shape.out_features);
-  GENINT_CUDA_CHECK_LAUNCH();
+  if (bias_grad != nullptr)
+    launch_elementwise(bias_grad_kernel, shape.out_features, stream, output_grad, bias_grad, shape.rows,
+                       shape.out_features);
 }
 
 }  // namespace genint

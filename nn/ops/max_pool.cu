@@ -2,17 +2,15 @@
 // gathering the windows it won in output row-major order — no atomics, bit-identical to the CPU scatter.
 #include <cmath>
 
-#include "nn/core/cuda_check.h"
+#include "nn/ops/elementwise_launch.cuh"
 #include "nn/ops/max_pool.h"
 
 namespace genint {
 namespace {
 
-constexpr int kThreads = 256;
-
 __global__ void max_pool_forward_kernel(const float* input, MaxPoolShape shape, int output_height, int output_width,
                                         float* output, std::int32_t* argmax, std::int64_t total) {
-  const std::int64_t index = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const std::int64_t index = flat_thread_index();
   if (index >= total) return;
   const std::int64_t plane = index / (static_cast<std::int64_t>(output_height) * output_width);
   const auto within = static_cast<int>(index - plane * output_height * output_width);
@@ -40,7 +38,7 @@ __global__ void max_pool_forward_kernel(const float* input, MaxPoolShape shape, 
 
 __global__ void max_pool_backward_kernel(const float* grad_output, const std::int32_t* argmax, MaxPoolShape shape,
                                          int output_height, int output_width, float* grad_input, std::int64_t total) {
-  const std::int64_t index = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const std::int64_t index = flat_thread_index();
   if (index >= total) return;
   const std::int64_t plane = index / (static_cast<std::int64_t>(shape.height) * shape.width);
   const auto cell = static_cast<std::int32_t>(index - plane * shape.height * shape.width);
@@ -62,10 +60,6 @@ __global__ void max_pool_backward_kernel(const float* grad_output, const std::in
   grad_input[index] = sum;
 }
 
-unsigned blocks_for(std::int64_t count) {
-  return static_cast<unsigned>((count + kThreads - 1) / kThreads);
-}
-
 }  // namespace
 
 void max_pool_forward_cuda(const float* input, const MaxPoolShape& shape, float* output, std::int32_t* argmax,
@@ -73,18 +67,16 @@ void max_pool_forward_cuda(const float* input, const MaxPoolShape& shape, float*
   check_max_pool_shape(shape);
   const std::int64_t total =
       static_cast<std::int64_t>(shape.batch) * shape.channels * shape.output_height() * shape.output_width();
-  max_pool_forward_kernel<<<blocks_for(total), kThreads, 0, static_cast<cudaStream_t>(stream)>>>(
-      input, shape, shape.output_height(), shape.output_width(), output, argmax, total);
-  GENINT_CUDA_CHECK_LAUNCH();
+  launch_elementwise(max_pool_forward_kernel, total, stream, input, shape, shape.output_height(), shape.output_width(),
+                     output, argmax, total);
 }
 
 void max_pool_backward_cuda(const float* grad_output, const std::int32_t* argmax, const MaxPoolShape& shape,
                             float* grad_input, void* stream) {
   check_max_pool_shape(shape);
   const std::int64_t total = static_cast<std::int64_t>(shape.batch) * shape.channels * shape.height * shape.width;
-  max_pool_backward_kernel<<<blocks_for(total), kThreads, 0, static_cast<cudaStream_t>(stream)>>>(
-      grad_output, argmax, shape, shape.output_height(), shape.output_width(), grad_input, total);
-  GENINT_CUDA_CHECK_LAUNCH();
+  launch_elementwise(max_pool_backward_kernel, total, stream, grad_output, argmax, shape, shape.output_height(),
+                     shape.output_width(), grad_input, total);
 }
 
 }  // namespace genint

@@ -1,11 +1,12 @@
-// CPU twin of 2-D max pooling with argmax: planes split across OpenMP threads, the backward scatters each
-// window's gradient to its winner in output row-major order. The truth the CUDA kernels are compared against.
+// CPU twin of 2-D max pooling with argmax (the backward scatters each window's gradient to its winner in output
+// row-major order): the truth the CUDA kernels are compared against. Dispatch points (by OpTarget) at the end.
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
 #include <utility>
 
+#include "nn/core/cuda_backend.h"
 #include "nn/core/error.h"
 #include "nn/ops/max_pool.h"
 
@@ -143,6 +144,18 @@ void max_pool_backward_cpu(const float* grad_output, const std::int32_t* argmax,
       destination[argmax[plane * output_plane + output]] += grad_output[plane * output_plane + output];
     }
   }
+}
+
+void max_pool_forward(const OpTarget& target, const float* input, const MaxPoolShape& shape, float* output,
+                      std::int32_t* argmax) {
+  if (target.on_cpu()) return max_pool_forward_cpu(input, shape, output, argmax);
+  GENINT_CUDA_CALL(max_pool_forward_cuda, input, shape, output, argmax, target.stream);
+}
+
+void max_pool_backward(const OpTarget& target, const float* grad_output, const std::int32_t* argmax,
+                       const MaxPoolShape& shape, float* grad_input) {
+  if (target.on_cpu()) return max_pool_backward_cpu(grad_output, argmax, shape, grad_input);
+  GENINT_CUDA_CALL(max_pool_backward_cuda, grad_output, argmax, shape, grad_input, target.stream);
 }
 
 }  // namespace genint

@@ -1,6 +1,6 @@
 // CUDA normalize_images: one thread per pixel reads its 3 bytes and writes one value to each plane.
 // fmaf with the host-computed affine makes the result bit-identical to the CPU twin.
-#include "nn/core/cuda_check.h"
+#include "nn/ops/elementwise_launch.cuh"
 #include "nn/ops/normalize_images.h"
 
 namespace genint {
@@ -8,7 +8,7 @@ namespace {
 
 __global__ void normalize_images_kernel(const std::uint8_t* images, std::int64_t total_pixels, std::int64_t plane,
                                         NormalizationAffine affine, float* output) {
-  const std::int64_t pixel = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const std::int64_t pixel = flat_thread_index();
   if (pixel >= total_pixels) return;
   const std::int64_t image = pixel / plane;
   const std::int64_t within = pixel - image * plane;
@@ -29,11 +29,8 @@ void normalize_images_cuda(const std::uint8_t* device_images, std::int64_t count
   const NormalizationAffine affine = normalization_affine(normalization);
   const std::int64_t plane = static_cast<std::int64_t>(height) * width;
   const std::int64_t total_pixels = count * plane;
-  constexpr int threads_per_block = 256;
-  const auto blocks = static_cast<unsigned>((total_pixels + threads_per_block - 1) / threads_per_block);
-  normalize_images_kernel<<<blocks, threads_per_block, 0, static_cast<cudaStream_t>(stream)>>>(
-      device_images, total_pixels, plane, affine, device_output);
-  GENINT_CUDA_CHECK_LAUNCH();
+  launch_elementwise(normalize_images_kernel, total_pixels, stream, device_images, total_pixels, plane, affine,
+                     device_output);
 }
 
 }  // namespace genint

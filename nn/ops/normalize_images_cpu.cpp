@@ -1,7 +1,8 @@
 // CPU twin of normalize_images: one fused multiply-add per value, images split across OpenMP threads.
-// It is also the reference the CUDA kernel is held to.
+// It is also the reference the CUDA kernel is held to; the dispatch point at the end runs one or the other.
 #include <cmath>
 
+#include "nn/core/cuda_backend.h"
 #include "nn/core/error.h"
 #include "nn/ops/normalize_images.h"
 
@@ -34,6 +35,12 @@ void normalize_images_cpu(const std::uint8_t* images, std::int64_t count, int he
       }
     }
   }
+}
+
+void normalize_images(const OpTarget& target, const std::uint8_t* images, std::int64_t count, int height, int width,
+                      const ImageNormalization& normalization, float* output) {
+  if (target.on_cpu()) return normalize_images_cpu(images, count, height, width, normalization, output);
+  GENINT_CUDA_CALL(normalize_images_cuda, images, count, height, width, normalization, output, target.stream);
 }
 
 }  // namespace genint

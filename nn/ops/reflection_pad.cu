@@ -1,6 +1,6 @@
 // CUDA reflection padding: one thread per output value, the same reflect_index rule as the CPU twin.
 // Copies only, so bit-identical to it.
-#include "nn/core/cuda_check.h"
+#include "nn/ops/elementwise_launch.cuh"
 #include "nn/ops/reflection_pad.h"
 #include "nn/ops/reflection_pad_index.h"
 
@@ -8,7 +8,7 @@ namespace genint {
 namespace {
 
 __global__ void reflection_pad_kernel(const float* input, ReflectionPadShape shape, float* output, std::int64_t total) {
-  const std::int64_t index = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const std::int64_t index = flat_thread_index();
   if (index >= total) return;
   const int output_width = shape.width + shape.left + shape.right;
   const int output_height = shape.height + shape.top + shape.bottom;
@@ -24,11 +24,7 @@ __global__ void reflection_pad_kernel(const float* input, ReflectionPadShape sha
 void reflection_pad_forward_cuda(const float* input, const ReflectionPadShape& shape, float* output, void* stream) {
   check_reflection_pad_shape(shape);
   const std::int64_t total = shape.planes * shape.output_height() * shape.output_width();
-  if (total == 0) return;
-  constexpr int threads = 256;
-  const auto blocks = static_cast<unsigned>((total + threads - 1) / threads);
-  reflection_pad_kernel<<<blocks, threads, 0, static_cast<cudaStream_t>(stream)>>>(input, shape, output, total);
-  GENINT_CUDA_CHECK_LAUNCH();
+  if (total > 0) launch_elementwise(reflection_pad_kernel, total, stream, input, shape, output, total);
 }
 
 }  // namespace genint

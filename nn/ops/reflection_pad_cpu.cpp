@@ -1,8 +1,9 @@
 // CPU twin of 2-D reflection padding: every output cell reads the input cell its coordinates reflect onto.
-// The truth the CUDA kernel is compared against.
+// The truth the CUDA kernel is compared against; the dispatch point at the end runs one or the other by OpTarget.
 #include <algorithm>
 #include <string>
 
+#include "nn/core/cuda_backend.h"
 #include "nn/core/error.h"
 #include "nn/ops/reflection_pad.h"
 #include "nn/ops/reflection_pad_index.h"
@@ -47,6 +48,12 @@ void reflection_pad_forward_cpu(const float* input, const ReflectionPadShape& sh
         destination[output_x] = source[reflect_index(output_x - shape.left, shape.width)];
     }
   }
+}
+
+void reflection_pad_forward(const OpTarget& target, const float* input, const ReflectionPadShape& shape,
+                            float* output) {
+  if (target.on_cpu()) return reflection_pad_forward_cpu(input, shape, output);
+  GENINT_CUDA_CALL(reflection_pad_forward_cuda, input, shape, output, target.stream);
 }
 
 }  // namespace genint

@@ -1,5 +1,6 @@
-// CPU twin of ReLU: one pass over the flat array, split across OpenMP threads.
-// It is the truth the CUDA kernels are compared against.
+// CPU twin of ReLU: one pass over the flat array, split across OpenMP threads. It is the truth the CUDA kernels
+// are compared against; the dispatch points at the end run it or them by OpTarget.
+#include "nn/core/cuda_backend.h"
 #include "nn/core/error.h"
 #include "nn/ops/relu.h"
 
@@ -22,6 +23,17 @@ void relu_backward_cpu(const float* grad_output, const float* output, std::int64
     const float gradient = grad_output[index];
     grad_input[index] = output[index] > 0.0f ? gradient : 0.0f;
   }
+}
+
+void relu_forward(const OpTarget& target, const float* input, std::int64_t count, float* output) {
+  if (target.on_cpu()) return relu_forward_cpu(input, count, output);
+  GENINT_CUDA_CALL(relu_forward_cuda, input, count, output, target.stream);
+}
+
+void relu_backward(const OpTarget& target, const float* grad_output, const float* output, std::int64_t count,
+                   float* grad_input) {
+  if (target.on_cpu()) return relu_backward_cpu(grad_output, output, count, grad_input);
+  GENINT_CUDA_CALL(relu_backward_cuda, grad_output, output, count, grad_input, target.stream);
 }
 
 }  // namespace genint

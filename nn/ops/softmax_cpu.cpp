@@ -1,9 +1,10 @@
 // CPU twin of the last-dimension softmax: rows split across OpenMP threads, the normaliser summed in double.
-// The truth the CUDA kernel is compared against.
+// The truth the CUDA kernel is compared against; the dispatch point at the end runs one or the other by OpTarget.
 #include <algorithm>
 #include <cmath>
 #include <string>
 
+#include "nn/core/cuda_backend.h"
 #include "nn/core/error.h"
 #include "nn/ops/softmax.h"
 
@@ -24,6 +25,11 @@ void softmax_forward_cpu(const float* input, std::int64_t rows, int columns, flo
       destination[column] = static_cast<float>(std::exp(static_cast<double>(source[column] - maximum)) * inverse_sum);
     }
   }
+}
+
+void softmax_forward(const OpTarget& target, const float* input, std::int64_t rows, int columns, float* output) {
+  if (target.on_cpu()) return softmax_forward_cpu(input, rows, columns, output);
+  GENINT_CUDA_CALL(softmax_forward_cuda, input, rows, columns, output, target.stream);
 }
 
 }  // namespace genint

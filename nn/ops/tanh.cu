@@ -1,12 +1,12 @@
 // CUDA tanh: one thread per value with CUDA's tanhf (≤ 2 ulp), so within a few ulps of the CPU twin.
-#include "nn/core/cuda_check.h"
+#include "nn/ops/elementwise_launch.cuh"
 #include "nn/ops/tanh.h"
 
 namespace genint {
 namespace {
 
 __global__ void tanh_kernel(const float* input, std::int64_t count, float* output) {
-  const std::int64_t index = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const std::int64_t index = flat_thread_index();
   if (index < count) output[index] = tanhf(input[index]);
 }
 
@@ -14,11 +14,7 @@ __global__ void tanh_kernel(const float* input, std::int64_t count, float* outpu
 
 void tanh_forward_cuda(const float* input, std::int64_t count, float* output, void* stream) {
   GENINT_CHECK(count >= 0, "tanh_forward_cuda: negative count");
-  if (count == 0) return;
-  constexpr int threads = 256;
-  const auto blocks = static_cast<unsigned>((count + threads - 1) / threads);
-  tanh_kernel<<<blocks, threads, 0, static_cast<cudaStream_t>(stream)>>>(input, count, output);
-  GENINT_CUDA_CHECK_LAUNCH();
+  if (count > 0) launch_elementwise(tanh_kernel, count, stream, input, count, output);
 }
 
 }  // namespace genint

@@ -1,6 +1,6 @@
 // CUDA nearest-neighbour integer upsampling: one thread per output value reads its source value.
 // Copies only (float32 or bfloat16 bit patterns alike), so bit-identical to the CPU twin.
-#include "nn/core/cuda_check.h"
+#include "nn/ops/elementwise_launch.cuh"
 #include "nn/ops/upsample.h"
 
 namespace genint {
@@ -9,7 +9,7 @@ namespace {
 template <typename Value>
 __global__ void upsample_nearest_kernel(const Value* input, int height, int width, int factor, Value* output,
                                         std::int64_t total) {
-  const std::int64_t index = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const std::int64_t index = flat_thread_index();
   if (index >= total) return;
   const std::int64_t output_width = static_cast<std::int64_t>(width) * factor;
   const std::int64_t output_plane = output_width * height * factor;
@@ -24,12 +24,8 @@ template <typename Value>
 void launch(const Value* input, std::int64_t planes, int height, int width, int factor, Value* output, void* stream) {
   check_upsample_shape(planes, height, width, factor);
   const std::int64_t total = planes * height * factor * width * factor;
-  if (total == 0) return;
-  constexpr int threads = 256;
-  const auto blocks = static_cast<unsigned>((total + threads - 1) / threads);
-  upsample_nearest_kernel<<<blocks, threads, 0, static_cast<cudaStream_t>(stream)>>>(input, height, width, factor,
-                                                                                     output, total);
-  GENINT_CUDA_CHECK_LAUNCH();
+  if (total > 0)
+    launch_elementwise(upsample_nearest_kernel<Value>, total, stream, input, height, width, factor, output, total);
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 // CPU twin of nearest-neighbour integer upsampling: each source row's values repeated `factor` times, that row
-// then copied `factor` − 1 times. The truth the CUDA kernel is compared against.
+// then copied `factor` − 1 times. The truth the CUDA kernel is compared against; dispatch points at the end.
 #include <algorithm>
 #include <string>
 
+#include "nn/core/cuda_backend.h"
 #include "nn/core/error.h"
 #include "nn/ops/upsample.h"
 
@@ -56,6 +57,18 @@ void upsample_nearest_forward_cpu(const float* input, std::int64_t planes, int h
 void upsample_nearest_forward_cpu(const std::uint16_t* input, std::int64_t planes, int height, int width, int factor,
                                   std::uint16_t* output) {
   upsample_nearest(input, planes, height, width, factor, output);
+}
+
+void upsample_nearest_forward(const OpTarget& target, const float* input, std::int64_t planes, int height, int width,
+                              int factor, float* output) {
+  if (target.on_cpu()) return upsample_nearest_forward_cpu(input, planes, height, width, factor, output);
+  GENINT_CUDA_CALL(upsample_nearest_forward_cuda, input, planes, height, width, factor, output, target.stream);
+}
+
+void upsample_nearest_forward(const OpTarget& target, const std::uint16_t* input, std::int64_t planes, int height,
+                              int width, int factor, std::uint16_t* output) {
+  if (target.on_cpu()) return upsample_nearest_forward_cpu(input, planes, height, width, factor, output);
+  GENINT_CUDA_CALL(upsample_nearest_forward_cuda, input, planes, height, width, factor, output, target.stream);
 }
 
 }  // namespace genint

@@ -1,8 +1,8 @@
-// CPU SGD update and the Sgd object that drives it on either device.
-// Each line mirrors one tensor op of torch.optim.SGD; plain multiply-adds (no libm fma: x86-64 baseline has no FMA
-// unit).
+// CPU SGD update (each line one tensor op of torch.optim.SGD; plain multiply-adds: x86-64's baseline has no FMA),
+// its dispatch point (CPU or CUDA by OpTarget) and the Sgd object that drives it on either device.
 #include <string>
 
+#include "nn/core/cuda_backend.h"
 #include "nn/core/error.h"
 #include "nn/optim/sgd.h"
 
@@ -51,9 +51,9 @@ void Sgd::add_parameter(const Tensor& parameter, const Tensor& gradient) {
 void Sgd::step(float learning_rate, void* stream) {
   const bool first_step = steps_taken_ == 0;
   for (Slot& slot : slots_) {
-    float* momentum = slot.momentum.defined() ? slot.momentum.data<float>() : nullptr;
     sgd_step(OpTarget{slot.parameter.device(), stream}, options_, learning_rate, slot.parameter.element_count(),
-             slot.parameter.data<float>(), slot.gradient.data<float>(), momentum, first_step);
+             slot.parameter.data<float>(), slot.gradient.data<float>(), slot.momentum.data_or_null<float>(),
+             first_step);
   }
   ++steps_taken_;
 }
@@ -61,6 +61,14 @@ void Sgd::step(float learning_rate, void* stream) {
 const Tensor& Sgd::momentum_buffer(std::size_t index) const {
   GENINT_CHECK(index < slots_.size(), "Sgd::momentum_buffer: no parameter " + std::to_string(index));
   return slots_[index].momentum;
+}
+
+void sgd_step(const OpTarget& target, const SgdOptions& options, float learning_rate, std::int64_t count,
+              float* parameters, const float* gradients, float* momentum_buffer, bool first_step) {
+  if (target.on_cpu())
+    return sgd_step_cpu(options, learning_rate, count, parameters, gradients, momentum_buffer, first_step);
+  GENINT_CUDA_CALL(sgd_step_cuda, options, learning_rate, count, parameters, gradients, momentum_buffer, first_step,
+                   target.stream);
 }
 
 }  // namespace genint

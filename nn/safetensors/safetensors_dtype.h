@@ -43,48 +43,23 @@ bool is_unsupported_safetensors_dtype(std::string_view name);
 float half_bits_to_float(std::uint16_t bits);
 float bfloat16_bits_to_float(std::uint16_t bits);
 
-// The dtype a C++ element type is stored as; a type without a specialisation cannot be read typed.
+// The dtype a C++ element type is stored as: SafetensorsDtypeOf<T>::value, picked by overload (exact match only); a
+// type without an overload cannot be read typed.
+struct SafetensorsElementDtypes {
+  static constexpr SafetensorsDtype of(const float*) { return SafetensorsDtype::F32; }
+  static constexpr SafetensorsDtype of(const double*) { return SafetensorsDtype::F64; }
+  static constexpr SafetensorsDtype of(const std::int64_t*) { return SafetensorsDtype::I64; }
+  static constexpr SafetensorsDtype of(const std::int32_t*) { return SafetensorsDtype::I32; }
+  static constexpr SafetensorsDtype of(const std::int16_t*) { return SafetensorsDtype::I16; }
+  static constexpr SafetensorsDtype of(const std::int8_t*) { return SafetensorsDtype::I8; }
+  static constexpr SafetensorsDtype of(const std::uint64_t*) { return SafetensorsDtype::U64; }
+  static constexpr SafetensorsDtype of(const std::uint32_t*) { return SafetensorsDtype::U32; }
+  static constexpr SafetensorsDtype of(const std::uint16_t*) { return SafetensorsDtype::U16; }
+  static constexpr SafetensorsDtype of(const std::uint8_t*) { return SafetensorsDtype::U8; }
+};
 template <typename T>
-struct SafetensorsDtypeOf;
-template <>
-struct SafetensorsDtypeOf<float> {
-  static constexpr SafetensorsDtype value = SafetensorsDtype::F32;
-};
-template <>
-struct SafetensorsDtypeOf<double> {
-  static constexpr SafetensorsDtype value = SafetensorsDtype::F64;
-};
-template <>
-struct SafetensorsDtypeOf<std::int64_t> {
-  static constexpr SafetensorsDtype value = SafetensorsDtype::I64;
-};
-template <>
-struct SafetensorsDtypeOf<std::int32_t> {
-  static constexpr SafetensorsDtype value = SafetensorsDtype::I32;
-};
-template <>
-struct SafetensorsDtypeOf<std::int16_t> {
-  static constexpr SafetensorsDtype value = SafetensorsDtype::I16;
-};
-template <>
-struct SafetensorsDtypeOf<std::int8_t> {
-  static constexpr SafetensorsDtype value = SafetensorsDtype::I8;
-};
-template <>
-struct SafetensorsDtypeOf<std::uint64_t> {
-  static constexpr SafetensorsDtype value = SafetensorsDtype::U64;
-};
-template <>
-struct SafetensorsDtypeOf<std::uint32_t> {
-  static constexpr SafetensorsDtype value = SafetensorsDtype::U32;
-};
-template <>
-struct SafetensorsDtypeOf<std::uint16_t> {
-  static constexpr SafetensorsDtype value = SafetensorsDtype::U16;
-};
-template <>
-struct SafetensorsDtypeOf<std::uint8_t> {
-  static constexpr SafetensorsDtype value = SafetensorsDtype::U8;
+struct SafetensorsDtypeOf {
+  static constexpr SafetensorsDtype value = SafetensorsElementDtypes::of(static_cast<const T*>(nullptr));
 };
 
 }  // namespace genint::io

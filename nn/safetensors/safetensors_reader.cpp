@@ -19,13 +19,9 @@ constexpr std::uint64_t kLengthFieldBytes = 8;
 // Top object (depth 0) → tensor entry (1) → shape/offsets array (2); anything deeper is not the format.
 constexpr int kDeepestContainer = 2;
 
-struct TensorEntry {
-  std::string name;
-  SafetensorsDtype dtype = SafetensorsDtype::F32;
-  std::vector<std::uint64_t> shape;
-  std::uint64_t element_count = 0;
-  std::uint64_t begin = 0;
-  std::uint64_t end = 0;
+// A tensor as the header states it: its data_offsets [begin, end) are checked before data is set.
+struct TensorEntry : SafetensorsTensor {
+  std::uint64_t begin = 0, end = 0;
 };
 
 // Names and values in messages come from the file: keep them short and printable.
@@ -61,12 +57,6 @@ std::string describe(const OrderedJson& value) {
 
 std::string range_text(std::uint64_t begin, std::uint64_t end) {
   return "[" + std::to_string(begin) + ", " + std::to_string(end) + ")";
-}
-
-std::string shape_text(const std::vector<std::uint64_t>& shape) {
-  std::string text = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) text += (i == 0 ? "" : ", ") + std::to_string(shape[i]);
-  return text + "]";
 }
 
 std::uint64_t read_header_length(const std::uint8_t* data, std::size_t size, const std::string& source) {
@@ -165,18 +155,19 @@ void check_byte_count(TensorEntry& entry, const std::string& source) {
   std::uint64_t count = 1;
   for (const std::uint64_t dimension : entry.shape) {
     if (__builtin_mul_overflow(count, dimension, &count)) {
-      fail_tensor(source, entry.name, "shape " + shape_text(entry.shape) + " overflows a 64-bit element count");
+      fail_tensor(source, entry.name,
+                  "shape " + safetensors_shape_text(entry.shape) + " overflows a 64-bit element count");
     }
   }
   std::uint64_t bytes = 0;
   if (__builtin_mul_overflow(count, static_cast<std::uint64_t>(safetensors_dtype_size(entry.dtype)), &bytes)) {
-    fail_tensor(source, entry.name, "shape " + shape_text(entry.shape) + " overflows a 64-bit byte count");
+    fail_tensor(source, entry.name, "shape " + safetensors_shape_text(entry.shape) + " overflows a 64-bit byte count");
   }
   if (entry.end - entry.begin != bytes) {
     fail_tensor(source, entry.name,
-                "shape " + shape_text(entry.shape) + " of " + safetensors_dtype_name(entry.dtype) + " needs " +
-                    std::to_string(bytes) + " bytes but data_offsets " + range_text(entry.begin, entry.end) + " hold " +
-                    std::to_string(entry.end - entry.begin));
+                "shape " + safetensors_shape_text(entry.shape) + " of " + safetensors_dtype_name(entry.dtype) +
+                    " needs " + std::to_string(bytes) + " bytes but data_offsets " +
+                    range_text(entry.begin, entry.end) + " hold " + std::to_string(entry.end - entry.begin));
   }
   entry.element_count = count;
 }
@@ -242,6 +233,12 @@ void check_layout(const std::vector<TensorEntry>& entries, std::uint64_t buffer_
 }
 }  // namespace
 
+std::string safetensors_shape_text(const std::vector<std::uint64_t>& shape) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) text += (i == 0 ? "" : ", ") + std::to_string(shape[i]);
+  return text + "]";
+}
+
 void SafetensorsTensor::check_typed_access(SafetensorsDtype wanted, std::size_t alignment) const {
   if (dtype != wanted) {
     throw Error("safetensors tensor '" + printable(name) + "' has dtype " + safetensors_dtype_name(dtype) +
@@ -292,17 +289,12 @@ void SafetensorsFile::parse(const std::uint8_t* data, std::size_t size) {
   const std::uint64_t buffer_start = kLengthFieldBytes + header_length;
   check_layout(entries, size - buffer_start, source_name_);
   tensors_.reserve(entries.size());
-  for (auto& entry : entries) {
-    SafetensorsTensor tensor;
-    tensor.name = std::move(entry.name);
-    tensor.dtype = entry.dtype;
-    tensor.shape = std::move(entry.shape);
-    tensor.element_count = entry.element_count;
-    tensor.data = data + buffer_start + entry.begin;
-    tensor.byte_size = entry.end - entry.begin;
-    tensor.buffer_offset = entry.begin;
-    index_.emplace(tensor.name, tensors_.size());
-    tensors_.push_back(std::move(tensor));
+  for (TensorEntry& entry : entries) {
+    entry.data = data + buffer_start + entry.begin;
+    entry.byte_size = entry.end - entry.begin;
+    entry.buffer_offset = entry.begin;
+    index_.emplace(entry.name, tensors_.size());
+    tensors_.push_back(static_cast<SafetensorsTensor&&>(entry));
   }
 }
 

@@ -42,6 +42,9 @@ struct SafetensorsTensor {
   void check_typed_access(SafetensorsDtype wanted, std::size_t alignment) const;
 };
 
+// "[2, 3]": a tensor shape as messages show it.
+std::string safetensors_shape_text(const std::vector<std::uint64_t>& shape);
+
 class SafetensorsFile {
  public:
   // Maps the file read-only and validates it; the error message names `path`.

@@ -16,6 +16,8 @@ class Arena {
  public:
   // Every allocation starts on this boundary: cuDNN/cuBLAS and vector loads want at least 128 bytes.
   static constexpr std::size_t kAlignment = 256;
+  // What an allocation of `bytes` takes of the arena: `bytes` rounded up to kAlignment.
+  static std::size_t round_up(std::size_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
 
   explicit Arena(Device device, std::size_t initial_bytes = 0);
   Arena(const Arena&) = delete;
@@ -43,7 +45,6 @@ class Arena {
   std::size_t system_allocations() const { return system_allocations_; }
 
  private:
-  static std::size_t round_up(std::size_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
   Device device_;
   detail::MemoryBlock block_;
   std::size_t offset_ = 0;

@@ -70,6 +70,11 @@ class Tensor {
   // Typed access; throws when the dtype does not match T.
   template <typename T>
   T* data() const;
+  // data<T>(), or nullptr for an undefined tensor (an optional operand).
+  template <typename T>
+  T* data_or_null() const {
+    return defined() ? data<T>() : nullptr;
+  }
 
   // Same storage, new shape with the same element count; needs a contiguous tensor.
   Tensor reshape(const Shape& shape) const;
@@ -102,19 +107,15 @@ class Tensor {
   Device device_ = Device::Cpu;
 };
 
+// The DType data<T>() accepts for T, picked by overload (exact match only; bfloat16 is read as its bit patterns).
+struct TensorElementDtypes {
+  static constexpr DType of(const float*) { return DType::Float32; }
+  static constexpr DType of(const std::uint8_t*) { return DType::UInt8; }
+  static constexpr DType of(const std::uint16_t*) { return DType::BFloat16; }
+};
 template <typename T>
-constexpr DType dtype_of();
-template <>
-constexpr DType dtype_of<float>() {
-  return DType::Float32;
-}
-template <>
-constexpr DType dtype_of<std::uint8_t>() {
-  return DType::UInt8;
-}
-template <>
-constexpr DType dtype_of<std::uint16_t>() {
-  return DType::BFloat16;
+constexpr DType dtype_of() {
+  return TensorElementDtypes::of(static_cast<const T*>(nullptr));
 }
 
 void throw_dtype_mismatch(DType actual, DType requested);

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdlib>
+#include <memory>
 
 #include "nn/core/device.h"
 #include "nn/core/device_buffer.h"
@@ -19,27 +21,21 @@ void zero_bytes(void* destination, Device device, std::size_t bytes);
 void copy_bytes_on_stream(void* destination, Device destination_device, const void* source, Device source_device,
                           std::size_t bytes, void* stream);
 
-// Host memory aligned to `alignment` (a power of two); freed with free_aligned_host.
-void* allocate_aligned_host(std::size_t bytes, std::size_t alignment);
-void free_aligned_host(void* pointer) noexcept;
-
 // One owned block of bytes on the CPU or a CUDA device, 256-byte aligned on both.
 class MemoryBlock {
  public:
   MemoryBlock() = default;
   MemoryBlock(std::size_t bytes, Device device);
-  ~MemoryBlock();
-  MemoryBlock(const MemoryBlock&) = delete;
-  MemoryBlock& operator=(const MemoryBlock&) = delete;
-  MemoryBlock(MemoryBlock&& other) noexcept;
-  MemoryBlock& operator=(MemoryBlock&& other) noexcept;
-  void* data() const { return device_ == Device::Cpu ? host_ : device_buffer_.data(); }
+  void* data() const { return device_ == Device::Cpu ? host_.get() : device_buffer_.data(); }
   std::size_t bytes() const { return bytes_; }
 
  private:
+  struct FreeHost {
+    void operator()(void* pointer) const noexcept { std::free(pointer); }
+  };
   Device device_ = Device::Cpu;
   std::size_t bytes_ = 0;
-  void* host_ = nullptr;
+  std::unique_ptr<void, FreeHost> host_;  // aligned_alloc's memory (CPU blocks)
   DeviceBuffer device_buffer_;
 };
 

@@ -3,7 +3,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <utility>
 
 #include "nn/core/cuda_backend.h"
 #include "nn/core/error.h"
@@ -61,45 +60,17 @@ void copy_bytes_on_stream(void* destination, Device destination_device, const vo
 #endif
 }
 
-void* allocate_aligned_host(std::size_t bytes, std::size_t alignment) {
-  // aligned_alloc wants a size that is a multiple of the alignment, and at least one byte.
-  const std::size_t rounded = (bytes + alignment - 1) / alignment * alignment;
-  void* pointer = std::aligned_alloc(alignment, rounded == 0 ? alignment : rounded);
-  GENINT_CHECK(pointer != nullptr, "host allocation of " + std::to_string(bytes) + " bytes failed");
-  return pointer;
-}
-
-void free_aligned_host(void* pointer) noexcept {
-  std::free(pointer);
-}
-
 MemoryBlock::MemoryBlock(std::size_t bytes, Device device) : device_(device), bytes_(bytes) {
-  if (device == Device::Cpu) {
-    host_ = allocate_aligned_host(bytes, 256);  // what cudaMalloc guarantees, so both flavours align alike
-  } else {
+  if (device != Device::Cpu) {
     device_buffer_ = DeviceBuffer(bytes);
+    return;
   }
-}
-
-MemoryBlock::~MemoryBlock() {
-  free_aligned_host(host_);
-}
-
-MemoryBlock::MemoryBlock(MemoryBlock&& other) noexcept
-    : device_(other.device_),
-      bytes_(std::exchange(other.bytes_, 0)),
-      host_(std::exchange(other.host_, nullptr)),
-      device_buffer_(std::move(other.device_buffer_)) {}
-
-MemoryBlock& MemoryBlock::operator=(MemoryBlock&& other) noexcept {
-  if (this != &other) {
-    free_aligned_host(host_);
-    device_ = other.device_;
-    bytes_ = std::exchange(other.bytes_, 0);
-    host_ = std::exchange(other.host_, nullptr);
-    device_buffer_ = std::move(other.device_buffer_);
-  }
-  return *this;
+  // 256 bytes: what cudaMalloc guarantees, so both flavours align alike. aligned_alloc wants a size that is a
+  // multiple of the alignment, and at least one byte.
+  constexpr std::size_t kAlignment = 256;
+  const std::size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+  host_.reset(std::aligned_alloc(kAlignment, rounded == 0 ? kAlignment : rounded));
+  GENINT_CHECK(host_ != nullptr, "host allocation of " + std::to_string(bytes) + " bytes failed");
 }
 
 }  // namespace genint::detail
