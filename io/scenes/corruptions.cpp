@@ -29,6 +29,17 @@ constexpr double contrast_factor[] = {0.4, 0.3, 0.2, 0.1, 0.05};
 constexpr double pixelate_factor[] = {0.9, 0.8, 0.7, 0.6, 0.5};
 constexpr int jpeg_quality[] = {65, 58, 50, 40, 25};
 
+// Each corruption's name and ImageNet-C family, in enum order (ImageNet-C files brightness under weather).
+struct CorruptionNames {
+  const char* name;
+  const char* family;
+};
+constexpr CorruptionNames corruption_names[] = {
+    {"gaussian_noise", "noise"}, {"shot_noise", "noise"}, {"impulse_noise", "noise"},     {"defocus_blur", "blur"},
+    {"glass_blur", "blur"},      {"motion_blur", "blur"}, {"zoom_blur", "blur"},          {"brightness", "weather"},
+    {"contrast", "digital"},     {"pixelate", "digital"}, {"jpeg_compression", "digital"}};
+static_assert(std::size(corruption_names) == static_cast<std::size_t>(Corruption::JpegCompression) + 1, "");
+
 void check_severity(int severity) {
   GENINT_CHECK(severity >= 1 && severity <= corruption_severity_count,
                "corruption severity " + std::to_string(severity) + " is outside 1..5");
@@ -57,37 +68,13 @@ const std::vector<Corruption>& all_corruptions() {
 }
 
 const char* corruption_name(Corruption corruption) {
-  switch (corruption) {
-    case Corruption::GaussianNoise: return "gaussian_noise";
-    case Corruption::ShotNoise: return "shot_noise";
-    case Corruption::ImpulseNoise: return "impulse_noise";
-    case Corruption::DefocusBlur: return "defocus_blur";
-    case Corruption::GlassBlur: return "glass_blur";
-    case Corruption::MotionBlur: return "motion_blur";
-    case Corruption::ZoomBlur: return "zoom_blur";
-    case Corruption::Brightness: return "brightness";
-    case Corruption::Contrast: return "contrast";
-    case Corruption::Pixelate: return "pixelate";
-    case Corruption::JpegCompression: return "jpeg_compression";
-  }
-  return "?";
+  const auto index = static_cast<std::size_t>(corruption);
+  return index < std::size(corruption_names) ? corruption_names[index].name : "?";
 }
 
 const char* corruption_family(Corruption corruption) {
-  switch (corruption) {
-    case Corruption::GaussianNoise:
-    case Corruption::ShotNoise:
-    case Corruption::ImpulseNoise: return "noise";
-    case Corruption::DefocusBlur:
-    case Corruption::GlassBlur:
-    case Corruption::MotionBlur:
-    case Corruption::ZoomBlur: return "blur";
-    case Corruption::Brightness: return "weather";  // ImageNet-C files brightness under weather
-    case Corruption::Contrast:
-    case Corruption::Pixelate:
-    case Corruption::JpegCompression: return "digital";
-  }
-  return "?";
+  const auto index = static_cast<std::size_t>(corruption);
+  return index < std::size(corruption_names) ? corruption_names[index].family : "?";
 }
 
 Corruption parse_corruption(const std::string& name) {
