@@ -1,5 +1,7 @@
 // genint-data scan: indexes a dataset, decodes every file once on all cores and prints one JSON summary:
 // what was delivered, what only with warnings, what was skipped and why (with paths), and the index's findings.
+#include <strings.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -86,12 +88,7 @@ struct FileNote {
 };
 
 bool named_png(std::string_view path) {
-  if (path.size() < 4) return false;
-  std::string tail(path.substr(path.size() - 4));
-  std::transform(tail.begin(), tail.end(), tail.begin(), [](char letter) {
-    return letter >= 'A' && letter <= 'Z' ? static_cast<char>(letter - 'A' + 'a') : letter;
-  });
-  return tail == ".png";
+  return path.size() >= 4 && ::strncasecmp(path.data() + path.size() - 4, ".png", 4) == 0;
 }
 
 // Decodes every file once; returns a note for each file that was not a clean delivery, in index order.

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <set>
 #include <thread>
@@ -61,20 +62,6 @@ void NameList::sort() {
 
 namespace {
 
-class DirectoryHandle {
- public:
-  explicit DirectoryHandle(const std::string& path) : directory_(::opendir(path.c_str())) {}
-  ~DirectoryHandle() {
-    if (directory_ != nullptr) ::closedir(directory_);
-  }
-  DirectoryHandle(const DirectoryHandle&) = delete;
-  DirectoryHandle& operator=(const DirectoryHandle&) = delete;
-  DIR* get() const { return directory_; }
-
- private:
-  DIR* directory_;
-};
-
 // True when the entry is a folder; links and untyped entries are resolved with one stat (a dangling
 // link is not a folder: like os.walk, it is listed as a file and its reader reports it missing).
 bool entry_is_folder(const std::string& folder, const dirent& entry) {
@@ -89,7 +76,7 @@ bool entry_is_folder(const std::string& folder, const dirent& entry) {
 
 DirectoryListing list_directory(const std::string& path) {
   DirectoryListing listing;
-  const DirectoryHandle directory(path);
+  const std::unique_ptr<DIR, int (*)(DIR*)> directory(::opendir(path.c_str()), ::closedir);
   if (directory.get() == nullptr) {
     listing.error = std::strerror(errno);
     return listing;
