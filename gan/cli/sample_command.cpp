@@ -214,9 +214,7 @@ int write_samples(const LoadedIntervention& intervention, const std::vector<std:
   InterventionBatch batch;
   generator.reserve(settings.chunk);
   sampler.reserve(settings.chunk, batch);
-  const auto space = sampler.options().space;
-  if (space == InterventionSpace::Activation || space == InterventionSpace::ActivationCentred)
-    generator.set_activation_hook(sampler.activation_hook(batch));
+  if (is_activation_space(sampler.options().space)) generator.set_activation_hook(sampler.activation_hook(batch));
   const auto resolution = static_cast<std::size_t>(generator.resolution());
   std::vector<float> images(static_cast<std::size_t>(settings.chunk) * 3 * resolution * resolution);
   std::vector<std::uint8_t> pixels(converter.output_bytes());

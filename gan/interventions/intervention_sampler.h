@@ -22,6 +22,13 @@ enum class InterventionSpace : std::int32_t {
 };
 const char* intervention_space_name(InterventionSpace space);
 InterventionSpace parse_intervention_space(const std::string& name);  // the names above, snake_case
+// Whether a space edits the per-layer latents, or activations inside the forward (through a hook).
+inline bool is_latent_space(InterventionSpace space) {
+  return space == InterventionSpace::Latent || space == InterventionSpace::LatentCentred;
+}
+inline bool is_activation_space(InterventionSpace space) {
+  return space == InterventionSpace::Activation || space == InterventionSpace::ActivationCentred;
+}
 
 struct InterventionOptions {
   InterventionSpace space = InterventionSpace::Latent;
@@ -88,8 +95,6 @@ class InterventionSampler {
   BigGanActivationHook activation_hook(const InterventionBatch& batch) const;
 
  private:
-  bool latent_space() const;
-  bool activation_space() const;
   void fill_sample(int row, const InterventionRecord& record, InterventionBatch& batch) const;
 
   BigGanConfig config_;
