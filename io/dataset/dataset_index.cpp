@@ -124,6 +124,12 @@ long parse_class_number(std::string_view text) {
   return value <= 0x7fffffffL ? value : -1;
 }
 
+std::vector<std::string> numbered_class_names(long largest) {
+  std::vector<std::string> names;
+  for (long label = 0; label <= largest; ++label) names.push_back(std::to_string(label));
+  return names;
+}
+
 namespace {
 
 bool path_is_regular_file(const std::string& path) {

@@ -304,19 +304,15 @@ ImageHeader JpegDecoder::read_header(const std::uint8_t* data, std::size_t size)
 
 DecodeResult JpegDecoder::decode(const std::uint8_t* data, std::size_t size, const DecodeRequest& request) {
   const ImageHeader header = inspect(data, size);
-  if (!decode_outcome_has_pixels(header.outcome) || header.is_png) {
-    jpeg_abort_decompress(&state_->info);
-    if (header.is_png && decode_outcome_has_pixels(header.outcome)) return decode_png(data, size, request);
-    DecodeResult result;
-    result.outcome = header.outcome;
-    result.detail = header.detail;
-    result.source_width = header.width;
-    result.source_height = header.height;
-    return result;
-  }
-  DecodeResult result;
+  DecodeResult result;  // decode_jpeg_region replaces the header's outcome and detail with the decode's
+  result.outcome = header.outcome;
+  result.detail = header.detail;
   result.source_width = header.width;
   result.source_height = header.height;
+  if (!decode_outcome_has_pixels(header.outcome) || header.is_png) {
+    jpeg_abort_decompress(&state_->info);
+    return header.is_png && decode_outcome_has_pixels(header.outcome) ? decode_png(data, size, request) : result;
+  }
   result.region = clamp_region(request.region, header.width, header.height);
   result.scale_eighths =
       smallest_covering_scale_eighths(result.region.width, result.region.height, request.min_output_width,

@@ -118,7 +118,9 @@ std::string corruption_parameters(Corruption corruption, int severity) {
 CorruptionEngine::CorruptionEngine(int image_size)
     : size_(image_size),
       values_(static_cast<std::size_t>(image_size) * static_cast<std::size_t>(image_size) * 3),
-      spatial_scale_(image_size / 64.0) {
+      spatial_scale_(image_size / 64.0),
+      compressor_(tjInitCompress(), &tjDestroy),
+      decompressor_(tjInitDecompress(), &tjDestroy) {
   GENINT_CHECK(image_size >= 8 && image_size <= 1024,
                "CorruptionEngine: image size " + std::to_string(image_size) + " is outside [8, 1024]");
   for (const double stop : zoom_stops) zoom_factors_.push_back(numpy_arange(1.0, stop, 0.01));
@@ -134,14 +136,7 @@ CorruptionEngine::CorruptionEngine(int image_size)
   unit_mat_.create(size_, size_, CV_64FC3);
   filtered_mat_.create(size_, size_, CV_64FC3);
   jpeg_buffer_.resize(tjBufSize(size_, size_, TJSAMP_420));
-  compressor_ = tjInitCompress();
-  decompressor_ = tjInitDecompress();
   GENINT_CHECK(compressor_ != nullptr && decompressor_ != nullptr, "CorruptionEngine: libjpeg-turbo init failed");
-}
-
-CorruptionEngine::~CorruptionEngine() {
-  if (compressor_ != nullptr) tjDestroy(compressor_);
-  if (decompressor_ != nullptr) tjDestroy(decompressor_);
 }
 
 // Per value, in double as numpy computes it: x = v / 255, then the noise, clip to [0, 1], 255 x rounded.
@@ -244,12 +239,12 @@ void CorruptionEngine::pixelate(int severity, const std::uint8_t* clean, std::ui
 void CorruptionEngine::jpeg_round_trip(const cv::Mat& clean, int quality, cv::Mat& corrupted) {
   unsigned char* buffer = jpeg_buffer_.data();
   unsigned long size = jpeg_buffer_.size();
-  GENINT_CHECK(tjCompress2(compressor_, clean.data, size_, static_cast<int>(clean.step), size_, TJPF_RGB, &buffer,
+  GENINT_CHECK(tjCompress2(compressor_.get(), clean.data, size_, static_cast<int>(clean.step), size_, TJPF_RGB, &buffer,
                            &size, TJSAMP_420, quality, TJFLAG_NOREALLOC | TJFLAG_ACCURATEDCT) == 0,
-               std::string("jpeg_compression: encode failed: ") + tjGetErrorStr2(compressor_));
-  GENINT_CHECK(tjDecompress2(decompressor_, buffer, size, corrupted.data, size_, static_cast<int>(corrupted.step),
+               std::string("jpeg_compression: encode failed: ") + tjGetErrorStr2(compressor_.get()));
+  GENINT_CHECK(tjDecompress2(decompressor_.get(), buffer, size, corrupted.data, size_, static_cast<int>(corrupted.step),
                              size_, TJPF_RGB, TJFLAG_ACCURATEDCT) == 0,
-               std::string("jpeg_compression: decode failed: ") + tjGetErrorStr2(decompressor_));
+               std::string("jpeg_compression: decode failed: ") + tjGetErrorStr2(decompressor_.get()));
 }
 
 void CorruptionEngine::apply(Corruption corruption, int severity, const cv::Mat& clean, CorruptionNoise& noise,
