@@ -78,6 +78,7 @@ class InterventionSampler {
   InterventionSampler(const BigGanConfig& config, const DirectionSet* directions, InterventionOptions options);
 
   const InterventionOptions& options() const { return options_; }
+  const std::vector<int>& classes() const { return classes_; }  // the classes drawn: the options', or all
 
   // Sizes `batch` for up to max_batch samples, so sample() never allocates.
   void reserve(int max_batch, InterventionBatch& batch) const;
