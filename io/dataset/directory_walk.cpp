@@ -3,6 +3,7 @@
 #include "io/dataset/directory_walk.h"
 
 #include <dirent.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -23,18 +24,10 @@ namespace genint::io {
 bool has_image_extension(std::string_view name) {
   static constexpr std::string_view extensions[] = {".jpg", ".jpeg", ".png",  ".ppm", ".bmp",
                                                     ".pgm", ".tif",  ".tiff", ".webp"};
-  for (const std::string_view extension : extensions) {
-    if (name.size() < extension.size()) continue;
-    const std::string_view tail = name.substr(name.size() - extension.size());
-    bool same = true;
-    for (std::size_t position = 0; same && position < tail.size(); ++position) {
-      const char letter = tail[position];
-      const char lower = letter >= 'A' && letter <= 'Z' ? static_cast<char>(letter - 'A' + 'a') : letter;
-      same = lower == extension[position];
-    }
-    if (same) return true;
-  }
-  return false;
+  return std::any_of(std::begin(extensions), std::end(extensions), [name](std::string_view extension) {
+    return name.size() >= extension.size() &&
+           ::strncasecmp(name.data() + name.size() - extension.size(), extension.data(), extension.size()) == 0;
+  });
 }
 
 bool is_hidden_name(std::string_view name) {
