@@ -145,8 +145,7 @@ genint_status genint_loader_release_batch(genint_loader* handle, const genint_ba
   return c_api::call_guarded([&] {
     c_api::require(handle != nullptr, "genint_loader_release_batch: loader is NULL");
     c_api::require(batch != nullptr, "genint_loader_release_batch: batch is NULL");
-    c_api::require(batch->ring_slot <= UINT32_MAX, "genint_loader_release_batch: the batch's ring_slot was changed");
-    handle->pipeline->release_batch(static_cast<std::uint32_t>(batch->ring_slot), batch->index);
+    handle->pipeline->release_batch(c_api::ring_slot_of(batch, "genint_loader_release_batch"), batch->index);
   });
 }
 
