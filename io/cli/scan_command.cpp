@@ -1,7 +1,5 @@
 // genint-data scan: indexes a dataset, decodes every file once on all cores and prints one JSON summary:
 // what was delivered, what only with warnings, what was skipped and why (with paths), and the index's findings.
-#include <strings.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -88,7 +86,7 @@ struct FileNote {
 };
 
 bool named_png(std::string_view path) {
-  return path.size() >= 4 && ::strncasecmp(path.data() + path.size() - 4, ".png", 4) == 0;
+  return io::ends_with_ignoring_case(path, ".png");
 }
 
 // Decodes every file once; returns a note for each file that was not a clean delivery, in index order.

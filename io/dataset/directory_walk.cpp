@@ -3,7 +3,6 @@
 #include "io/dataset/directory_walk.h"
 
 #include <dirent.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -21,13 +20,19 @@
 
 namespace genint::io {
 
+bool ends_with_ignoring_case(std::string_view text, std::string_view lower_suffix) {
+  const auto same = [](char wanted, char letter) {
+    return wanted == (letter >= 'A' && letter <= 'Z' ? static_cast<char>(letter - 'A' + 'a') : letter);
+  };
+  return text.size() >= lower_suffix.size() &&
+         std::equal(lower_suffix.begin(), lower_suffix.end(), text.end() - lower_suffix.size(), same);
+}
+
 bool has_image_extension(std::string_view name) {
   static constexpr std::string_view extensions[] = {".jpg", ".jpeg", ".png",  ".ppm", ".bmp",
                                                     ".pgm", ".tif",  ".tiff", ".webp"};
-  return std::any_of(std::begin(extensions), std::end(extensions), [name](std::string_view extension) {
-    return name.size() >= extension.size() &&
-           ::strncasecmp(name.data() + name.size() - extension.size(), extension.data(), extension.size()) == 0;
-  });
+  return std::any_of(std::begin(extensions), std::end(extensions),
+                     [name](std::string_view extension) { return ends_with_ignoring_case(name, extension); });
 }
 
 bool is_hidden_name(std::string_view name) {
