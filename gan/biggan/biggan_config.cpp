@@ -1,5 +1,5 @@
-// Parses BigGanConfig from the reference's config.json keys and checks that the layer list is a network the
-// reference itself could build and run (channel halving on skips, even sizes at the attention, output size).
+// Parses BigGanConfig from the reference's config.json keys (or gives biggan-deep-256's) and checks that the layer list
+// is a network the reference itself could build and run (channel halving on skips, even attention sizes, output size).
 #include "gan/biggan/biggan_config.h"
 
 #include <cstdint>
@@ -143,6 +143,23 @@ int BigGanConfig::attention_channels() const {
 }
 int BigGanConfig::attention_resolution() const {
   return block_in_resolution(attention_layer_position);
+}
+
+BigGanConfig biggan_deep_256_config() {
+  BigGanConfig config;
+  config.output_dim = 256;
+  config.z_dim = 128;
+  config.class_embed_dim = 128;
+  config.channel_width = 128;
+  config.num_classes = 1000;
+  // Channel multipliers 16, 16, 8, 8, 4, 2, 1 at resolutions 4 … 256, two GenBlocks per resolution step.
+  config.layers = {{false, 16, 16}, {true, 16, 16}, {false, 16, 16}, {true, 16, 8}, {false, 8, 8}, {true, 8, 8},
+                   {false, 8, 8},   {true, 8, 4},   {false, 4, 4},   {true, 4, 2},  {false, 2, 2}, {true, 2, 1}};
+  config.attention_layer_position = 8;
+  config.eps = 1e-4f;
+  config.n_stats = 51;
+  config.validate("biggan-deep-256 (built in)");
+  return config;
 }
 
 }  // namespace genint

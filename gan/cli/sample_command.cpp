@@ -172,15 +172,11 @@ int generator_resolution(const std::string& path) {
   return BigGanConfig::from_json(config->second, path).output_dim;
 }
 
+// What run_sample resolves from the options before writing.
 struct WriteSettings {
-  std::string out_dir;
   int image_size = 0;
-  std::string extension;  // ".png" or ".JPEG"
-  std::uint64_t seed = 0;
+  std::string extension;             // ".png" or ".JPEG"
   std::vector<std::uint64_t> seeds;  // --seeds: explicit per-sample seeds, classes drawn by the sampler
-  int count = 0;
-  int chunk = 32;
-  bool quiet = false;
 };
 
 void write_image(const std::string& path, const std::uint8_t* rgb, int size, const std::string& extension) {
@@ -203,36 +199,32 @@ std::string record_row(const std::string& file, std::int32_t label, const Interv
 
 // Chunk by chunk: seeds → sampler (classes dealt in turn) → generator → converter → files and CSV rows.
 int write_samples(const LoadedIntervention& intervention, const std::vector<std::string>& folders,
-                  const WriteSettings& settings) {
+                  const SampleOptions& options, const WriteSettings& settings) {
   BigGanGenerator generator{BigGanWeights(intervention.weights)};
   const DirectionSet* directions = intervention.directions ? &*intervention.directions : nullptr;
   InterventionSampler sampler(generator.config(), directions, intervention.settings.intervention);
   GeneratedImageConverter converter(generator.resolution(), settings.image_size, GeneratedLayout::Uint8Hwc);
-  std::vector<int> drawn = sampler.options().classes;
-  if (drawn.empty())
-    for (int index = 0; index < generator.config().num_classes; ++index) drawn.push_back(index);
+  const std::vector<int>& drawn = sampler.classes();
   InterventionBatch batch;
-  generator.reserve(settings.chunk);
-  sampler.reserve(settings.chunk, batch);
-  const auto space = sampler.options().space;
-  if (space == InterventionSpace::Activation || space == InterventionSpace::ActivationCentred)
-    generator.set_activation_hook(sampler.activation_hook(batch));
+  generator.reserve(options.chunk);
+  sampler.reserve(options.chunk, batch);
+  if (is_activation_space(sampler.options().space)) generator.set_activation_hook(sampler.activation_hook(batch));
   const auto resolution = static_cast<std::size_t>(generator.resolution());
-  std::vector<float> images(static_cast<std::size_t>(settings.chunk) * 3 * resolution * resolution);
+  std::vector<float> images(static_cast<std::size_t>(options.chunk) * 3 * resolution * resolution);
   std::vector<std::uint8_t> pixels(converter.output_bytes());
-  std::vector<std::uint64_t> seeds(static_cast<std::size_t>(settings.chunk));
-  std::vector<int> classes(static_cast<std::size_t>(settings.chunk));
-  std::ofstream csv(std::filesystem::path(settings.out_dir) / "samples.csv", std::ios::binary);
+  std::vector<std::uint64_t> seeds(static_cast<std::size_t>(options.chunk));
+  std::vector<int> classes(static_cast<std::size_t>(options.chunk));
+  std::ofstream csv(std::filesystem::path(options.out) / "samples.csv", std::ios::binary);
   csv << "file,label,class,seed,truncation,space,layer_begin,layer_end,direction,step\n";
   for (const std::string& folder : folders)
-    std::filesystem::create_directories(std::filesystem::path(settings.out_dir) / folder);
+    std::filesystem::create_directories(std::filesystem::path(options.out) / folder);
   int skipped = 0;
-  for (int first = 0; first < settings.count; first += settings.chunk) {
-    const int size = std::min(settings.chunk, settings.count - first);
+  for (int first = 0; first < options.count; first += options.chunk) {
+    const int size = std::min(options.chunk, options.count - first);
     for (int row = 0; row < size; ++row) {
       const auto index = static_cast<std::uint64_t>(first + row);
       seeds[static_cast<std::size_t>(row)] =
-          settings.seeds.empty() ? derive_seed(settings.seed, index) : settings.seeds[static_cast<std::size_t>(index)];
+          settings.seeds.empty() ? derive_seed(options.seed, index) : settings.seeds[static_cast<std::size_t>(index)];
       classes[static_cast<std::size_t>(row)] = drawn[index % drawn.size()];
     }
     sampler.sample(seeds.data(), settings.seeds.empty() ? classes.data() : nullptr, size, batch);
@@ -248,14 +240,14 @@ int write_samples(const LoadedIntervention& intervention, const std::vector<std:
         ++skipped;  // a non-finite generator output has no image; the loader skips it too
         continue;
       }
-      write_image((std::filesystem::path(settings.out_dir) / file).string(), pixels.data(), converter.output_size(),
+      write_image((std::filesystem::path(options.out) / file).string(), pixels.data(), converter.output_size(),
                   settings.extension);
       csv << record_row(file, label, record);
     }
-    if (!settings.quiet) std::fprintf(stderr, "\rgenint-gan sample: %d / %d", first + size, settings.count);
+    if (!options.quiet) std::fprintf(stderr, "\rgenint-gan sample: %d / %d", first + size, options.count);
   }
-  if (!settings.quiet) std::fprintf(stderr, "\n");
-  GENINT_CHECK(csv.good(), settings.out_dir + "/samples.csv: write failed");
+  if (!options.quiet) std::fprintf(stderr, "\n");
+  GENINT_CHECK(csv.good(), options.out + "/samples.csv: write failed");
   return skipped;
 }
 
@@ -286,18 +278,13 @@ std::vector<std::uint64_t> read_seeds(const std::string& path, int count) {
 
 int run_sample(const SampleOptions& options) {
   WriteSettings settings;
-  settings.out_dir = options.out;
-  settings.count = options.count;
-  settings.seed = options.seed;
-  settings.chunk = options.chunk;
-  settings.quiet = options.quiet;
   if (!options.seeds_file.empty()) settings.seeds = read_seeds(options.seeds_file, options.count);
   settings.extension = options.format == "png" ? ".png" : ".JPEG";
 #ifdef _OPENMP
   if (options.threads > 0) omp_set_num_threads(options.threads);
 #endif
-  GENINT_CHECK(!std::filesystem::exists(settings.out_dir) || std::filesystem::is_empty(settings.out_dir),
-               "--out '" + settings.out_dir + "' is not empty");
+  GENINT_CHECK(!std::filesystem::exists(options.out) || std::filesystem::is_empty(options.out),
+               "--out '" + options.out + "' is not empty");
   const nlohmann::json keys = source_keys(options);
   settings.image_size =
       options.image_size != 0 ? options.image_size : generator_resolution(keys["generator"].get<std::string>());
@@ -306,16 +293,16 @@ int run_sample(const SampleOptions& options) {
   for (int index = 0; index < intervention.weights.config.num_classes; ++index)
     label_count = std::max(label_count, intervention.settings.label_of(index) + 1);
   const std::vector<std::string> folders = class_folders(options, label_count);
-  std::filesystem::create_directories(settings.out_dir);
+  std::filesystem::create_directories(options.out);
   const auto start = std::chrono::steady_clock::now();
-  const int skipped = write_samples(intervention, folders, settings);
+  const int skipped = write_samples(intervention, folders, options, settings);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  nlohmann::ordered_json summary = {{"out", settings.out_dir},
-                                    {"written", settings.count - skipped},
+  nlohmann::ordered_json summary = {{"out", options.out},
+                                    {"written", options.count - skipped},
                                     {"skipped_non_finite", skipped},
                                     {"space", intervention_space_name(intervention.settings.intervention.space)},
                                     {"seconds", seconds},
-                                    {"images_per_second", (settings.count - skipped) / std::max(seconds, 1e-9)}};
+                                    {"images_per_second", (options.count - skipped) / std::max(seconds, 1e-9)}};
   std::printf("%s\n", summary.dump().c_str());
   return 0;
 }

@@ -4,15 +4,11 @@
 
 #include <cstdint>
 
+#include "io/transforms/sample_random.h"
+
 namespace genint {
 
-// SplitMix64's output function: a bijection on 64-bit values that scatters neighbouring inputs.
-constexpr std::uint64_t splitmix64(std::uint64_t value) {
-  value += 0x9e3779b97f4a7c15ULL;
-  value = (value ^ (value >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  value = (value ^ (value >> 27)) * 0x94d049bb133111ebULL;
-  return value ^ (value >> 31);
-}
+using io::splitmix64;
 
 // The seed of stream `stream` of sample seed `seed`; distinct streams of one seed are unrelated generators.
 constexpr std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) {

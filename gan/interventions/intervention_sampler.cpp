@@ -22,6 +22,16 @@ std::size_t product(int rows, int columns) {
 
 constexpr float kLatentBound = 2.0f;  // pytorch-pretrained-biggan's truncnorm(-2, 2)
 
+// x ← x + (offset − c)·d in double, c = (x − mean)·d where a centring mean is given, else 0.
+void move_along_direction(float* values, int dimension, const float* direction, const float* mean, double offset) {
+  double coordinate = 0.0;
+  if (mean != nullptr)
+    for (int index = 0; index < dimension; ++index)
+      coordinate += (static_cast<double>(values[index]) - mean[index]) * direction[index];
+  for (int index = 0; index < dimension; ++index)
+    values[index] = static_cast<float>(values[index] + (offset - coordinate) * direction[index]);
+}
+
 // Uniform double in [0, 1) from the top 53 bits: exact and identical on every platform, unlike
 // std::uniform_real_distribution whose algorithm the standard leaves open.
 double unit_interval(std::uint64_t bits) {
@@ -90,7 +100,7 @@ InterventionSampler::InterventionSampler(const BigGanConfig& config, const Direc
   GENINT_CHECK(directions_->latent_dimension == config_.z_dim,
                "interventions: directions have latent dimension " + std::to_string(directions_->latent_dimension) +
                    ", the generator's z_dim is " + std::to_string(config_.z_dim));
-  if (latent_space()) {
+  if (is_latent_space(options_.space)) {
     GENINT_CHECK(options_.layer_begin >= 0 && options_.layer_begin < options_.layer_end &&
                      options_.layer_end <= config_.latent_count(),
                  "interventions: latent layer range [" + std::to_string(options_.layer_begin) + ", " +
@@ -101,19 +111,12 @@ InterventionSampler::InterventionSampler(const BigGanConfig& config, const Direc
   }
 }
 
-bool InterventionSampler::latent_space() const {
-  return options_.space == InterventionSpace::Latent || options_.space == InterventionSpace::LatentCentred;
-}
-bool InterventionSampler::activation_space() const {
-  return options_.space == InterventionSpace::Activation || options_.space == InterventionSpace::ActivationCentred;
-}
-
 void InterventionSampler::reserve(int max_batch, InterventionBatch& batch) const {
   GENINT_CHECK(max_batch >= 1, "interventions: reserve needs a positive batch");
   batch.latents.reserve(product(max_batch, config_.z_dim));
   batch.class_vectors.reserve(product(max_batch, config_.num_classes));
   batch.records.reserve(static_cast<std::size_t>(max_batch));
-  if (latent_space())
+  if (is_latent_space(options_.space))
     batch.layer_latents.reserve(product(config_.latent_count(), max_batch) * static_cast<std::size_t>(config_.z_dim));
 }
 
@@ -135,7 +138,7 @@ InterventionRecord InterventionSampler::draw(std::uint64_t seed, int class_index
   // k ≤ a few hundred: the modulo bias of a 64-bit draw is below 2^-55.
   record.direction = static_cast<std::int32_t>(derive_seed(stream, 1) % static_cast<std::uint64_t>(options_.top_k));
   record.step = static_cast<float>(options_.step_range * (2.0 * unit_interval(derive_seed(stream, 2)) - 1.0));
-  if (latent_space()) {
+  if (is_latent_space(options_.space)) {
     record.layer_begin = options_.layer_begin;
     record.layer_end = options_.layer_end;
   } else {
@@ -156,7 +159,7 @@ void InterventionSampler::sample(const std::uint64_t* seeds, const int* classes,
   batch.latents.resize(product(count, config_.z_dim));
   batch.class_vectors.assign(product(count, config_.num_classes), 0.0f);
   batch.records.resize(static_cast<std::size_t>(count));
-  if (latent_space()) {
+  if (is_latent_space(options_.space)) {
     batch.layer_latents.resize(product(config_.latent_count(), count) * static_cast<std::size_t>(config_.z_dim));
   } else {
     batch.layer_latents.clear();
@@ -176,7 +179,7 @@ void InterventionSampler::fill_sample(int row, const InterventionRecord& record,
   const auto truncation = static_cast<float>(options_.truncation);
   for (int index = 0; index < z_dim; ++index) latent[index] *= truncation;
   batch.class_vectors[product(row, config_.num_classes) + static_cast<std::size_t>(record.class_index)] = 1.0f;
-  if (!latent_space()) return;
+  if (!is_latent_space(options_.space)) return;
   for (int layer = 0; layer < batch.latent_count; ++layer) {
     float* target = batch.layer_latents.data() +
                     (product(layer, batch.size) + static_cast<std::size_t>(row)) * static_cast<std::size_t>(z_dim);
@@ -189,44 +192,24 @@ void InterventionSampler::fill_sample(int row, const InterventionRecord& record,
 }
 
 void InterventionSampler::edit_latent(const InterventionRecord& record, const float* latent, float* edited) const {
-  const int z_dim = config_.z_dim;
-  std::copy_n(latent, z_dim, edited);
-  if (record.space != InterventionSpace::Latent && record.space != InterventionSpace::LatentCentred) return;
-  const float* direction = directions_->latent_direction(record.direction);
-  const double offset =
-      static_cast<double>(directions_->latent_stdevs[static_cast<std::size_t>(record.direction)]) * record.step;
-  double coordinate = 0.0;
-  if (record.space == InterventionSpace::LatentCentred) {
-    for (int index = 0; index < z_dim; ++index) {
-      coordinate += (static_cast<double>(latent[index]) - directions_->latent_mean[static_cast<std::size_t>(index)]) *
-                    direction[index];
-    }
-  }
-  for (int index = 0; index < z_dim; ++index) {
-    edited[index] = static_cast<float>(latent[index] + (offset - coordinate) * direction[index]);
-  }
+  std::copy_n(latent, config_.z_dim, edited);
+  if (!is_latent_space(record.space)) return;
+  move_along_direction(
+      edited, config_.z_dim, directions_->latent_direction(record.direction),
+      record.space == InterventionSpace::LatentCentred ? directions_->latent_mean.data() : nullptr,
+      static_cast<double>(directions_->latent_stdevs[static_cast<std::size_t>(record.direction)]) * record.step);
 }
 
 void InterventionSampler::edit_activation(const InterventionRecord& record, float* features) const {
-  if (record.space != InterventionSpace::Activation && record.space != InterventionSpace::ActivationCentred) return;
-  const int dimension = directions_->activation_dimension;
-  const float* direction = directions_->activation_direction(record.direction);
-  const double offset =
-      static_cast<double>(directions_->stdevs[static_cast<std::size_t>(record.direction)]) * record.step;
-  double coordinate = 0.0;
-  if (record.space == InterventionSpace::ActivationCentred) {
-    for (int index = 0; index < dimension; ++index) {
-      coordinate += (static_cast<double>(features[index]) - directions_->mean[static_cast<std::size_t>(index)]) *
-                    direction[index];
-    }
-  }
-  for (int index = 0; index < dimension; ++index) {
-    features[index] = static_cast<float>(features[index] + (offset - coordinate) * direction[index]);
-  }
+  if (!is_activation_space(record.space)) return;
+  move_along_direction(
+      features, directions_->activation_dimension, directions_->activation_direction(record.direction),
+      record.space == InterventionSpace::ActivationCentred ? directions_->mean.data() : nullptr,
+      static_cast<double>(directions_->stdevs[static_cast<std::size_t>(record.direction)]) * record.step);
 }
 
 BigGanActivationHook InterventionSampler::activation_hook(const InterventionBatch& batch) const {
-  GENINT_CHECK(activation_space(), "interventions: an activation hook needs an activation space");
+  GENINT_CHECK(is_activation_space(options_.space), "interventions: an activation hook needs an activation space");
   return [this, &batch](const BigGanActivation& activation) {
     if (*activation.name != directions_->layer) return;
     const int features = activation.channels * activation.height * activation.width;

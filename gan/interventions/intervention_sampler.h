@@ -22,6 +22,13 @@ enum class InterventionSpace : std::int32_t {
 };
 const char* intervention_space_name(InterventionSpace space);
 InterventionSpace parse_intervention_space(const std::string& name);  // the names above, snake_case
+// Whether a space edits the per-layer latents, or activations inside the forward (through a hook).
+inline bool is_latent_space(InterventionSpace space) {
+  return space == InterventionSpace::Latent || space == InterventionSpace::LatentCentred;
+}
+inline bool is_activation_space(InterventionSpace space) {
+  return space == InterventionSpace::Activation || space == InterventionSpace::ActivationCentred;
+}
 
 struct InterventionOptions {
   InterventionSpace space = InterventionSpace::Latent;
@@ -71,6 +78,7 @@ class InterventionSampler {
   InterventionSampler(const BigGanConfig& config, const DirectionSet* directions, InterventionOptions options);
 
   const InterventionOptions& options() const { return options_; }
+  const std::vector<int>& classes() const { return classes_; }  // the classes drawn: the options', or all
 
   // Sizes `batch` for up to max_batch samples, so sample() never allocates.
   void reserve(int max_batch, InterventionBatch& batch) const;
@@ -88,8 +96,6 @@ class InterventionSampler {
   BigGanActivationHook activation_hook(const InterventionBatch& batch) const;
 
  private:
-  bool latent_space() const;
-  bool activation_space() const;
   void fill_sample(int row, const InterventionRecord& record, InterventionBatch& batch) const;
 
   BigGanConfig config_;

@@ -47,7 +47,7 @@ InterventionKeys read_intervention_keys(ConfigObject& object) {
     options.top_k = static_cast<int>(object.integer("top_k", 1, 1, 1'000'000));
     options.step_range = object.number("step", 1.0, 0.0, 1e6);
   }
-  if (options.space == InterventionSpace::Activation || options.space == InterventionSpace::ActivationCentred) {
+  if (is_activation_space(options.space)) {
     object.reject_inapplicable({"layer_begin", "layer_end"},
                                "with an activation space (the directions file's layer is the one edited)");
   } else {
@@ -123,8 +123,7 @@ void check_labels(const InterventionKeys& parsed, const ConfigObject& object, in
       throw ConfigError(object.field("classes"), "class " + std::to_string(class_index) +
                                                      " is outside the generator's [0, " + std::to_string(class_count) +
                                                      ")");
-    const std::int32_t label =
-        settings.label_of_class.empty() ? class_index : settings.label_of_class[static_cast<std::size_t>(class_index)];
+    const std::int32_t label = settings.label_of(class_index);
     const std::string field = settings.label_of_class.empty() ? object.field("classes") : object.field("label_map");
     if (label < 0)
       throw ConfigError(field, "generator class " + std::to_string(class_index) + " is drawn but has no label");
@@ -164,7 +163,7 @@ void check_directions(InterventionKeys& parsed, const ConfigObject& object, cons
 }
 
 void check_layer_range(const InterventionOptions& options, const ConfigObject& object, const BigGanConfig& config) {
-  if (options.space != InterventionSpace::Latent && options.space != InterventionSpace::LatentCentred) return;
+  if (!is_latent_space(options.space)) return;
   const int latents = config.latent_count();
   const int end = options.layer_end < 0 ? latents : options.layer_end;
   if (end > latents)

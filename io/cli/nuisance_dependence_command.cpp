@@ -47,15 +47,7 @@ void declare_dependence(CommandSpec command, DependenceOptions& options) {
 
 constexpr double bin_degrees = 360.0 / io::scenes::confound_bins;
 
-// The same cells as confound_measure.cpp: hue bins start at 0 degrees, angle bins at −180.
-int hue_bin(double hue) {
-  return std::min(io::scenes::confound_bins - 1, static_cast<int>(io::scenes::wrap_degrees(hue, 0.0) / bin_degrees));
-}
-int angle_bin(double angle) {
-  return std::min(io::scenes::confound_bins - 1,
-                  static_cast<int>((io::scenes::wrap_degrees(angle, -180.0) + 180.0) / bin_degrees));
-}
-// A predicted bin stands for its centre, which confound_measure puts back into that same bin.
+// A predicted bin stands for its centre, which io::scenes::hue_bin and angle_bin put back into that same bin.
 double hue_of_bin(int bin) {
   return (bin + 0.5) * bin_degrees;
 }
@@ -177,8 +169,8 @@ void write_filelists(const CsvTable& records, const std::string& folder) {
   std::ofstream angle_list(std::filesystem::path(folder) / "angle.list", std::ios::binary | std::ios::trunc);
   for (std::size_t row = 0; row < records.rows.size(); ++row) {
     const std::string path = (base / records.rows[row][file]).lexically_normal().string();
-    hue_list << path << ' ' << hue_bin(records.number(row, hue)) << '\n';
-    angle_list << path << ' ' << angle_bin(records.number(row, angle)) << '\n';
+    hue_list << path << ' ' << io::scenes::hue_bin(records.number(row, hue)) << '\n';
+    angle_list << path << ' ' << io::scenes::angle_bin(records.number(row, angle)) << '\n';
   }
   if (!hue_list.good() || !angle_list.good()) throw Error(folder + ": cannot write hue.list and angle.list");
 }

@@ -86,12 +86,7 @@ struct FileNote {
 };
 
 bool named_png(std::string_view path) {
-  if (path.size() < 4) return false;
-  std::string tail(path.substr(path.size() - 4));
-  std::transform(tail.begin(), tail.end(), tail.begin(), [](char letter) {
-    return letter >= 'A' && letter <= 'Z' ? static_cast<char>(letter - 'A' + 'a') : letter;
-  });
-  return tail == ".png";
+  return io::ends_with_ignoring_case(path, ".png");
 }
 
 // Decodes every file once; returns a note for each file that was not a clean delivery, in index order.

@@ -48,11 +48,7 @@ DatasetIndex read_imagenet_v2(const std::string& root, const DatasetIndexOptions
   }
   std::sort(numbered.begin(), numbered.end());
   DatasetIndex index(root, DatasetLayout::ImageNetV2);
-  const long class_count = numbered.back().first + 1;
-  std::vector<std::string> class_names;
-  class_names.reserve(static_cast<std::size_t>(class_count));
-  for (long number = 0; number < class_count; ++number) class_names.push_back(std::to_string(number));
-  index.set_class_names(std::move(class_names));
+  index.set_class_names(numbered_class_names(numbered.back().first));
   std::vector<std::string> class_folders;
   std::vector<std::int32_t> labels;
   long expected = 0;

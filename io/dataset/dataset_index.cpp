@@ -14,39 +14,32 @@
 
 namespace genint::io {
 
+namespace {
+
+const char* const layout_names[] = {"auto", "imagefolder", "v2", "objectnet", "filelist", "flat"};
+static_assert(std::size(layout_names) == static_cast<std::size_t>(DatasetLayout::FlatWithLabelFile) + 1, "");
+
+}  // namespace
+
 const char* dataset_layout_name(DatasetLayout layout) {
-  switch (layout) {
-    case DatasetLayout::Auto: return "auto";
-    case DatasetLayout::ImageFolder: return "imagefolder";
-    case DatasetLayout::ImageNetV2: return "v2";
-    case DatasetLayout::ObjectNet: return "objectnet";
-    case DatasetLayout::FileList: return "filelist";
-    case DatasetLayout::FlatWithLabelFile: return "flat";
-  }
-  return "unknown";
+  const auto index = static_cast<std::size_t>(layout);
+  return index < std::size(layout_names) ? layout_names[index] : "unknown";
 }
 
 DatasetLayout parse_dataset_layout(const std::string& name) {
-  for (const DatasetLayout layout :
-       {DatasetLayout::Auto, DatasetLayout::ImageFolder, DatasetLayout::ImageNetV2, DatasetLayout::ObjectNet,
-        DatasetLayout::FileList, DatasetLayout::FlatWithLabelFile})
-    if (name == dataset_layout_name(layout)) return layout;
+  for (std::size_t index = 0; index < std::size(layout_names); ++index)
+    if (name == layout_names[index]) return static_cast<DatasetLayout>(index);
   throw Error("unknown dataset layout '" + name + "' (expected auto, imagefolder, v2, objectnet, filelist or flat)");
 }
 
 const char* index_finding_kind_name(IndexFindingKind kind) {
-  switch (kind) {
-    case IndexFindingKind::EmptyClassFolder: return "empty_class_folder";
-    case IndexFindingKind::MissingClassFolder: return "missing_class_folder";
-    case IndexFindingKind::DirectoryNamedLikeImage: return "directory_named_like_image";
-    case IndexFindingKind::SymlinkLoop: return "symlink_loop";
-    case IndexFindingKind::UnreadableFolder: return "unreadable_folder";
-    case IndexFindingKind::UnmappedObjectNetFolder: return "unmapped_objectnet_folder";
-    case IndexFindingKind::AmbiguousImageNetLabel: return "ambiguous_imagenet_label";
-    case IndexFindingKind::ImageNetLineOrderAssumed: return "imagenet_line_order_assumed";
-    case IndexFindingKind::UnlabelledImage: return "unlabelled_image";
-  }
-  return "unknown";
+  static const char* const names[] = {
+      "empty_class_folder", "missing_class_folder",      "directory_named_like_image", "symlink_loop",
+      "unreadable_folder",  "unmapped_objectnet_folder", "ambiguous_imagenet_label",   "imagenet_line_order_assumed",
+      "unlabelled_image"};
+  static_assert(std::size(names) == static_cast<std::size_t>(IndexFindingKind::UnlabelledImage) + 1, "");
+  const auto index = static_cast<std::size_t>(kind);
+  return index < std::size(names) ? names[index] : "unknown";
 }
 
 DatasetIndex::DatasetIndex(std::string root, DatasetLayout layout) : root_(std::move(root)), layout_(layout) {}
@@ -129,6 +122,12 @@ long parse_class_number(std::string_view text) {
     value = value * 10 + (digit - '0');
   }
   return value <= 0x7fffffffL ? value : -1;
+}
+
+std::vector<std::string> numbered_class_names(long largest) {
+  std::vector<std::string> names;
+  for (long label = 0; label <= largest; ++label) names.push_back(std::to_string(label));
+  return names;
 }
 
 namespace {

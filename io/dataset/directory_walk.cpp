@@ -11,6 +11,7 @@
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <set>
 #include <thread>
@@ -19,21 +20,19 @@
 
 namespace genint::io {
 
+bool ends_with_ignoring_case(std::string_view text, std::string_view lower_suffix) {
+  const auto same = [](char wanted, char letter) {
+    return wanted == (letter >= 'A' && letter <= 'Z' ? static_cast<char>(letter - 'A' + 'a') : letter);
+  };
+  return text.size() >= lower_suffix.size() &&
+         std::equal(lower_suffix.begin(), lower_suffix.end(), text.end() - lower_suffix.size(), same);
+}
+
 bool has_image_extension(std::string_view name) {
   static constexpr std::string_view extensions[] = {".jpg", ".jpeg", ".png",  ".ppm", ".bmp",
                                                     ".pgm", ".tif",  ".tiff", ".webp"};
-  for (const std::string_view extension : extensions) {
-    if (name.size() < extension.size()) continue;
-    const std::string_view tail = name.substr(name.size() - extension.size());
-    bool same = true;
-    for (std::size_t position = 0; same && position < tail.size(); ++position) {
-      const char letter = tail[position];
-      const char lower = letter >= 'A' && letter <= 'Z' ? static_cast<char>(letter - 'A' + 'a') : letter;
-      same = lower == extension[position];
-    }
-    if (same) return true;
-  }
-  return false;
+  return std::any_of(std::begin(extensions), std::end(extensions),
+                     [name](std::string_view extension) { return ends_with_ignoring_case(name, extension); });
 }
 
 bool is_hidden_name(std::string_view name) {
@@ -61,20 +60,6 @@ void NameList::sort() {
 
 namespace {
 
-class DirectoryHandle {
- public:
-  explicit DirectoryHandle(const std::string& path) : directory_(::opendir(path.c_str())) {}
-  ~DirectoryHandle() {
-    if (directory_ != nullptr) ::closedir(directory_);
-  }
-  DirectoryHandle(const DirectoryHandle&) = delete;
-  DirectoryHandle& operator=(const DirectoryHandle&) = delete;
-  DIR* get() const { return directory_; }
-
- private:
-  DIR* directory_;
-};
-
 // True when the entry is a folder; links and untyped entries are resolved with one stat (a dangling
 // link is not a folder: like os.walk, it is listed as a file and its reader reports it missing).
 bool entry_is_folder(const std::string& folder, const dirent& entry) {
@@ -89,7 +74,7 @@ bool entry_is_folder(const std::string& folder, const dirent& entry) {
 
 DirectoryListing list_directory(const std::string& path) {
   DirectoryListing listing;
-  const DirectoryHandle directory(path);
+  const std::unique_ptr<DIR, int (*)(DIR*)> directory(::opendir(path.c_str()), ::closedir);
   if (directory.get() == nullptr) {
     listing.error = std::strerror(errno);
     return listing;

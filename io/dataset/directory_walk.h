@@ -13,6 +13,8 @@
 
 namespace genint::io {
 
+// Whether `text` ends with `lower_suffix` in any mix of ASCII case (whatever the process's locale says of other bytes).
+bool ends_with_ignoring_case(std::string_view text, std::string_view lower_suffix);
 // torchvision's IMG_EXTENSIONS (.jpg .jpeg .png .ppm .bmp .pgm .tif .tiff .webp), compared case-insensitively.
 bool has_image_extension(std::string_view name);
 // Names starting with '.' (including "." and ".."): never indexed.

@@ -72,12 +72,6 @@ std::int32_t parse_label(std::string_view word, const std::string& file, std::si
   return static_cast<std::int32_t>(number);
 }
 
-std::vector<std::string> numbered_class_names(std::int32_t largest_label) {
-  std::vector<std::string> names;
-  for (std::int32_t label = 0; label <= largest_label; ++label) names.push_back(std::to_string(label));
-  return names;
-}
-
 std::string parent_folder(const std::string& path) {
   const std::size_t slash = path.find_last_of('/');
   if (slash == std::string::npos) return ".";

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "io/dataset/dataset_index.h"
 
@@ -17,5 +18,7 @@ DatasetIndex read_flat_with_label_file(const std::string& image_folder, const Da
 
 // "0", "17", "999": decimal without sign or leading zero, below 2^31. Returns -1 for anything else.
 long parse_class_number(std::string_view text);
+// "0", "1", ... "<largest>": the class names of layouts whose labels are numbers.
+std::vector<std::string> numbered_class_names(long largest);
 
 }  // namespace genint::io

@@ -12,15 +12,10 @@
 namespace genint::io {
 
 const char* file_read_outcome_name(FileReadOutcome outcome) {
-  switch (outcome) {
-    case FileReadOutcome::Ok: return "ok";
-    case FileReadOutcome::Missing: return "missing";
-    case FileReadOutcome::NotARegularFile: return "not_a_regular_file";
-    case FileReadOutcome::Unreadable: return "unreadable";
-    case FileReadOutcome::Empty: return "empty";
-    case FileReadOutcome::TooLarge: return "too_large";
-  }
-  return "unknown";
+  static const char* const names[] = {"ok", "missing", "not_a_regular_file", "unreadable", "empty", "too_large"};
+  static_assert(std::size(names) == static_cast<std::size_t>(FileReadOutcome::TooLarge) + 1, "one name an outcome");
+  const auto index = static_cast<std::size_t>(outcome);
+  return index < std::size(names) ? names[index] : "unknown";
 }
 
 namespace {

@@ -189,19 +189,11 @@ int decode_rows_guarded(jpeg_decompress_struct& info, ErrorManager& error, const
 }  // namespace
 
 const char* decode_outcome_name(DecodeOutcome outcome) {
-  switch (outcome) {
-    case DecodeOutcome::Ok: return "ok";
-    case DecodeOutcome::OkWithWarnings: return "ok_with_warnings";
-    case DecodeOutcome::PngDecoded: return "png_decoded";
-    case DecodeOutcome::Empty: return "empty";
-    case DecodeOutcome::Truncated: return "truncated";
-    case DecodeOutcome::NotJpeg: return "not_jpeg";
-    case DecodeOutcome::Corrupt: return "corrupt";
-    case DecodeOutcome::TooManyPixels: return "too_many_pixels";
-    case DecodeOutcome::Unreadable: return "unreadable";
-    case DecodeOutcome::NotAFile: return "not_a_file";
-  }
-  return "unknown";
+  static const char* const names[] = {"ok",       "ok_with_warnings", "png_decoded",     "empty",      "truncated",
+                                      "not_jpeg", "corrupt",          "too_many_pixels", "unreadable", "not_a_file"};
+  static_assert(std::size(names) == static_cast<std::size_t>(DecodeOutcome::NotAFile) + 1, "one name an outcome");
+  const auto index = static_cast<std::size_t>(outcome);
+  return index < std::size(names) ? names[index] : "unknown";
 }
 
 bool decode_outcome_has_pixels(DecodeOutcome outcome) {
@@ -312,19 +304,15 @@ ImageHeader JpegDecoder::read_header(const std::uint8_t* data, std::size_t size)
 
 DecodeResult JpegDecoder::decode(const std::uint8_t* data, std::size_t size, const DecodeRequest& request) {
   const ImageHeader header = inspect(data, size);
-  if (!decode_outcome_has_pixels(header.outcome) || header.is_png) {
-    jpeg_abort_decompress(&state_->info);
-    if (header.is_png && decode_outcome_has_pixels(header.outcome)) return decode_png(data, size, request);
-    DecodeResult result;
-    result.outcome = header.outcome;
-    result.detail = header.detail;
-    result.source_width = header.width;
-    result.source_height = header.height;
-    return result;
-  }
-  DecodeResult result;
+  DecodeResult result;  // decode_jpeg_region replaces the header's outcome and detail with the decode's
+  result.outcome = header.outcome;
+  result.detail = header.detail;
   result.source_width = header.width;
   result.source_height = header.height;
+  if (!decode_outcome_has_pixels(header.outcome) || header.is_png) {
+    jpeg_abort_decompress(&state_->info);
+    return header.is_png && decode_outcome_has_pixels(header.outcome) ? decode_png(data, size, request) : result;
+  }
   result.region = clamp_region(request.region, header.width, header.height);
   result.scale_eighths =
       smallest_covering_scale_eighths(result.region.width, result.region.height, request.min_output_width,

@@ -9,13 +9,6 @@
 namespace genint::io::scenes {
 namespace {
 
-int hue_bin(double hue) {
-  return std::min(confound_bins - 1, static_cast<int>(wrap_degrees(hue, 0.0) / 30.0));
-}
-int angle_bin(double angle) {
-  return std::min(confound_bins - 1, static_cast<int>((wrap_degrees(angle, -180.0) + 180.0) / 30.0));
-}
-
 // Folds by a hash of the index, not its parity: a split ordered label by label, or labels interleaved
 // with an even period, would otherwise leave whole labels out of one half.
 std::size_t fold_of(std::size_t index) {
@@ -51,6 +44,13 @@ double cross_validated_accuracy(const std::vector<int>& cells, int cell_count, c
 }
 
 }  // namespace
+
+int hue_bin(double hue) {
+  return std::min(confound_bins - 1, static_cast<int>(wrap_degrees(hue, 0.0) / 30.0));
+}
+int angle_bin(double angle) {
+  return std::min(confound_bins - 1, static_cast<int>((wrap_degrees(angle, -180.0) + 180.0) / 30.0));
+}
 
 ConfoundAccuracy measure_confound(const std::vector<double>& hues, const std::vector<double>& angles,
                                   const std::vector<int>& labels, int class_count) {

@@ -16,6 +16,9 @@ struct ConfoundAccuracy {
 };
 
 inline constexpr int confound_bins = 12;  // 30-degree bins over hue and over angle
+// The cells: hue bins start at 0 degrees, angle bins at −180.
+int hue_bin(double hue);
+int angle_bin(double angle);
 
 // Fits the per-bin majority label on one half of the samples (a fixed hash of the index picks the half) and
 // scores the other, then the other way round: an honest out-of-sample accuracy even when bins hold few samples.

@@ -29,6 +29,17 @@ constexpr double contrast_factor[] = {0.4, 0.3, 0.2, 0.1, 0.05};
 constexpr double pixelate_factor[] = {0.9, 0.8, 0.7, 0.6, 0.5};
 constexpr int jpeg_quality[] = {65, 58, 50, 40, 25};
 
+// Each corruption's name and ImageNet-C family, in enum order (ImageNet-C files brightness under weather).
+struct CorruptionNames {
+  const char* name;
+  const char* family;
+};
+constexpr CorruptionNames corruption_names[] = {
+    {"gaussian_noise", "noise"}, {"shot_noise", "noise"}, {"impulse_noise", "noise"},     {"defocus_blur", "blur"},
+    {"glass_blur", "blur"},      {"motion_blur", "blur"}, {"zoom_blur", "blur"},          {"brightness", "weather"},
+    {"contrast", "digital"},     {"pixelate", "digital"}, {"jpeg_compression", "digital"}};
+static_assert(std::size(corruption_names) == static_cast<std::size_t>(Corruption::JpegCompression) + 1, "");
+
 void check_severity(int severity) {
   GENINT_CHECK(severity >= 1 && severity <= corruption_severity_count,
                "corruption severity " + std::to_string(severity) + " is outside 1..5");
@@ -57,37 +68,13 @@ const std::vector<Corruption>& all_corruptions() {
 }
 
 const char* corruption_name(Corruption corruption) {
-  switch (corruption) {
-    case Corruption::GaussianNoise: return "gaussian_noise";
-    case Corruption::ShotNoise: return "shot_noise";
-    case Corruption::ImpulseNoise: return "impulse_noise";
-    case Corruption::DefocusBlur: return "defocus_blur";
-    case Corruption::GlassBlur: return "glass_blur";
-    case Corruption::MotionBlur: return "motion_blur";
-    case Corruption::ZoomBlur: return "zoom_blur";
-    case Corruption::Brightness: return "brightness";
-    case Corruption::Contrast: return "contrast";
-    case Corruption::Pixelate: return "pixelate";
-    case Corruption::JpegCompression: return "jpeg_compression";
-  }
-  return "?";
+  const auto index = static_cast<std::size_t>(corruption);
+  return index < std::size(corruption_names) ? corruption_names[index].name : "?";
 }
 
 const char* corruption_family(Corruption corruption) {
-  switch (corruption) {
-    case Corruption::GaussianNoise:
-    case Corruption::ShotNoise:
-    case Corruption::ImpulseNoise: return "noise";
-    case Corruption::DefocusBlur:
-    case Corruption::GlassBlur:
-    case Corruption::MotionBlur:
-    case Corruption::ZoomBlur: return "blur";
-    case Corruption::Brightness: return "weather";  // ImageNet-C files brightness under weather
-    case Corruption::Contrast:
-    case Corruption::Pixelate:
-    case Corruption::JpegCompression: return "digital";
-  }
-  return "?";
+  const auto index = static_cast<std::size_t>(corruption);
+  return index < std::size(corruption_names) ? corruption_names[index].family : "?";
 }
 
 Corruption parse_corruption(const std::string& name) {
@@ -131,7 +118,9 @@ std::string corruption_parameters(Corruption corruption, int severity) {
 CorruptionEngine::CorruptionEngine(int image_size)
     : size_(image_size),
       values_(static_cast<std::size_t>(image_size) * static_cast<std::size_t>(image_size) * 3),
-      spatial_scale_(image_size / 64.0) {
+      spatial_scale_(image_size / 64.0),
+      compressor_(tjInitCompress(), &tjDestroy),
+      decompressor_(tjInitDecompress(), &tjDestroy) {
   GENINT_CHECK(image_size >= 8 && image_size <= 1024,
                "CorruptionEngine: image size " + std::to_string(image_size) + " is outside [8, 1024]");
   for (const double stop : zoom_stops) zoom_factors_.push_back(numpy_arange(1.0, stop, 0.01));
@@ -147,14 +136,7 @@ CorruptionEngine::CorruptionEngine(int image_size)
   unit_mat_.create(size_, size_, CV_64FC3);
   filtered_mat_.create(size_, size_, CV_64FC3);
   jpeg_buffer_.resize(tjBufSize(size_, size_, TJSAMP_420));
-  compressor_ = tjInitCompress();
-  decompressor_ = tjInitDecompress();
   GENINT_CHECK(compressor_ != nullptr && decompressor_ != nullptr, "CorruptionEngine: libjpeg-turbo init failed");
-}
-
-CorruptionEngine::~CorruptionEngine() {
-  if (compressor_ != nullptr) tjDestroy(compressor_);
-  if (decompressor_ != nullptr) tjDestroy(decompressor_);
 }
 
 // Per value, in double as numpy computes it: x = v / 255, then the noise, clip to [0, 1], 255 x rounded.
@@ -257,12 +239,12 @@ void CorruptionEngine::pixelate(int severity, const std::uint8_t* clean, std::ui
 void CorruptionEngine::jpeg_round_trip(const cv::Mat& clean, int quality, cv::Mat& corrupted) {
   unsigned char* buffer = jpeg_buffer_.data();
   unsigned long size = jpeg_buffer_.size();
-  GENINT_CHECK(tjCompress2(compressor_, clean.data, size_, static_cast<int>(clean.step), size_, TJPF_RGB, &buffer,
+  GENINT_CHECK(tjCompress2(compressor_.get(), clean.data, size_, static_cast<int>(clean.step), size_, TJPF_RGB, &buffer,
                            &size, TJSAMP_420, quality, TJFLAG_NOREALLOC | TJFLAG_ACCURATEDCT) == 0,
-               std::string("jpeg_compression: encode failed: ") + tjGetErrorStr2(compressor_));
-  GENINT_CHECK(tjDecompress2(decompressor_, buffer, size, corrupted.data, size_, static_cast<int>(corrupted.step),
+               std::string("jpeg_compression: encode failed: ") + tjGetErrorStr2(compressor_.get()));
+  GENINT_CHECK(tjDecompress2(decompressor_.get(), buffer, size, corrupted.data, size_, static_cast<int>(corrupted.step),
                              size_, TJPF_RGB, TJFLAG_ACCURATEDCT) == 0,
-               std::string("jpeg_compression: decode failed: ") + tjGetErrorStr2(decompressor_));
+               std::string("jpeg_compression: decode failed: ") + tjGetErrorStr2(decompressor_.get()));
 }
 
 void CorruptionEngine::apply(Corruption corruption, int severity, const cv::Mat& clean, CorruptionNoise& noise,

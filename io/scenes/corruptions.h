@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <opencv2/core.hpp>
 #include <string>
 #include <vector>
@@ -42,9 +43,6 @@ std::string corruption_parameters(Corruption corruption, int severity);
 class CorruptionEngine {
  public:
   explicit CorruptionEngine(int image_size);
-  ~CorruptionEngine();
-  CorruptionEngine(const CorruptionEngine&) = delete;
-  CorruptionEngine& operator=(const CorruptionEngine&) = delete;
 
   // `clean` and `corrupted` are image_size x image_size CV_8UC3 RGB; severity is 1..5. `noise` supplies the
   // corruption's random numbers in the order corruption_noise.h lists.
@@ -77,8 +75,7 @@ class CorruptionEngine {
   PoissonInverter poisson_;
   cv::Mat unit_mat_, filtered_mat_, kernel_;  // CV_64FC3, CV_64FC3, CV_64F (defocus)
   std::vector<unsigned char> jpeg_buffer_;
-  void* compressor_ = nullptr;
-  void* decompressor_ = nullptr;
+  std::unique_ptr<void, int (*)(void*)> compressor_, decompressor_;  // TurboJPEG handles (tjhandle), tjDestroy
 };
 
 }  // namespace genint::io::scenes

@@ -44,31 +44,32 @@ struct SplitPlan {
   const LabelledImages* source;
 };
 
+void write_file(const std::string& path, const void* data, std::size_t size) {
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "wb"), &std::fclose);
+  GENINT_CHECK(file != nullptr, "fashion-scenes: cannot create " + path);
+  GENINT_CHECK(std::fwrite(data, 1, size, file.get()) == size && std::fflush(file.get()) == 0,
+               "fashion-scenes: writing " + path + " failed");
+}
+
 // Encodes RGB bytes with libjpeg-turbo into a buffer sized once for the image size, then writes the file.
 class JpegFileWriter {
  public:
   explicit JpegFileWriter(int image_size)
-      : handle_(tjInitCompress()), buffer_(tjBufSize(image_size, image_size, TJSAMP_420)) {
+      : handle_(tjInitCompress(), &tjDestroy), buffer_(tjBufSize(image_size, image_size, TJSAMP_420)) {
     GENINT_CHECK(handle_ != nullptr, "fashion-scenes: libjpeg-turbo init failed");
   }
-  ~JpegFileWriter() { tjDestroy(handle_); }
-  JpegFileWriter(const JpegFileWriter&) = delete;
-  JpegFileWriter& operator=(const JpegFileWriter&) = delete;
 
   void write(const std::string& path, const cv::Mat& rgb, int quality) {
     unsigned char* data = buffer_.data();
     unsigned long size = buffer_.size();
-    GENINT_CHECK(tjCompress2(handle_, rgb.data, rgb.cols, static_cast<int>(rgb.step), rgb.rows, TJPF_RGB, &data, &size,
-                             TJSAMP_420, quality, TJFLAG_NOREALLOC) == 0,
-                 "fashion-scenes: JPEG encoding of " + path + " failed: " + tjGetErrorStr2(handle_));
-    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "wb"), &std::fclose);
-    GENINT_CHECK(file != nullptr, "fashion-scenes: cannot create " + path);
-    GENINT_CHECK(std::fwrite(data, 1, size, file.get()) == size && std::fflush(file.get()) == 0,
-                 "fashion-scenes: writing " + path + " failed");
+    GENINT_CHECK(tjCompress2(handle_.get(), rgb.data, rgb.cols, static_cast<int>(rgb.step), rgb.rows, TJPF_RGB, &data,
+                             &size, TJSAMP_420, quality, TJFLAG_NOREALLOC) == 0,
+                 "fashion-scenes: JPEG encoding of " + path + " failed: " + tjGetErrorStr2(handle_.get()));
+    write_file(path, data, size);
   }
 
  private:
-  tjhandle handle_;
+  std::unique_ptr<void, int (*)(tjhandle)> handle_;  // also makes the writer move-only
   std::vector<unsigned char> buffer_;
 };
 
@@ -81,6 +82,11 @@ void parallel_for(std::size_t count, int threads, const std::string& label, bool
   std::atomic<bool> failed{false};
   std::exception_ptr failure;
   std::mutex failure_mutex;
+  const auto record_failure = [&] {
+    const std::lock_guard<std::mutex> lock(failure_mutex);
+    if (!failure) failure = std::current_exception();
+    failed = true;
+  };
   const std::size_t report_every = std::max<std::size_t>(1, count / 10);
 #pragma omp parallel num_threads(threads)
   {
@@ -88,9 +94,7 @@ void parallel_for(std::size_t count, int threads, const std::string& label, bool
     try {
       state = make_state();
     } catch (...) {
-      const std::lock_guard<std::mutex> lock(failure_mutex);
-      if (!failure) failure = std::current_exception();
-      failed = true;
+      record_failure();
     }
 #pragma omp for schedule(dynamic, 16)
     for (std::size_t index = 0; index < count; ++index) {
@@ -98,9 +102,7 @@ void parallel_for(std::size_t count, int threads, const std::string& label, bool
       try {
         body(index, *state);
       } catch (...) {
-        const std::lock_guard<std::mutex> lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
-        failed = true;
+        record_failure();
       }
       const std::size_t now = ++done;
       if (progress && (now % report_every == 0 || now == count))
@@ -304,14 +306,6 @@ nlohmann::ordered_json corrupted_section(const FashionScenesOptions& options, st
           {"severity_tables", "Tiny-ImageNet-C (64x64); sizes marked px@64 scale with image_size / 64"}};
 }
 
-void write_manifest(const fs::path& path, const nlohmann::ordered_json& manifest) {
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "wb"), &std::fclose);
-  GENINT_CHECK(file != nullptr, "fashion-scenes: cannot create " + path.string());
-  const std::string text = manifest.dump(2) + "\n";
-  GENINT_CHECK(std::fwrite(text.data(), 1, text.size(), file.get()) == text.size() && std::fflush(file.get()) == 0,
-               "fashion-scenes: writing " + path.string() + " failed");
-}
-
 }  // namespace
 
 const std::vector<std::string>& fashion_scenes_output_names() {
@@ -377,7 +371,8 @@ nlohmann::ordered_json generate_fashion_scenes(const FashionScenesOptions& optio
       {"population",
        {{"confounded", confound_json(population_confound(model, NuisanceLaw::Confounded))},
         {"class_independent", confound_json(population_confound(model, NuisanceLaw::ClassIndependent))}}}};
-  write_manifest(fs::path(options.output_folder) / "manifest.json", manifest);
+  const std::string text = manifest.dump(2) + "\n";
+  write_file((fs::path(options.output_folder) / "manifest.json").string(), text.data(), text.size());
   return manifest;
 }
 

@@ -49,6 +49,22 @@ class GzipReader {
     unsigned char probe = 0;
     return read_some(&probe, 1) == 0;
   }
+  // `size` bytes into `into`. The claimed size is trusted only as far as the data goes: grow in steps of `step`
+  // and stop at a short read.
+  void read_growing(std::vector<std::uint8_t>& into, std::size_t size, std::size_t step, const std::string& what) {
+    for (std::size_t filled = 0; filled < size;) {
+      const std::size_t next = std::min(size, filled + step);
+      into.resize(next);
+      read_exactly(into.data() + filled, next - filled, what);
+      filled = next;
+    }
+  }
+  std::uint32_t read_big_endian_32(const std::string& what) {
+    unsigned char word[4];
+    read_exactly(word, 4, what);
+    return (std::uint32_t{word[0]} << 24) | (std::uint32_t{word[1]} << 16) | (std::uint32_t{word[2]} << 8) |
+           std::uint32_t{word[3]};
+  }
 
  private:
   std::string path_;
@@ -57,27 +73,15 @@ class GzipReader {
 
 // Reads the magic number and the dimension sizes; checks type (unsigned byte) and rank.
 std::vector<std::uint32_t> read_header(GzipReader& reader, const std::string& path, int expected_rank) {
-  unsigned char magic[4] = {0, 0, 0, 0};
-  reader.read_exactly(magic, 4, "the magic number");
-  const unsigned expected_magic = 0x0800u + static_cast<unsigned>(expected_rank);
-  const unsigned found_magic =
-      (unsigned{magic[0]} << 24) | (unsigned{magic[1]} << 16) | (unsigned{magic[2]} << 8) | unsigned{magic[3]};
-  GENINT_CHECK(
-      found_magic == expected_magic, "IDX file " + path + ": bad magic number 0x" +
-                                         [&] {
-                                           char text[16];
-                                           std::snprintf(text, sizeof text, "%08X", found_magic);
-                                           return std::string(text);
-                                         }() +
-                                         " (expected 0x0000080" + std::to_string(expected_rank) + ": unsigned bytes, " +
-                                         std::to_string(expected_rank) + " dimension(s))");
+  const std::uint32_t found_magic = reader.read_big_endian_32("the magic number");
+  char found_text[16];
+  std::snprintf(found_text, sizeof found_text, "%08X", static_cast<unsigned>(found_magic));
+  GENINT_CHECK(found_magic == 0x0800u + static_cast<unsigned>(expected_rank),
+               "IDX file " + path + ": bad magic number 0x" + found_text + " (expected 0x0000080" +
+                   std::to_string(expected_rank) + ": unsigned bytes, " + std::to_string(expected_rank) +
+                   " dimension(s))");
   std::vector<std::uint32_t> sizes(static_cast<std::size_t>(expected_rank));
-  for (auto& size : sizes) {
-    unsigned char word[4];
-    reader.read_exactly(word, 4, "a dimension size");
-    size = (std::uint32_t{word[0]} << 24) | (std::uint32_t{word[1]} << 16) | (std::uint32_t{word[2]} << 8) |
-           std::uint32_t{word[3]};
-  }
+  for (auto& size : sizes) size = reader.read_big_endian_32("a dimension size");
   return sizes;
 }
 
@@ -114,17 +118,8 @@ IdxImages read_idx_images(const std::string& path) {
   images.count = sizes[0];
   images.rows = static_cast<int>(sizes[1]);
   images.columns = static_cast<int>(sizes[2]);
-  const std::size_t bytes = images.count * sizes[1] * sizes[2];
-  // The claimed size is trusted only as far as the data goes: grow in steps and stop at a short read.
-  constexpr std::size_t step = std::size_t{64} << 20;
-  std::size_t filled = 0;
-  while (filled < bytes) {
-    const std::size_t next = std::min(bytes, filled + step);
-    images.pixels.resize(next);
-    reader.read_exactly(images.pixels.data() + filled, next - filled,
-                        "the pixels of " + std::to_string(images.count) + " images");
-    filled = next;
-  }
+  reader.read_growing(images.pixels, images.count * sizes[1] * sizes[2], std::size_t{64} << 20,
+                      "the pixels of " + std::to_string(images.count) + " images");
   GENINT_CHECK(reader.at_end(),
                "IDX file " + path + " has bytes after its " + std::to_string(images.count) + " images");
   return images;
@@ -134,14 +129,7 @@ std::vector<std::uint8_t> read_idx_labels(const std::string& path, int class_cou
   GzipReader reader(path);
   const std::vector<std::uint32_t> sizes = read_header(reader, path, 1);
   std::vector<std::uint8_t> labels;
-  constexpr std::size_t step = std::size_t{16} << 20;
-  std::size_t filled = 0;
-  while (filled < sizes[0]) {
-    const std::size_t next = std::min<std::size_t>(sizes[0], filled + step);
-    labels.resize(next);
-    reader.read_exactly(labels.data() + filled, next - filled, "the labels");
-    filled = next;
-  }
+  reader.read_growing(labels, sizes[0], std::size_t{16} << 20, "the labels");
   GENINT_CHECK(reader.at_end(), "IDX file " + path + " has bytes after its " + std::to_string(sizes[0]) + " labels");
   for (std::size_t index = 0; index < labels.size(); ++index)
     GENINT_CHECK(labels[index] < class_count, "IDX file " + path + ": label " + std::to_string(labels[index]) +

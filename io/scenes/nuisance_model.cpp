@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "nn/core/error.h"
 
@@ -13,32 +14,18 @@ namespace {
 constexpr double pi = 3.14159265358979323846;
 constexpr double degrees_per_radian = 180.0 / pi;
 
-std::uint64_t mix64(std::uint64_t value) {
-  value += 0x9E3779B97F4A7C15ull;
-  value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9ull;
-  value = (value ^ (value >> 27)) * 0x94D049BB133111EBull;
-  return value ^ (value >> 31);
-}
-
 void check_range(double value, double low, double high, const std::string& name) {
   GENINT_CHECK(std::isfinite(value) && value >= low && value <= high,
                "fashion-scenes: " + name + " = " + std::to_string(value) + " is outside [" + std::to_string(low) +
                    ", " + std::to_string(high) + "]");
 }
 
-int greatest_common_divisor(int left, int right) {
-  return right == 0 ? left : greatest_common_divisor(right, left % right);
-}
-
 }  // namespace
 
 const char* texture_kind_name(TextureKind kind) {
-  switch (kind) {
-    case TextureKind::Stripes: return "stripes";
-    case TextureKind::Checker: return "checker";
-    case TextureKind::Noise: return "noise";
-  }
-  return "?";
+  static const char* const names[] = {"stripes", "checker", "noise"};
+  const auto index = static_cast<std::size_t>(kind);
+  return index < std::size(names) ? names[index] : "?";
 }
 
 double wrap_degrees(double degrees, double low) {
@@ -76,7 +63,7 @@ double von_mises_density_per_degree(double degrees, double mean_degrees, double 
 }
 
 std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream, std::uint64_t index) {
-  return mix64(mix64(mix64(seed) ^ stream) ^ index);
+  return splitmix64(splitmix64(splitmix64(seed) ^ stream) ^ index);
 }
 
 NuisanceModel::NuisanceModel(const NuisanceParameters& parameters) : parameters_(parameters) {
@@ -85,8 +72,7 @@ NuisanceModel::NuisanceModel(const NuisanceParameters& parameters) : parameters_
   check_range(parameters.rho, 0.0, 1.0, "rho");
   check_range(parameters.hue_concentration, 0.0, 500.0, "hue concentration");
   check_range(parameters.angle_concentration, 0.0, 500.0, "angle concentration");
-  GENINT_CHECK(parameters.angle_mean_stride >= 1 &&
-                   greatest_common_divisor(parameters.angle_mean_stride, parameters.class_count) == 1,
+  GENINT_CHECK(parameters.angle_mean_stride >= 1 && std::gcd(parameters.angle_mean_stride, parameters.class_count) == 1,
                "fashion-scenes: angle_mean_stride " + std::to_string(parameters.angle_mean_stride) +
                    " must be coprime with the class count, so every class gets its own mean angle");
   check_range(parameters.scale_min, 0.05, 4.0, "scale_min");

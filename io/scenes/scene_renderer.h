@@ -26,7 +26,6 @@ class SceneRenderer {
   // `random` supplies the noise texture's cell values (its only randomness beyond `nuisances`).
   void render(const std::uint8_t* item, int rows, int columns, const Nuisances& nuisances, SampleRandom& random,
               cv::Mat& rgb);
-  int image_size() const { return size_; }
 
  private:
   void draw_texture(const Nuisances& nuisances, SampleRandom& random);

@@ -123,8 +123,9 @@ void apply_auto_augment_op(std::uint8_t* image, int width, int height, AutoAugme
   const std::size_t pixels = std::size_t(width) * height;
   const AutoAugmentInterpolation interpolation = options.interpolation;
   switch (op) {
-    case Op::ShearX: return tv::shear_x(image, width, height, magnitude, interpolation, options.fill, scratch);
-    case Op::ShearY: return tv::shear_y(image, width, height, magnitude, interpolation, options.fill, scratch);
+    case Op::ShearX:
+    case Op::ShearY:
+      return tv::shear(image, width, height, magnitude, op == Op::ShearX, interpolation, options.fill, scratch);
     // int(magnitude): Python truncates towards zero, as the cast does.
     case Op::TranslateX:
       return tv::translate(image, width, height, static_cast<int>(magnitude), 0, interpolation, options.fill, scratch);

@@ -239,19 +239,12 @@ void warp_affine(const std::uint8_t* source, std::uint8_t* destination, int widt
   warp_portable(source, destination, width, height, grid, interpolation, fill);
 }
 
-void shear_x(std::uint8_t* image, int width, int height, double magnitude, GridInterpolation interpolation,
-             const GridFill& fill, std::vector<std::uint8_t>& scratch) {
+void shear(std::uint8_t* image, int width, int height, double magnitude, bool horizontal,
+           GridInterpolation interpolation, const GridFill& fill, std::vector<std::uint8_t>& scratch) {
   const double corner[2] = {0.0, 0.0};
-  const double shear = python_degrees(std::atan(magnitude));
-  warp_in_place(image, width, height, tensor_affine_matrix(width, height, corner, 0.0, {0.0, 0.0}, {shear, 0.0}),
-                interpolation, fill, scratch);
-}
-
-void shear_y(std::uint8_t* image, int width, int height, double magnitude, GridInterpolation interpolation,
-             const GridFill& fill, std::vector<std::uint8_t>& scratch) {
-  const double corner[2] = {0.0, 0.0};
-  const double shear = python_degrees(std::atan(magnitude));
-  warp_in_place(image, width, height, tensor_affine_matrix(width, height, corner, 0.0, {0.0, 0.0}, {0.0, shear}),
+  const double angle = python_degrees(std::atan(magnitude));
+  const std::array<double, 2> shear_degrees{horizontal ? angle : 0.0, horizontal ? 0.0 : angle};
+  warp_in_place(image, width, height, tensor_affine_matrix(width, height, corner, 0.0, {0.0, 0.0}, shear_degrees),
                 interpolation, fill, scratch);
 }
 

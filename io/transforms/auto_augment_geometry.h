@@ -33,11 +33,9 @@ void warp_affine(const std::uint8_t* source, std::uint8_t* destination, int widt
 // AutoAugment's geometric ops exactly as autoaugment._apply_op calls F.affine / F.rotate on a tensor, in place
 // (through `scratch`). Shears are about the top-left corner (center=[0, 0]) with angle degrees(atan(magnitude));
 // translations take whole pixels (int(magnitude), truncated by the caller); rotation turns counter-clockwise
-// about the image centre for positive degrees.
-void shear_x(std::uint8_t* image, int width, int height, double magnitude, GridInterpolation interpolation,
-             const GridFill& fill, std::vector<std::uint8_t>& scratch);
-void shear_y(std::uint8_t* image, int width, int height, double magnitude, GridInterpolation interpolation,
-             const GridFill& fill, std::vector<std::uint8_t>& scratch);
+// about the image centre for positive degrees. `horizontal` picks ShearX (else ShearY).
+void shear(std::uint8_t* image, int width, int height, double magnitude, bool horizontal,
+           GridInterpolation interpolation, const GridFill& fill, std::vector<std::uint8_t>& scratch);
 void translate(std::uint8_t* image, int width, int height, int pixels_x, int pixels_y, GridInterpolation interpolation,
                const GridFill& fill, std::vector<std::uint8_t>& scratch);
 void rotate(std::uint8_t* image, int width, int height, double degrees, GridInterpolation interpolation,

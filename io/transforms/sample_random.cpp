@@ -7,13 +7,6 @@
 namespace genint::io {
 namespace {
 
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t value = (state += 0x9E3779B97F4A7C15ull);
-  value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9ull;
-  value = (value ^ (value >> 27)) * 0x94D049BB133111EBull;
-  return value ^ (value >> 31);
-}
-
 std::uint64_t rotate_left(std::uint64_t value, int bits) {
   return (value << bits) | (value >> (64 - bits));
 }
@@ -21,8 +14,8 @@ std::uint64_t rotate_left(std::uint64_t value, int bits) {
 }  // namespace
 
 SampleRandom::SampleRandom(std::uint64_t seed) {
-  // splitmix64 never yields four zero words, the one state xoshiro cannot leave.
-  for (auto& word : state_) word = splitmix64(seed);
+  // The splitmix64 generator's first four outputs: never four zero words, the one state xoshiro cannot leave.
+  for (std::uint64_t word = 0; word < 4; ++word) state_[word] = splitmix64(seed + word * 0x9E3779B97F4A7C15ull);
 }
 
 std::uint64_t SampleRandom::next_u64() {

@@ -79,17 +79,13 @@ genint_status genint_last_error_status(void) {
 }
 
 const char* genint_status_name(genint_status status) {
-  switch (status) {
-    case GENINT_OK: return "GENINT_OK";
-    case GENINT_ERROR_INVALID_ARGUMENT: return "GENINT_ERROR_INVALID_ARGUMENT";
-    case GENINT_ERROR_INVALID_CONFIG: return "GENINT_ERROR_INVALID_CONFIG";
-    case GENINT_ERROR_IO: return "GENINT_ERROR_IO";
-    case GENINT_ERROR_DEVICE: return "GENINT_ERROR_DEVICE";
-    case GENINT_ERROR_OUT_OF_MEMORY: return "GENINT_ERROR_OUT_OF_MEMORY";
-    case GENINT_ERROR_STOPPED: return "GENINT_ERROR_STOPPED";
-    case GENINT_ERROR_INTERNAL: return "GENINT_ERROR_INTERNAL";
-  }
-  return "GENINT_STATUS_UNKNOWN";
+  // Indexed by the status's value (genint.h numbers them 0..7).
+  static const char* const names[] = {
+      "GENINT_OK",           "GENINT_ERROR_INVALID_ARGUMENT", "GENINT_ERROR_INVALID_CONFIG", "GENINT_ERROR_IO",
+      "GENINT_ERROR_DEVICE", "GENINT_ERROR_OUT_OF_MEMORY",    "GENINT_ERROR_STOPPED",        "GENINT_ERROR_INTERNAL"};
+  static_assert(GENINT_ERROR_INTERNAL == 7, "one name a status, in order");
+  const int index = static_cast<int>(status);
+  return index >= 0 && index <= GENINT_ERROR_INTERNAL ? names[index] : "GENINT_STATUS_UNKNOWN";
 }
 
 }  // extern "C"

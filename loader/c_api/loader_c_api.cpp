@@ -95,10 +95,11 @@ nlohmann::json source_json(const loader::LoaderPipeline& pipeline, std::size_t i
 }  // namespace
 }  // namespace genint::c_api
 
+using namespace genint;  // the C functions below name the C++ types they wrap
+
 extern "C" {
 
 genint_status genint_loader_create_from_json(const char* config_json, genint_loader** out_loader) {
-  using namespace genint;
   return c_api::call_guarded([&] {
     c_api::require(out_loader != nullptr, "genint_loader_create_from_json: out_loader is NULL");
     *out_loader = nullptr;
@@ -108,7 +109,6 @@ genint_status genint_loader_create_from_json(const char* config_json, genint_loa
 }
 
 genint_status genint_loader_create_from_file(const char* config_path, genint_loader** out_loader) {
-  using namespace genint;
   return c_api::call_guarded([&] {
     c_api::require(out_loader != nullptr, "genint_loader_create_from_file: out_loader is NULL");
     *out_loader = nullptr;
@@ -118,7 +118,6 @@ genint_status genint_loader_create_from_file(const char* config_path, genint_loa
 }
 
 genint_status genint_loader_next_batch(genint_loader* handle, genint_batch* out_batch) {
-  using namespace genint;
   return c_api::call_guarded([&] {
     c_api::require(handle != nullptr, "genint_loader_next_batch: loader is NULL");
     c_api::require(out_batch != nullptr, "genint_loader_next_batch: out_batch is NULL");
@@ -143,17 +142,14 @@ genint_status genint_loader_next_batch(genint_loader* handle, genint_batch* out_
 }
 
 genint_status genint_loader_release_batch(genint_loader* handle, const genint_batch* batch) {
-  using namespace genint;
   return c_api::call_guarded([&] {
     c_api::require(handle != nullptr, "genint_loader_release_batch: loader is NULL");
     c_api::require(batch != nullptr, "genint_loader_release_batch: batch is NULL");
-    c_api::require(batch->ring_slot <= UINT32_MAX, "genint_loader_release_batch: the batch's ring_slot was changed");
-    handle->pipeline->release_batch(static_cast<std::uint32_t>(batch->ring_slot), batch->index);
+    handle->pipeline->release_batch(c_api::ring_slot_of(batch, "genint_loader_release_batch"), batch->index);
   });
 }
 
 genint_status genint_loader_source_count(const genint_loader* handle, int32_t* out_count) {
-  using namespace genint;
   return c_api::call_guarded([&] {
     c_api::require(handle != nullptr, "genint_loader_source_count: loader is NULL");
     c_api::require(out_count != nullptr, "genint_loader_source_count: out_count is NULL");
@@ -163,7 +159,6 @@ genint_status genint_loader_source_count(const genint_loader* handle, int32_t* o
 
 genint_status genint_loader_source_stats(const genint_loader* handle, int32_t source_index,
                                          genint_source_stats* out_stats) {
-  using namespace genint;
   return c_api::call_guarded([&] {
     c_api::require(handle != nullptr, "genint_loader_source_stats: loader is NULL");
     c_api::require(out_stats != nullptr, "genint_loader_source_stats: out_stats is NULL");
@@ -184,7 +179,6 @@ genint_status genint_loader_source_stats(const genint_loader* handle, int32_t so
 }
 
 genint_status genint_loader_stats_json(const genint_loader* handle, char* buffer, size_t capacity, size_t* out_length) {
-  using namespace genint;
   return c_api::call_guarded([&] {
     c_api::require(handle != nullptr, "genint_loader_stats_json: loader is NULL");
     c_api::require(out_length != nullptr, "genint_loader_stats_json: out_length is NULL");
@@ -208,12 +202,11 @@ genint_status genint_loader_stats_json(const genint_loader* handle, char* buffer
 }
 
 genint_status genint_loader_destroy(genint_loader* handle) {
-  return genint::c_api::call_guarded([&] { delete handle; });
+  return c_api::call_guarded([&] { delete handle; });
 }
 
 genint_status genint_loader_device_batch(const genint_loader* handle, const genint_batch* batch,
                                          genint_device_batch* out_device) {
-  using namespace genint;
   return c_api::call_guarded([&] {
     c_api::require(handle != nullptr, "genint_loader_device_batch: loader is NULL");
     c_api::require(batch != nullptr, "genint_loader_device_batch: batch is NULL");
@@ -231,7 +224,6 @@ genint_status genint_loader_device_batch(const genint_loader* handle, const geni
 }
 
 genint_status genint_loader_wait_batch_on_stream(genint_loader* handle, const genint_batch* batch, void* stream) {
-  using namespace genint;
   return c_api::call_guarded([&] {
     c_api::require(handle != nullptr, "genint_loader_wait_batch_on_stream: loader is NULL");
     c_api::require(batch != nullptr, "genint_loader_wait_batch_on_stream: batch is NULL");
@@ -241,7 +233,6 @@ genint_status genint_loader_wait_batch_on_stream(genint_loader* handle, const ge
 }
 
 genint_status genint_loader_release_batch_on_stream(genint_loader* handle, const genint_batch* batch, void* stream) {
-  using namespace genint;
   return c_api::call_guarded([&] {
     c_api::require(handle != nullptr, "genint_loader_release_batch_on_stream: loader is NULL");
     c_api::require(batch != nullptr, "genint_loader_release_batch_on_stream: batch is NULL");
@@ -252,7 +243,6 @@ genint_status genint_loader_release_batch_on_stream(genint_loader* handle, const
 
 genint_status genint_loader_batch_extras(const genint_loader* handle, const genint_batch* batch,
                                          const genint_batch_extras** out_extras) {
-  using namespace genint;
   return c_api::call_guarded([&] {
     c_api::require(handle != nullptr, "genint_loader_batch_extras: loader is NULL");
     c_api::require(batch != nullptr, "genint_loader_batch_extras: batch is NULL");
@@ -265,8 +255,8 @@ genint_status genint_loader_batch_extras(const genint_loader* handle, const geni
 }
 
 const char* genint_source_kind_name(int32_t kind) {
-  if (kind < 0 || kind >= genint::loader::source_kind_count) return "unknown";
-  return genint::loader::source_kind_name(static_cast<genint::loader::SourceKind>(kind));
+  if (kind < 0 || kind >= loader::source_kind_count) return "unknown";
+  return loader::source_kind_name(static_cast<loader::SourceKind>(kind));
 }
 
 }  // extern "C"

@@ -106,10 +106,6 @@ std::size_t LoaderConfig::sample_bytes() const {
   return layout == SampleLayout::Uint8Hwc ? values : values * sizeof(float);
 }
 
-const char* sample_layout_name(SampleLayout layout) {
-  return layout == SampleLayout::Uint8Hwc ? "uint8_hwc" : "float32_chw";
-}
-
 LoaderConfig parse_loader_config(const nlohmann::json& json) {
   ConfigObject root(json, "");
   LoaderConfig config;

@@ -54,6 +54,4 @@ LoaderConfig parse_loader_config_text(const std::string& text);
 // Reads the file; a missing or unreadable file is a ConfigError naming the path.
 LoaderConfig parse_loader_config_file(const std::string& path);
 
-const char* sample_layout_name(SampleLayout layout);
-
 }  // namespace genint::loader

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 
 #include "nn/core/pinned_host_buffer.h"
 
@@ -13,20 +14,17 @@ class HostBuffer {
   HostBuffer() = default;
   // Throws genint::Error when `pinned` is asked of a build without the CUDA backend.
   HostBuffer(std::size_t bytes, bool pinned);
-  ~HostBuffer();
-  HostBuffer(const HostBuffer&) = delete;
-  HostBuffer& operator=(const HostBuffer&) = delete;
-  HostBuffer(HostBuffer&& other) noexcept;
-  HostBuffer& operator=(HostBuffer&& other) noexcept;
 
-  void* data() const { return is_pinned_ ? pinned_.data() : pageable_; }
-  std::size_t bytes() const { return is_pinned_ ? pinned_.bytes() : pageable_bytes_; }
+  void* data() const { return is_pinned_ ? pinned_.data() : pageable_.get(); }
+  std::size_t bytes() const { return is_pinned_ ? pinned_.bytes() : pageable_ ? pageable_bytes_ : 0; }
   bool pinned() const { return is_pinned_; }
 
  private:
-  void release_pageable() noexcept;
+  struct AlignedDelete {
+    void operator()(void* pointer) const noexcept;
+  };
   PinnedHostBuffer pinned_;
-  void* pageable_ = nullptr;
+  std::unique_ptr<void, AlignedDelete> pageable_;  // move-only, so the buffer is too
   std::size_t pageable_bytes_ = 0;
   bool is_pinned_ = false;
 };

@@ -2,17 +2,12 @@
 // that workers in different epochs at an epoch boundary need no shared, rebuilt state.
 #include "loader/order/shard_order.h"
 
+#include "io/transforms/sample_random.h"
 #include "nn/core/error.h"
 
 namespace genint::loader {
-namespace {
-std::uint64_t splitmix64(std::uint64_t value) {
-  value += 0x9E3779B97F4A7C15ull;
-  value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9ull;
-  value = (value ^ (value >> 27)) * 0x94D049BB133111EBull;
-  return value ^ (value >> 31);
-}
-}  // namespace
+
+using io::splitmix64;
 
 std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b, std::uint64_t c, std::uint64_t d) {
   std::uint64_t state = splitmix64(a);

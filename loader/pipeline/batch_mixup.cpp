@@ -73,8 +73,7 @@ BatchMixup::BatchMixup(double alpha, std::uint64_t loader_seed, std::vector<Sour
       loader_seed_(loader_seed),
       sources_(std::move(mixed_sources)),
       sample_bytes_(sample_bytes),
-      float_samples_(float_samples),
-      quantum_(mixup_uint8_quantum) {
+      float_samples_(float_samples) {
   GENINT_CHECK(alpha > 0.0 && std::isfinite(alpha), "Mixup's alpha must be positive and finite");
   GENINT_CHECK(!float_samples || sample_bytes % sizeof(float) == 0, "float32 samples must be whole floats");
 }
@@ -111,13 +110,13 @@ void BatchMixup::blend_and_record(std::uint64_t batch_index, const SourceRange& 
                                   std::int32_t* partner_labels, float* lambdas) const {
   const std::uint64_t start = blend_clock_nanoseconds();
   const std::uint32_t units =
-      mixup_lambda_units(alpha_, batch_seed(loader_seed_, batch_index, source.source_index), pair, quantum_);
+      mixup_lambda_units(alpha_, batch_seed(loader_seed_, batch_index, source.source_index), pair, mixup_uint8_quantum);
   if (as_float)  // the float blend counts λ in 1/65536: the same λ, in finer units
     blend_float_pair(reinterpret_cast<float*>(first_image), reinterpret_cast<float*>(second_image),
                      bytes / sizeof(float), units * (mixup_float_quantum / mixup_uint8_quantum));
   else
     blend_uint8_pair(first_image, second_image, bytes, units);
-  const float lambda = static_cast<float>(units) / static_cast<float>(quantum_);  // exact
+  const float lambda = static_cast<float>(units) / static_cast<float>(mixup_uint8_quantum);  // exact
   const int first = source.offset + 2 * pair, second = first + 1;
   partners[first] = second;
   partners[second] = first;

@@ -57,9 +57,7 @@ class BatchMixup {
   void mix(std::uint64_t batch_index, std::uint8_t* images, int batch_size, const std::int32_t* labels,
            std::int32_t* partners, std::int32_t* partner_labels, float* lambdas) const;
 
-  double alpha() const { return alpha_; }
   bool float_samples() const { return float_samples_; }
-  std::uint32_t quantum() const { return quantum_; }
   // Time spent drawing λ's and blending, summed over the threads that did it, and the pairs blended: what Mixup
   // costs (batch_mixup.cpp says how it is clocked).
   double cpu_seconds() const { return static_cast<double>(cpu_nanoseconds_.load(std::memory_order_relaxed)) * 1e-9; }
@@ -75,7 +73,6 @@ class BatchMixup {
   std::vector<SourceRange> sources_;
   std::size_t sample_bytes_;
   bool float_samples_;
-  std::uint32_t quantum_;
   mutable std::atomic<std::uint64_t> cpu_nanoseconds_{0};
   mutable std::atomic<std::uint64_t> pairs_{0};
 };

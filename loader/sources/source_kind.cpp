@@ -6,19 +6,19 @@
 
 namespace genint::loader {
 
+namespace {
+const char* const kind_names[source_kind_count] = {"natural", "intervention", "transferred"};
+}  // namespace
+
 const char* source_kind_name(SourceKind kind) {
-  switch (kind) {
-    case SourceKind::Natural: return "natural";
-    case SourceKind::Intervention: return "intervention";
-    case SourceKind::Transferred: return "transferred";
-  }
-  return "unknown";
+  const auto index = static_cast<int>(kind);
+  return index >= 0 && index < source_kind_count ? kind_names[index] : "unknown";
 }
 
 SourceKind parse_source_kind(const std::string& name) {
-  if (name == "natural") return SourceKind::Natural;
-  if (name == "intervention" || name == "interventions") return SourceKind::Intervention;
-  if (name == "transferred") return SourceKind::Transferred;
+  if (name == "interventions") return SourceKind::Intervention;
+  for (int index = 0; index < source_kind_count; ++index)
+    if (name == kind_names[index]) return static_cast<SourceKind>(index);
   throw Error("unknown source '" + name + "' (expected natural, intervention or transferred)");
 }
 

@@ -11,10 +11,6 @@
 namespace genint {
 namespace {
 
-bool activation_space(InterventionSpace space) {
-  return space == InterventionSpace::Activation || space == InterventionSpace::ActivationCentred;
-}
-
 class InterventionProducer : public loader::SampleProducer {
  public:
   InterventionProducer(const InterventionSource& source, loader::ProducerContext context)
@@ -29,7 +25,8 @@ class InterventionProducer : public loader::SampleProducer {
     const auto resolution = static_cast<std::size_t>(generator_->resolution());
     images_.resize(static_cast<std::size_t>(chunk_) * 3 * resolution * resolution);
     // The hook reads batch_ by reference, so it is set once and sees every chunk's records.
-    if (activation_space(sampler_.options().space)) generator_->set_activation_hook(sampler_.activation_hook(batch_));
+    if (is_activation_space(sampler_.options().space))
+      generator_->set_activation_hook(sampler_.activation_hook(batch_));
   }
 
   void produce(loader::SampleRequest* requests, std::size_t count) override {
@@ -111,17 +108,11 @@ InterventionSource::InterventionSource(InterventionSourceSettings settings, BigG
                  "intervention source: generator class " + std::to_string(class_index) + " has no dataset label");
   }
   GeneratedImageConverter(config.output_dim, settings_.image_size, settings_.layout);  // validates the sizes
-  GENINT_CHECK(settings_.backend.device == Device::Cpu || !activation_space(settings_.intervention.space),
+  GENINT_CHECK(settings_.backend.device == Device::Cpu || !is_activation_space(settings_.intervention.space),
                "intervention source: space '" + std::string(intervention_space_name(settings_.intervention.space)) +
                    "' edits activations inside the forward, which only the CPU generator can (no CUDA hooks)");
   GENINT_CHECK(settings_.backend.device == Device::Cuda || settings_.backend.precision == GeneratorPrecision::Float32,
                "intervention source: the CPU generator computes in float32 only");
-}
-
-std::size_t InterventionSource::sample_bytes() const {
-  const std::size_t values =
-      static_cast<std::size_t>(settings_.image_size) * static_cast<std::size_t>(settings_.image_size) * 3;
-  return settings_.layout == GeneratedLayout::Uint8Hwc ? values : values * sizeof(float);
 }
 
 std::unique_ptr<loader::SampleProducer> InterventionSource::make_producer(int, loader::ProducerContext context) {

@@ -48,7 +48,6 @@ class InterventionSource : public loader::SampleSource {
   const BigGanWeights& weights() const { return weights_; }
   const DirectionSet* directions() const { return directions_ ? &*directions_ : nullptr; }
   std::int32_t label_of(int class_index) const { return settings_.label_of(class_index); }
-  std::size_t sample_bytes() const;
 
  private:
   InterventionSourceSettings settings_;

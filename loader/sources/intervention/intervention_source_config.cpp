@@ -36,8 +36,7 @@ GeneratorBackend read_generator_backend(ConfigObject& object, const loader::Load
 
 void refuse_activation_space_on_cuda(const ConfigObject& object, const GeneratorBackend& backend,
                                      InterventionSpace space) {
-  if (backend.device == Device::Cuda &&
-      (space == InterventionSpace::Activation || space == InterventionSpace::ActivationCentred))
+  if (backend.device == Device::Cuda && is_activation_space(space))
     throw ConfigError(object.field("device"), "space '" + std::string(intervention_space_name(space)) +
                                                   "' edits activations inside the forward, which only the CPU "
                                                   "generator can (the CUDA forward has no hooks): use 'cpu'");

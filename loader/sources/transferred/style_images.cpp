@@ -16,10 +16,6 @@ namespace {
 // Keeps a natural style's choice of file apart from every other draw made from the same style seed.
 constexpr std::uint64_t natural_style_tag = 0x5374796c65ull;  // "Style"
 
-bool activation_space(InterventionSpace space) {
-  return space == InterventionSpace::Activation || space == InterventionSpace::ActivationCentred;
-}
-
 // `image` as [1, 3, height, width] float32 on the CPU, reallocated only when the size changes (never, after the
 // first style: a source's styles all have one size).
 float* shaped(Tensor& image, int height, int width) {
@@ -47,7 +43,8 @@ StyleImageMaker::StyleImageMaker(const StyleSpecification& style, const io::Data
   const auto resolution = static_cast<std::size_t>(generator_->resolution());
   generated_.resize(3 * resolution * resolution);
   // The hook reads batch_ by reference, so it is set once and sees every style's record.
-  if (activation_space(sampler_->options().space)) generator_->set_activation_hook(sampler_->activation_hook(batch_));
+  if (is_activation_space(sampler_->options().space))
+    generator_->set_activation_hook(sampler_->activation_hook(batch_));
 }
 
 bool StyleImageMaker::make(std::uint64_t style_seed, Tensor& image, InterventionRecord& record) {
