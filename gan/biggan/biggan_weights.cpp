@@ -16,14 +16,6 @@
 namespace genint {
 namespace {
 
-std::string shape_text(const std::vector<std::uint64_t>& shape) {
-  std::string text = "[";
-  for (std::size_t index = 0; index < shape.size(); ++index) {
-    text += (index ? ", " : "") + std::to_string(shape[index]);
-  }
-  return text + "]";
-}
-
 // Reads tensors by name and remembers which it read, so tensors the config does not explain can be reported.
 class CheckedTensorReader {
  public:
@@ -31,10 +23,11 @@ class CheckedTensorReader {
 
   std::vector<float> read(const std::string& name, const std::vector<std::uint64_t>& shape) {
     const std::string where = file_.source_name() + ": BigGAN tensor " + name;
-    GENINT_CHECK(file_.contains(name), where + " is missing (expected shape " + shape_text(shape) + ")");
+    GENINT_CHECK(file_.contains(name),
+                 where + " is missing (expected shape " + io::safetensors_shape_text(shape) + ")");
     const io::SafetensorsTensor& tensor = file_.tensor(name);
-    GENINT_CHECK(tensor.shape == shape,
-                 where + " has shape " + shape_text(tensor.shape) + ", the config needs " + shape_text(shape));
+    GENINT_CHECK(tensor.shape == shape, where + " has shape " + io::safetensors_shape_text(tensor.shape) +
+                                            ", the config needs " + io::safetensors_shape_text(shape));
     read_.insert(name);
     return file_.read_as_float(name);
   }
