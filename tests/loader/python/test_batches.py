@@ -93,6 +93,16 @@ def test_layouts_shapes_and_types(scenes):
         assert not batch.numpy()["images"].flags.writeable
 
 
+def expected_layer_range(keys):
+    """The [begin, end) latent or module range a sample's record gives for the strategy's keys. Modules and latents
+    are numbered alike: 0 = gen_z, i + 1 = layers.i. An activation edit spans the one module its directions were
+    taken at; a latent edit spans its keys' range, by default every latent (the demo generator has 6 layers)."""
+    if keys["space"] == "activation":
+        layer = int(keys["directions"].split("directions-layers.")[1].split("-")[0])  # the file names its layer
+        return layer + 1, layer + 2
+    return keys.get("layer_begin", 0), keys.get("layer_end", 1 + 6)
+
+
 def test_mixed_batches_carry_labels_weights_sources_and_records(scenes):
     folder = torchvision.datasets.ImageFolder(str(scenes))  # an independent label for every dataset index
     strategy, seeds = demo_strategy(), set()
@@ -116,8 +126,8 @@ def test_mixed_batches_carry_labels_weights_sources_and_records(scenes):
                 assert (generated["truncation"] == keys["truncation"]).all()
                 assert ((0 <= generated["direction"]) & (generated["direction"] < keys["top_k"])).all()
                 assert (np.abs(generated["step"]) <= keys["step"]).all()
-                # layers.2 is module 3 (0 = gen_z, i + 1 = layers.i); an activation edit spans one module
-                assert (generated["layer_begin"] == 3).all() and (generated["layer_end"] == 4).all()
+                begin, end = expected_layer_range(keys)
+                assert (generated["layer_begin"] == begin).all() and (generated["layer_end"] == end).all()
                 assert (generated["reserved"] == 0).all()
                 seeds.update(int(seed) for seed in generated["latent_seed"])
                 tensors = batch.record_tensors()
