@@ -19,6 +19,7 @@
 #include "gan/interventions/intervention_settings.h"
 #include "nn/core/config_object.h"
 #include "nn/core/error.h"
+#include "nn/core/parse_number.h"
 #include "nn/safetensors/safetensors_reader.h"
 
 #ifdef _OPENMP
@@ -258,17 +259,10 @@ std::vector<std::uint64_t> read_seeds(const std::string& path, int count) {
   std::vector<std::uint64_t> seeds;
   for (std::string line; std::getline(file, line);) {
     if (line.empty()) continue;
-    std::size_t used = 0;
-    unsigned long long value = 0;
-    try {
-      value = std::stoull(line, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    GENINT_CHECK(used == line.size() && line.front() != '-', "--seeds '" + path + "' line " +
-                                                                 std::to_string(seeds.size() + 1) + ": '" + line +
-                                                                 "' is not an unsigned 64-bit seed");
-    seeds.push_back(value);
+    const std::optional<std::uint64_t> value = parse_unsigned(line);
+    GENINT_CHECK(value.has_value(), "--seeds '" + path + "' line " + std::to_string(seeds.size() + 1) + ": '" + line +
+                                        "' is not an unsigned 64-bit seed");
+    seeds.push_back(*value);
   }
   GENINT_CHECK(static_cast<int>(seeds.size()) >= count, "--seeds '" + path + "' holds " + std::to_string(seeds.size()) +
                                                             " seeds for --count " + std::to_string(count));

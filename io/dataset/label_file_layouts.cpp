@@ -28,16 +28,6 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-// The file's text, or genint::Error naming it and why it could not be read.
-std::string read_text_file(const std::string& path, const char* what) {
-  std::vector<std::uint8_t> bytes;
-  const FileReadResult result = read_file_into(path, bytes, std::uint64_t{1} << 30);
-  GENINT_CHECK(
-      result.outcome == FileReadOutcome::Ok || result.outcome == FileReadOutcome::Empty,
-      std::string(what) + " " + path + ": " + file_read_outcome_name(result.outcome) + " (" + result.detail + ")");
-  return std::string(bytes.begin(), bytes.end());
-}
-
 // Non-empty lines that are not '#' comments.
 std::vector<TextLine> meaningful_lines(const std::string& text) {
   std::vector<TextLine> lines;
@@ -80,8 +70,17 @@ std::string parent_folder(const std::string& path) {
 
 }  // namespace
 
+std::string read_text_file(const std::string& path, const std::string& what, std::uint64_t max_bytes,
+                           bool empty_allowed) {
+  std::vector<std::uint8_t> bytes;
+  const FileReadResult result = read_file_into(path, bytes, max_bytes);
+  GENINT_CHECK(result.outcome == FileReadOutcome::Ok || (empty_allowed && result.outcome == FileReadOutcome::Empty),
+               what + " " + path + ": " + file_read_outcome_name(result.outcome) + " (" + result.detail + ")");
+  return std::string(bytes.begin(), bytes.end());
+}
+
 DatasetIndex read_file_list(const std::string& list_file, const DatasetIndexOptions& /*options*/) {
-  const std::string text = read_text_file(list_file, "file list");
+  const std::string text = read_text_file(list_file, "file list", std::uint64_t{1} << 30, true);
   const std::vector<TextLine> lines = meaningful_lines(text);
   GENINT_CHECK(!lines.empty(), "file list " + list_file + " has no entries");
   DatasetIndex index(parent_folder(list_file), DatasetLayout::FileList);
@@ -108,7 +107,7 @@ struct FlatLabels {
 };
 
 FlatLabels read_flat_labels(const std::string& label_file, const NameList& images, DatasetIndex& index) {
-  const std::string text = read_text_file(label_file, "label file");
+  const std::string text = read_text_file(label_file, "label file", std::uint64_t{1} << 30, true);
   const std::vector<TextLine> lines = meaningful_lines(text);
   GENINT_CHECK(!lines.empty(), "label file " + label_file + " has no labels");
   const bool named = !split_last_word(lines.front().text).first.empty();

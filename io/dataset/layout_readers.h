@@ -2,6 +2,7 @@
 // Each throws genint::Error naming the file or folder that is malformed.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,5 +21,9 @@ DatasetIndex read_flat_with_label_file(const std::string& image_folder, const Da
 long parse_class_number(std::string_view text);
 // "0", "1", ... "<largest>": the class names of layouts whose labels are numbers.
 std::vector<std::string> numbered_class_names(long largest);
+// The text of a file of at most `max_bytes`, or genint::Error "<what> <path>: <outcome> (<detail>)"; an empty
+// file is such an error unless `empty_allowed`.
+std::string read_text_file(const std::string& path, const std::string& what, std::uint64_t max_bytes,
+                           bool empty_allowed);
 
 }  // namespace genint::io

@@ -9,7 +9,6 @@
 
 #include "io/dataset/directory_walk.h"
 #include "io/dataset/layout_readers.h"
-#include "io/files/file_reader.h"
 #include "nn/core/error.h"
 
 namespace genint::io {
@@ -17,12 +16,7 @@ namespace genint::io {
 namespace {
 
 std::string read_mapping_text(const std::string& path) {
-  std::vector<std::uint8_t> bytes;
-  const FileReadResult result = read_file_into(path, bytes, std::uint64_t{1} << 28);
-  GENINT_CHECK(
-      result.outcome == FileReadOutcome::Ok,
-      "ObjectNet mapping " + path + ": " + file_read_outcome_name(result.outcome) + " (" + result.detail + ")");
-  return std::string(bytes.begin(), bytes.end());
+  return read_text_file(path, "ObjectNet mapping", std::uint64_t{1} << 28, false);
 }
 
 // A mapping file that must hold one JSON object.

@@ -4,7 +4,6 @@
 
 #include <optional>
 #include <string>
-#include <utility>
 
 #include "nn/core/cuda_backend.h"
 #include "nn/core/device.h"
@@ -92,29 +91,25 @@ CudaStream::CudaStream(int device_index, StreamOrdering ordering) {
   cudaStream_t stream = nullptr;
   const unsigned flags = ordering == StreamOrdering::NonBlocking ? cudaStreamNonBlocking : cudaStreamDefault;
   GENINT_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, flags));
-  stream_ = stream;
-  device_index_ = device_index;
+  stream_ = std::unique_ptr<void, Destroy>(stream, Destroy{device_index});
 }
 
-void CudaStream::release() noexcept {
-  if (stream_ == nullptr) return;
-  const int previous = switch_device_nothrow(device_index_);
+void CudaStream::Destroy::operator()(void* stream) const noexcept {
+  const int previous = switch_device_nothrow(device_index);
   // Drained first: queued work may still read buffers whose owners are destroyed right after the stream.
-  GENINT_CUDA_CHECK_NOTHROW(cudaStreamSynchronize(as_stream(stream_)));
-  GENINT_CUDA_CHECK_NOTHROW(cudaStreamDestroy(as_stream(stream_)));
+  GENINT_CUDA_CHECK_NOTHROW(cudaStreamSynchronize(as_stream(stream)));
+  GENINT_CUDA_CHECK_NOTHROW(cudaStreamDestroy(as_stream(stream)));
   restore_device_nothrow(previous);
-  stream_ = nullptr;
-  device_index_ = -1;
 }
 
 void CudaStream::synchronize() const {
   GENINT_CHECK(stream_ != nullptr, "CUDA stream: synchronize on an empty stream");
-  GENINT_CUDA_CHECK(cudaStreamSynchronize(as_stream(stream_)));
+  GENINT_CUDA_CHECK(cudaStreamSynchronize(as_stream(get())));
 }
 
 void CudaStream::wait(const CudaEvent& event) const {
   GENINT_CHECK(stream_ != nullptr && event.get() != nullptr, "CUDA stream: wait with an empty stream or event");
-  GENINT_CUDA_CHECK(cudaStreamWaitEvent(as_stream(stream_), as_event(event.get()), 0));
+  GENINT_CUDA_CHECK(cudaStreamWaitEvent(as_stream(get()), as_event(event.get()), 0));
 }
 
 CudaEvent::CudaEvent(int device_index, EventWait wait) {
@@ -123,34 +118,30 @@ CudaEvent::CudaEvent(int device_index, EventWait wait) {
   cudaEvent_t event = nullptr;
   const unsigned flags = cudaEventDisableTiming | (wait == EventWait::Sleep ? cudaEventBlockingSync : 0u);
   GENINT_CUDA_CHECK(cudaEventCreateWithFlags(&event, flags));
-  event_ = event;
-  device_index_ = device_index;
+  event_ = std::unique_ptr<void, Destroy>(event, Destroy{device_index});
 }
 
-void CudaEvent::release() noexcept {
-  if (event_ == nullptr) return;
-  const int previous = switch_device_nothrow(device_index_);
-  GENINT_CUDA_CHECK_NOTHROW(cudaEventDestroy(as_event(event_)));
+void CudaEvent::Destroy::operator()(void* event) const noexcept {
+  const int previous = switch_device_nothrow(device_index);
+  GENINT_CUDA_CHECK_NOTHROW(cudaEventDestroy(as_event(event)));
   restore_device_nothrow(previous);
-  event_ = nullptr;
-  device_index_ = -1;
 }
 
 void CudaEvent::record(void* stream) {
   GENINT_CHECK(event_ != nullptr, "CUDA event: record on an empty event");
   // The current device matters for a nullptr stream: the legacy default stream of the event's device is meant.
-  const CurrentDeviceScope scope(device_index_);
-  GENINT_CUDA_CHECK(cudaEventRecord(as_event(event_), as_stream(stream)));
+  const CurrentDeviceScope scope(device_index());
+  GENINT_CUDA_CHECK(cudaEventRecord(as_event(get()), as_stream(stream)));
 }
 
 void CudaEvent::synchronize() const {
   GENINT_CHECK(event_ != nullptr, "CUDA event: synchronize on an empty event");
-  GENINT_CUDA_CHECK(cudaEventSynchronize(as_event(event_)));
+  GENINT_CUDA_CHECK(cudaEventSynchronize(as_event(get())));
 }
 
 bool CudaEvent::reached() const {
   GENINT_CHECK(event_ != nullptr, "CUDA event: query on an empty event");
-  const cudaError_t status = cudaEventQuery(as_event(event_));
+  const cudaError_t status = cudaEventQuery(as_event(get()));
   if (status == cudaErrorNotReady) {
     static_cast<void>(cudaGetLastError());  // "not ready" is an answer, not an error: keep it from the next check
     return false;
@@ -194,7 +185,7 @@ CurrentDeviceScope::~CurrentDeviceScope() {
 CudaStream::CudaStream(int, StreamOrdering) {
   throw_cuda_backend_absent("CUDA stream");
 }
-void CudaStream::release() noexcept {}
+void CudaStream::Destroy::operator()(void*) const noexcept {}
 void CudaStream::synchronize() const {
   throw_cuda_backend_absent("CUDA stream");
 }
@@ -204,7 +195,7 @@ void CudaStream::wait(const CudaEvent&) const {
 CudaEvent::CudaEvent(int, EventWait) {
   throw_cuda_backend_absent("CUDA event");
 }
-void CudaEvent::release() noexcept {}
+void CudaEvent::Destroy::operator()(void*) const noexcept {}
 void CudaEvent::record(void*) {
   throw_cuda_backend_absent("CUDA event");
 }
@@ -239,38 +230,6 @@ void release_on_device(int device_index, const char* owner, const std::function<
                       << " to free its memory: " << error.what();
   }
   release();
-}
-
-CudaStream::~CudaStream() {
-  release();
-}
-
-CudaStream::CudaStream(CudaStream&& other) noexcept
-    : device_index_(std::exchange(other.device_index_, -1)), stream_(std::exchange(other.stream_, nullptr)) {}
-
-CudaStream& CudaStream::operator=(CudaStream&& other) noexcept {
-  if (this != &other) {
-    release();
-    device_index_ = std::exchange(other.device_index_, -1);
-    stream_ = std::exchange(other.stream_, nullptr);
-  }
-  return *this;
-}
-
-CudaEvent::~CudaEvent() {
-  release();
-}
-
-CudaEvent::CudaEvent(CudaEvent&& other) noexcept
-    : device_index_(std::exchange(other.device_index_, -1)), event_(std::exchange(other.event_, nullptr)) {}
-
-CudaEvent& CudaEvent::operator=(CudaEvent&& other) noexcept {
-  if (this != &other) {
-    release();
-    device_index_ = std::exchange(other.device_index_, -1);
-    event_ = std::exchange(other.event_, nullptr);
-  }
-  return *this;
 }
 
 }  // namespace genint

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 
 namespace genint {
 
@@ -43,23 +44,23 @@ class CudaStream {
   // Creates the stream on `device_index`, leaving the caller's current device as it was. Throws genint::Error
   // naming the device when it does not exist or the build has no CUDA backend.
   explicit CudaStream(int device_index, StreamOrdering ordering = StreamOrdering::NonBlocking);
-  ~CudaStream();  // waits for the stream's work, then destroys it; never throws
-  CudaStream(const CudaStream&) = delete;
-  CudaStream& operator=(const CudaStream&) = delete;
-  CudaStream(CudaStream&& other) noexcept;
-  CudaStream& operator=(CudaStream&& other) noexcept;
+  CudaStream(CudaStream&& other) noexcept = default;
+  CudaStream& operator=(CudaStream&& other) noexcept = default;
 
-  void* get() const { return stream_; }  // a cudaStream_t
-  int device_index() const { return device_index_; }
+  void* get() const { return stream_.get(); }  // a cudaStream_t
+  int device_index() const { return stream_ ? stream_.get_deleter().device_index : -1; }
   // Blocks the host until this stream's work is done (cudaStreamSynchronize: no other stream is waited for).
   void synchronize() const;
   // Makes the stream wait on the device for `event`'s last record; the host does not wait.
   void wait(const CudaEvent& event) const;
 
  private:
-  void release() noexcept;
-  int device_index_ = -1;
-  void* stream_ = nullptr;
+  // Waits for the stream's work, then destroys it with its device current; never throws.
+  struct Destroy {
+    int device_index;
+    void operator()(void* stream) const noexcept;
+  };
+  std::unique_ptr<void, Destroy> stream_;
 };
 
 // How a host thread waits for an event: Sleep yields the core (cudaEventBlockingSync) for waits that may be long
@@ -72,14 +73,11 @@ class CudaEvent {
   CudaEvent() = default;  // no event
   // Creates the event on `device_index`, leaving the caller's current device as it was. Throws like CudaStream.
   explicit CudaEvent(int device_index, EventWait wait = EventWait::Spin);
-  ~CudaEvent();  // never throws
-  CudaEvent(const CudaEvent&) = delete;
-  CudaEvent& operator=(const CudaEvent&) = delete;
-  CudaEvent(CudaEvent&& other) noexcept;
-  CudaEvent& operator=(CudaEvent&& other) noexcept;
+  CudaEvent(CudaEvent&& other) noexcept = default;
+  CudaEvent& operator=(CudaEvent&& other) noexcept = default;
 
-  void* get() const { return event_; }  // a cudaEvent_t
-  int device_index() const { return device_index_; }
+  void* get() const { return event_.get(); }  // a cudaEvent_t
+  int device_index() const { return event_ ? event_.get_deleter().device_index : -1; }
   // Records the point after the work queued so far on `stream` (a cudaStream_t of the event's device; nullptr =
   // that device's legacy default stream).
   void record(void* stream);
@@ -89,9 +87,12 @@ class CudaEvent {
   bool reached() const;
 
  private:
-  void release() noexcept;
-  int device_index_ = -1;
-  void* event_ = nullptr;
+  // Destroys the event with its device current; never throws.
+  struct Destroy {
+    int device_index;
+    void operator()(void* event) const noexcept;
+  };
+  std::unique_ptr<void, Destroy> event_;
 };
 
 // The calling thread's current CUDA device (cudaGetDevice). Throws in a CPU-only build.

@@ -3,7 +3,6 @@
 #include "nn/core/device_buffer.h"
 
 #include <string>
-#include <utility>
 
 #include "nn/core/cuda_backend.h"
 #include "nn/core/cuda_stream.h"
@@ -14,50 +13,34 @@
 
 namespace genint {
 
-DeviceBuffer::DeviceBuffer(std::size_t bytes) : bytes_(bytes) {
+DeviceBuffer::DeviceBuffer(std::size_t bytes) {
 #if GENINT_WITH_CUDA
-  GENINT_CUDA_CHECK(cudaGetDevice(&device_));
-  if (bytes > 0) GENINT_CUDA_CHECK(cudaMalloc(&data_, bytes));
+  int device = 0;
+  GENINT_CUDA_CHECK(cudaGetDevice(&device));
+  void* data = nullptr;
+  if (bytes > 0) GENINT_CUDA_CHECK(cudaMalloc(&data, bytes));
+  data_ = std::unique_ptr<void, Free>(data, Free{bytes, device});
 #else
+  (void)bytes;
   throw_cuda_backend_absent("DeviceBuffer");
 #endif
 }
 
-DeviceBuffer::~DeviceBuffer() {
-  release();
-}
-
-DeviceBuffer::DeviceBuffer(DeviceBuffer&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)),
-      bytes_(std::exchange(other.bytes_, 0)),
-      device_(std::exchange(other.device_, -1)) {}
-
-DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& other) noexcept {
-  if (this != &other) {
-    release();
-    data_ = std::exchange(other.data_, nullptr);
-    bytes_ = std::exchange(other.bytes_, 0);
-    device_ = std::exchange(other.device_, -1);
-  }
-  return *this;
-}
-
-void DeviceBuffer::release() noexcept {
+void DeviceBuffer::Free::operator()(void* data) const noexcept {
 #if GENINT_WITH_CUDA
   // Freed with its own device current: a thread that never used CUDA would otherwise free it from device 0,
   // creating a context there (CUDA 12+) just to free memory that lives elsewhere.
-  if (data_ != nullptr)
-    release_on_device(device_, "DeviceBuffer", [this] { GENINT_CUDA_CHECK_NOTHROW(cudaFree(data_)); });
+  release_on_device(device, "DeviceBuffer", [data] { GENINT_CUDA_CHECK_NOTHROW(cudaFree(data)); });
+#else
+  (void)data;
 #endif
-  data_ = nullptr;
-  bytes_ = 0;
 }
 
 void DeviceBuffer::copy_from_host(const void* source, std::size_t bytes) {
-  GENINT_CHECK(bytes <= bytes_,
-               "copy of " + std::to_string(bytes) + " bytes into a " + std::to_string(bytes_) + "-byte device buffer");
+  GENINT_CHECK(bytes <= this->bytes(), "copy of " + std::to_string(bytes) + " bytes into a " +
+                                           std::to_string(this->bytes()) + "-byte device buffer");
 #if GENINT_WITH_CUDA
-  GENINT_CUDA_CHECK(cudaMemcpy(data_, source, bytes, cudaMemcpyHostToDevice));
+  GENINT_CUDA_CHECK(cudaMemcpy(data(), source, bytes, cudaMemcpyHostToDevice));
   // A pageable upload returns once staged, its last DMA possibly still queued on the legacy default stream.
   GENINT_CUDA_CHECK(cudaStreamSynchronize(cudaStreamLegacy));
 #else
@@ -67,10 +50,10 @@ void DeviceBuffer::copy_from_host(const void* source, std::size_t bytes) {
 }
 
 void DeviceBuffer::copy_to_host(void* destination, std::size_t bytes) const {
-  GENINT_CHECK(bytes <= bytes_, "copy of " + std::to_string(bytes) + " bytes out of a " + std::to_string(bytes_) +
-                                    "-byte device buffer");
+  GENINT_CHECK(bytes <= this->bytes(), "copy of " + std::to_string(bytes) + " bytes out of a " +
+                                           std::to_string(this->bytes()) + "-byte device buffer");
 #if GENINT_WITH_CUDA
-  GENINT_CUDA_CHECK(cudaMemcpy(destination, data_, bytes, cudaMemcpyDeviceToHost));
+  GENINT_CUDA_CHECK(cudaMemcpy(destination, data(), bytes, cudaMemcpyDeviceToHost));
 #else
   (void)destination;
   throw_cuda_backend_absent("DeviceBuffer");

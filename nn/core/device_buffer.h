@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 
 namespace genint {
 
@@ -10,23 +11,23 @@ class DeviceBuffer {
  public:
   DeviceBuffer() = default;
   explicit DeviceBuffer(std::size_t bytes);
-  ~DeviceBuffer();
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-  DeviceBuffer(DeviceBuffer&& other) noexcept;
-  DeviceBuffer& operator=(DeviceBuffer&& other) noexcept;
+  DeviceBuffer(DeviceBuffer&& other) noexcept = default;
+  DeviceBuffer& operator=(DeviceBuffer&& other) noexcept = default;
 
-  void* data() const { return data_; }
-  std::size_t bytes() const { return bytes_; }
+  void* data() const { return data_.get(); }
+  std::size_t bytes() const { return data_ ? data_.get_deleter().bytes : 0; }
   // Blocking copies; `bytes` must not exceed the buffer.
   void copy_from_host(const void* source, std::size_t bytes);
   void copy_to_host(void* destination, std::size_t bytes) const;
 
  private:
-  void release() noexcept;
-  void* data_ = nullptr;
-  std::size_t bytes_ = 0;
-  int device_ = -1;  // the device current at allocation, current again when the memory is freed
+  // Frees the memory with `device` current: the device current at allocation.
+  struct Free {
+    std::size_t bytes;
+    int device;
+    void operator()(void* data) const noexcept;
+  };
+  std::unique_ptr<void, Free> data_;
 };
 
 // Waits for all work queued on the current CUDA device (a no-op in a CPU-only build).

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <mutex>
 #include <unordered_set>
 
@@ -34,15 +35,10 @@ std::mutex& output_mutex() {
 }
 
 const char* level_name(LogLevel level) {
-  switch (level) {
-    case LogLevel::Trace: return "trace";
-    case LogLevel::Debug: return "debug";
-    case LogLevel::Info: return "info";
-    case LogLevel::Warn: return "warn";
-    case LogLevel::Error: return "error";
-    case LogLevel::Off: return "off";
-  }
-  return "?";
+  static const char* const names[] = {"trace", "debug", "info", "warn", "error", "off"};  // in LogLevel's order
+  static_assert(std::size(names) == static_cast<std::size_t>(LogLevel::Off) + 1, "");
+  const auto index = static_cast<std::size_t>(level);
+  return index < std::size(names) ? names[index] : "?";
 }
 
 }  // namespace

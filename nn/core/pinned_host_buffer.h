@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 
 namespace genint {
 
@@ -11,19 +12,19 @@ class PinnedHostBuffer {
   PinnedHostBuffer() = default;
   // cudaHostAlloc(portable): usable by copies on every device. Zero bytes allocate nothing.
   explicit PinnedHostBuffer(std::size_t bytes);
-  ~PinnedHostBuffer();  // never throws; the owner must have waited for every copy touching the memory
-  PinnedHostBuffer(const PinnedHostBuffer&) = delete;
-  PinnedHostBuffer& operator=(const PinnedHostBuffer&) = delete;
-  PinnedHostBuffer(PinnedHostBuffer&& other) noexcept;
-  PinnedHostBuffer& operator=(PinnedHostBuffer&& other) noexcept;
+  PinnedHostBuffer(PinnedHostBuffer&& other) noexcept = default;
+  PinnedHostBuffer& operator=(PinnedHostBuffer&& other) noexcept = default;
 
-  void* data() const { return data_; }
-  std::size_t bytes() const { return bytes_; }
+  void* data() const { return data_.get(); }
+  std::size_t bytes() const { return data_ ? data_.get_deleter().bytes : 0; }
 
  private:
-  void release() noexcept;
-  void* data_ = nullptr;
-  std::size_t bytes_ = 0;
+  // Never throws; the owner must have waited for every copy touching the memory.
+  struct Free {
+    std::size_t bytes;
+    void operator()(void* data) const noexcept;
+  };
+  std::unique_ptr<void, Free> data_;
 };
 
 }  // namespace genint
