@@ -1,6 +1,7 @@
 # Batches through the genint package against the C API's own bytes (a C99 program reading the same deterministic
 # config), zero-copy views (the tensors' pointers are the C API's), and what mixed batches carry.
 import ctypes
+import json
 import struct
 import subprocess
 
@@ -10,7 +11,7 @@ import torch
 import torchvision
 
 import genint
-from conftest import CLASSES, demo_strategy, mixed_config, natural_config, tool, write_config
+from conftest import CLASSES, REPO, demo_strategy, mixed_config, natural_config, tool, write_config
 
 HEADER = struct.Struct("<QQiiiiQ")  # index, epoch, size, image_size, layout, zero, sample_bytes (dump_batches.c)
 
@@ -96,11 +97,15 @@ def test_layouts_shapes_and_types(scenes):
 def expected_layer_range(keys):
     """The [begin, end) latent or module range a sample's record gives for the strategy's keys. Modules and latents
     are numbered alike: 0 = gen_z, i + 1 = layers.i. An activation edit spans the one module its directions were
-    taken at; a latent edit spans its keys' range, by default every latent (the demo generator has 6 layers)."""
+    taken at; a latent edit spans its keys' range, by default every latent (gen_z and one per layer of the demo
+    generator's config, read from its safetensors header)."""
     if keys["space"] == "activation":
         layer = int(keys["directions"].split("directions-layers.")[1].split("-")[0])  # the file names its layer
         return layer + 1, layer + 2
-    return keys.get("layer_begin", 0), keys.get("layer_end", 1 + 6)
+    with open(REPO / "gan" / "demo" / "generator.safetensors", "rb") as file:
+        header = json.loads(file.read(struct.unpack("<Q", file.read(8))[0]))
+    latents = 1 + len(json.loads(header["__metadata__"]["config"])["layers"])
+    return keys.get("layer_begin", 0), keys.get("layer_end", latents)
 
 
 def test_mixed_batches_carry_labels_weights_sources_and_records(scenes):
