@@ -27,13 +27,18 @@ TEST(Trainer, LossFallsOnATinySet) {
   TemporaryDirectory folder;
   TrainerOptions options = tiny_options(make_tiny_set(folder.path() / "data"), folder.path() / "run");
   options.epochs = 6;  // 12 steps
+  // At the default learning rate 0.1 a batch-norm ResNet-18 on 8-image batches diverges for a few steps (losses of
+  // 20 and more on an AMD EPYC with AVX2), so where its last steps land depends on the machine's rounding; at 0.01
+  // the loss falls the same way there: 0.56 over the first two steps, 0.05 over the last four.
+  options.schedule.base = 0.01;
   const TrainingSummary summary = run_training(options);
   EXPECT_EQ(summary.steps, 12);
   EXPECT_EQ(summary.epoch, 6u);
   const std::vector<nlohmann::json> log = read_log(folder.path() / "run");
   ASSERT_EQ(log.size(), 12u);
   const double first = (log[0]["loss"].get<double>() + log[1]["loss"].get<double>()) / 2;
-  const double last = (log[10]["loss"].get<double>() + log[11]["loss"].get<double>()) / 2;
+  double last = 0.0;
+  for (std::size_t step = 8; step < 12; ++step) last += log[step]["loss"].get<double>() / 4;
   EXPECT_EQ(log[0]["sources"]["natural"]["samples"], 8);
   EXPECT_GT(log[11]["images_per_second"].get<double>(), 0.0);
   EXPECT_GE(log[11]["loader_wait_seconds"].get<double>(), 0.0);
@@ -41,7 +46,7 @@ TEST(Trainer, LossFallsOnATinySet) {
   EXPECT_GE(summary.loader_wait_seconds, 0.0);
   // Two colours a linear read-out separates: the loss must drop well below the starting ln 2 level.
   EXPECT_LT(last, 0.5 * first) << "first " << first << " last " << last;
-  std::printf("loss: first two steps %.4f, last two steps %.4f\n", first, last);
+  std::printf("loss: first two steps %.4f, last four steps %.4f\n", first, last);
   EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(summary.last_checkpoint) / "state.json"));
 }
 
