@@ -35,12 +35,8 @@ __device__ float load(const __nv_bfloat16* values, std::int64_t index) {
   return __bfloat162float(values[index]);
 }
 
-std::int64_t values_per_channel(const BatchNormShape& shape) {
-  return static_cast<std::int64_t>(shape.batch) * shape.spatial;
-}
-
 int chunk_count(const BatchNormShape& shape) {
-  const std::int64_t chunks = (values_per_channel(shape) + kValuesPerChunk - 1) / kValuesPerChunk;
+  const std::int64_t chunks = (shape.values_per_channel() + kValuesPerChunk - 1) / kValuesPerChunk;
   return static_cast<int>(std::min<std::int64_t>(chunks, kMaxChunks));
 }
 
@@ -247,10 +243,6 @@ unsigned channel_blocks(int channels) {
   return static_cast<unsigned>((channels + kThreads - 1) / kThreads);
 }
 
-std::int64_t total_of(const BatchNormShape& shape) {
-  return values_per_channel(shape) * shape.channels;
-}
-
 // Calls `run` with the input as float or __nv_bfloat16 device pointer.
 template <typename Run>
 void with_input(BatchNormInput input, Run&& run) {
@@ -276,7 +268,7 @@ void batch_norm_forward_train_cuda(BatchNormInput input, const BatchNormShape& s
                                    float* running_var, float* output, float* saved_mean, float* saved_inverse_std,
                                    void* workspace, void* stream) {
   check_cuda_shape("batch_norm_forward_train_cuda", shape);
-  GENINT_CHECK(values_per_channel(shape) > 1, "batch_norm_forward_train_cuda: needs more than one value per channel");
+  GENINT_CHECK(shape.values_per_channel() > 1, "batch_norm_forward_train_cuda: needs more than one value per channel");
   GENINT_CHECK(eps > 0.0f, "batch_norm_forward_train_cuda: eps must be positive");
   GENINT_CHECK(workspace != nullptr, "batch_norm_forward_train_cuda: no workspace");
   const auto cuda_stream = static_cast<cudaStream_t>(stream);
@@ -291,7 +283,7 @@ void batch_norm_forward_train_cuda(BatchNormInput input, const BatchNormShape& s
       partials, chunks, shape.channels, eps, momentum, running_mean, running_var, saved_mean, saved_inverse_std);
   GENINT_CUDA_CHECK_LAUNCH();
   const Normalization norm{saved_mean, saved_inverse_std, nullptr, gamma, beta, eps};
-  const std::int64_t total = total_of(shape);
+  const std::int64_t total = shape.element_count();
   with_input(input, [&](const auto* values) {
     normalize_kernel<<<elementwise_blocks(total), kThreads, 0, cuda_stream>>>(values, shape, norm, total, output);
   });
@@ -304,7 +296,7 @@ void batch_norm_forward_eval_cuda(BatchNormInput input, const BatchNormShape& sh
   check_batch_norm_shape("batch_norm_forward_eval_cuda", shape);
   GENINT_CHECK(eps > 0.0f, "batch_norm_forward_eval_cuda: eps must be positive");
   const Normalization norm{running_mean, nullptr, running_var, gamma, beta, eps};
-  const std::int64_t total = total_of(shape);
+  const std::int64_t total = shape.element_count();
   with_input(input, [&](const auto* values) {
     normalize_kernel<<<elementwise_blocks(total), kThreads, 0, static_cast<cudaStream_t>(stream)>>>(values, shape,
                                                                                                    norm, total, output);
@@ -328,10 +320,10 @@ void batch_norm_backward_cuda(const float* grad_output, BatchNormInput input, co
   });
   GENINT_CUDA_CHECK_LAUNCH();
   finish_gradients_kernel<<<channel_blocks(shape.channels), kThreads, 0, cuda_stream>>>(
-      partials, chunks, shape.channels, static_cast<double>(values_per_channel(shape)), grad_gamma, grad_beta,
+      partials, chunks, shape.channels, static_cast<double>(shape.values_per_channel()), grad_gamma, grad_beta,
       mean_grads);
   GENINT_CUDA_CHECK_LAUNCH();
-  const std::int64_t total = total_of(shape);
+  const std::int64_t total = shape.element_count();
   with_input(input, [&](const auto* values) {
     apply_gradients_kernel<<<elementwise_blocks(total), kThreads, 0, cuda_stream>>>(
         grad_output, values, shape, gamma, saved_mean, saved_inverse_std, mean_grads, total, grad_input);
