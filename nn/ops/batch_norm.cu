@@ -11,6 +11,7 @@
 #include "nn/core/cuda_check.h"
 #include "nn/ops/batch_norm.h"
 #include "nn/ops/block_reduce.cuh"
+#include "nn/tensor/arena.h"
 
 namespace genint {
 namespace {
@@ -19,7 +20,6 @@ constexpr int kThreads = 256;
 constexpr std::int64_t kValuesPerChunk = 2048;  // 8 values per thread per pass: enough work to hide the reduction
 constexpr int kMaxChunks = 256;
 constexpr int kMaxElementwiseBlocks = 4096;  // the grid-stride loop covers the rest
-constexpr std::size_t kAlignment = 256;
 
 struct ChunkMoments {  // one chunk's values: how many, their mean, the sum of squared deviations from that mean
   double count, mean, squared_deviations;
@@ -40,14 +40,10 @@ int chunk_count(const BatchNormShape& shape) {
   return static_cast<int>(std::min<std::int64_t>(chunks, kMaxChunks));
 }
 
-std::size_t aligned(std::size_t bytes) {
-  return (bytes + kAlignment - 1) / kAlignment * kAlignment;
-}
-
 // The workspace: the chunk partials, then two floats per channel the backward's apply pass reads.
 std::size_t channel_floats_offset(const BatchNormShape& shape) {
-  return aligned(static_cast<std::size_t>(shape.channels) * static_cast<std::size_t>(chunk_count(shape)) *
-                 std::max(sizeof(ChunkMoments), sizeof(ChunkSums)));
+  return Arena::round_up(static_cast<std::size_t>(shape.channels) * static_cast<std::size_t>(chunk_count(shape)) *
+                         std::max(sizeof(ChunkMoments), sizeof(ChunkSums)));
 }
 float* channel_floats(void* workspace, const BatchNormShape& shape) {
   return reinterpret_cast<float*>(static_cast<char*>(workspace) + channel_floats_offset(shape));

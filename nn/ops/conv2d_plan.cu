@@ -10,6 +10,7 @@
 #include "nn/core/cuda_check.h"
 #include "nn/ops/conv2d_plan.cuh"
 #include "nn/ops/library_handles.cuh"
+#include "nn/tensor/arena.h"
 
 namespace genint::conv2d_detail {
 
@@ -48,18 +49,13 @@ namespace {
 
 // Algorithms wanting more scratch than this are passed over: FFT variants can ask for gigabytes.
 constexpr std::size_t kMaxWorkspaceBytes = std::size_t{256} << 20;
-// Each part of the workspace (cuDNN's scratch, the bf16 operand copies) starts on this boundary.
-constexpr std::size_t kPartAlignment = 256;
 
-std::size_t align_part(std::size_t bytes) {
-  return (bytes + kPartAlignment - 1) / kPartAlignment * kPartAlignment;
-}
-
+// Each part of the workspace (cuDNN's scratch, the bf16 operand copies) starts on an arena allocation's boundary.
 void lay_out_workspace(ConvPlan& plan, const Conv2dShape& shape) {
-  plan.workspace_bytes = align_part(plan.cudnn_workspace_bytes);
+  plan.workspace_bytes = Arena::round_up(plan.cudnn_workspace_bytes);
   if (!plan.bf16) return;
   const auto bf16_bytes = [](std::int64_t elements) {
-    return align_part(static_cast<std::size_t>(elements) * sizeof(std::uint16_t));
+    return Arena::round_up(static_cast<std::size_t>(elements) * sizeof(std::uint16_t));
   };
   plan.input_copy_offset = plan.workspace_bytes;
   plan.weight_copy_offset = plan.input_copy_offset + bf16_bytes(shape.input_elements());
