@@ -7,6 +7,7 @@
 
 #include "nn/core/cuda_backend.h"
 #include "nn/core/device.h"
+#include "nn/core/device_buffer.h"
 #include "nn/core/error.h"
 #include "nn/core/log.h"
 #if GENINT_WITH_CUDA
@@ -102,16 +103,6 @@ void CudaStream::Destroy::operator()(void* stream) const noexcept {
   restore_device_nothrow(previous);
 }
 
-void CudaStream::synchronize() const {
-  GENINT_CHECK(stream_ != nullptr, "CUDA stream: synchronize on an empty stream");
-  GENINT_CUDA_CHECK(cudaStreamSynchronize(as_stream(get())));
-}
-
-void CudaStream::wait(const CudaEvent& event) const {
-  GENINT_CHECK(stream_ != nullptr && event.get() != nullptr, "CUDA stream: wait with an empty stream or event");
-  GENINT_CUDA_CHECK(cudaStreamWaitEvent(as_stream(get()), as_event(event.get()), 0));
-}
-
 CudaEvent::CudaEvent(int device_index, EventWait wait) {
   check_device_exists(device_index, "CUDA event");
   const CurrentDeviceScope scope(device_index);
@@ -186,12 +177,6 @@ CudaStream::CudaStream(int, StreamOrdering) {
   throw_cuda_backend_absent("CUDA stream");
 }
 void CudaStream::Destroy::operator()(void*) const noexcept {}
-void CudaStream::synchronize() const {
-  throw_cuda_backend_absent("CUDA stream");
-}
-void CudaStream::wait(const CudaEvent&) const {
-  throw_cuda_backend_absent("CUDA stream");
-}
 CudaEvent::CudaEvent(int, EventWait) {
   throw_cuda_backend_absent("CUDA event");
 }
@@ -219,6 +204,17 @@ bool cuda_stream_is_non_blocking(void*) {
 }
 
 #endif
+
+// Written once for both builds: a CPU-only build never has a stream, so the checks refuse every call there.
+void CudaStream::synchronize() const {
+  GENINT_CHECK(stream_ != nullptr, "CUDA stream: synchronize on an empty stream");
+  cuda_stream_synchronize(get());
+}
+
+void CudaStream::wait(const CudaEvent& event) const {
+  GENINT_CHECK(stream_ != nullptr && event.get() != nullptr, "CUDA stream: wait with an empty stream or event");
+  cuda_stream_wait_event(get(), event.get());
+}
 
 void release_on_device(int device_index, const char* owner, const std::function<void()>& release) noexcept {
   // Only the switch is guarded: a release that threw would break its contract, and running it twice would not help.
