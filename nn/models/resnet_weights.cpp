@@ -77,13 +77,7 @@ void ResNet::load_safetensors(const std::string& path) {
   std::set<std::string> expected;
   for (const ResNetTensor& entry : state_) {
     expected.insert(entry.name);
-    GENINT_CHECK(file.contains(entry.name), path + ": " + config_.architecture + " tensor '" + entry.name +
-                                                "' is missing (" + std::to_string(file.tensor_count()) +
-                                                " tensors in the file)");
-    const io::SafetensorsTensor& stored = file.tensor(entry.name);
-    GENINT_CHECK(stored.shape == shape_of(entry.value),
-                 path + ": tensor '" + entry.name + "' has shape " + io::safetensors_shape_text(stored.shape) +
-                     ", the model needs " + io::safetensors_shape_text(shape_of(entry.value)));
+    file.expect_shape(entry.name, shape_of(entry.value), config_.architecture);
   }
   for (const std::string& name : file.names()) {
     if (ends_with(name, kBatchesTrackedSuffix)) continue;
