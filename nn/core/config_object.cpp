@@ -69,8 +69,7 @@ std::int64_t ConfigObject::required_integer(const std::string& key, std::int64_t
 std::uint64_t ConfigObject::unsigned_integer(const std::string& key, std::uint64_t fallback) {
   const nlohmann::json* value = optional(key);
   if (value == nullptr) return fallback;
-  if (!value->is_number_integer() ||
-      (value->is_number_integer() && !value->is_number_unsigned() && value->get<std::int64_t>() < 0))
+  if (!value->is_number_integer() || (!value->is_number_unsigned() && value->get<std::int64_t>() < 0))
     throw ConfigError(field(key), "must be a non-negative integer, got " + value->dump());
   return value->get<std::uint64_t>();
 }
@@ -101,9 +100,8 @@ std::string ConfigObject::text(const std::string& key, const std::string& fallba
 }
 
 std::string ConfigObject::required_text(const std::string& key) {
-  const nlohmann::json& value = required(key);
-  if (!value.is_string()) throw ConfigError(field(key), "must be a string, got " + json_type_name(value));
-  return value.get<std::string>();
+  required(key);  // throws when the key is absent; text() then reads it
+  return text(key, "");
 }
 
 std::string ConfigObject::choice(const std::string& key, const std::string& fallback,

@@ -5,7 +5,9 @@
 #include "nn/core/log.h"
 
 namespace genint::detail {
+namespace {
 
+// "NAME: description" where the library offers both (CUDA, cuBLAS); cuDNN's text is its status name.
 std::string status_text(cudaError_t status) {
   return std::string(cudaGetErrorName(status)) + ": " + cudaGetErrorString(status);
 }
@@ -16,7 +18,6 @@ std::string status_text(cudnnStatus_t status) {
   return cudnnGetErrorString(status);
 }
 
-namespace {
 template <typename Status>
 DeviceLibraryError make_failure(const char* library, Status status, const char* statement, const char* file, int line) {
   return DeviceLibraryError(library, static_cast<long>(status), status_text(status), statement, file, line);

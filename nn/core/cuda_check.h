@@ -7,16 +7,9 @@
 #include <cuda_runtime.h>
 #include <cudnn.h>
 
-#include <string>
-
 #include "nn/core/error.h"
 
 namespace genint::detail {
-
-// "NAME: description" where the library offers both (CUDA, cuBLAS); cuDNN's text is its status name.
-std::string status_text(cudaError_t status);
-std::string status_text(cublasStatus_t status);
-std::string status_text(cudnnStatus_t status);
 
 [[noreturn]] void throw_status_failure(cudaError_t status, const char* statement, const char* file, int line);
 [[noreturn]] void throw_status_failure(cublasStatus_t status, const char* statement, const char* file, int line);

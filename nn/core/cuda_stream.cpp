@@ -7,6 +7,7 @@
 
 #include "nn/core/cuda_backend.h"
 #include "nn/core/device.h"
+#include "nn/core/device_buffer.h"
 #include "nn/core/error.h"
 #include "nn/core/log.h"
 #if GENINT_WITH_CUDA
@@ -56,21 +57,6 @@ bool primary_context_active(int device) noexcept {
   return active != 0;
 }
 
-// Puts `previous` back as the current device, unless it has no context yet (see primary_context_active): the
-// thread then keeps the scope's device, which is what PyTorch's device guards do too.
-void restore_device_nothrow(int previous) noexcept {
-  if (previous >= 0 && primary_context_active(previous)) GENINT_CUDA_CHECK_NOTHROW(cudaSetDevice(previous));
-}
-
-// For destructors: makes `device_index` current without throwing; returns the device to put back, or -1 when
-// nothing was switched.
-int switch_device_nothrow(int device_index) noexcept {
-  int previous = 0;
-  if (cudaGetDevice(&previous) != cudaSuccess || previous == device_index) return -1;
-  if (cudaSetDevice(device_index) != cudaSuccess) return -1;
-  return previous;
-}
-
 }  // namespace
 
 CurrentDeviceScope::CurrentDeviceScope(int device_index) {
@@ -82,7 +68,9 @@ CurrentDeviceScope::CurrentDeviceScope(int device_index) {
 }
 
 CurrentDeviceScope::~CurrentDeviceScope() {
-  if (switched_) restore_device_nothrow(previous_);
+  // A previous device without a context yet (see primary_context_active) is not put back: the thread then keeps
+  // the scope's device, which is what PyTorch's device guards do too.
+  if (switched_ && primary_context_active(previous_)) GENINT_CUDA_CHECK_NOTHROW(cudaSetDevice(previous_));
 }
 
 CudaStream::CudaStream(int device_index, StreamOrdering ordering) {
@@ -95,21 +83,11 @@ CudaStream::CudaStream(int device_index, StreamOrdering ordering) {
 }
 
 void CudaStream::Destroy::operator()(void* stream) const noexcept {
-  const int previous = switch_device_nothrow(device_index);
-  // Drained first: queued work may still read buffers whose owners are destroyed right after the stream.
-  GENINT_CUDA_CHECK_NOTHROW(cudaStreamSynchronize(as_stream(stream)));
-  GENINT_CUDA_CHECK_NOTHROW(cudaStreamDestroy(as_stream(stream)));
-  restore_device_nothrow(previous);
-}
-
-void CudaStream::synchronize() const {
-  GENINT_CHECK(stream_ != nullptr, "CUDA stream: synchronize on an empty stream");
-  GENINT_CUDA_CHECK(cudaStreamSynchronize(as_stream(get())));
-}
-
-void CudaStream::wait(const CudaEvent& event) const {
-  GENINT_CHECK(stream_ != nullptr && event.get() != nullptr, "CUDA stream: wait with an empty stream or event");
-  GENINT_CUDA_CHECK(cudaStreamWaitEvent(as_stream(get()), as_event(event.get()), 0));
+  release_on_device(device_index, "CUDA stream", [stream] {
+    // Drained first: queued work may still read buffers whose owners are destroyed right after the stream.
+    GENINT_CUDA_CHECK_NOTHROW(cudaStreamSynchronize(as_stream(stream)));
+    GENINT_CUDA_CHECK_NOTHROW(cudaStreamDestroy(as_stream(stream)));
+  });
 }
 
 CudaEvent::CudaEvent(int device_index, EventWait wait) {
@@ -122,9 +100,8 @@ CudaEvent::CudaEvent(int device_index, EventWait wait) {
 }
 
 void CudaEvent::Destroy::operator()(void* event) const noexcept {
-  const int previous = switch_device_nothrow(device_index);
-  GENINT_CUDA_CHECK_NOTHROW(cudaEventDestroy(as_event(event)));
-  restore_device_nothrow(previous);
+  release_on_device(device_index, "CUDA event",
+                    [event] { GENINT_CUDA_CHECK_NOTHROW(cudaEventDestroy(as_event(event))); });
 }
 
 void CudaEvent::record(void* stream) {
@@ -186,12 +163,6 @@ CudaStream::CudaStream(int, StreamOrdering) {
   throw_cuda_backend_absent("CUDA stream");
 }
 void CudaStream::Destroy::operator()(void*) const noexcept {}
-void CudaStream::synchronize() const {
-  throw_cuda_backend_absent("CUDA stream");
-}
-void CudaStream::wait(const CudaEvent&) const {
-  throw_cuda_backend_absent("CUDA stream");
-}
 CudaEvent::CudaEvent(int, EventWait) {
   throw_cuda_backend_absent("CUDA event");
 }
@@ -219,6 +190,17 @@ bool cuda_stream_is_non_blocking(void*) {
 }
 
 #endif
+
+// Written once for both builds: a CPU-only build never has a stream, so the checks refuse every call there.
+void CudaStream::synchronize() const {
+  GENINT_CHECK(stream_ != nullptr, "CUDA stream: synchronize on an empty stream");
+  cuda_stream_synchronize(get());
+}
+
+void CudaStream::wait(const CudaEvent& event) const {
+  GENINT_CHECK(stream_ != nullptr && event.get() != nullptr, "CUDA stream: wait with an empty stream or event");
+  cuda_stream_wait_event(get(), event.get());
+}
 
 void release_on_device(int device_index, const char* owner, const std::function<void()>& release) noexcept {
   // Only the switch is guarded: a release that threw would break its contract, and running it twice would not help.

@@ -6,6 +6,7 @@
 
 namespace genint {
 
+namespace {
 std::string format_device_library_failure(const std::string& library, long status_code, const std::string& status_text,
                                           const std::string& statement, const std::string& file, int line) {
   std::ostringstream out;
@@ -13,15 +14,13 @@ std::string format_device_library_failure(const std::string& library, long statu
       << statement << '`';
   return out.str();
 }
+}  // namespace
 
-DeviceLibraryError::DeviceLibraryError(std::string library, long status_code, std::string status_text,
-                                       std::string statement, std::string file, int line)
+DeviceLibraryError::DeviceLibraryError(std::string library, long status_code, const std::string& status_text,
+                                       const std::string& statement, const std::string& file, int line)
     : Error(format_device_library_failure(library, status_code, status_text, statement, file, line), Status::Device),
       library_(std::move(library)),
       status_code_(status_code),
-      status_text_(std::move(status_text)),
-      statement_(std::move(statement)),
-      file_(std::move(file)),
       line_(line) {}
 
 void throw_check_failure(const char* condition, const std::string& message, const char* file, int line) {

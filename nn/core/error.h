@@ -66,30 +66,21 @@ class DataError : public Error {
   explicit DataError(const std::string& message) : Error(message, Status::Io) {}
 };
 
-// A failed call into CUDA, cuBLAS or cuDNN: keeps the pieces so callers and tests can inspect them.
+// A failed call into CUDA, cuBLAS or cuDNN, "file:line: library error N (text) in `statement`" (one format for every
+// device library); the library, status code and line are kept for callers and tests to inspect.
 class DeviceLibraryError : public Error {
  public:
-  DeviceLibraryError(std::string library, long status_code, std::string status_text, std::string statement,
-                     std::string file, int line);
+  DeviceLibraryError(std::string library, long status_code, const std::string& status_text,
+                     const std::string& statement, const std::string& file, int line);
   const std::string& library() const { return library_; }
   long status_code() const { return status_code_; }
-  const std::string& status_text() const { return status_text_; }
-  const std::string& statement() const { return statement_; }
-  const std::string& file() const { return file_; }
   int line() const { return line_; }
 
  private:
   std::string library_;
   long status_code_;
-  std::string status_text_;
-  std::string statement_;
-  std::string file_;
   int line_;
 };
-
-// "file:line: library error N (text) in `statement`" — one format for every device library.
-std::string format_device_library_failure(const std::string& library, long status_code, const std::string& status_text,
-                                          const std::string& statement, const std::string& file, int line);
 
 [[noreturn]] void throw_check_failure(const char* condition, const std::string& message, const char* file, int line);
 

@@ -53,16 +53,6 @@ Tensor place(const Tensor& host, const OpTarget& target, bool to_bfloat16, std::
   return converted;
 }
 
-// The tensor `name` of `file` must exist with exactly `expected`; the error names the file and the tensor.
-void check_tensor(const io::SafetensorsFile& file, const std::string& path, const std::string& name,
-                  const std::vector<std::uint64_t>& expected) {
-  GENINT_CHECK(file.contains(name), path + ": AdaIN tensor '" + name + "' is missing (" +
-                                        std::to_string(file.tensor_count()) + " tensors in the file)");
-  const std::vector<std::uint64_t>& stored = file.tensor(name).shape;
-  GENINT_CHECK(stored == expected, path + ": tensor '" + name + "' has shape " + io::safetensors_shape_text(stored) +
-                                       ", the network needs " + io::safetensors_shape_text(expected));
-}
-
 int dimension(const Tensor& tensor, int axis) {
   return static_cast<int>(tensor.size(axis));
 }
@@ -125,9 +115,9 @@ void AdaINNetwork::load(const std::string& path) {
   const auto describe = [&](const AdaINLayerSpec& spec) {
     Conv conv{spec.name, channels(spec.in_level), channels(spec.out_level), spec.kernel, spec.relu, {}, {}};
     const auto out = static_cast<std::uint64_t>(conv.out_channels), kernel = static_cast<std::uint64_t>(spec.kernel);
-    check_tensor(file, path, conv.name + ".weight",
-                 {out, static_cast<std::uint64_t>(conv.in_channels), kernel, kernel});
-    check_tensor(file, path, conv.name + ".bias", {out});
+    file.expect_shape(conv.name + ".weight", {out, static_cast<std::uint64_t>(conv.in_channels), kernel, kernel},
+                      "AdaIN");
+    file.expect_shape(conv.name + ".bias", {out}, "AdaIN");
     expected.insert(conv.name + ".weight");
     expected.insert(conv.name + ".bias");
     return conv;

@@ -1,6 +1,7 @@
 // ResNet weights: torchvision's seeded initialisation and safetensors load/save under the state_dict names.
 // Loading is strict like torch's load_state_dict: every name and shape must match, the first mismatch is named.
 // A CUDA model's tensors go through host staging copies (once per call, never in a training step).
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <set>
@@ -17,11 +18,6 @@ namespace {
 
 bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-void fill(const Tensor& tensor, float value) {
-  float* data = tensor.data<float>();
-  for (std::int64_t index = 0; index < tensor.element_count(); ++index) data[index] = value;
 }
 
 std::vector<std::uint64_t> shape_of(const Tensor& tensor) {
@@ -63,9 +59,9 @@ void ResNet::initialize_kaiming(std::uint64_t seed) {
       std::uniform_real_distribution<float> uniform(-bound, bound);
       for (std::int64_t index = 0; index < value.element_count(); ++index) data[index] = uniform(generator);
     } else if (ends_with(entry.name, ".weight") || ends_with(entry.name, ".running_var")) {
-      fill(value, 1.0f);
+      std::fill_n(data, value.element_count(), 1.0f);
     } else {
-      fill(value, 0.0f);  // batch-norm bias and running_mean
+      std::fill_n(data, value.element_count(), 0.0f);  // batch-norm bias and running_mean
     }
     commit(entry.value, value);
   }
@@ -81,13 +77,7 @@ void ResNet::load_safetensors(const std::string& path) {
   std::set<std::string> expected;
   for (const ResNetTensor& entry : state_) {
     expected.insert(entry.name);
-    GENINT_CHECK(file.contains(entry.name), path + ": " + config_.architecture + " tensor '" + entry.name +
-                                                "' is missing (" + std::to_string(file.tensor_count()) +
-                                                " tensors in the file)");
-    const io::SafetensorsTensor& stored = file.tensor(entry.name);
-    GENINT_CHECK(stored.shape == shape_of(entry.value),
-                 path + ": tensor '" + entry.name + "' has shape " + io::safetensors_shape_text(stored.shape) +
-                     ", the model needs " + io::safetensors_shape_text(shape_of(entry.value)));
+    file.expect_shape(entry.name, shape_of(entry.value), config_.architecture);
   }
   for (const std::string& name : file.names()) {
     if (ends_with(name, kBatchesTrackedSuffix)) continue;

@@ -11,6 +11,7 @@
 #include "nn/core/cuda_check.h"
 #include "nn/ops/batch_norm.h"
 #include "nn/ops/block_reduce.cuh"
+#include "nn/tensor/arena.h"
 
 namespace genint {
 namespace {
@@ -19,7 +20,6 @@ constexpr int kThreads = 256;
 constexpr std::int64_t kValuesPerChunk = 2048;  // 8 values per thread per pass: enough work to hide the reduction
 constexpr int kMaxChunks = 256;
 constexpr int kMaxElementwiseBlocks = 4096;  // the grid-stride loop covers the rest
-constexpr std::size_t kAlignment = 256;
 
 struct ChunkMoments {  // one chunk's values: how many, their mean, the sum of squared deviations from that mean
   double count, mean, squared_deviations;
@@ -35,23 +35,15 @@ __device__ float load(const __nv_bfloat16* values, std::int64_t index) {
   return __bfloat162float(values[index]);
 }
 
-std::int64_t values_per_channel(const BatchNormShape& shape) {
-  return static_cast<std::int64_t>(shape.batch) * shape.spatial;
-}
-
 int chunk_count(const BatchNormShape& shape) {
-  const std::int64_t chunks = (values_per_channel(shape) + kValuesPerChunk - 1) / kValuesPerChunk;
+  const std::int64_t chunks = (shape.values_per_channel() + kValuesPerChunk - 1) / kValuesPerChunk;
   return static_cast<int>(std::min<std::int64_t>(chunks, kMaxChunks));
-}
-
-std::size_t aligned(std::size_t bytes) {
-  return (bytes + kAlignment - 1) / kAlignment * kAlignment;
 }
 
 // The workspace: the chunk partials, then two floats per channel the backward's apply pass reads.
 std::size_t channel_floats_offset(const BatchNormShape& shape) {
-  return aligned(static_cast<std::size_t>(shape.channels) * static_cast<std::size_t>(chunk_count(shape)) *
-                 std::max(sizeof(ChunkMoments), sizeof(ChunkSums)));
+  return Arena::round_up(static_cast<std::size_t>(shape.channels) * static_cast<std::size_t>(chunk_count(shape)) *
+                         std::max(sizeof(ChunkMoments), sizeof(ChunkSums)));
 }
 float* channel_floats(void* workspace, const BatchNormShape& shape) {
   return reinterpret_cast<float*>(static_cast<char*>(workspace) + channel_floats_offset(shape));
@@ -247,10 +239,6 @@ unsigned channel_blocks(int channels) {
   return static_cast<unsigned>((channels + kThreads - 1) / kThreads);
 }
 
-std::int64_t total_of(const BatchNormShape& shape) {
-  return values_per_channel(shape) * shape.channels;
-}
-
 // Calls `run` with the input as float or __nv_bfloat16 device pointer.
 template <typename Run>
 void with_input(BatchNormInput input, Run&& run) {
@@ -276,7 +264,7 @@ void batch_norm_forward_train_cuda(BatchNormInput input, const BatchNormShape& s
                                    float* running_var, float* output, float* saved_mean, float* saved_inverse_std,
                                    void* workspace, void* stream) {
   check_cuda_shape("batch_norm_forward_train_cuda", shape);
-  GENINT_CHECK(values_per_channel(shape) > 1, "batch_norm_forward_train_cuda: needs more than one value per channel");
+  GENINT_CHECK(shape.values_per_channel() > 1, "batch_norm_forward_train_cuda: needs more than one value per channel");
   GENINT_CHECK(eps > 0.0f, "batch_norm_forward_train_cuda: eps must be positive");
   GENINT_CHECK(workspace != nullptr, "batch_norm_forward_train_cuda: no workspace");
   const auto cuda_stream = static_cast<cudaStream_t>(stream);
@@ -291,7 +279,7 @@ void batch_norm_forward_train_cuda(BatchNormInput input, const BatchNormShape& s
       partials, chunks, shape.channels, eps, momentum, running_mean, running_var, saved_mean, saved_inverse_std);
   GENINT_CUDA_CHECK_LAUNCH();
   const Normalization norm{saved_mean, saved_inverse_std, nullptr, gamma, beta, eps};
-  const std::int64_t total = total_of(shape);
+  const std::int64_t total = shape.element_count();
   with_input(input, [&](const auto* values) {
     normalize_kernel<<<elementwise_blocks(total), kThreads, 0, cuda_stream>>>(values, shape, norm, total, output);
   });
@@ -304,7 +292,7 @@ void batch_norm_forward_eval_cuda(BatchNormInput input, const BatchNormShape& sh
   check_batch_norm_shape("batch_norm_forward_eval_cuda", shape);
   GENINT_CHECK(eps > 0.0f, "batch_norm_forward_eval_cuda: eps must be positive");
   const Normalization norm{running_mean, nullptr, running_var, gamma, beta, eps};
-  const std::int64_t total = total_of(shape);
+  const std::int64_t total = shape.element_count();
   with_input(input, [&](const auto* values) {
     normalize_kernel<<<elementwise_blocks(total), kThreads, 0, static_cast<cudaStream_t>(stream)>>>(values, shape,
                                                                                                    norm, total, output);
@@ -328,10 +316,10 @@ void batch_norm_backward_cuda(const float* grad_output, BatchNormInput input, co
   });
   GENINT_CUDA_CHECK_LAUNCH();
   finish_gradients_kernel<<<channel_blocks(shape.channels), kThreads, 0, cuda_stream>>>(
-      partials, chunks, shape.channels, static_cast<double>(values_per_channel(shape)), grad_gamma, grad_beta,
+      partials, chunks, shape.channels, static_cast<double>(shape.values_per_channel()), grad_gamma, grad_beta,
       mean_grads);
   GENINT_CUDA_CHECK_LAUNCH();
-  const std::int64_t total = total_of(shape);
+  const std::int64_t total = shape.element_count();
   with_input(input, [&](const auto* values) {
     apply_gradients_kernel<<<elementwise_blocks(total), kThreads, 0, cuda_stream>>>(
         grad_output, values, shape, gamma, saved_mean, saved_inverse_std, mean_grads, total, grad_input);

@@ -14,6 +14,8 @@ struct BatchNormShape {
   int batch = 0;
   int channels = 0;
   int spatial = 0;
+  std::int64_t values_per_channel() const { return static_cast<std::int64_t>(batch) * spatial; }
+  std::int64_t element_count() const { return values_per_channel() * channels; }
 };
 
 // Training forward: normalises with the biased batch variance, then updates running_mean/running_var in place

@@ -79,7 +79,7 @@ template <typename Grad>
 void backward_channel(Grad&& grad, const float* input, const BatchNormShape& shape, int channel, const float* gamma,
                       const float* saved_mean, const float* saved_inverse_std, float* grad_input, float* grad_gamma,
                       float* grad_beta) {
-  const double count = static_cast<double>(shape.batch) * shape.spatial;
+  const auto count = static_cast<double>(shape.values_per_channel());
   const float mean = saved_mean[channel];
   const float inverse_std = saved_inverse_std[channel];
   const ChannelSums sums = channel_sums(
@@ -110,7 +110,7 @@ void batch_norm_forward_train_cpu(const float* input, const BatchNormShape& shap
                                   const float* beta, float eps, float momentum, float* running_mean, float* running_var,
                                   float* output, float* saved_mean, float* saved_inverse_std, bool relu) {
   check_batch_norm_shape("batch_norm_forward_train", shape);
-  const std::int64_t count = static_cast<std::int64_t>(shape.batch) * shape.spatial;
+  const std::int64_t count = shape.values_per_channel();
   GENINT_CHECK(count > 1, "batch_norm_forward_train: needs more than one value per channel (batch " +
                               std::to_string(shape.batch) + " × spatial " + std::to_string(shape.spatial) + ")");
   GENINT_CHECK(eps > 0.0f, "batch_norm_forward_train: eps must be positive");
@@ -201,8 +201,7 @@ void batch_norm_forward_train(const OpTarget& target, BatchNormInput input, cons
                                         output, saved_mean, saved_inverse_std, relu);
   GENINT_CUDA_CALL(batch_norm_forward_train_cuda, input, shape, gamma, beta, eps, momentum, running_mean, running_var,
                    output, saved_mean, saved_inverse_std, workspace, target.stream);
-  if (relu)
-    relu_forward(target, output, static_cast<std::int64_t>(shape.batch) * shape.channels * shape.spatial, output);
+  if (relu) relu_forward(target, output, shape.element_count(), output);
 }
 
 void batch_norm_forward_eval(const OpTarget& target, BatchNormInput input, const BatchNormShape& shape,
@@ -213,8 +212,7 @@ void batch_norm_forward_eval(const OpTarget& target, BatchNormInput input, const
                                        relu);
   GENINT_CUDA_CALL(batch_norm_forward_eval_cuda, input, shape, gamma, beta, running_mean, running_var, eps, output,
                    target.stream);
-  if (relu)
-    relu_forward(target, output, static_cast<std::int64_t>(shape.batch) * shape.channels * shape.spatial, output);
+  if (relu) relu_forward(target, output, shape.element_count(), output);
 }
 
 void batch_norm_backward(const OpTarget& target, const float* grad_output, BatchNormInput input,
@@ -235,8 +233,7 @@ void batch_norm_relu_backward(const OpTarget& target, const float* grad_output, 
   if (target.on_cpu())
     return batch_norm_relu_backward_cpu(grad_output, relu_output, cpu_input(input), shape, gamma, saved_mean,
                                         saved_inverse_std, grad_input, grad_gamma, grad_beta);
-  relu_backward(target, grad_output, relu_output,
-                static_cast<std::int64_t>(shape.batch) * shape.channels * shape.spatial, grad_input);
+  relu_backward(target, grad_output, relu_output, shape.element_count(), grad_input);
   batch_norm_backward(target, grad_input, input, shape, gamma, saved_mean, saved_inverse_std, grad_input, grad_gamma,
                       grad_beta, workspace);
 }

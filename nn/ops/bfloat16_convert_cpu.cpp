@@ -5,6 +5,7 @@
 #include "nn/core/cuda_backend.h"
 #include "nn/core/error.h"
 #include "nn/ops/bfloat16_convert.h"
+#include "nn/safetensors/safetensors_dtype.h"
 
 namespace genint {
 namespace {
@@ -20,13 +21,6 @@ std::uint16_t to_bfloat16(float value) {
   return static_cast<std::uint16_t>((bits + rounding) >> 16);
 }
 
-float to_float(std::uint16_t value) {
-  const std::uint32_t bits = static_cast<std::uint32_t>(value) << 16;
-  float result = 0.0f;
-  std::memcpy(&result, &bits, sizeof(result));
-  return result;
-}
-
 }  // namespace
 
 void float_to_bfloat16_cpu(const float* input, std::int64_t count, std::uint16_t* output) {
@@ -36,12 +30,13 @@ void float_to_bfloat16_cpu(const float* input, std::int64_t count, std::uint16_t
 
 void bfloat16_to_float_cpu(const std::uint16_t* input, std::int64_t count, float* output) {
   GENINT_CHECK(count >= 0, "bfloat16_to_float_cpu: negative count");
-  for (std::int64_t index = 0; index < count; ++index) output[index] = to_float(input[index]);
+  for (std::int64_t index = 0; index < count; ++index) output[index] = io::bfloat16_bits_to_float(input[index]);
 }
 
 void round_to_bfloat16_cpu(float* values, std::int64_t count) {
   GENINT_CHECK(count >= 0, "round_to_bfloat16_cpu: negative count");
-  for (std::int64_t index = 0; index < count; ++index) values[index] = to_float(to_bfloat16(values[index]));
+  for (std::int64_t index = 0; index < count; ++index)
+    values[index] = io::bfloat16_bits_to_float(to_bfloat16(values[index]));
 }
 
 void float_to_bfloat16(const OpTarget& target, const float* input, std::int64_t count, std::uint16_t* output) {

@@ -58,8 +58,7 @@ class ConvPass {
  public:
   ConvPass(const Conv2dShape& shape, const Conv2dOptions& options, void* workspace, std::size_t workspace_bytes,
            void* stream)
-      : shape_(shape),
-        plan_(checked_plan_for(shape, options, workspace_bytes)),
+      : plan_(checked_plan_for(shape, options, workspace_bytes)),
         handle_(cudnn_handle_on(stream)),
         workspace_(workspace),
         stream_(stream) {}
@@ -90,7 +89,6 @@ class ConvPass {
     return reinterpret_cast<std::uint16_t*>(static_cast<std::uint8_t*>(workspace_) + offset);
   }
 
-  const Conv2dShape& shape_;
   const ConvPlan& plan_;
   cudnnHandle_t handle_;
   void* workspace_;

@@ -10,6 +10,7 @@
 #include "nn/core/cuda_check.h"
 #include "nn/ops/conv2d_plan.cuh"
 #include "nn/ops/library_handles.cuh"
+#include "nn/tensor/arena.h"
 
 namespace genint::conv2d_detail {
 
@@ -48,18 +49,13 @@ namespace {
 
 // Algorithms wanting more scratch than this are passed over: FFT variants can ask for gigabytes.
 constexpr std::size_t kMaxWorkspaceBytes = std::size_t{256} << 20;
-// Each part of the workspace (cuDNN's scratch, the bf16 operand copies) starts on this boundary.
-constexpr std::size_t kPartAlignment = 256;
 
-std::size_t align_part(std::size_t bytes) {
-  return (bytes + kPartAlignment - 1) / kPartAlignment * kPartAlignment;
-}
-
+// Each part of the workspace (cuDNN's scratch, the bf16 operand copies) starts on an arena allocation's boundary.
 void lay_out_workspace(ConvPlan& plan, const Conv2dShape& shape) {
-  plan.workspace_bytes = align_part(plan.cudnn_workspace_bytes);
+  plan.workspace_bytes = Arena::round_up(plan.cudnn_workspace_bytes);
   if (!plan.bf16) return;
   const auto bf16_bytes = [](std::int64_t elements) {
-    return align_part(static_cast<std::size_t>(elements) * sizeof(std::uint16_t));
+    return Arena::round_up(static_cast<std::size_t>(elements) * sizeof(std::uint16_t));
   };
   plan.input_copy_offset = plan.workspace_bytes;
   plan.weight_copy_offset = plan.input_copy_offset + bf16_bytes(shape.input_elements());
@@ -106,57 +102,24 @@ cudnnMathType_t math_for(cudnnMathType_t suggested, bool allow_tensor_ops) {
 }
 
 // Each pass: rank with the query math, pick, set the pick's math, then ask cuDNN the workspace of that algorithm
-// under that math (the heuristic's `memory` is an estimate made before the math type was fixed).
-std::size_t choose_forward(cudnnHandle_t handle, ConvPlan& plan, const Filters& filters, cudnnMathType_t query) {
-  cudnnConvolutionFwdAlgoPerf_t results[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+// under that math (the heuristic's `memory` is an estimate made before the math type was fixed). The three passes
+// differ only in their cuDNN functions and descriptors: `rank` and `size` take the handle, then `a`, `b`,
+// `convolution` and `d` in that order, and kCount is the pass's number of algorithms.
+template <int kCount, typename A, typename B, typename D, typename Performance, typename Algorithm>
+std::size_t choose(cudnnHandle_t handle, A a, B b, ConvolutionDescriptor& convolution, D d,
+                   cudnnStatus_t (*rank)(cudnnHandle_t, A, B, cudnnConvolutionDescriptor_t, D, int, int*, Performance*),
+                   cudnnStatus_t (*size)(cudnnHandle_t, A, B, cudnnConvolutionDescriptor_t, D, Algorithm, std::size_t*),
+                   Algorithm& algorithm, const Filters& filters, cudnnMathType_t query, const char* pass) {
+  Performance results[kCount];
   int returned = 0;
-  plan.forward_convolution.set_math(query);
-  GENINT_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(handle, plan.input.get(), plan.filter.get(),
-                                                            plan.forward_convolution.get(), plan.output.get(),
-                                                            CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, results));
-  const auto& choice = pick(results, returned, filters, "forward");
-  plan.forward_algorithm = choice.algo;
-  plan.forward_convolution.set_math(math_for(choice.mathType, filters.allow_tensor_ops));
+  convolution.set_math(query);
+  GENINT_CUDNN_CHECK(rank(handle, a, b, convolution.get(), d, kCount, &returned, results));
+  const Performance& choice = pick(results, returned, filters, pass);
+  algorithm = choice.algo;
+  convolution.set_math(math_for(choice.mathType, filters.allow_tensor_ops));
   std::size_t bytes = 0;
-  GENINT_CUDNN_CHECK(cudnnGetConvolutionForwardWorkspaceSize(handle, plan.input.get(), plan.filter.get(),
-                                                             plan.forward_convolution.get(), plan.output.get(),
-                                                             plan.forward_algorithm, &bytes));
-  return capped_workspace(bytes, "forward");
-}
-
-std::size_t choose_backward_data(cudnnHandle_t handle, ConvPlan& plan, const Filters& filters, cudnnMathType_t query) {
-  cudnnConvolutionBwdDataAlgoPerf_t results[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
-  int returned = 0;
-  plan.data_convolution.set_math(query);
-  GENINT_CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithm_v7(
-      handle, plan.filter.get(), plan.output.get(), plan.data_convolution.get(), plan.input.get(),
-      CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &returned, results));
-  const auto& choice = pick(results, returned, filters, "backward data");
-  plan.data_algorithm = choice.algo;
-  plan.data_convolution.set_math(math_for(choice.mathType, filters.allow_tensor_ops));
-  std::size_t bytes = 0;
-  GENINT_CUDNN_CHECK(cudnnGetConvolutionBackwardDataWorkspaceSize(handle, plan.filter.get(), plan.output.get(),
-                                                                  plan.data_convolution.get(), plan.input.get(),
-                                                                  plan.data_algorithm, &bytes));
-  return capped_workspace(bytes, "backward data");
-}
-
-std::size_t choose_backward_filter(cudnnHandle_t handle, ConvPlan& plan, const Filters& filters,
-                                   cudnnMathType_t query) {
-  cudnnConvolutionBwdFilterAlgoPerf_t results[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
-  int returned = 0;
-  plan.filter_convolution.set_math(query);
-  GENINT_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithm_v7(
-      handle, plan.input.get(), plan.output.get(), plan.filter_convolution.get(), plan.filter.get(),
-      CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &returned, results));
-  const auto& choice = pick(results, returned, filters, "backward filter");
-  plan.filter_algorithm = choice.algo;
-  plan.filter_convolution.set_math(math_for(choice.mathType, filters.allow_tensor_ops));
-  std::size_t bytes = 0;
-  GENINT_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterWorkspaceSize(handle, plan.input.get(), plan.output.get(),
-                                                                    plan.filter_convolution.get(), plan.filter.get(),
-                                                                    plan.filter_algorithm, &bytes));
-  return capped_workspace(bytes, "backward filter");
+  GENINT_CUDNN_CHECK(size(handle, a, b, convolution.get(), d, algorithm, &bytes));
+  return capped_workspace(bytes, pass);
 }
 
 // bf16 tensors run on tensor cores (what bf16 is for); float32 ones only when TF32 is allowed.
@@ -164,11 +127,20 @@ void choose_algorithms(ConvPlan& plan, const Conv2dShape& shape, const Conv2dOpt
   cudnnHandle_t handle = cudnn_handle_on(nullptr);  // queries only: no work is queued
   const Filters filters{options.allow_tf32 || plan.bf16, options.deterministic};
   const cudnnMathType_t query = filters.allow_tensor_ops ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH;
-  plan.cudnn_workspace_bytes = choose_forward(handle, plan, filters, query);
-  if (!options.forward_only)  // then no backward algorithm is chosen (the plan's key includes forward_only)
-    plan.cudnn_workspace_bytes =
-        std::max({plan.cudnn_workspace_bytes, choose_backward_data(handle, plan, filters, query),
-                  choose_backward_filter(handle, plan, filters, query)});
+  plan.cudnn_workspace_bytes = choose<CUDNN_CONVOLUTION_FWD_ALGO_COUNT>(
+      handle, plan.input.get(), plan.filter.get(), plan.forward_convolution, plan.output.get(),
+      cudnnGetConvolutionForwardAlgorithm_v7, cudnnGetConvolutionForwardWorkspaceSize, plan.forward_algorithm, filters,
+      query, "forward");
+  if (options.forward_only) return lay_out_workspace(plan, shape);  // no backward algorithm (the key includes it)
+  const std::size_t data_bytes = choose<CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT>(
+      handle, plan.filter.get(), plan.output.get(), plan.data_convolution, plan.input.get(),
+      cudnnGetConvolutionBackwardDataAlgorithm_v7, cudnnGetConvolutionBackwardDataWorkspaceSize, plan.data_algorithm,
+      filters, query, "backward data");
+  const std::size_t filter_bytes = choose<CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT>(
+      handle, plan.input.get(), plan.output.get(), plan.filter_convolution, plan.filter.get(),
+      cudnnGetConvolutionBackwardFilterAlgorithm_v7, cudnnGetConvolutionBackwardFilterWorkspaceSize,
+      plan.filter_algorithm, filters, query, "backward filter");
+  plan.cudnn_workspace_bytes = std::max({plan.cudnn_workspace_bytes, data_bytes, filter_bytes});
   lay_out_workspace(plan, shape);
 }
 

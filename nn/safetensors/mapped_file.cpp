@@ -11,7 +11,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <utility>
 
 #include "nn/core/error.h"
 
@@ -50,33 +49,12 @@ MappedFile::MappedFile(const std::string& path) {
   if (mapping == MAP_FAILED) {
     throw Error("cannot map '" + path + "' (" + std::to_string(size) + " bytes): " + std::strerror(errno));
   }
-  data_ = static_cast<const std::uint8_t*>(mapping);
-  size_ = size;
+  data_ = std::unique_ptr<const std::uint8_t, Unmap>(static_cast<const std::uint8_t*>(mapping), Unmap{size});
 }
 
-MappedFile::~MappedFile() {
-  unmap();
-}
-
-MappedFile::MappedFile(MappedFile&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
-
-MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
-  if (this != &other) {
-    unmap();
-    data_ = std::exchange(other.data_, nullptr);
-    size_ = std::exchange(other.size_, 0);
-  }
-  return *this;
-}
-
-void MappedFile::unmap() noexcept {
-  if (data_ != nullptr) {
-    // munmap takes a non-const pointer; the mapping was created by us, so casting constness away is sound.
-    ::munmap(const_cast<std::uint8_t*>(data_), size_);
-    data_ = nullptr;
-    size_ = 0;
-  }
+void MappedFile::Unmap::operator()(const std::uint8_t* data) const noexcept {
+  // munmap takes a non-const pointer; the mapping was created by us, so casting constness away is sound.
+  ::munmap(const_cast<std::uint8_t*>(data), size);
 }
 
 }  // namespace genint::io

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace genint::io {
@@ -14,20 +15,17 @@ class MappedFile {
   // Maps `path` read-only. Throws genint::Error naming the path when it is missing, not a regular
   // file, unreadable or cannot be mapped. An empty file maps to size() == 0 and data() == nullptr.
   explicit MappedFile(const std::string& path);
-  ~MappedFile();
-  MappedFile(MappedFile&& other) noexcept;
-  MappedFile& operator=(MappedFile&& other) noexcept;
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
 
-  const std::uint8_t* data() const { return data_; }
-  std::size_t size() const { return size_; }
+  const std::uint8_t* data() const { return data_.get(); }
+  std::size_t size() const { return data_ ? data_.get_deleter().size : 0; }
 
  private:
-  void unmap() noexcept;
-
-  const std::uint8_t* data_ = nullptr;
-  std::size_t size_ = 0;
+  // Unmaps the `size` mapped bytes; never throws.
+  struct Unmap {
+    std::size_t size;
+    void operator()(const std::uint8_t* data) const noexcept;
+  };
+  std::unique_ptr<const std::uint8_t, Unmap> data_;
 };
 
 }  // namespace genint::io

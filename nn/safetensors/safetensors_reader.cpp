@@ -311,6 +311,15 @@ const SafetensorsTensor& SafetensorsFile::tensor(const std::string& name) const 
   return tensors_[found->second];
 }
 
+void SafetensorsFile::expect_shape(const std::string& name, const std::vector<std::uint64_t>& shape,
+                                   const std::string& network) const {
+  GENINT_CHECK(contains(name), source_name_ + ": " + network + " tensor '" + name + "' is missing (" +
+                                   std::to_string(tensor_count()) + " tensors in the file)");
+  const std::vector<std::uint64_t>& stored = tensor(name).shape;
+  GENINT_CHECK(stored == shape, source_name_ + ": tensor '" + name + "' has shape " + safetensors_shape_text(stored) +
+                                    ", the network needs " + safetensors_shape_text(shape));
+}
+
 const SafetensorsTensor& SafetensorsFile::typed_tensor(const std::string& name, SafetensorsDtype wanted) const {
   const SafetensorsTensor& found = tensor(name);
   if (found.dtype != wanted) {

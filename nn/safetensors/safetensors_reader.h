@@ -61,6 +61,9 @@ class SafetensorsFile {
   bool contains(const std::string& name) const { return index_.count(name) != 0; }
   // Throws genint::Error naming the file and the tensor when there is no such tensor.
   const SafetensorsTensor& tensor(const std::string& name) const;
+  // For loaders of a network's weights: throws genint::Error naming the file and the tensor unless `name` is there
+  // with exactly `shape` ("<file>: <network> tensor 'name' is missing", "... has shape [..], the network needs [..]").
+  void expect_shape(const std::string& name, const std::vector<std::uint64_t>& shape, const std::string& network) const;
   const std::vector<SafetensorsTensor>& tensors() const { return tensors_; }
   // The "__metadata__" map; empty when the file has none.
   const std::map<std::string, std::string>& metadata() const { return metadata_; }

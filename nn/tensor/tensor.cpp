@@ -2,6 +2,9 @@
 // Storage is either aligned host memory or a DeviceBuffer; views share it through a shared_ptr.
 #include "nn/tensor/tensor.h"
 
+#include <algorithm>
+#include <functional>
+#include <numeric>
 #include <utility>
 
 #include "nn/core/device_buffer.h"
@@ -54,9 +57,7 @@ std::int64_t Shape::operator[](int dimension) const {
 }
 
 std::int64_t Shape::element_count() const {
-  std::int64_t count = 1;
-  for (int dimension = 0; dimension < rank_; ++dimension) count *= sizes_[static_cast<std::size_t>(dimension)];
-  return count;
+  return std::accumulate(sizes_.begin(), sizes_.begin() + rank_, std::int64_t{1}, std::multiplies<>());
 }
 
 Shape Shape::with_size(int dimension, std::int64_t size) const {
@@ -68,10 +69,7 @@ Shape Shape::with_size(int dimension, std::int64_t size) const {
 }
 
 bool Shape::operator==(const Shape& other) const {
-  if (rank_ != other.rank_) return false;
-  for (int dimension = 0; dimension < rank_; ++dimension)
-    if (sizes_[static_cast<std::size_t>(dimension)] != other.sizes_[static_cast<std::size_t>(dimension)]) return false;
-  return true;
+  return rank_ == other.rank_ && std::equal(sizes_.begin(), sizes_.begin() + rank_, other.sizes_.begin());
 }
 
 std::string Shape::to_string() const {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "nn/core/cuda_backend.h"
+#include "nn/core/cuda_stream.h"
 #include "nn/core/error.h"
 #include "nn/tensor/tensor_memory.h"
 #if GENINT_WITH_CUDA
@@ -52,12 +53,7 @@ void copy_bytes_on_stream(void* destination, Device destination_device, const vo
     std::memcpy(destination, source, bytes);
     return;
   }
-#if GENINT_WITH_CUDA
-  GENINT_CUDA_CHECK(cudaMemcpyAsync(destination, source, bytes, cudaMemcpyDefault, static_cast<cudaStream_t>(stream)));
-#else
-  static_cast<void>(stream);
-  throw_cuda_backend_absent("tensor copy of CUDA memory");
-#endif
+  cuda_copy_async(destination, source, bytes, stream);
 }
 
 MemoryBlock::MemoryBlock(std::size_t bytes, Device device) : device_(device), bytes_(bytes) {
