@@ -139,7 +139,8 @@ bool NaturalSampleMaker::flip_and_auto_augment(bool flip, SampleRandom& random, 
   if (!auto_augment_) return false;
   const int size_out = config_.output_size;
   if (flip) mirror_in_place(resized_.data(), size_out, size_out);
-  result.auto_augment = auto_augment_->draw_and_apply(resized_.data(), size_out, size_out, random);
+  result.auto_augment = auto_augment_->draw(random);
+  auto_augment_->apply(resized_.data(), size_out, size_out, result.auto_augment);
   return true;
 }
 
