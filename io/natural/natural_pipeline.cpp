@@ -42,18 +42,14 @@ NaturalSampleMaker::NaturalSampleMaker(NaturalPipelineConfig config)
   GENINT_CHECK(config_.mode == PipelineMode::Train || config_.eval_resize_size >= config_.output_size,
                "NaturalPipelineConfig::eval_resize_size must be >= output_size");
   normalization_ = normalization_affine(config_.normalization);  // validates std > 0 up front
-  resized_.resize(output_bytes());
+  resized_.resize(output_values());
   if (config_.mode == PipelineMode::Train && config_.auto_augment) {
     auto_augment_.emplace(*config_.auto_augment);
     auto_augment_->reserve(config_.output_size, config_.output_size);
   }
 }
 
-std::size_t NaturalSampleMaker::output_floats() const {
-  return output_bytes();
-}
-
-std::size_t NaturalSampleMaker::output_bytes() const {
+std::size_t NaturalSampleMaker::output_values() const {
   return std::size_t(3) * config_.output_size * config_.output_size;
 }
 
