@@ -125,12 +125,7 @@ void BigGanGenerator::run_block(int block, int batch, const float* condition, fl
   conditional_norm_relu(weights.norms[3], batch, out_spatial, condition, hidden, hidden);
   conv(weights.convs[3], batch, out_resolution, hidden,
        activation(spare, batch, out_channels, out_resolution, DType::Float32, device));
-  SkipShape skip;
-  skip.batch = batch;
-  skip.skip_channels = in_channels;
-  skip.output_channels = out_channels;
-  skip.skip_resolution = in_resolution;
-  skip.factor = out_resolution / in_resolution;
+  const SkipShape skip{batch, in_channels, out_channels, in_resolution, out_resolution / in_resolution};
   biggan_add_skip(target_, current, skip, spare);
   std::swap(current, spare);
 }
