@@ -33,13 +33,10 @@ class CpuSourceGenerator : public SourceGenerator {
 };
 
 BigGanBackend cuda_backend(const GeneratorBackend& backend, void* stream) {
-  BigGanBackend result;
-  result.device = Device::Cuda;
-  result.stream = stream;
-  result.precision = backend.precision == GeneratorPrecision::Tf32       ? BigGanPrecision::Tf32
-                     : backend.precision == GeneratorPrecision::Bfloat16 ? BigGanPrecision::Bf16
-                                                                         : BigGanPrecision::Float32;
-  return result;
+  return {Device::Cuda, stream,
+          backend.precision == GeneratorPrecision::Tf32       ? BigGanPrecision::Tf32
+          : backend.precision == GeneratorPrecision::Bfloat16 ? BigGanPrecision::Bf16
+                                                              : BigGanPrecision::Float32};
 }
 
 // Every CUDA call (upload, forward, copy back, free) runs with the producer's device current: the thread's
