@@ -4,12 +4,10 @@
 #include "loader/sources/intervention/source_generator.h"
 
 #include <optional>
-#include <string>
 #include <utility>
 
 #include "gan/biggan/biggan_generator.h"
 #include "nn/core/cuda_stream.h"
-#include "nn/core/error.h"
 
 namespace genint {
 namespace {

@@ -3,7 +3,6 @@
 #include "loader/sources/transferred/stylizer.h"
 
 #include "nn/core/cuda_stream.h"
-#include "nn/core/error.h"
 
 namespace genint::loader {
 namespace {
