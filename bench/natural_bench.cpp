@@ -39,12 +39,12 @@ std::vector<std::string> list_files(const std::string& folder) {
 void run_worker(const std::vector<std::string>& files, const io::NaturalPipelineConfig& config, int thread_index,
                 const std::atomic<bool>& timing, const std::atomic<bool>& stop, ThreadTally& tally) {
   io::NaturalSampleMaker maker(config);
-  std::vector<float> batch(maker.output_floats() * kBatchSlots);
+  std::vector<float> batch(maker.output_values() * kBatchSlots);
   std::size_t position = files.size() * static_cast<std::size_t>(thread_index) / 7;
   std::uint64_t sample = 0;
   while (!stop.load(std::memory_order_relaxed)) {
     const std::string& path = files[position++ % files.size()];
-    float* slot = batch.data() + (sample % kBatchSlots) * maker.output_floats();
+    float* slot = batch.data() + (sample % kBatchSlots) * maker.output_values();
     const io::SampleResult result = maker.make_from_file(path, sample * 1000003ull + thread_index, slot);
     ++sample;
     if (!timing.load(std::memory_order_relaxed)) continue;

@@ -29,7 +29,7 @@ class BatchScorer {
     config.layout = io::OutputLayout::FloatCHW;
     for (int thread = 0; thread < settings.threads; ++thread)
       makers_.push_back(std::make_unique<io::NaturalSampleMaker>(config));
-    sample_floats_ = makers_.front()->output_floats();
+    sample_floats_ = makers_.front()->output_values();
     images_.resize(sample_floats_ * static_cast<std::size_t>(settings.batch_size));
     decoded_.resize(static_cast<std::size_t>(settings.batch_size));
     logits_.resize(static_cast<std::size_t>(settings.batch_size) *

@@ -58,8 +58,6 @@ BigGanConfig BigGanConfig::from_json(const std::string& json_text, const std::st
   BigGanConfig config;
   config.output_dim = required_integer(object, "output_dim", source);
   config.z_dim = required_integer(object, "z_dim", source);
-  config.class_embed_dim =
-      object.contains("class_embed_dim") ? required_integer(object, "class_embed_dim", source) : config.z_dim;
   config.channel_width = required_integer(object, "channel_width", source);
   config.num_classes = required_integer(object, "num_classes", source);
   config.attention_layer_position = required_integer(object, "attention_layer_position", source);
@@ -149,7 +147,6 @@ BigGanConfig biggan_deep_256_config() {
   BigGanConfig config;
   config.output_dim = 256;
   config.z_dim = 128;
-  config.class_embed_dim = 128;
   config.channel_width = 128;
   config.num_classes = 1000;
   // Channel multipliers 16, 16, 8, 8, 4, 2, 1 at resolutions 4 … 256, two GenBlocks per resolution step.

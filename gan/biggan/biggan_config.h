@@ -17,7 +17,6 @@ struct BigGanLayerSpec {
 struct BigGanConfig {
   int output_dim = 0;
   int z_dim = 0;
-  int class_embed_dim = 0;  // stored by the reference but unused: its embedding is num_classes → z_dim
   int channel_width = 0;
   int num_classes = 0;
   std::vector<BigGanLayerSpec> layers;
@@ -27,7 +26,8 @@ struct BigGanConfig {
   float eps = 1e-4f;  // every batch norm's eps (the reference passes config.eps to all of them)
   int n_stats = 51;   // stored statistics sets, for truncations 0, 1/(n_stats-1), ..., 1
 
-  // Parses and validates; errors name `source` (the file) and the offending key or layer.
+  // Parses and validates; errors name `source` (the file) and the offending key or layer. class_embed_dim, stored
+  // by the reference but unused (its embedding is num_classes → z_dim), is not read.
   static BigGanConfig from_json(const std::string& json_text, const std::string& source);
   // Throws genint::Error unless the layers chain into a network the reference could run.
   void validate(const std::string& source) const;

@@ -290,14 +290,7 @@ void BigGanGenerator::call_hook(const std::string& name, float* data, int batch,
     host = host_activation_.data();
     values.copy_to_host(host, values.byte_count(), backend_.stream);
   }
-  BigGanActivation activation;
-  activation.name = &name;
-  activation.data = host;
-  activation.batch = batch;
-  activation.channels = channels;
-  activation.height = height;
-  activation.width = width;
-  hook_(activation);
+  hook_(BigGanActivation{&name, host, batch, channels, height, width});
   if (!target_.on_cpu()) {
     Tensor destination = values;
     destination.copy_from_host(host, values.byte_count(), backend_.stream);

@@ -125,12 +125,7 @@ void BigGanGenerator::run_block(int block, int batch, const float* condition, fl
   conditional_norm_relu(weights.norms[3], batch, out_spatial, condition, hidden, hidden);
   conv(weights.convs[3], batch, out_resolution, hidden,
        activation(spare, batch, out_channels, out_resolution, DType::Float32, device));
-  SkipShape skip;
-  skip.batch = batch;
-  skip.skip_channels = in_channels;
-  skip.output_channels = out_channels;
-  skip.skip_resolution = in_resolution;
-  skip.factor = out_resolution / in_resolution;
+  const SkipShape skip{batch, in_channels, out_channels, in_resolution, out_resolution / in_resolution};
   biggan_add_skip(target_, current, skip, spare);
   std::swap(current, spare);
 }
@@ -157,36 +152,21 @@ void BigGanGenerator::run_attention(int batch, float* activations) {
   pool.channels = values;
   max_pool_forward(target_, space.g_full.data<float>(), pool, space.g.data<float>(), argmax);
   const MatmulPrecision precision = matmul_precision(backend_.precision);
+  // Each image's matrices, one stride apart: theta [keys × positions], phi [keys × pooled], attention
+  // [positions × pooled], g [values × pooled], attention_g [values × positions].
+  const std::int64_t theta_size = std::int64_t{keys} * positions, phi_size = std::int64_t{keys} * pooled;
+  const std::int64_t attention_size = std::int64_t{positions} * pooled, g_size = std::int64_t{values} * pooled;
+  const std::int64_t attention_g_size = std::int64_t{values} * positions;
   // Per image, row-major: scores [positions × pooled] = thetaᵀ · phi.
-  BatchedGemmShape scores{true,
-                          false,
-                          positions,
-                          pooled,
-                          keys,
-                          positions,
-                          pooled,
-                          pooled,
-                          static_cast<std::int64_t>(keys) * positions,
-                          static_cast<std::int64_t>(keys) * pooled,
-                          static_cast<std::int64_t>(positions) * pooled,
-                          batch};
+  const BatchedGemmShape scores{true,   false,  positions,  pooled,   keys,           positions,
+                                pooled, pooled, theta_size, phi_size, attention_size, batch};
   batched_gemm(target_, scores, space.theta.data<float>(), space.phi.data<float>(), space.attention.data<float>(),
                precision);
   softmax_forward(target_, space.attention.data<float>(), static_cast<std::int64_t>(batch) * positions, pooled,
                   space.attention.data<float>());
   // Per image: attention_g [values × positions] = g · attentionᵀ.
-  BatchedGemmShape weighted{false,
-                            true,
-                            values,
-                            positions,
-                            pooled,
-                            pooled,
-                            pooled,
-                            positions,
-                            static_cast<std::int64_t>(values) * pooled,
-                            static_cast<std::int64_t>(positions) * pooled,
-                            static_cast<std::int64_t>(values) * positions,
-                            batch};
+  const BatchedGemmShape weighted{false,  true,      values, positions,      pooled,           pooled,
+                                  pooled, positions, g_size, attention_size, attention_g_size, batch};
   batched_gemm(target_, weighted, space.g.data<float>(), space.attention.data<float>(), space.attention_g.data<float>(),
                precision);
   forward_flops_ += 2.0 * batch * positions * pooled * (keys + values);

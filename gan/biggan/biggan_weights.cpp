@@ -33,10 +33,7 @@ class CheckedTensorReader {
   }
 
   BigGanConvWeights conv(const std::string& name, int out_channels, int in_channels, int kernel, bool has_bias) {
-    BigGanConvWeights conv;
-    conv.out_channels = out_channels;
-    conv.in_channels = in_channels;
-    conv.kernel = kernel;
+    BigGanConvWeights conv{out_channels, in_channels, kernel, {}, {}};
     const auto out = static_cast<std::uint64_t>(out_channels);
     conv.weight = read(name + ".weight", {out, static_cast<std::uint64_t>(in_channels),
                                           static_cast<std::uint64_t>(kernel), static_cast<std::uint64_t>(kernel)});
@@ -119,10 +116,7 @@ struct RandomLayers {
   std::mt19937_64& generator;
 
   BigGanConvWeights conv(const std::string&, int out_channels, int in_channels, int kernel, bool bias) {
-    BigGanConvWeights conv;
-    conv.out_channels = out_channels;
-    conv.in_channels = in_channels;
-    conv.kernel = kernel;
+    BigGanConvWeights conv{out_channels, in_channels, kernel, {}, {}};
     const auto fan_in = static_cast<std::size_t>(in_channels) * static_cast<std::size_t>(kernel * kernel);
     const float bound = static_cast<float>(1.0 / std::sqrt(static_cast<double>(fan_in)));
     conv.weight = uniform_values(static_cast<std::size_t>(out_channels) * fan_in, bound, generator);

@@ -367,10 +367,7 @@ void BigGanActivationSource::compute(int batch, const float* latents, const floa
     std::copy_n(activation.data, product(batch, dimension_), output);
     captured = true;
   });
-  BigGanInputs inputs;
-  inputs.latents = latents;
-  inputs.class_vectors = class_vectors;
-  inputs.truncation = truncation;
+  const BigGanInputs inputs{latents, nullptr, class_vectors, truncation};  // one latent for every layer
   try {
     generator_.forward_to_host(batch, inputs, images_.data());  // images_ is host memory on either device
   } catch (...) {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -100,6 +101,29 @@ int parse_count(const std::map<std::string, std::string>& metadata, const std::s
   return static_cast<int>(value);
 }
 
+// The seven tensors in file order, each with its shape: one or two of the set's dimensions.
+struct TensorField {
+  const char* name;
+  std::vector<float> DirectionSet::*values;
+  int DirectionSet::*rows;
+  int DirectionSet::*columns;  // nullptr for a 1-D tensor
+};
+constexpr TensorField kTensorFields[] = {
+    {"latent_directions", &DirectionSet::latent_directions, &DirectionSet::components, &DirectionSet::latent_dimension},
+    {"latent_stdevs", &DirectionSet::latent_stdevs, &DirectionSet::components, nullptr},
+    {"latent_mean", &DirectionSet::latent_mean, &DirectionSet::latent_dimension, nullptr},
+    {"activation_directions", &DirectionSet::activation_directions, &DirectionSet::components,
+     &DirectionSet::activation_dimension},
+    {"stdevs", &DirectionSet::stdevs, &DirectionSet::components, nullptr},
+    {"mean", &DirectionSet::mean, &DirectionSet::activation_dimension, nullptr},
+    {"explained_variance", &DirectionSet::explained_variance, &DirectionSet::components, nullptr}};
+
+std::vector<std::uint64_t> tensor_shape(const DirectionSet& set, const TensorField& field) {
+  std::vector<std::uint64_t> shape{static_cast<std::uint64_t>(set.*field.rows)};
+  if (field.columns != nullptr) shape.push_back(static_cast<std::uint64_t>(set.*field.columns));
+  return shape;
+}
+
 std::vector<float> read_tensor(const io::SafetensorsFile& file, const std::string& name,
                                const std::vector<std::uint64_t>& shape) {
   GENINT_CHECK(file.contains(name), file.source_name() + ": directions tensor " + name + " is missing");
@@ -128,26 +152,13 @@ void DirectionSet::validate(const std::string& source) const {
     GENINT_CHECK(value >= 0, source + ": directions name a negative class " + std::to_string(value));
   GENINT_CHECK(std::isfinite(truncation) && truncation > 0.0 && truncation <= 1.0,
                source + ": directions truncation " + number_text(truncation) + " is outside (0, 1]");
-  const auto count = static_cast<std::size_t>(components);
-  check_size(source, "latent_directions", latent_directions.size(), count * static_cast<std::size_t>(latent_dimension));
-  check_size(source, "activation_directions", activation_directions.size(),
-             count * static_cast<std::size_t>(activation_dimension));
-  check_size(source, "latent_stdevs", latent_stdevs.size(), count);
-  check_size(source, "stdevs", stdevs.size(), count);
-  check_size(source, "explained_variance", explained_variance.size(), count);
-  check_size(source, "latent_mean", latent_mean.size(), static_cast<std::size_t>(latent_dimension));
-  check_size(source, "mean", mean.size(), static_cast<std::size_t>(activation_dimension));
-  const std::pair<const char*, const std::vector<float>*> fields[] = {{"latent_directions", &latent_directions},
-                                                                      {"activation_directions", &activation_directions},
-                                                                      {"latent_stdevs", &latent_stdevs},
-                                                                      {"stdevs", &stdevs},
-                                                                      {"explained_variance", &explained_variance},
-                                                                      {"latent_mean", &latent_mean},
-                                                                      {"mean", &mean}};
-  for (const auto& field : fields) check_finite(source, field.first, *field.second);
+  for (const TensorField& field : kTensorFields)
+    check_size(source, field.name, (this->*field.values).size(),
+               static_cast<std::size_t>(this->*field.rows) * (field.columns ? this->*field.columns : 1));
+  for (const TensorField& field : kTensorFields) check_finite(source, field.name, this->*field.values);
   check_unit_rows(source, "latent_directions", latent_directions, components, latent_dimension);
   check_unit_rows(source, "activation_directions", activation_directions, components, activation_dimension);
-  for (std::size_t index = 0; index < count; ++index) {
+  for (std::size_t index = 0; index < static_cast<std::size_t>(components); ++index) {
     GENINT_CHECK(stdevs[index] >= 0.0f && latent_stdevs[index] >= 0.0f && explained_variance[index] >= 0.0f,
                  source + ": directions component " + std::to_string(index) + " has a negative stdev or variance");
     GENINT_CHECK(index == 0 || explained_variance[index] <= explained_variance[index - 1],
@@ -173,16 +184,8 @@ const float* DirectionSet::activation_direction(int component) const {
 void DirectionSet::write(const std::string& path) const {
   validate(path);
   io::SafetensorsWriter writer;
-  const auto count = static_cast<std::uint64_t>(components);
-  const auto latent = static_cast<std::uint64_t>(latent_dimension);
-  const auto activation = static_cast<std::uint64_t>(activation_dimension);
-  writer.add("latent_directions", {count, latent}, latent_directions);
-  writer.add("latent_stdevs", {count}, latent_stdevs);
-  writer.add("latent_mean", {latent}, latent_mean);
-  writer.add("activation_directions", {count, activation}, activation_directions);
-  writer.add("stdevs", {count}, stdevs);
-  writer.add("mean", {activation}, mean);
-  writer.add("explained_variance", {count}, explained_variance);
+  for (const TensorField& field : kTensorFields)
+    writer.add(field.name, tensor_shape(*this, field), this->*field.values);
   writer.set_metadata("format", kDirectionFileFormat);
   writer.set_metadata("version", "1");
   writer.set_metadata("generator_id", generator_id);
@@ -228,15 +231,10 @@ DirectionSet DirectionSet::read(const std::string& path) {
                path + ": directions dimensions are out of range");
   set.latent_dimension = static_cast<int>(latent);
   set.activation_dimension = static_cast<int>(activation);
-  const auto count = static_cast<std::uint64_t>(set.components);
-  set.latent_directions = read_tensor(file, "latent_directions", {count, latent});
-  set.latent_stdevs = read_tensor(file, "latent_stdevs", {count});
-  set.latent_mean = read_tensor(file, "latent_mean", {latent});
-  set.activation_directions = read_tensor(file, "activation_directions", {count, activation});
-  set.stdevs = read_tensor(file, "stdevs", {count});
-  set.mean = read_tensor(file, "mean", {activation});
-  set.explained_variance = read_tensor(file, "explained_variance", {count});
-  GENINT_CHECK(file.tensor_count() == 7, path + ": directions file holds tensors beyond the 7 it defines");
+  for (const TensorField& field : kTensorFields)
+    set.*field.values = read_tensor(file, field.name, tensor_shape(set, field));
+  GENINT_CHECK(file.tensor_count() == std::size(kTensorFields),
+               path + ": directions file holds tensors beyond the 7 it defines");
   set.validate(path);
   return set;
 }

@@ -3,7 +3,6 @@
 #include "gan/directions/symmetric_eigen.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstddef>
 #include <string>
 

@@ -66,12 +66,8 @@ int activation_layer_index(const std::string& layer) {
 }
 
 BigGanInputs generator_inputs(const InterventionBatch& batch) {
-  BigGanInputs inputs;
-  inputs.latents = batch.latents.data();
-  inputs.layer_latents = batch.layer_latents.empty() ? nullptr : batch.layer_latents.data();
-  inputs.class_vectors = batch.class_vectors.data();
-  inputs.truncation = batch.truncation;
-  return inputs;
+  const float* layer_latents = batch.layer_latents.empty() ? nullptr : batch.layer_latents.data();
+  return {batch.latents.data(), layer_latents, batch.class_vectors.data(), batch.truncation};
 }
 
 InterventionSampler::InterventionSampler(const BigGanConfig& config, const DirectionSet* directions,

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "io/dataset/directory_walk.h"
 #include "io/dataset/layout_readers.h"
@@ -130,21 +131,14 @@ std::vector<std::string> numbered_class_names(long largest) {
   return names;
 }
 
-namespace {
-
-bool path_is_regular_file(const std::string& path) {
-  struct stat status {};
-  return ::stat(path.c_str(), &status) == 0 && S_ISREG(status.st_mode);
-}
-
-}  // namespace
-
 DatasetLayout detect_dataset_layout(const std::string& path, const DatasetIndexOptions& options) {
   struct stat status {};
   GENINT_CHECK(::stat(path.c_str(), &status) == 0, "dataset path " + path + ": " + std::strerror(errno));
   if (S_ISREG(status.st_mode)) return DatasetLayout::FileList;
   GENINT_CHECK(S_ISDIR(status.st_mode), "dataset path " + path + " is neither a folder nor a file list");
-  if (path_is_regular_file(path + "/mappings/objectnet_to_imagenet_1k.json")) return DatasetLayout::ObjectNet;
+  std::error_code no_mapping;  // an unreadable mappings folder is simply not ObjectNet's
+  if (std::filesystem::is_regular_file(path + "/mappings/objectnet_to_imagenet_1k.json", no_mapping))
+    return DatasetLayout::ObjectNet;
   if (!options.label_file.empty()) return DatasetLayout::FlatWithLabelFile;
   const DirectoryListing listing = list_directory(path);
   GENINT_CHECK(listing.opened, "dataset folder " + path + ": " + listing.error);

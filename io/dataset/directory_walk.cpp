@@ -12,7 +12,6 @@
 #include <exception>
 #include <limits>
 #include <memory>
-#include <numeric>
 #include <set>
 #include <thread>
 

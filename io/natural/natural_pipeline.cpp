@@ -42,18 +42,14 @@ NaturalSampleMaker::NaturalSampleMaker(NaturalPipelineConfig config)
   GENINT_CHECK(config_.mode == PipelineMode::Train || config_.eval_resize_size >= config_.output_size,
                "NaturalPipelineConfig::eval_resize_size must be >= output_size");
   normalization_ = normalization_affine(config_.normalization);  // validates std > 0 up front
-  resized_.resize(output_bytes());
+  resized_.resize(output_values());
   if (config_.mode == PipelineMode::Train && config_.auto_augment) {
     auto_augment_.emplace(*config_.auto_augment);
     auto_augment_->reserve(config_.output_size, config_.output_size);
   }
 }
 
-std::size_t NaturalSampleMaker::output_floats() const {
-  return output_bytes();
-}
-
-std::size_t NaturalSampleMaker::output_bytes() const {
+std::size_t NaturalSampleMaker::output_values() const {
   return std::size_t(3) * config_.output_size * config_.output_size;
 }
 
@@ -139,7 +135,8 @@ bool NaturalSampleMaker::flip_and_auto_augment(bool flip, SampleRandom& random, 
   if (!auto_augment_) return false;
   const int size_out = config_.output_size;
   if (flip) mirror_in_place(resized_.data(), size_out, size_out);
-  result.auto_augment = auto_augment_->draw_and_apply(resized_.data(), size_out, size_out, random);
+  result.auto_augment = auto_augment_->draw(random);
+  auto_augment_->apply(resized_.data(), size_out, size_out, result.auto_augment);
   return true;
 }
 

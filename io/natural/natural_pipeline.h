@@ -66,9 +66,9 @@ class NaturalSampleMaker {
  public:
   explicit NaturalSampleMaker(NaturalPipelineConfig config);
 
-  // `output` must hold output_floats() floats (FloatCHW layout).
+  // `output` must hold output_values() floats (FloatCHW layout).
   SampleResult make(const std::uint8_t* data, std::size_t size, std::uint64_t seed, float* output);
-  // `output` must hold output_bytes() bytes (Uint8HWC layout).
+  // `output` must hold output_values() bytes (Uint8HWC layout).
   SampleResult make(const std::uint8_t* data, std::size_t size, std::uint64_t seed, std::uint8_t* output);
   // Reads the file into a reused buffer first; Unreadable/NotAFile/Empty come from the reader.
   SampleResult make_from_file(const std::string& path, std::uint64_t seed, float* output);
@@ -79,8 +79,7 @@ class NaturalSampleMaker {
   SampleResult make_staged_from_file(const std::string& path, std::uint64_t seed, std::uint8_t* hwc);
   void normalise_staged(const std::uint8_t* hwc, float* output) const;
 
-  std::size_t output_floats() const;  // 3 × size × size
-  std::size_t output_bytes() const;   // 3 × size × size
+  std::size_t output_values() const;  // 3 × size × size: floats (FloatCHW) or bytes (Uint8HWC)
   const NaturalPipelineConfig& config() const { return config_; }
 
  private:

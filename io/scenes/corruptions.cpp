@@ -279,10 +279,4 @@ void CorruptionEngine::apply(Corruption corruption, int severity, const cv::Mat&
   }
 }
 
-void CorruptionEngine::apply(Corruption corruption, int severity, const cv::Mat& clean, SampleRandom& random,
-                             cv::Mat& corrupted) {
-  SampledCorruptionNoise noise(random);
-  apply(corruption, severity, clean, noise, corrupted);
-}
-
 }  // namespace genint::io::scenes

@@ -10,7 +10,6 @@
 
 #include "io/scenes/corruption_kernels.h"
 #include "io/scenes/corruption_noise.h"
-#include "io/transforms/sample_random.h"
 
 namespace genint::io::scenes {
 
@@ -47,8 +46,6 @@ class CorruptionEngine {
   // `clean` and `corrupted` are image_size x image_size CV_8UC3 RGB; severity is 1..5. `noise` supplies the
   // corruption's random numbers in the order corruption_noise.h lists.
   void apply(Corruption corruption, int severity, const cv::Mat& clean, CorruptionNoise& noise, cv::Mat& corrupted);
-  // The same with the noise drawn from `random` (SampledCorruptionNoise): how fashion-scenes makes its images.
-  void apply(Corruption corruption, int severity, const cv::Mat& clean, SampleRandom& random, cv::Mat& corrupted);
 
  private:
   void add_noise(Corruption corruption, int severity, const std::uint8_t* clean, CorruptionNoise& noise,

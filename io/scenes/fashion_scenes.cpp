@@ -249,10 +249,11 @@ std::vector<SceneRecord> write_corrupted(const FashionScenesOptions& options, co
         // The corrupted image's seed depends on (corruption, severity, item) only, not on which others were asked for.
         const std::uint64_t stream = CorruptStream + 16 * (static_cast<std::uint64_t>(corruption) * 8 + severity);
         SampleRandom random(derive_seed(options.seed, stream, item));
+        SampledCorruptionNoise noise(random);
         const cv::Mat clean(
             size, size, CV_8UC3,
             const_cast<std::uint8_t*>(test_pixels.data() + item * static_cast<std::size_t>(size) * size * 3));
-        state.engine.apply(corruption, severity, clean, random, state.corrupted);
+        state.engine.apply(corruption, severity, clean, noise, state.corrupted);
         state.writer.write((fs::path(options.output_folder) / record.file).string(), state.corrupted,
                            options.jpeg_quality);
       });

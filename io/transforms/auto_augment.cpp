@@ -187,10 +187,4 @@ void AutoAugment::reserve(int width, int height) {
   scratch_.reserve(std::size_t(width) * height * 3);
 }
 
-AutoAugmentChoice AutoAugment::draw_and_apply(std::uint8_t* image, int width, int height, SampleRandom& random) {
-  const AutoAugmentChoice choice = draw(random);
-  apply(image, width, height, choice);
-  return choice;
-}
-
 }  // namespace genint::io

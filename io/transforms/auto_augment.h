@@ -92,8 +92,6 @@ class AutoAugment {
   void apply(std::uint8_t* image, int width, int height, const AutoAugmentChoice& choice);
   // Sizes the scratch memory for images up to width × height now rather than on first use.
   void reserve(int width, int height);
-  // draw, then apply.
-  AutoAugmentChoice draw_and_apply(std::uint8_t* image, int width, int height, SampleRandom& random);
 
   // The magnitude step `step` of `choice` runs with on a width × height image (sign included).
   double step_magnitude(const AutoAugmentChoice& choice, int step, int width, int height) const;

@@ -57,14 +57,8 @@ std::unique_ptr<LoaderPipeline> make_loader_pipeline(const LoaderConfig& config)
     case HostMemoryKind::Pageable: options.pinned_memory = false; break;
   }
   std::vector<PipelineSource> sources;
-  for (const SourceSettings& settings : config.sources) {
-    PipelineSource entry;
-    entry.source = make_source(config, settings);
-    entry.count = settings.count;
-    entry.weight = settings.weight;
-    entry.threads = settings.threads;
-    sources.push_back(std::move(entry));
-  }
+  for (const SourceSettings& settings : config.sources)
+    sources.push_back({make_source(config, settings), settings.count, settings.weight, settings.threads});
   return std::make_unique<LoaderPipeline>(options, std::move(sources));
 }
 

@@ -5,7 +5,6 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <string>
 
 #include "loader/sources/source_kind.h"
 #include "nn/core/error.h"

@@ -38,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return options;
   }());
   static genint::io::NaturalSampleMaker maker(fuzz_config());
-  static std::vector<std::uint8_t> output(maker.output_bytes());
+  static std::vector<std::uint8_t> output(maker.output_values());
 
   std::uint8_t knobs[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   const std::size_t knob_bytes = size < 8 ? size : 8;

@@ -26,13 +26,8 @@ std::vector<std::int64_t> contiguous_strides(const std::vector<std::int64_t>& sh
 }
 
 FieldView contiguous(const void* data, DlDataType dtype, const char* numpy_format, std::vector<std::int64_t> shape) {
-  FieldView view;
-  view.data = data;
-  view.dtype = dtype;
-  view.numpy_format = numpy_format;
-  view.strides = contiguous_strides(shape);
-  view.shape = std::move(shape);
-  return view;
+  std::vector<std::int64_t> strides = contiguous_strides(shape);
+  return {data, dtype, numpy_format, std::move(shape), std::move(strides)};
 }
 
 // uint8 HWC: N × S × S × 3 (as torchvision's PIL path delivers before ToTensor); float32 CHW: N × 3 × S × S.
@@ -118,14 +113,10 @@ FieldView host_field(const BorrowedBatch& borrowed, const std::string& name) {
   for (const RecordField& field : record_fields()) {
     if (name != std::string("record.") + field.name) continue;
     // A strided view into the record array: each step is one genint_intervention, in elements of the field.
-    const std::int64_t bytes = element_bytes(field.dlpack_dtype);
-    FieldView view;
-    view.data = reinterpret_cast<const char*>(batch.interventions) + field.offset;
-    view.dtype = field.dlpack_dtype;
-    view.numpy_format = field.numpy_format;
-    view.shape = {count};
-    view.strides = {static_cast<std::int64_t>(sizeof(genint_intervention)) / bytes};
     static_assert(sizeof(genint_intervention) % 8 == 0, "record fields need whole-element strides");
+    FieldView view = contiguous(reinterpret_cast<const char*>(batch.interventions) + field.offset, field.dlpack_dtype,
+                                field.numpy_format, {count});
+    view.strides = {static_cast<std::int64_t>(sizeof(genint_intervention)) / element_bytes(field.dlpack_dtype)};
     return view;
   }
   throw CallFailure(GENINT_ERROR_INVALID_ARGUMENT, "genint.Batch", "no batch field named '" + name + "'");

@@ -62,27 +62,15 @@ class LoaderObject {
 
 // The raw addresses the C API handed out, for callers (and tests) that check nothing was copied.
 py::dict batch_pointers(const BorrowedBatch& borrowed) {
-  const genint_batch& batch = borrowed.batch();
   const auto address = [](const void* pointer) { return reinterpret_cast<std::uintptr_t>(pointer); };
   py::dict pointers;
-  pointers["images"] = address(batch.images);
-  pointers["labels"] = address(batch.labels);
-  pointers["weights"] = address(batch.weights);
-  pointers["sources"] = address(batch.sources);
-  pointers["items"] = address(batch.items);
-  pointers["interventions"] = address(batch.interventions);
-  const genint_batch_extras& extras = borrowed.extras();
-  pointers["mixup_partners"] = address(extras.mixup_partners);
-  pointers["mixup_partner_labels"] = address(extras.mixup_partner_labels);
-  pointers["mixup_lambdas"] = address(extras.mixup_lambdas);
-  pointers["auto_augment_sub_policies"] = address(extras.auto_augment_sub_policies);
-  pointers["auto_augment_ops"] = address(extras.auto_augment_ops);
-  pointers["transfer_alphas"] = address(extras.transfer_alphas);
-  if (borrowed.has_device()) {
-    pointers["device_images"] = address(borrowed.device().images);
-    pointers["device_labels"] = address(borrowed.device().labels);
-    pointers["device_weights"] = address(borrowed.device().weights);
-  }
+  for (const char* name : {"images", "labels", "weights", "sources", "items", "mixup_partners", "mixup_partner_labels",
+                           "mixup_lambdas", "auto_augment_sub_policies", "auto_augment_ops", "transfer_alphas"})
+    pointers[name] = address(host_field(borrowed, name).data);
+  pointers["interventions"] = address(borrowed.batch().interventions);
+  if (borrowed.has_device())
+    for (const char* name : {"images", "labels", "weights"})
+      pointers[py::str(std::string("device_") + name)] = address(device_field(borrowed, name).data);
   return pointers;
 }
 

@@ -78,16 +78,9 @@ class InterventionProducer : public loader::SampleProducer {
 }  // namespace
 
 loader::InterventionRecord to_loader_record(const InterventionRecord& record) {
-  loader::InterventionRecord result;
-  result.class_index = record.class_index;
-  result.latent_seed = record.seed;
-  result.truncation = record.truncation;
-  result.space = static_cast<std::int32_t>(record.space);
-  result.layer_begin = record.layer_begin;
-  result.layer_end = record.layer_end;
-  result.direction = record.direction;
-  result.step = record.step;
-  return result;
+  const auto space = static_cast<std::int32_t>(record.space);  // the reserved field stays 0
+  return {record.class_index, 0,          record.seed, record.truncation, space, record.layer_begin, record.layer_end,
+          record.direction,   record.step};
 }
 
 InterventionSource::InterventionSource(InterventionSourceSettings settings, BigGanWeights weights,

@@ -5,8 +5,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <string>
-#include <vector>
 
 #include "gan/biggan/biggan_weights.h"
 #include "gan/directions/direction_set.h"

@@ -4,12 +4,10 @@
 #include "loader/sources/intervention/source_generator.h"
 
 #include <optional>
-#include <string>
 #include <utility>
 
 #include "gan/biggan/biggan_generator.h"
 #include "nn/core/cuda_stream.h"
-#include "nn/core/error.h"
 
 namespace genint {
 namespace {
@@ -33,13 +31,10 @@ class CpuSourceGenerator : public SourceGenerator {
 };
 
 BigGanBackend cuda_backend(const GeneratorBackend& backend, void* stream) {
-  BigGanBackend result;
-  result.device = Device::Cuda;
-  result.stream = stream;
-  result.precision = backend.precision == GeneratorPrecision::Tf32       ? BigGanPrecision::Tf32
-                     : backend.precision == GeneratorPrecision::Bfloat16 ? BigGanPrecision::Bf16
-                                                                         : BigGanPrecision::Float32;
-  return result;
+  return {Device::Cuda, stream,
+          backend.precision == GeneratorPrecision::Tf32       ? BigGanPrecision::Tf32
+          : backend.precision == GeneratorPrecision::Bfloat16 ? BigGanPrecision::Bf16
+                                                              : BigGanPrecision::Float32};
 }
 
 // Every CUDA call (upload, forward, copy back, free) runs with the producer's device current: the thread's

@@ -31,7 +31,7 @@ StyleImageMaker::StyleImageMaker(const StyleSpecification& style, const io::Data
     : style_(style), natural_index_(natural_index), context_(context) {
   if (style.kind == StyleKind::Natural) {
     maker_.emplace(style.pipeline);
-    natural_.resize(maker_->output_bytes());
+    natural_.resize(maker_->output_values());
     return;
   }
   GENINT_CHECK(style.weights.has_value(), "transferred source: generated styles need the generator's weights");

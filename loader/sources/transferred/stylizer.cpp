@@ -3,7 +3,6 @@
 #include "loader/sources/transferred/stylizer.h"
 
 #include "nn/core/cuda_stream.h"
-#include "nn/core/error.h"
 
 namespace genint::loader {
 namespace {
@@ -17,12 +16,6 @@ void shape_like(Tensor& tensor, const Tensor& like, Device device) {
 
 }  // namespace
 
-AdaINPrecision adain_precision_of(GeneratorPrecision precision) {
-  return precision == GeneratorPrecision::Tf32       ? AdaINPrecision::Tf32
-         : precision == GeneratorPrecision::Bfloat16 ? AdaINPrecision::Bf16
-                                                     : AdaINPrecision::Float32;
-}
-
 // Released in the destructor's body with the device current: the stream drained and destroyed first, then the
 // device buffers and the network.
 class Stylizer::Cuda {
@@ -33,7 +26,9 @@ class Stylizer::Cuda {
     AdaINNetworkConfig config;
     config.device = Device::Cuda;
     config.stream = stream_.get();
-    config.precision = adain_precision_of(backend.precision);
+    config.precision = backend.precision == GeneratorPrecision::Tf32       ? AdaINPrecision::Tf32
+                       : backend.precision == GeneratorPrecision::Bfloat16 ? AdaINPrecision::Bf16
+                                                                           : AdaINPrecision::Float32;
     network_ = std::make_unique<AdaINNetwork>(network_path, config);
   }
   ~Cuda() {

@@ -11,9 +11,6 @@
 
 namespace genint::loader {
 
-// "precision" as the AdaIN network takes it: float32, tf32 or bf16 convolutions (the CPU is float32).
-AdaINPrecision adain_precision_of(GeneratorPrecision precision);
-
 class Stylizer {
  public:
   // Loads the network on `backend`'s device: the CPU, or a CUDA device with a stream of this stylizer's own (its

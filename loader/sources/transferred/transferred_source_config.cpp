@@ -1,6 +1,5 @@
 // The transferred source's config entry: the content dataset's keys are the natural source's, a generated style's
 // the intervention's (gan's read_intervention), plus network, alpha, contents_per_style, style, style_root, device.
-#include <limits>
 #include <vector>
 
 #include "gan/interventions/intervention_settings.h"

@@ -42,7 +42,7 @@ int predict(ResNet& model, const std::filesystem::path& file, int border) {
   config.eval_resize_size = kSize;
   config.border_crop_pixels = border;
   io::NaturalSampleMaker maker(config);
-  std::vector<float> pixels(maker.output_floats());
+  std::vector<float> pixels(maker.output_values());
   maker.make_from_file(file.string(), 0, pixels.data());
   const Tensor logits = model.forward(model.upload_images(pixels.data(), 1, kSize, kSize), BatchNormMode::Eval);
   const float* row = logits.data<float>();

@@ -44,8 +44,8 @@ TEST(NaturalPipeline, SameSeedSameSampleAndFloatEqualsNormalizedBytes) {
   const auto bytes = testing::natural_like_jpeg(500, 375, 1);
   NaturalPipelineConfig float_config;
   NaturalSampleMaker float_maker(float_config), byte_maker(bytes_config(PipelineMode::Train));
-  std::vector<float> first(float_maker.output_floats()), second(first.size()), normalized(first.size());
-  std::vector<std::uint8_t> pixels(byte_maker.output_bytes());
+  std::vector<float> first(float_maker.output_values()), second(first.size()), normalized(first.size());
+  std::vector<std::uint8_t> pixels(byte_maker.output_values());
   const SampleResult result = float_maker.make(bytes.data(), bytes.size(), 42, first.data());
   ASSERT_EQ(result.outcome, DecodeOutcome::Ok);
   float_maker.make(bytes.data(), bytes.size(), 42, second.data());
@@ -142,7 +142,7 @@ TEST(NaturalPipeline, BorderCropRemovesTheFrameBeforeResizing) {
 TEST(NaturalPipeline, SkipsLeaveTheOutputUntouched) {
   TempDir dir;
   NaturalSampleMaker maker(NaturalPipelineConfig{});
-  std::vector<float> output(maker.output_floats(), -7.0f);
+  std::vector<float> output(maker.output_values(), -7.0f);
   const auto truncated = testing::natural_like_jpeg(64, 64, 5);
   const std::vector<std::uint8_t> cut(truncated.begin(), truncated.begin() + 10);
   EXPECT_EQ(maker.make_from_file(dir.write("cut.JPEG", cut), 1, output.data()).outcome, DecodeOutcome::Truncated);
@@ -162,7 +162,7 @@ TEST(NaturalPipeline, SkipsLeaveTheOutputUntouched) {
 
 TEST(NaturalPipeline, WrongLayoutIsAnError) {
   NaturalSampleMaker maker(NaturalPipelineConfig{});  // FloatCHW
-  std::vector<std::uint8_t> bytes(maker.output_bytes());
+  std::vector<std::uint8_t> bytes(maker.output_values());
   EXPECT_THROW(maker.make(nullptr, 0, 1, bytes.data()), genint::Error);
 }
 
@@ -172,7 +172,7 @@ TEST(NaturalPipeline, AugmentedTrainSamplesAreDeterministic) {
   config.augment.brightness = config.augment.contrast = config.augment.saturation = 0.4;
   NaturalSampleMaker maker(config);
   const auto bytes = testing::natural_like_jpeg(320, 240, 7);
-  std::vector<std::uint8_t> first(maker.output_bytes()), second(maker.output_bytes());
+  std::vector<std::uint8_t> first(maker.output_values()), second(maker.output_values());
   maker.make(bytes.data(), bytes.size(), 9, first.data());
   maker.make(bytes.data(), bytes.size(), 9, second.data());
   EXPECT_EQ(first, second);

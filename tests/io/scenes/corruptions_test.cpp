@@ -51,8 +51,9 @@ cv::Mat scene_image(int size) {
 cv::Mat corrupt(Corruption corruption, int severity, const cv::Mat& clean, std::uint64_t seed = 1) {
   CorruptionEngine engine(clean.rows);
   SampleRandom random(seed);
+  SampledCorruptionNoise noise(random);
   cv::Mat corrupted;
-  engine.apply(corruption, severity, clean, random, corrupted);
+  engine.apply(corruption, severity, clean, noise, corrupted);
   return corrupted;
 }
 
@@ -190,8 +191,9 @@ TEST(Corruptions, NamesRoundTripAndBadArgumentsThrow) {
   EXPECT_THROW(corrupt(Corruption::Contrast, 6, clean), Error);
   CorruptionEngine engine(32);
   SampleRandom random(1);
+  SampledCorruptionNoise noise(random);
   cv::Mat out;
-  EXPECT_THROW(engine.apply(Corruption::Contrast, 1, clean, random, out), Error);  // 64x64 into a 32 engine
+  EXPECT_THROW(engine.apply(Corruption::Contrast, 1, clean, noise, out), Error);  // 64x64 into a 32 engine
 }
 
 }  // namespace

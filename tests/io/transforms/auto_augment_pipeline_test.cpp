@@ -27,7 +27,7 @@ TEST(AutoAugmentPipeline, RunsAfterCropAndFlipAndRecordsItsChoice) {
   const auto bytes = testing::natural_like_jpeg(500, 375, 3);
   NaturalSampleMaker plain(config_with(false)), augmented(config_with(true));
   AutoAugment replay;
-  std::vector<std::uint8_t> expected(plain.output_bytes()), actual(expected.size());
+  std::vector<std::uint8_t> expected(plain.output_values()), actual(expected.size());
   int flipped = 0, geometric_after_flip = 0, changed = 0;
   for (std::uint64_t seed = 0; seed < 60; ++seed) {
     const SampleResult reference = plain.make(bytes.data(), bytes.size(), seed, expected.data());
@@ -57,8 +57,8 @@ TEST(AutoAugmentPipeline, FloatOutputIsTheNormalizedBytes) {
   NaturalPipelineConfig float_config = config_with(true);
   float_config.layout = OutputLayout::FloatCHW;
   NaturalSampleMaker float_maker(float_config), byte_maker(config_with(true));
-  std::vector<float> floats(float_maker.output_floats()), normalized(floats.size());
-  std::vector<std::uint8_t> pixels(byte_maker.output_bytes());
+  std::vector<float> floats(float_maker.output_values()), normalized(floats.size());
+  std::vector<std::uint8_t> pixels(byte_maker.output_values());
   for (std::uint64_t seed = 0; seed < 10; ++seed) {
     const SampleResult first = float_maker.make(bytes.data(), bytes.size(), seed, floats.data());
     const SampleResult second = byte_maker.make(bytes.data(), bytes.size(), seed, pixels.data());
@@ -71,7 +71,7 @@ TEST(AutoAugmentPipeline, FloatOutputIsTheNormalizedBytes) {
 TEST(AutoAugmentPipeline, EvalIgnoresIt) {
   const auto bytes = testing::natural_like_jpeg(400, 300, 5);
   NaturalSampleMaker plain(config_with(false, PipelineMode::Eval)), augmented(config_with(true, PipelineMode::Eval));
-  std::vector<std::uint8_t> expected(plain.output_bytes()), actual(expected.size());
+  std::vector<std::uint8_t> expected(plain.output_values()), actual(expected.size());
   plain.make(bytes.data(), bytes.size(), 7, expected.data());
   const SampleResult result = augmented.make(bytes.data(), bytes.size(), 7, actual.data());
   EXPECT_EQ(actual, expected);

@@ -115,8 +115,10 @@ TEST(AutoAugmentDraw, SameSeedSameChoiceAndPixels) {
   for (std::uint64_t seed = 0; seed < 50; ++seed) {
     auto first = original, second = original;
     SampleRandom random_first(seed), random_second(seed);
-    const AutoAugmentChoice choice_first = auto_augment.draw_and_apply(first.data(), 40, 30, random_first);
-    const AutoAugmentChoice choice_second = auto_augment.draw_and_apply(second.data(), 40, 30, random_second);
+    const AutoAugmentChoice choice_first = auto_augment.draw(random_first);
+    const AutoAugmentChoice choice_second = auto_augment.draw(random_second);
+    auto_augment.apply(first.data(), 40, 30, choice_first);
+    auto_augment.apply(second.data(), 40, 30, choice_second);
     EXPECT_EQ(first, second);
     EXPECT_EQ(choice_first.sub_policy, choice_second.sub_policy);
     EXPECT_EQ(choice_first.applied, choice_second.applied);
