@@ -1,10 +1,14 @@
 #!/usr/bin/python3
 # Tests tools/choose-intervention-strategy's rule on hand-made sweep rows: an intervention must decorrelate and keep the
-# object, then the best causal bound wins; each fallback (none keeps the object, none decorrelates) as documented.
+# object, then the best causal bound wins; each fallback (none keeps the object, none decorrelates) as documented;
+# and --reuse-sweep's guards (rows reused only from a sweep measured alike, whose chosen row is reproduced).
 import importlib.machinery
 import importlib.util
+import json
 import os
 import sys
+import tempfile
+import types
 import unittest
 
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "choose-intervention-strategy")
@@ -57,6 +61,53 @@ class ChooseTest(unittest.TestCase):
         _, name, why = chosen([row("a", "latent", -1.5, 0.50, 0.90), row("b", "latent", -2.5, 0.45, 0.20)])
         self.assertEqual(name, "b")
         self.assertIn("NO intervention", why)
+
+
+class ReuseSweepTest(unittest.TestCase):
+    """--reuse-sweep: rows reused only from a sweep measured alike, and only if its chosen row is reproduced."""
+
+    def setUp(self):
+        self.folder = tempfile.TemporaryDirectory()
+        self.generator = os.path.join(self.folder.name, "generator.safetensors")
+        with open(self.generator, "wb") as file:
+            file.write(b"weights")
+        grid = tool.candidates()
+        self.rows = [dict(keys=keys, causal_bound_log_likelihood=-2.0 - number / 10, dependence=0.5,
+                          preservation=0.8) for number, keys in enumerate(grid)]
+        self.earlier = {"command": "tools/choose-intervention-strategy --main-job-dir job --epochs 4 --samples 1500",
+                        "generator_sha256": tool.sha256_of(self.generator),
+                        "preservation_classifier": {"model_sha256": "abc"},
+                        "natural_validation_dependence_readout": 0.45, "interventional": {"keys": grid[5]},
+                        "sweep": self.rows}
+
+    def tearDown(self):
+        self.folder.cleanup()
+
+    def reuse(self, samples=1500, classifier="abc", dependence=0.45):
+        path = os.path.join(self.folder.name, "earlier.json")
+        with open(path, "w") as file:
+            json.dump(self.earlier, file)
+        args = types.SimpleNamespace(reuse_sweep=path, generator=self.generator, samples=samples, bound_epochs=5)
+        return tool.earlier_rows(args, {"classifier": {"model_sha256": classifier}}, dependence)
+
+    def test_rows_by_keys_and_the_chosen_row_as_the_check(self):
+        rows, check = self.reuse()
+        self.assertEqual(len(rows), len(self.rows))
+        self.assertEqual(check, json.dumps(tool.candidates()[5], sort_keys=True))
+
+    def test_refuses_a_sweep_measured_otherwise(self):
+        for change in ({"samples": 1000}, {"classifier": "other"}, {"dependence": 0.46}):
+            with self.subTest(change=change), self.assertRaises(SystemExit) as stop:
+                self.reuse(**change)
+            self.assertIn("measured with another", str(stop.exception.code))
+
+    def test_the_check_row_must_come_out_identical(self):
+        earlier = dict(self.rows[5], classifier_top1=0.7)
+        result = {key: value for key, value in earlier.items() if key != "keys"}
+        tool.verify_reproduced(earlier, result, "earlier.json")  # identical: no exit
+        with self.assertRaises(SystemExit) as stop:
+            tool.verify_reproduced(earlier, dict(result, dependence=0.51), "earlier.json")
+        self.assertIn("dependence (0.5 then, 0.51 now)", str(stop.exception.code))
 
 
 if __name__ == "__main__":
