@@ -5,11 +5,9 @@ import hashlib
 import json
 import os
 import re
-import struct
 
 import numpy as np
 
-import generator_report_stats as stats
 import safetensors_io
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
@@ -301,11 +299,13 @@ def markdown(report):
     for name, entry in frechet["distances"].items():
         lines.append(f"| {name} | {entry['samples']} | {entry['fd']:.3f} |")
     lines += ["", "## 3. Object preservation (classifier top-1; generated sets labelled by their generator class)", "",
-              "| set | images | top-1 | share of natural val's |", "|---|---:|---:|---:|"]
+              "| set | images | top-1 | share of natural val's | its 95 % interval (the set's sampling) |",
+              "|---|---:|---:|---:|---|"]
     for name, entry in preservation.items():
-        kept = entry.get("preservation")
+        kept, interval = entry.get("preservation"), entry.get("preservation_interval_95")
         lines.append(f"| {name} | {entry['samples']} | {entry['top1']:.1%} | "
-                     f"{'—' if kept is None else f'{kept:.1%}'} |")
+                     f"{'—' if kept is None else f'{kept:.1%}'} | "
+                     f"{'—' if interval is None else f'{interval[0]:.1%} – {interval[1]:.1%}'} |")
     lines += per_class_table(report)
     check = report["classifier_check"]
     lines += ["", f"Check: the rebuild's natural-val top-1 {check['python_val_top1']:.1%}, genint-train logged "

@@ -266,6 +266,12 @@ class WholeToolTest(unittest.TestCase):
         preservation = report["preservation"]
         self.assertEqual(preservation["observational"]["preservation"], 1.0)
         self.assertEqual(preservation["observational"]["samples"], 18)
+        # The interval is the set's binomial spread around its top-1, over val's top-1: 1.96 sqrt(p (1 - p) / 18).
+        top1 = preservation["natural-val"]["top1"]
+        spread = 1.96 * math.sqrt(top1 * (1 - top1) / 18)
+        low, high = preservation["observational"]["preservation_interval_95"]
+        self.assertAlmostEqual(low, max(0.0, top1 - spread) / top1, places=3)
+        self.assertAlmostEqual(high, min(1.0, top1 + spread) / top1, places=3)
         self.assertEqual(report["classifier_check"]["python_val_top1"], preservation["natural-val"]["top1"])
         # The rebuild's predictions are those of the model that was saved: the safetensors round trip is exact.
         files = sorted(os.path.join(root, name) for root, _, names in os.walk(os.path.join(self.job, "scenes", "val"))
