@@ -2,6 +2,7 @@
 # Tests tools/generator-report: its Fréchet distance and nuisance coverage against answers known in closed form, and
 # the whole tool on a small fake main-job folder (planted read-outs, copied image sets, a random ResNet-20).
 import csv
+import importlib.machinery
 import importlib.util
 import json
 import math
@@ -94,6 +95,29 @@ class FrechetDistanceTest(unittest.TestCase):
         mean, covariance = stats.gaussian_statistics(features)
         np.testing.assert_allclose(mean, [3.0, 1.0])
         np.testing.assert_allclose(covariance, [[4.0, 1.0], [1.0, 1.0]])  # sums of products over n − 1 = 2
+
+
+def load_tool():
+    """tools/generator-report as a module (it has no .py suffix; main() runs only under __main__)."""
+    loader = importlib.machinery.SourceFileLoader("generator_report_tool", SCRIPT)
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(module)
+    return module
+
+
+class PreservationShareTest(unittest.TestCase):
+    def test_share_and_the_sets_own_binomial_interval(self):
+        # set top-1 0.6 on 1500 images, val 0.85: 1.96 sqrt(0.24 / 1500) = 0.02479
+        share, (low, high) = load_tool().preservation_share(0.6, 1500, 0.85)
+        self.assertAlmostEqual(share, 0.7059, places=4)
+        self.assertAlmostEqual(low, (0.6 - 0.02479) / 0.85, places=4)
+        self.assertAlmostEqual(high, (0.6 + 0.02479) / 0.85, places=4)
+
+    def test_clamped_and_undefined(self):
+        tool = load_tool()
+        self.assertEqual(tool.preservation_share(1.0, 10, 0.5), (2.0, [2.0, 2.0]))
+        self.assertEqual(tool.preservation_share(0.0, 10, 0.5), (0.0, [0.0, 0.0]))
+        self.assertEqual(tool.preservation_share(0.5, 10, 0.0), (None, None))
 
 
 class CoverageTest(unittest.TestCase):
@@ -266,12 +290,10 @@ class WholeToolTest(unittest.TestCase):
         preservation = report["preservation"]
         self.assertEqual(preservation["observational"]["preservation"], 1.0)
         self.assertEqual(preservation["observational"]["samples"], 18)
-        # The interval is the set's binomial spread around its top-1, over val's top-1: 1.96 sqrt(p (1 - p) / 18).
-        top1 = preservation["natural-val"]["top1"]
-        spread = 1.96 * math.sqrt(top1 * (1 - top1) / 18)
-        low, high = preservation["observational"]["preservation_interval_95"]
-        self.assertAlmostEqual(low, max(0.0, top1 - spread) / top1, places=3)
-        self.assertAlmostEqual(high, min(1.0, top1 + spread) / top1, places=3)
+        for name in ("observational", "interventional"):  # each share inside its interval (the formula: below)
+            low, high = preservation[name]["preservation_interval_95"]
+            self.assertLessEqual(low, preservation[name]["preservation"])
+            self.assertGreaterEqual(high, preservation[name]["preservation"])
         self.assertEqual(report["classifier_check"]["python_val_top1"], preservation["natural-val"]["top1"])
         # The rebuild's predictions are those of the model that was saved: the safetensors round trip is exact.
         files = sorted(os.path.join(root, name) for root, _, names in os.walk(os.path.join(self.job, "scenes", "val"))
